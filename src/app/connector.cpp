@@ -1,0 +1,560 @@
+// Connector lifecycle and the streaming loop (one thread owns the replication connection; librdkafka
+// sends on its own threads and its delivery reports come back through poll() on this thread).
+#include "app/connector.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "common/log.h"
+#include "pg/copy_frame.h"
+#include "snapshot/initial_snapshot.h"
+
+namespace sluice::app {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::shared_ptr<spdlog::logger> log() {
+  static auto l = module_logger("connector");
+  return l;
+}
+
+int64_t unix_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+event::ConverterOptions converter_options(const config::Config& c) {
+  event::ConverterOptions o;
+  o.decimal = static_cast<event::ConverterOptions::DecimalMode>(c.decimal_mode);
+  o.time_precision = static_cast<event::ConverterOptions::TimePrecisionMode>(c.time_precision_mode);
+  o.binary = static_cast<event::ConverterOptions::BinaryMode>(c.binary_mode);
+  o.unavailable_value_placeholder = c.unavailable_value_placeholder;
+  return o;
+}
+
+event::SerializerOptions serializer_options(const config::Config& c) {
+  event::SerializerOptions o;
+  o.server_name = c.topic_prefix;
+  o.database = c.dbname;
+  o.key_schemas_enable = c.key_schemas_enable;
+  o.value_schemas_enable = c.value_schemas_enable;
+  return o;
+}
+
+// The temporary slot that holds the exported snapshot; copied to the real slot once the snapshot is
+// acknowledged, so a crash mid-snapshot leaves no slot behind and the next start snapshots again.
+std::string snapshot_slot_name(const std::string& slot) {
+  std::string base = slot.substr(0, std::min<size_t>(slot.size(), 50));
+  return base + "_snapshot";
+}
+
+bool key_changed(const event::TableSchema& t, const decode::Tuple& old_tuple, const decode::Tuple& new_tuple) {
+  const auto& cols = t.info().columns;
+  for (size_t i = 0; i < cols.size() && i < old_tuple.size() && i < new_tuple.size(); ++i) {
+    if (!cols[i].key) continue;
+    const auto& o = old_tuple[i];
+    const auto& n = new_tuple[i];
+    if (o.kind == decode::TupleValue::Kind::kNull || o.kind == decode::TupleValue::Kind::kUnchangedToast) continue;
+    if (o.kind != n.kind || o.data != n.data) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Connector::Connector(config::Config config, const std::atomic<bool>& stop)
+    : config_(std::move(config)), stop_(stop), serializer_(serializer_options(config_)) {}
+
+Connector::~Connector() = default;
+
+void Connector::on_delivery(uint64_t opaque, std::string_view topic, const char* error) {
+  if (error != nullptr) {
+    // librdkafka retries transient failures itself (message.timeout.ms=0: forever); what reaches here is
+    // permanent (message too large, not authorized, …). Stop without confirming it to Postgres.
+    if (!delivery_failed_) {
+      delivery_failed_ = true;
+      delivery_error_ = fmt::format("Kafka rejected an event for topic '{}': {}", topic, error);
+      log()->error("{}", delivery_error_);
+    }
+    return;
+  }
+  acks_.acked(opaque);
+}
+
+int Connector::run() {
+  log()->info("starting connector {}: postgres {}:{}/{} slot={} publication={} kafka={} tables: {}", config_.name,
+              config_.hostname, config_.port, config_.dbname, config_.slot_name, config_.publication_name,
+              config_.bootstrap_servers, config_.filter.describe());
+  auto producer = sink::KafkaProducer::create(config_.bootstrap_servers, config_.producer_properties, this);
+  if (!producer) {
+    log()->error("{}", producer.error().message);
+    return 2;
+  }
+  producer_ = std::move(*producer);
+
+  auto backoff = std::chrono::milliseconds(500);
+  const auto max_backoff = std::chrono::milliseconds(30000);
+  int exit_code = 0;
+  while (!stop_.load()) {
+    auto started = Clock::now();
+    auto st = run_once();
+    if (delivery_failed_) {
+      exit_code = 1;
+      break;
+    }
+    if (st.ok()) break;  // stopped on request
+    if (st.error().kind != ErrorKind::kTransient) {
+      log()->error("{}", st.error().message);
+      exit_code = 1;
+      break;
+    }
+    if (Clock::now() - started > std::chrono::seconds(60)) backoff = std::chrono::milliseconds(500);
+    log()->warn("{} — retrying in {} ms", st.error().message, backoff.count());
+    for (auto until = Clock::now() + backoff; Clock::now() < until && !stop_.load();) {
+      producer_->poll(50);
+    }
+    backoff = std::min(backoff * 2, max_backoff);
+  }
+
+  // Shutdown: wait for Kafka to acknowledge what is in flight (the final status update was sent by the
+  // streaming loop, which flushes before returning).
+  if (producer_->out_queue_len() > 0) {
+    log()->info("waiting for Kafka to acknowledge {} in-flight events", producer_->out_queue_len());
+    if (!producer_->flush(30000)) {
+      log()->warn("{} events not acknowledged by Kafka at shutdown; they will be re-sent after restart",
+                  producer_->out_queue_len());
+    }
+  }
+  log()->info("stopped: {} events sent, confirmed LSN {}", events_sent_, acks_.flush_lsn().str());
+  return exit_code;
+}
+
+Status Connector::run_once() {
+  schemas_.clear();
+  tx_ = CurrentTx{};
+
+  auto repl = pg::Connection::connect(config_.conninfo(true));
+  if (!repl) return repl.error();
+  auto problems = pg::check_server(*repl);
+  if (!problems.empty()) {
+    std::string all;
+    for (auto& p : problems) all += "\n  - " + p;
+    return Error::fatal(fmt::format("Postgres is not ready for logical replication:{}", all));
+  }
+  auto cat = pg::Connection::connect(config_.conninfo(false));
+  if (!cat) return cat.error();
+  catalog_.emplace(std::move(*cat));
+
+  auto tables = pg::list_tables(*catalog_);
+  if (!tables) return tables.error();
+  std::vector<pg::TableRef> captured;
+  for (auto& t : *tables) {
+    if (config_.filter.captured(t.schema, t.table)) captured.push_back(t);
+  }
+  std::string names;
+  for (auto& t : captured) names += (names.empty() ? "" : ", ") + t.schema + "." + t.table;
+  log()->info("tables captured: {}", names.empty() ? "(none yet)" : names);
+  if (auto s = ensure_publication(*catalog_, captured); !s) return s;
+
+  auto slot = pg::find_slot(*repl, config_.slot_name);
+  if (!slot) return slot.error();
+  Lsn start;
+  if (*slot) {
+    const auto& info = **slot;
+    if (info.plugin != "pgoutput") {
+      return Error::fatal(fmt::format("replication slot '{}' uses plugin '{}', not pgoutput: drop it with SELECT "
+                                      "pg_drop_replication_slot('{}') or set slot.name to another slot",
+                                      config_.slot_name, info.plugin, config_.slot_name));
+    }
+    if (info.active) {
+      return Error::transient(fmt::format("replication slot '{}' is active for PID {}: another client is "
+                                          "streaming from it; waiting for it to be released",
+                                          config_.slot_name, info.active_pid.value_or(0)));
+    }
+    start = std::max(info.confirmed_flush, acks_.flush_lsn());
+    log()->info("resuming from existing slot {} at LSN {} (confirmed_flush_lsn {})", config_.slot_name, start.str(),
+                info.confirmed_flush.str());
+  } else if (config_.snapshot_mode == config::SnapshotMode::kInitial) {
+    if (auto s = run_snapshot(*repl, captured, start); !s) return s;
+    if (stopping()) return ok_status();
+    // The snapshot's temporary slot ends with this connection; stream on a fresh one.
+    auto fresh = pg::Connection::connect(config_.conninfo(true));
+    if (!fresh) return fresh.error();
+    repl = std::move(fresh);
+  } else {
+    auto created = pg::create_slot(*repl, config_.slot_name, false, false);
+    if (!created) return created.error();
+    start = created->consistent_point;
+    log()->info("created replication slot {} at LSN {} (snapshot.mode=no_data: streaming only)", config_.slot_name,
+                start.str());
+  }
+  acks_.reset(std::max(start, acks_.flush_lsn()));
+  last_commit_lsn_ = start.valid() ? std::optional<Lsn>(start) : std::nullopt;
+
+  pg::ReplicationStream stream(std::move(*repl));
+  if (auto s = stream.start(config_.slot_name, start, config_.publication_name, false); !s) return s;
+  log()->info("streaming from slot {} publication {} at LSN {}", config_.slot_name, config_.publication_name,
+              start.str());
+  return this->stream(stream, start);
+}
+
+Status Connector::ensure_publication(pg::Connection& conn, const std::vector<pg::TableRef>& captured) {
+  auto r = conn.exec_params("SELECT puballtables FROM pg_publication WHERE pubname = $1", {config_.publication_name});
+  if (!r) return r.error();
+  bool exists = PQntuples(r->get()) > 0;
+  const auto mode = config_.publication_autocreate;
+  auto table_list = [&] {
+    std::string s;
+    for (auto& t : captured) s += (s.empty() ? "" : ", ") + pg::qualified_name(conn, t.schema, t.table);
+    return s;
+  };
+  auto pub = conn.escape_identifier(config_.publication_name);
+  if (mode == config::AutocreateMode::kDisabled) {
+    if (!exists) {
+      return Error::fatal(fmt::format("publication '{}' does not exist and publication.autocreate.mode=disabled: "
+                                      "create it (CREATE PUBLICATION {} FOR TABLE …) or change the mode",
+                                      config_.publication_name, pub));
+    }
+    return ok_status();
+  }
+  if (mode == config::AutocreateMode::kAllTables) {
+    if (!exists) {
+      if (auto s = conn.run(fmt::format("CREATE PUBLICATION {} FOR ALL TABLES", pub)); !s) return s;
+      log()->info("created publication {} FOR ALL TABLES", config_.publication_name);
+    }
+    return ok_status();
+  }
+  // filtered: the publication lists exactly the captured tables.
+  if (captured.empty()) {
+    return Error::fatal(fmt::format("publication.autocreate.mode=filtered but no table matches the filters ({})",
+                                    config_.filter.describe()));
+  }
+  if (!exists) {
+    if (auto s = conn.run(fmt::format("CREATE PUBLICATION {} FOR TABLE {}", pub, table_list())); !s) return s;
+    log()->info("created publication {} FOR TABLE {}", config_.publication_name, table_list());
+  } else if (std::string_view(PQgetvalue(r->get(), 0, 0)) == "t") {
+    log()->warn("publication {} is FOR ALL TABLES; filtered mode leaves it as it is", config_.publication_name);
+  } else {
+    if (auto s = conn.run(fmt::format("ALTER PUBLICATION {} SET TABLE {}", pub, table_list())); !s) return s;
+  }
+  return ok_status();
+}
+
+event::TableInfo Connector::table_info(const pg::CatalogTable& cat) const {
+  event::TableInfo info;
+  info.oid = cat.oid;
+  info.schema = cat.schema;
+  info.table = cat.table;
+  info.replica_identity = cat.replica_identity;
+  for (const auto& c : cat.columns) {
+    event::ColumnInfo col;
+    col.name = c.name;
+    col.type = c.type;
+    col.typmod = c.typmod;
+    col.optional = !c.not_null;
+    col.key = c.primary_key;
+    info.columns.push_back(std::move(col));
+  }
+  return info;
+}
+
+Result<std::shared_ptr<const event::TableSchema>> Connector::schema_for(const pg::CatalogTable& cat) {
+  return event::TableSchema::build(table_info(cat), config_.topic_prefix, converter_options(config_));
+}
+
+Status Connector::run_snapshot(pg::Connection& repl, const std::vector<pg::TableRef>& captured, Lsn& start) {
+  auto tmp_slot = snapshot_slot_name(config_.slot_name);
+  if (auto old = pg::find_slot(repl, tmp_slot); old && *old && !(**old).active && !(**old).temporary) {
+    (void)pg::drop_slot(repl, tmp_slot);
+  }
+  auto created = pg::create_slot(repl, tmp_slot, true, true);
+  if (!created) return created.error();
+  start = created->consistent_point;
+  log()->info("initial snapshot: exported snapshot {} at LSN {} for {} tables", created->snapshot_name,
+              start.str(), captured.size());
+
+  snapshot::InitialSnapshot snap(*catalog_, 10240);
+  if (auto s = snap.begin(created->snapshot_name); !s) return s;
+  auto tx = acks_.begin(start);
+  const int64_t ts_us = unix_now_us();
+  uint64_t total = 0;
+
+  for (size_t ti = 0; ti < captured.size() && !stopping(); ++ti) {
+    auto cat = pg::load_table(*catalog_, captured[ti].oid);
+    if (!cat) return cat.error();
+    auto schema = schema_for(*cat);
+    if (!schema) return schema.error();
+    const bool first_table = ti == 0;
+    const bool last_table = ti + 1 == captured.size();
+    auto sink = [&](const pg::CatalogTable&, std::span<const decode::TupleValue> row,
+                    snapshot::RowPosition pos) -> Status {
+      if (stopping()) return Error::transient("stopped during the initial snapshot");
+      // Debezium's markers: first/last of the whole snapshot, *_in_data_collection per table.
+      std::string_view marker = "true";
+      if (pos.first_in_table && first_table) {
+        marker = "first";
+      } else if (pos.last_in_table && last_table) {
+        marker = "last";
+      } else if (pos.first_in_table) {
+        marker = "first_in_data_collection";
+      } else if (pos.last_in_table) {
+        marker = "last_in_data_collection";
+      }
+      event::ChangeEvent ev;
+      ev.op = event::Op::kRead;
+      ev.table = schema->get();
+      ev.after = row;
+      ev.source.snapshot = marker;
+      ev.source.ts_us = ts_us;
+      ev.source.tx_id = snap.tx_id();
+      ev.source.lsn = start;
+      ev.ts_us = unix_now_us();
+      return emit(ev, tx);
+    };
+    auto rows = snap.read_table(*cat, sink);
+    if (!rows) {
+      if (stopping()) return ok_status();
+      return rows.error();
+    }
+    total += *rows;
+    log()->info("snapshot of {}.{}: {} rows", cat->schema, cat->table, *rows);
+  }
+  if (stopping()) return ok_status();
+  if (auto s = snap.commit(); !s) return s;
+  acks_.commit(tx, start);
+  if (auto s = wait_for_acks(); !s) return s;
+  if (stopping()) return ok_status();
+
+  // Every snapshot event is in Kafka: make the slot permanent at the snapshot's consistent point.
+  auto copy = catalog_->exec_params("SELECT pg_copy_logical_replication_slot($1, $2, false)",
+                                    {tmp_slot, config_.slot_name});
+  if (!copy) return copy.error();
+  log()->info("initial snapshot complete: {} rows; created replication slot {} at LSN {}", total, config_.slot_name,
+              start.str());
+  return ok_status();
+}
+
+Status Connector::wait_for_acks() {
+  while (acks_.events_in_flight() > 0 && !stopping()) producer_->poll(100);
+  if (delivery_failed_) return Error::fatal(delivery_error_);
+  return ok_status();
+}
+
+Status Connector::emit(const event::ChangeEvent& ev, offsets::AckTracker::TxId tx,
+                       const std::vector<sink::KafkaHeader>& headers) {
+  auto has_key = serializer_.key(ev, key_buf_);
+  if (!has_key) return has_key.error();
+  if (auto s = serializer_.value(ev, value_buf_); !s) return s;
+  std::optional<std::string_view> key;
+  if (*has_key) key = key_buf_;
+  auto st = producer_->produce(ev.table->topic(), key, std::string_view(value_buf_), tx, headers,
+                               [this] { return stopping(); });
+  if (!st) return st;
+  acks_.sent(tx);
+  ++events_sent_;
+  return ok_status();
+}
+
+Status Connector::emit_tombstone(const event::TableSchema& table, offsets::AckTracker::TxId tx) {
+  // key_buf_ still holds the delete event's key.
+  auto st = producer_->produce(table.topic(), std::string_view(key_buf_), std::nullopt, tx, {},
+                               [this] { return stopping(); });
+  if (!st) return st;
+  acks_.sent(tx);
+  ++events_sent_;
+  return ok_status();
+}
+
+Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
+  const auto interval = std::chrono::milliseconds(config_.status_update_interval_ms);
+  auto next_status = Clock::now() + interval;
+  for (;;) {
+    if (stopping()) break;
+    auto frame = stream.read(std::chrono::milliseconds(100));
+    if (!frame) {
+      // Connection lost: in-flight events are still delivered; the restart resumes after them.
+      return frame.error();
+    }
+    bool reply_now = false;
+    if (!frame->empty()) {
+      auto decoded = pg::decode_server_frame(*frame);
+      if (!decoded) return Error::fatal(fmt::format("bad replication frame: {}", decoded.error().message));
+      if (auto* ka = std::get_if<pg::Keepalive>(&*decoded)) {
+        received_ = std::max(received_, ka->wal_end);
+        if (!tx_.open) acks_.idle(ka->wal_end);
+        reply_now = ka->reply_requested;
+      } else {
+        auto& x = std::get<pg::XLogData>(*decoded);
+        received_ = std::max(received_, x.wal_start);
+        auto msg = decode::decode_pgoutput(x.data);
+        if (!msg) {
+          return Error::fatal(fmt::format("cannot decode pgoutput message at LSN {}: {}", x.wal_start.str(),
+                                          msg.error().message));
+        }
+        if (auto s = handle(*msg, x.wal_start); !s) {
+          if (stopping() && !delivery_failed_) break;
+          return s;
+        }
+      }
+    }
+    producer_->poll(0);
+    if (delivery_failed_) return Error::fatal(delivery_error_);
+    auto now = Clock::now();
+    if (reply_now || now >= next_status) {
+      if (auto s = stream.send_status(std::max(received_, acks_.flush_lsn()), acks_.flush_lsn(), false); !s) return s;
+      next_status = now + interval;
+    }
+  }
+  // Stopping: let Kafka acknowledge what is in flight, then confirm it to Postgres.
+  if (!delivery_failed_) {
+    auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (producer_->out_queue_len() > 0 && Clock::now() < deadline) producer_->poll(100);
+    producer_->poll(0);
+  }
+  log()->info("final standby status: flushed LSN {}", acks_.flush_lsn().str());
+  (void)stream.send_status(std::max(received_, acks_.flush_lsn()), acks_.flush_lsn(), false);
+  stream.finish();
+  if (delivery_failed_) return Error::fatal(delivery_error_);
+  return ok_status();
+}
+
+Status Connector::on_relation(const decode::Relation& rel) {
+  std::string_view nsp = rel.nspname.empty() ? std::string_view("pg_catalog") : rel.nspname;
+  if (!config_.filter.captured(nsp, rel.relname)) {
+    schemas_[rel.oid.value] = nullptr;
+    return ok_status();
+  }
+  auto cat = pg::load_table(*catalog_, rel.oid);
+  if (!cat) return cat.error();
+  // pgoutput's column list is authoritative for order; the catalog adds nullability, key and base type.
+  pg::CatalogTable merged = *cat;
+  merged.schema = std::string(nsp);
+  merged.table = std::string(rel.relname);
+  merged.replica_identity = rel.replica_identity;
+  merged.columns.clear();
+  for (const auto& rc : rel.columns) {
+    auto it = std::find_if(cat->columns.begin(), cat->columns.end(),
+                           [&](const pg::CatalogColumn& c) { return c.name == rc.name; });
+    if (it != cat->columns.end()) {
+      merged.columns.push_back(*it);
+    } else {
+      merged.columns.push_back(pg::CatalogColumn{std::string(rc.name), rc.type, rc.typmod, false, false, 0});
+    }
+  }
+  auto schema = schema_for(merged);
+  if (!schema) return schema.error();
+  log()->info("relation {}.{} (oid {}): {} columns -> topic {}", merged.schema, merged.table, rel.oid.value,
+              merged.columns.size(), (*schema)->topic());
+  schemas_[rel.oid.value] = std::move(*schema);
+  return ok_status();
+}
+
+Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
+  auto table_of = [&](Oid oid) -> Result<const event::TableSchema*> {
+    auto it = schemas_.find(oid.value);
+    if (it == schemas_.end()) {
+      return Error::fatal(fmt::format("change for relation oid {} at LSN {} arrived before its Relation message",
+                                      oid.value, wal_start.str()));
+    }
+    return it->second.get();
+  };
+  auto base_event = [&](event::Op op, const event::TableSchema* t) {
+    event::ChangeEvent ev;
+    ev.op = op;
+    ev.table = t;
+    ev.source.ts_us = tx_.commit_time_us;
+    ev.source.tx_id = static_cast<int64_t>(tx_.xid.value);
+    ev.source.lsn = wal_start;
+    ev.source.last_commit_lsn = last_commit_lsn_;
+    ev.ts_us = unix_now_us();
+    return ev;
+  };
+  auto with_context = [&](Status s, const event::TableSchema* t) -> Status {
+    if (s.ok() || s.error().kind != ErrorKind::kData) return s;
+    return Error::data(fmt::format("{} (table {}.{}, LSN {})", s.error().message, t->info().schema, t->info().table,
+                                   wal_start.str()));
+  };
+
+  return std::visit(
+      [&](const auto& m) -> Status {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, decode::Begin>) {
+          tx_.id = acks_.begin(m.final_lsn);
+          tx_.xid = m.xid;
+          tx_.commit_time_us = decode::pg_time_to_unix_us(m.commit_time);
+          tx_.open = true;
+          return ok_status();
+        } else if constexpr (std::is_same_v<T, decode::Commit>) {
+          if (!tx_.open) return Error::fatal(fmt::format("Commit without Begin at LSN {}", wal_start.str()));
+          acks_.commit(tx_.id, m.end_lsn);
+          last_commit_lsn_ = m.end_lsn;
+          tx_.open = false;
+          return ok_status();
+        } else if constexpr (std::is_same_v<T, decode::Relation>) {
+          return on_relation(m);
+        } else if constexpr (std::is_same_v<T, decode::Insert>) {
+          auto t = table_of(m.relation);
+          if (!t) return t.error();
+          if (*t == nullptr || config_.skip_create) return ok_status();
+          auto ev = base_event(event::Op::kCreate, *t);
+          ev.after = event::Row(m.new_tuple);
+          return with_context(emit(ev, tx_.id), *t);
+        } else if constexpr (std::is_same_v<T, decode::Update>) {
+          auto t = table_of(m.relation);
+          if (!t) return t.error();
+          if (*t == nullptr) return ok_status();
+          if (m.old_kind != 0 && (*t)->has_key() && key_changed(**t, m.old_tuple, m.new_tuple)) {
+            // Primary-key change: delete (+ tombstone) under the old key, create under the new one.
+            auto del = base_event(event::Op::kDelete, *t);
+            del.before = event::Row(m.old_tuple);
+            auto cre = base_event(event::Op::kCreate, *t);
+            cre.after = event::Row(m.new_tuple);
+            std::string new_key, old_key;
+            if (auto k = serializer_.key(cre, new_key); !k) return with_context(k.error(), *t);
+            if (auto k = serializer_.key(del, old_key); !k) return with_context(k.error(), *t);
+            if (!config_.skip_delete) {
+              if (auto s = emit(del, tx_.id, {{"__debezium.newkey", new_key}}); !s) return with_context(s, *t);
+              if (config_.tombstones_on_delete) {
+                if (auto s = emit_tombstone(**t, tx_.id); !s) return s;
+              }
+            }
+            if (config_.skip_create) return ok_status();
+            return with_context(emit(cre, tx_.id, {{"__debezium.oldkey", old_key}}), *t);
+          }
+          if (config_.skip_update) return ok_status();
+          auto ev = base_event(event::Op::kUpdate, *t);
+          if (m.old_kind != 0) ev.before = event::Row(m.old_tuple);
+          ev.after = event::Row(m.new_tuple);
+          return with_context(emit(ev, tx_.id), *t);
+        } else if constexpr (std::is_same_v<T, decode::Delete>) {
+          auto t = table_of(m.relation);
+          if (!t) return t.error();
+          if (*t == nullptr || config_.skip_delete) return ok_status();
+          auto ev = base_event(event::Op::kDelete, *t);
+          ev.before = event::Row(m.old_tuple);
+          if (auto s = emit(ev, tx_.id); !s) return with_context(s, *t);
+          if (config_.tombstones_on_delete && (*t)->has_key()) return emit_tombstone(**t, tx_.id);
+          return ok_status();
+        } else if constexpr (std::is_same_v<T, decode::Truncate>) {
+          if (config_.skip_truncate) return ok_status();
+          for (auto oid : m.relations) {
+            auto t = table_of(oid);
+            if (!t) return t.error();
+            if (*t == nullptr) continue;
+            auto ev = base_event(event::Op::kTruncate, *t);
+            if (auto s = emit(ev, tx_.id); !s) return with_context(s, *t);
+          }
+          return ok_status();
+        } else {
+          return ok_status();  // Origin, Type, Message: nothing to publish yet
+        }
+      },
+      msg);
+}
+
+}  // namespace sluice::app

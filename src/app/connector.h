@@ -1,0 +1,84 @@
+// Connector: the wiring of one sluice pipeline. It owns the lifecycle: connect, ensure publication and
+// slot, run the initial snapshot when needed, then stream — retrying transient failures with capped
+// exponential backoff and resuming from the last position Kafka acknowledged.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/lsn.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "decode/pgoutput.h"
+#include "event/change_event.h"
+#include "event/json_serializer.h"
+#include "offsets/ack_tracker.h"
+#include "pg/catalog.h"
+#include "pg/connection.h"
+#include "pg/replication.h"
+#include "sink/kafka_producer.h"
+
+namespace sluice::app {
+
+class Connector final : public sink::DeliveryHandler {
+ public:
+  Connector(config::Config config, const std::atomic<bool>& stop);
+  ~Connector() override;
+
+  // Runs until stopped (returns 0) or a fatal error (returns 1, after logging it).
+  int run();
+
+  void on_delivery(uint64_t opaque, std::string_view topic, const char* error) override;
+
+ private:
+  struct Session;  // connections of one attempt
+
+  Status run_once();
+  Status ensure_publication(pg::Connection& conn, const std::vector<pg::TableRef>& captured);
+  Status run_snapshot(pg::Connection& repl, const std::vector<pg::TableRef>& captured, Lsn& start);
+  Status stream(pg::ReplicationStream& stream, Lsn start);
+  Status handle(const decode::PgMessage& msg, Lsn wal_start);
+  Status on_relation(const decode::Relation& rel);
+  Status emit(const event::ChangeEvent& ev, offsets::AckTracker::TxId tx,
+              const std::vector<sink::KafkaHeader>& headers = {});
+  Status emit_tombstone(const event::TableSchema& table, offsets::AckTracker::TxId tx);
+  Status wait_for_acks();
+  event::TableInfo table_info(const pg::CatalogTable& cat) const;
+  Result<std::shared_ptr<const event::TableSchema>> schema_for(const pg::CatalogTable& cat);
+  bool stopping() const { return stop_.load(std::memory_order_relaxed) || delivery_failed_; }
+
+  config::Config config_;
+  const std::atomic<bool>& stop_;
+  std::unique_ptr<sink::KafkaProducer> producer_;
+  event::JsonSerializer serializer_;
+  offsets::AckTracker acks_;
+  std::optional<pg::Connection> catalog_;
+
+  // Relation oid -> schema of a captured table; nullptr for a relation outside the filters.
+  std::unordered_map<uint32_t, std::shared_ptr<const event::TableSchema>> schemas_;
+
+  // The transaction being streamed.
+  struct CurrentTx {
+    offsets::AckTracker::TxId id = 0;
+    Xid xid;
+    int64_t commit_time_us = 0;  // unix
+    bool open = false;
+  } tx_;
+  std::optional<Lsn> last_commit_lsn_;
+  Lsn received_;  // highest WAL position received from the server
+
+  std::string key_buf_;
+  std::string value_buf_;
+  bool delivery_failed_ = false;
+  std::string delivery_error_;
+  uint64_t events_sent_ = 0;
+};
+
+// `sluice check`: validates config and connectivity, prints each finding. Returns the exit code.
+int check(const config::Config& config);
+
+}  // namespace sluice::app

@@ -1,0 +1,75 @@
+// sluice command line: run, check, version.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+#include "app/connector.h"
+#include "common/log.h"
+#include "config/config.h"
+
+namespace {
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop.store(true); }
+
+// Loads and validates CONFIG; exits 2 with the reason on any problem.
+sluice::config::Config load_or_exit(const std::string& path) {
+  auto props = sluice::config::load_properties(path);
+  if (!props) {
+    std::fprintf(stderr, "sluice: %s\n", props.error().message.c_str());
+    std::exit(2);
+  }
+  auto cfg = sluice::config::parse_config(*props);
+  if (!cfg) {
+    std::fprintf(stderr, "sluice: %s: %s\n", path.c_str(), cfg.error().message.c_str());
+    std::exit(2);
+  }
+  return std::move(*cfg);
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"sluice: Postgres change data capture to Apache Kafka, Debezium-compatible"};
+  app.require_subcommand(1);
+  std::string log_format = "text";
+  std::string log_level = "info";
+  app.add_option("--log-format", log_format, "Log format: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "Log level: trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
+
+  std::string config_path;
+  auto* run = app.add_subcommand("run", "Snapshot (if needed) and stream changes to Kafka until SIGINT/SIGTERM");
+  run->add_option("CONFIG", config_path,
+                  "Connector config: Kafka Connect registration JSON, flat JSON object or .properties file")
+      ->required();
+  auto* chk = app.add_subcommand("check", "Validate the config and check Postgres and Kafka are ready");
+  chk->add_option("CONFIG", config_path, "Connector config file")->required();
+  auto* ver = app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  sluice::init_logging(log_format == "json" ? sluice::LogFormat::kJson : sluice::LogFormat::kText, log_level);
+
+  if (ver->parsed()) {
+    std::printf("sluice %s\n", SLUICE_VERSION);
+    return 0;
+  }
+  auto cfg = load_or_exit(config_path);
+  if (chk->parsed()) return sluice::app::check(cfg);
+
+  for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+  sluice::app::Connector connector(std::move(cfg), g_stop);
+  return connector.run();
+}

@@ -1,0 +1,369 @@
+// Config parsing and validation. Property names, defaults and allowed values follow Debezium's
+// PostgresConnectorConfig; every rejection names the key, the value and what is allowed.
+#include "config/config.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace sluice::config {
+
+namespace {
+
+std::string trim(std::string_view s) {
+  auto b = s.find_first_not_of(" \t\r\n\f");
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(" \t\r\n\f");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+Error invalid(std::string_view key, std::string_view value, std::string_view allowed) {
+  return Error::fatal(fmt::format("invalid value for {}: '{}' (allowed: {})", key, value, allowed));
+}
+
+Result<Properties> from_json(std::string_view text) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Error::fatal(fmt::format("config is not valid JSON: {}", e.what()));
+  }
+  if (!doc.is_object()) return Error::fatal("config JSON must be an object");
+  Properties props;
+  const nlohmann::json* cfg = &doc;
+  // Kafka Connect registration form: {"name": …, "config": {…}}
+  if (doc.contains("config") && doc["config"].is_object()) {
+    cfg = &doc["config"];
+    if (doc.contains("name") && doc["name"].is_string()) props["name"] = doc["name"].get<std::string>();
+  }
+  for (const auto& [k, v] : cfg->items()) {
+    if (v.is_string()) {
+      props[k] = v.get<std::string>();
+    } else if (v.is_boolean()) {
+      props[k] = v.get<bool>() ? "true" : "false";
+    } else if (v.is_number() || v.is_null()) {
+      props[k] = v.is_null() ? "" : v.dump();
+    } else {
+      return Error::fatal(fmt::format("invalid value for {}: expected a string, number or boolean, got {}", k,
+                                      v.dump()));
+    }
+  }
+  return props;
+}
+
+// Java .properties: key=value | key:value | key value; '#'/'!' comments; trailing '\' continues a line;
+// \t \n \r \\ \uXXXX escapes (ASCII subset).
+std::string unescape_properties(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 >= s.size()) {
+      out.push_back(s[i]);
+      continue;
+    }
+    char c = s[++i];
+    switch (c) {
+      case 't': out.push_back('\t'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'u':
+        if (i + 4 < s.size()) {
+          unsigned v = 0;
+          auto r = std::from_chars(s.data() + i + 1, s.data() + i + 5, v, 16);
+          if (r.ec == std::errc() && v < 0x80) {
+            out.push_back(static_cast<char>(v));
+            i += 4;
+            break;
+          }
+        }
+        out.push_back('u');
+        break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Properties> parse_properties_text(std::string_view text) {
+  auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '{') return from_json(text);
+
+  Properties props;
+  std::istringstream in{std::string(text)};
+  std::string line, logical;
+  while (std::getline(in, line)) {
+    std::string t = trim(line);
+    if (logical.empty() && (t.empty() || t[0] == '#' || t[0] == '!')) continue;
+    // continuation: odd number of trailing backslashes
+    size_t bs = 0;
+    while (bs < t.size() && t[t.size() - 1 - bs] == '\\') ++bs;
+    if (bs % 2 == 1) {
+      logical += t.substr(0, t.size() - 1);
+      continue;
+    }
+    logical += t;
+    size_t sep = std::string::npos;
+    for (size_t i = 0; i < logical.size(); ++i) {
+      if (logical[i] == '\\') {
+        ++i;
+        continue;
+      }
+      if (logical[i] == '=' || logical[i] == ':' || logical[i] == ' ' || logical[i] == '\t') {
+        sep = i;
+        break;
+      }
+    }
+    std::string key = sep == std::string::npos ? logical : logical.substr(0, sep);
+    std::string value;
+    if (sep != std::string::npos) {
+      std::string rest = logical.substr(sep + 1);
+      rest = trim(rest);
+      if (!rest.empty() && (rest[0] == '=' || rest[0] == ':') && (logical[sep] == ' ' || logical[sep] == '\t')) {
+        rest = trim(rest.substr(1));
+      }
+      value = rest;
+    }
+    props[unescape_properties(trim(key))] = unescape_properties(value);
+    logical.clear();
+  }
+  return props;
+}
+
+Result<Properties> load_properties(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Error::fatal(fmt::format("cannot read config file '{}'", path));
+  std::stringstream ss;
+  ss << f.rdbuf();
+  auto r = parse_properties_text(ss.str());
+  if (!r) return Error::fatal(fmt::format("{}: {}", path, r.error().message));
+  return r;
+}
+
+namespace {
+
+// Known keys that sluice accepts without acting on them (Kafka Connect / Debezium plumbing).
+const std::set<std::string, std::less<>> kAcceptedIgnored = {
+    "connector.class", "tasks.max", "key.converter", "value.converter", "database.server.id",
+};
+
+class Reader {
+ public:
+  explicit Reader(const Properties& p) : props_(p) {}
+
+  std::string str(const std::string& key, std::string def) {
+    used_.insert(key);
+    auto it = props_.find(key);
+    return it == props_.end() ? def : trim(it->second);
+  }
+  bool has(const std::string& key) const { return props_.count(key) > 0; }
+
+  Result<bool> boolean(const std::string& key, bool def) {
+    auto v = lower(str(key, def ? "true" : "false"));
+    if (v == "true") return true;
+    if (v == "false") return false;
+    return invalid(key, props_.at(key), "true, false");
+  }
+
+  Result<int64_t> integer(const std::string& key, int64_t def, int64_t min, int64_t max) {
+    auto v = str(key, std::to_string(def));
+    int64_t out = 0;
+    auto r = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (r.ec != std::errc() || r.ptr != v.data() + v.size() || out < min || out > max) {
+      return invalid(key, v, fmt::format("an integer from {} to {}", min, max));
+    }
+    return out;
+  }
+
+  template <typename E>
+  Result<E> choice(const std::string& key, std::string def, const std::vector<std::pair<std::string, E>>& options) {
+    auto v = lower(str(key, def));
+    std::string allowed;
+    for (const auto& [name, e] : options) {
+      if (name == v) return e;
+      if (!allowed.empty()) allowed += ", ";
+      allowed += name;
+    }
+    return invalid(key, props_.at(key), allowed);
+  }
+
+  void mark(const std::string& key) { used_.insert(key); }
+  const std::set<std::string>& used() const { return used_; }
+
+ private:
+  const Properties& props_;
+  std::set<std::string> used_;
+};
+
+#define SLUICE_TRY_ASSIGN(lhs, expr) \
+  do {                               \
+    auto _r = (expr);                \
+    if (!_r) return _r.error();      \
+    lhs = std::move(*_r);            \
+  } while (0)
+
+}  // namespace
+
+Result<Config> parse_config(const Properties& props) {
+  Config c;
+  Reader r(props);
+
+  c.name = r.str("name", c.name);
+  auto cls = r.str("connector.class", "");
+  if (!cls.empty() && cls != "io.debezium.connector.postgresql.PostgresConnector") {
+    return invalid("connector.class", cls, "io.debezium.connector.postgresql.PostgresConnector");
+  }
+  if (auto tasks = r.integer("tasks.max", 1, 1, 1); !tasks) return tasks.error();  // one task, as Debezium
+
+  c.hostname = r.str("database.hostname", "");
+  if (c.hostname.empty()) return Error::fatal("missing required property database.hostname");
+  int64_t port = 0;
+  SLUICE_TRY_ASSIGN(port, r.integer("database.port", 5432, 1, 65535));
+  c.port = static_cast<int>(port);
+  c.user = r.str("database.user", "");
+  if (c.user.empty()) return Error::fatal("missing required property database.user");
+  c.password = r.str("database.password", "");
+  c.dbname = r.str("database.dbname", "");
+  if (c.dbname.empty()) return Error::fatal("missing required property database.dbname");
+  c.sslmode = lower(r.str("database.sslmode", "prefer"));
+  static const std::set<std::string> kSsl = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
+  if (!kSsl.count(c.sslmode)) {
+    return invalid("database.sslmode", c.sslmode, "disable, allow, prefer, require, verify-ca, verify-full");
+  }
+
+  c.topic_prefix = r.str("topic.prefix", "");
+  auto legacy = r.str("database.server.name", "");
+  if (c.topic_prefix.empty() && !legacy.empty()) {
+    c.topic_prefix = legacy;
+    c.warnings.push_back("database.server.name is deprecated (Debezium 2.0 renamed it): use topic.prefix");
+  }
+  if (c.topic_prefix.empty()) return Error::fatal("missing required property topic.prefix");
+  for (char ch : c.topic_prefix) {
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-')) {
+      return invalid("topic.prefix", c.topic_prefix, "letters, digits, '.', '_' and '-' (a Kafka topic name part)");
+    }
+  }
+
+  auto plugin = lower(r.str("plugin.name", "pgoutput"));
+  if (plugin != "pgoutput") {
+    return invalid("plugin.name", props.at("plugin.name"),
+                   "pgoutput (sluice reads Postgres' built-in pgoutput plugin only)");
+  }
+  c.slot_name = r.str("slot.name", c.slot_name);
+  for (char ch : c.slot_name) {
+    if (!(std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_')) {
+      return invalid("slot.name", c.slot_name, "lower-case letters, digits and '_' (a Postgres slot name)");
+    }
+  }
+  if (c.slot_name.empty() || c.slot_name.size() > 63) return invalid("slot.name", c.slot_name, "1 to 63 characters");
+  c.publication_name = r.str("publication.name", c.publication_name);
+  if (c.publication_name.empty()) return invalid("publication.name", "", "a non-empty publication name");
+  SLUICE_TRY_ASSIGN(c.publication_autocreate,
+                    r.choice<AutocreateMode>("publication.autocreate.mode", "all_tables",
+                                             {{"all_tables", AutocreateMode::kAllTables},
+                                              {"filtered", AutocreateMode::kFiltered},
+                                              {"disabled", AutocreateMode::kDisabled}}));
+
+  SLUICE_TRY_ASSIGN(c.filter, TableFilter::create(r.str("schema.include.list", ""), r.str("schema.exclude.list", ""),
+                                                  r.str("table.include.list", ""), r.str("table.exclude.list", "")));
+
+  auto snap_raw = lower(r.str("snapshot.mode", "initial"));
+  if (snap_raw == "never") {
+    c.warnings.push_back("snapshot.mode=never is deprecated in Debezium: treated as no_data");
+  }
+  SLUICE_TRY_ASSIGN(c.snapshot_mode, r.choice<SnapshotMode>("snapshot.mode", "initial",
+                                                            {{"initial", SnapshotMode::kInitial},
+                                                             {"no_data", SnapshotMode::kNoData},
+                                                             {"never", SnapshotMode::kNoData}}));
+
+  SLUICE_TRY_ASSIGN(c.tombstones_on_delete, r.boolean("tombstones.on.delete", true));
+  SLUICE_TRY_ASSIGN(c.key_schemas_enable, r.boolean("key.converter.schemas.enable", true));
+  SLUICE_TRY_ASSIGN(c.value_schemas_enable, r.boolean("value.converter.schemas.enable", true));
+  SLUICE_TRY_ASSIGN(c.status_update_interval_ms, r.integer("status.update.interval.ms", 10000, 1, 3600000));
+
+  // skipped.operations: comma-separated c,u,d,t or "none" (Debezium default "t").
+  {
+    auto raw = r.str("skipped.operations", "t");
+    c.skip_truncate = c.skip_create = c.skip_update = c.skip_delete = false;
+    std::stringstream ss(raw);
+    std::string op;
+    while (std::getline(ss, op, ',')) {
+      op = lower(trim(op));
+      if (op == "c") {
+        c.skip_create = true;
+      } else if (op == "u") {
+        c.skip_update = true;
+      } else if (op == "d") {
+        c.skip_delete = true;
+      } else if (op == "t") {
+        c.skip_truncate = true;
+      } else if (op == "none" || op.empty()) {
+      } else {
+        return invalid("skipped.operations", raw, "a comma-separated list of c, u, d, t, or none");
+      }
+    }
+  }
+
+  SLUICE_TRY_ASSIGN(c.decimal_mode, r.choice<DecimalMode>("decimal.handling.mode", "precise",
+                                                          {{"precise", DecimalMode::kPrecise},
+                                                           {"double", DecimalMode::kDouble},
+                                                           {"string", DecimalMode::kString}}));
+  SLUICE_TRY_ASSIGN(c.time_precision_mode,
+                    r.choice<TimePrecisionMode>("time.precision.mode", "adaptive",
+                                                {{"adaptive", TimePrecisionMode::kAdaptive},
+                                                 {"adaptive_time_microseconds",
+                                                  TimePrecisionMode::kAdaptiveTimeMicroseconds},
+                                                 {"connect", TimePrecisionMode::kConnect}}));
+  SLUICE_TRY_ASSIGN(c.binary_mode, r.choice<BinaryMode>("binary.handling.mode", "bytes",
+                                                        {{"bytes", BinaryMode::kBytes},
+                                                         {"base64", BinaryMode::kBase64},
+                                                         {"base64-url-safe", BinaryMode::kBase64UrlSafe},
+                                                         {"hex", BinaryMode::kHex}}));
+  c.unavailable_value_placeholder = r.str("unavailable.value.placeholder", c.unavailable_value_placeholder);
+  c.offset_file = r.str("offset.storage.file.filename", "");
+
+  c.bootstrap_servers = r.str("kafka.bootstrap.servers", r.str("bootstrap.servers", c.bootstrap_servers));
+  if (c.bootstrap_servers.empty()) return invalid("kafka.bootstrap.servers", "", "host:port[,host:port…]");
+
+  for (const auto& [key, value] : props) {
+    if (r.used().count(key) || kAcceptedIgnored.count(key)) continue;
+    std::string_view k = key;
+    if (k.starts_with("producer.")) {
+      c.producer_properties[std::string(k.substr(9))] = value;
+    } else if (k.starts_with("kafka.")) {
+      c.producer_properties[std::string(k.substr(6))] = value;
+    } else {
+      c.warnings.push_back(fmt::format("unknown property {} (ignored)", key));
+    }
+  }
+  return c;
+}
+
+std::string Config::conninfo(bool replication) const {
+  auto quote = [](const std::string& v) {
+    std::string out = "'";
+    for (char ch : v) {
+      if (ch == '\'' || ch == '\\') out.push_back('\\');
+      out.push_back(ch);
+    }
+    return out + "'";
+  };
+  std::string s = fmt::format("host={} port={} user={} dbname={} sslmode={} application_name={}", quote(hostname),
+                              port, quote(user), quote(dbname), sslmode, quote("sluice-" + slot_name));
+  if (!password.empty()) s += " password=" + quote(password);
+  if (replication) s += " replication=database";
+  return s;
+}
+
+}  // namespace sluice::config

@@ -1,0 +1,74 @@
+// Config: the connector configuration under Debezium's property names, parsed from a Kafka Connect
+// registration JSON, a flat JSON object or a Java .properties file, validated up front (fail fast,
+// naming the key, the value and what is allowed).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "config/table_filter.h"
+
+namespace sluice::config {
+
+enum class AutocreateMode { kAllTables, kFiltered, kDisabled };
+enum class SnapshotMode { kInitial, kNoData };
+enum class DecimalMode { kPrecise, kDouble, kString };
+enum class TimePrecisionMode { kAdaptive, kAdaptiveTimeMicroseconds, kConnect };
+enum class BinaryMode { kBytes, kBase64, kBase64UrlSafe, kHex };
+
+struct Config {
+  std::string name = "sluice";  // connector name (registration "name")
+
+  // database.*
+  std::string hostname;
+  int port = 5432;
+  std::string user;
+  std::string password;
+  std::string dbname;
+  std::string sslmode = "prefer";
+
+  std::string topic_prefix;
+  std::string slot_name = "debezium";
+  std::string publication_name = "dbz_publication";
+  AutocreateMode publication_autocreate = AutocreateMode::kAllTables;
+  TableFilter filter;
+  SnapshotMode snapshot_mode = SnapshotMode::kInitial;
+  bool tombstones_on_delete = true;
+  bool skip_truncate = true;  // skipped.operations contains 't' (Debezium's default)
+  bool skip_create = false, skip_update = false, skip_delete = false;
+  bool key_schemas_enable = true;
+  bool value_schemas_enable = true;
+  int64_t status_update_interval_ms = 10000;
+  DecimalMode decimal_mode = DecimalMode::kPrecise;
+  TimePrecisionMode time_precision_mode = TimePrecisionMode::kAdaptive;
+  BinaryMode binary_mode = BinaryMode::kBytes;
+  std::string unavailable_value_placeholder = "__debezium_unavailable_value";
+  std::string offset_file;  // offset.storage.file.filename
+
+  // Kafka: bootstrap servers plus librdkafka properties passed through from producer.* / kafka.*.
+  std::string bootstrap_servers = "localhost:9092";
+  std::map<std::string, std::string> producer_properties;
+
+  std::vector<std::string> warnings;  // unknown keys etc., logged by the caller
+
+  // libpq connection string (keyword=value form) for normal and replication connections.
+  std::string conninfo(bool replication) const;
+};
+
+// The raw key -> value map as read from a file, before validation.
+using Properties = std::map<std::string, std::string>;
+
+// Reads CONFIG: a Kafka Connect registration JSON ({"name":…,"config":{…}}), a flat JSON object, or a
+// Java .properties file (chosen by content: JSON if the first non-blank character is '{').
+Result<Properties> load_properties(const std::string& path);
+Result<Properties> parse_properties_text(std::string_view text);
+
+// Validates and converts. Errors are kFatal with a message naming the key, the value and what is allowed.
+Result<Config> parse_config(const Properties& props);
+
+}  // namespace sluice::config

@@ -1,0 +1,34 @@
+// JsonSerializer: ChangeEvent -> Kafka message key and value bytes, exactly as Debezium's Postgres
+// connector + Kafka Connect's JsonConverter produce them (schemas.enable true: {"schema":…,"payload":…}).
+#pragma once
+
+#include <string>
+
+#include "common/result.h"
+#include "event/change_event.h"
+
+namespace sluice::event {
+
+struct SerializerOptions {
+  std::string server_name;   // topic.prefix -> source.name
+  std::string database;      // database.dbname -> source.db
+  std::string version = SLUICE_VERSION;  // source.version
+  bool key_schemas_enable = true;
+  bool value_schemas_enable = true;
+};
+
+class JsonSerializer {
+ public:
+  explicit JsonSerializer(SerializerOptions options);
+
+  // Writes the key into out (cleared first). Returns false (and leaves out empty) when the key is null:
+  // the table has no primary key.
+  Result<bool> key(const ChangeEvent& event, std::string& out);
+  // Writes the value envelope into out (cleared first). Errors are kData naming table, column and value.
+  Status value(const ChangeEvent& event, std::string& out);
+
+ private:
+  SerializerOptions options_;
+};
+
+}  // namespace sluice::event

@@ -1,0 +1,82 @@
+// Parsers for Postgres' text output of the builtin types sluice converts (the format pgoutput and snapshot
+// queries send with DateStyle=ISO, TimeZone=UTC, IntervalStyle=postgres, bytea_output=hex). Pure functions:
+// nullopt means "not what Postgres would print"; callers turn that into a data error naming the value.
+// Formats: postgres src/backend/utils/adt/{datetime,date,timestamp,arrayfuncs,varlena}.c.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice::event::pgtext {
+
+// Proleptic Gregorian calendar (Postgres, like java.time, uses it for all dates). ISO year numbering:
+// 1 BC is year 0.
+int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
+void civil_from_days(int64_t epoch_day, int64_t& year, unsigned& month, unsigned& day);
+
+enum class Special : uint8_t { kNone, kInfinity, kNegInfinity };
+
+struct Date {
+  Special special = Special::kNone;
+  int64_t epoch_day = 0;  // days since 1970-01-01
+};
+// "2024-02-29", "0001-01-01 BC", "infinity", "-infinity".
+std::optional<Date> parse_date(std::string_view text);
+
+// "10:11:12", "10:11:12.5", "24:00:00" -> microseconds since midnight.
+std::optional<int64_t> parse_time(std::string_view text);
+
+struct TimeTz {
+  int64_t micros = 0;          // local time of day
+  int32_t offset_seconds = 0;  // east of UTC
+};
+// "10:11:12.123+05:30", "10:11:12-08", "10:11:12+05:30:15".
+std::optional<TimeTz> parse_timetz(std::string_view text);
+
+struct Timestamp {
+  Special special = Special::kNone;
+  int64_t epoch_micros = 0;  // timestamptz: the instant; timestamp: the wall time read as UTC
+};
+// timestamp: "2024-05-01 10:11:12.123456[ BC]"; timestamptz additionally requires an offset
+// ("+00", "+05:30", "-03:12:34") before the optional " BC". Both accept "infinity"/"-infinity".
+std::optional<Timestamp> parse_timestamp(std::string_view text, bool with_zone);
+
+// An interval as pgjdbc's PGInterval holds it (IntervalStyle=postgres: "1 year 2 mons -3 days 04:05:06.7").
+struct Interval {
+  int32_t years = 0;
+  int32_t months = 0;
+  int32_t days = 0;
+  int32_t hours = 0;
+  int32_t minutes = 0;
+  int32_t whole_seconds = 0;
+  int32_t micros = 0;  // same sign as the time part
+};
+std::optional<Interval> parse_interval(std::string_view text);
+
+// Decodes bytea hex output ("\x0a0b") into out. False on anything else (e.g. bytea_output=escape).
+bool decode_bytea_hex(std::string_view text, std::string& out);
+
+// Reads a one-dimensional array literal as array_out prints it: {a,"b c",NULL,"x\"y"} or with explicit
+// bounds "[2:3]={1,2}". Element views stay valid until the next call to next().
+class ArrayReader {
+ public:
+  enum class Shape { kOneDim, kMultiDim, kInvalid };
+  explicit ArrayReader(std::string_view text);
+  Shape shape() const { return shape_; }
+  // Advances to the next element: false at the end of the array or on malformed input (then failed()).
+  // is_null is true for an unquoted NULL.
+  bool next(std::string_view& element, bool& is_null);
+  bool failed() const { return failed_; }
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+  Shape shape_ = Shape::kInvalid;
+  bool failed_ = false;
+  bool done_ = false;
+  std::string buf_;
+};
+
+}  // namespace sluice::event::pgtext

@@ -1,0 +1,76 @@
+// TableSchema: one captured table as Debezium sees it (columns with their Kafka Connect types) plus the
+// pre-rendered JsonConverter schemas for its key and value envelope. Built once per Relation message.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/lsn.h"
+#include "common/result.h"
+
+namespace sluice::event {
+
+struct ConverterOptions {
+  enum class DecimalMode { kPrecise, kDouble, kString };
+  enum class TimePrecisionMode { kAdaptive, kAdaptiveTimeMicroseconds, kConnect };
+  enum class BinaryMode { kBytes, kBase64, kBase64UrlSafe, kHex };
+  DecimalMode decimal = DecimalMode::kPrecise;
+  TimePrecisionMode time_precision = TimePrecisionMode::kAdaptive;
+  BinaryMode binary = BinaryMode::kBytes;
+  std::string unavailable_value_placeholder = "__debezium_unavailable_value";
+};
+
+// A column as read from the catalog, in pgoutput column order.
+struct ColumnInfo {
+  std::string name;
+  Oid type;              // pg_type oid; for a domain, the base type
+  int32_t typmod = -1;   // atttypmod (-1: none)
+  bool optional = true;  // !pg_attribute.attnotnull
+  bool key = false;      // part of the primary key (Debezium builds the key from the primary key)
+};
+
+struct TableInfo {
+  Oid oid;
+  std::string schema;
+  std::string table;
+  char replica_identity = 'd';
+  std::vector<ColumnInfo> columns;
+};
+
+// How one column's text value becomes a Debezium value; chosen once per column from type + options.
+struct ColumnConverter;
+
+class TableSchema {
+ public:
+  // Fails (kFatal) only on an invalid topic prefix; unsupported column types are dropped from the
+  // schema (as Debezium does without include.unknown.datatypes).
+  static Result<std::shared_ptr<const TableSchema>> build(TableInfo info, std::string_view topic_prefix,
+                                                          const ConverterOptions& options);
+  ~TableSchema();
+
+  const TableInfo& info() const { return info_; }
+  const std::string& topic() const { return topic_; }   // <prefix>.<schema>.<table>
+  const std::string& schema_name_prefix() const { return name_prefix_; }  // <prefix>.<schema>.<table>
+  bool has_key() const { return has_key_; }
+  // JsonConverter schema JSON of the key struct ("<prefix>.<s>.<t>.Key") and the value envelope.
+  const std::string& key_schema_json() const { return key_schema_json_; }
+  const std::string& value_schema_json() const { return value_schema_json_; }
+  const std::vector<ColumnConverter>& converters() const { return converters_; }
+  const ConverterOptions& options() const { return options_; }
+
+ private:
+  TableSchema() = default;
+  TableInfo info_;
+  std::string topic_;
+  std::string name_prefix_;
+  bool has_key_ = false;
+  std::string key_schema_json_;
+  std::string value_schema_json_;
+  std::vector<ColumnConverter> converters_;
+  ConverterOptions options_;
+};
+
+}  // namespace sluice::event

@@ -1,0 +1,57 @@
+// Catalog queries against pg_attribute / pg_index / pg_type.
+#include "pg/catalog.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+namespace sluice::pg {
+
+Result<CatalogTable> load_table(Connection& conn, Oid table) {
+  auto oid = std::to_string(table.value);
+  auto t = conn.exec_params(
+      "SELECT n.nspname, c.relname, c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.oid = $1::oid",
+      {oid});
+  if (!t) return t.error();
+  if (PQntuples(t->get()) == 0) return Error::fatal(fmt::format("table with oid {} no longer exists", oid));
+  CatalogTable out;
+  out.oid = table;
+  out.schema = PQgetvalue(t->get(), 0, 0);
+  out.table = PQgetvalue(t->get(), 0, 1);
+  out.replica_identity = PQgetvalue(t->get(), 0, 2)[0];
+
+  // Domains resolve to their base type (recursively, via a CTE walk of typbasetype).
+  auto cols = conn.exec_params(
+      "WITH RECURSIVE base(oid, root, typmod) AS ("
+      "  SELECT t.oid, t.oid, -1 FROM pg_type t"
+      "  JOIN pg_attribute a ON a.atttypid = t.oid AND a.attrelid = $1::oid"
+      "  UNION ALL"
+      "  SELECT b.oid, t.typbasetype, CASE WHEN b.typmod = -1 THEN t.typtypmod ELSE b.typmod END"
+      "  FROM base b JOIN pg_type t ON t.oid = b.root WHERE t.typtype = 'd')"
+      " SELECT a.attname, coalesce((SELECT root FROM base b JOIN pg_type t ON t.oid = b.root"
+      "          WHERE b.oid = a.atttypid AND t.typtype <> 'd' LIMIT 1), a.atttypid),"
+      "        CASE WHEN ty.typtype = 'd' THEN coalesce((SELECT typmod FROM base b JOIN pg_type t ON t.oid ="
+      "          b.root WHERE b.oid = a.atttypid AND t.typtype <> 'd' LIMIT 1), a.atttypmod) ELSE a.atttypmod END,"
+      "        a.attnotnull OR (ty.typtype = 'd' AND ty.typnotnull),"
+      "        coalesce(array_position(i.indkey::int2[], a.attnum), 0)"
+      " FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid"
+      " LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary"
+      " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''"
+      " ORDER BY a.attnum",
+      {oid});
+  if (!cols) return cols.error();
+  for (int i = 0; i < PQntuples(cols->get()); ++i) {
+    CatalogColumn c;
+    c.name = PQgetvalue(cols->get(), i, 0);
+    c.type = Oid{static_cast<uint32_t>(std::strtoul(PQgetvalue(cols->get(), i, 1), nullptr, 10))};
+    c.typmod = std::atoi(PQgetvalue(cols->get(), i, 2));
+    c.not_null = std::string_view(PQgetvalue(cols->get(), i, 3)) == "t";
+    c.pk_position = std::atoi(PQgetvalue(cols->get(), i, 4));
+    c.primary_key = c.pk_position > 0;
+    out.columns.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace sluice::pg

@@ -1,0 +1,176 @@
+// Replication protocol commands (Postgres docs "Streaming Replication Protocol") over libpq.
+#include "pg/replication.h"
+
+#include <fmt/format.h>
+#include <poll.h>
+
+#include <cstdlib>
+#include <ctime>
+
+#include "pg/copy_frame.h"
+
+namespace sluice::pg {
+
+namespace {
+int64_t pg_now_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  int64_t unix_us = static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+  return unix_us - 946684800LL * 1000000LL;
+}
+
+Lsn lsn_value(PGresult* r, int row, int col) {
+  if (PQgetisnull(r, row, col)) return Lsn{};
+  return Lsn::parse(PQgetvalue(r, row, col)).value_or(Lsn{});
+}
+}  // namespace
+
+Result<std::optional<SlotInfo>> find_slot(Connection& conn, const std::string& slot) {
+  auto r = conn.exec_params(
+      "SELECT plugin, confirmed_flush_lsn, restart_lsn, active, active_pid, temporary FROM pg_replication_slots "
+      "WHERE slot_name = $1 AND (database = current_database() OR database IS NULL)",
+      {slot});
+  if (!r) return r.error();
+  PGresult* res = r->get();
+  if (PQntuples(res) == 0) return std::optional<SlotInfo>{};
+  SlotInfo s;
+  s.plugin = PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0);
+  s.confirmed_flush = lsn_value(res, 0, 1);
+  s.restart_lsn = lsn_value(res, 0, 2);
+  s.active = std::string_view(PQgetvalue(res, 0, 3)) == "t";
+  if (!PQgetisnull(res, 0, 4)) s.active_pid = std::atoi(PQgetvalue(res, 0, 4));
+  s.temporary = std::string_view(PQgetvalue(res, 0, 5)) == "t";
+  return std::optional<SlotInfo>(s);
+}
+
+Result<CreatedSlot> create_slot(Connection& conn, const std::string& slot, bool temporary, bool export_snapshot) {
+  auto sql = fmt::format("CREATE_REPLICATION_SLOT {} {}LOGICAL pgoutput {}", conn.escape_identifier(slot),
+                         temporary ? "TEMPORARY " : "", export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
+  auto r = conn.exec(sql);
+  if (!r) return r.error();
+  CreatedSlot c;
+  c.consistent_point = lsn_value(r->get(), 0, 1);
+  if (!PQgetisnull(r->get(), 0, 2)) c.snapshot_name = PQgetvalue(r->get(), 0, 2);
+  return c;
+}
+
+Status drop_slot(Connection& conn, const std::string& slot) {
+  auto r = conn.exec_params("SELECT pg_drop_replication_slot($1)", {slot});
+  if (!r) return r.error();
+  return ok_status();
+}
+
+std::vector<std::string> check_server(Connection& conn) {
+  std::vector<std::string> problems;
+  if (conn.server_version() < 100000) {
+    problems.push_back(fmt::format("Postgres {} is too old: pgoutput needs Postgres 10 or later",
+                                   conn.server_version()));
+    return problems;
+  }
+  if (auto r = conn.exec("SHOW wal_level"); r) {
+    std::string level = PQgetvalue(r->get(), 0, 0);
+    if (level != "logical") {
+      problems.push_back(fmt::format(
+          "wal_level is '{}', but logical decoding needs wal_level=logical: set wal_level = logical in "
+          "postgresql.conf (or ALTER SYSTEM SET wal_level = logical) and restart Postgres",
+          level));
+    }
+  } else {
+    problems.push_back(r.error().message);
+  }
+  if (auto r = conn.exec("SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user"); r) {
+    if (PQntuples(r->get()) == 0 || std::string_view(PQgetvalue(r->get(), 0, 0)) != "t") {
+      problems.push_back(
+          "the database user has neither REPLICATION nor SUPERUSER: run ALTER ROLE <user> WITH REPLICATION");
+    }
+  } else {
+    problems.push_back(r.error().message);
+  }
+  return problems;
+}
+
+Result<std::vector<TableRef>> list_tables(Connection& conn) {
+  auto r = conn.exec(
+      "SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', "
+      "'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%' "
+      "ORDER BY n.nspname, c.relname");
+  if (!r) return r.error();
+  std::vector<TableRef> out;
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    out.push_back(TableRef{Oid{static_cast<uint32_t>(std::strtoul(PQgetvalue(r->get(), i, 0), nullptr, 10))},
+                           PQgetvalue(r->get(), i, 1), PQgetvalue(r->get(), i, 2)});
+  }
+  return out;
+}
+
+ReplicationStream::~ReplicationStream() { release_buffer(); }
+
+void ReplicationStream::release_buffer() {
+  if (buf_ != nullptr) {
+    PQfreemem(buf_);
+    buf_ = nullptr;
+  }
+}
+
+Status ReplicationStream::start(const std::string& slot, Lsn start, const std::string& publication, bool messages) {
+  auto sql = fmt::format("START_REPLICATION SLOT {} LOGICAL {} (proto_version '1', publication_names {}{})",
+                         conn_.escape_identifier(slot), start.str(), conn_.escape_literal(publication),
+                         messages ? ", messages 'true'" : "");
+  PgResult r(PQexec(conn_.raw(), sql.c_str()));
+  if (PQresultStatus(r.get()) != PGRES_COPY_BOTH) {
+    auto msg = fmt::format("START_REPLICATION failed for slot '{}' at {}: {}", slot, start.str(), conn_.last_error());
+    if (is_connection_error(conn_) || msg.find("is active for PID") != std::string::npos) {
+      return Error::transient(msg);
+    }
+    return Error::fatal(msg);
+  }
+  streaming_ = true;
+  return ok_status();
+}
+
+Result<std::span<const std::byte>> ReplicationStream::read(std::chrono::milliseconds timeout) {
+  release_buffer();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int n = PQgetCopyData(conn_.raw(), &buf_, 1);
+    if (n > 0) return std::span<const std::byte>(reinterpret_cast<const std::byte*>(buf_), static_cast<size_t>(n));
+    if (n == -1) {
+      streaming_ = false;
+      PgResult r(PQgetResult(conn_.raw()));
+      return Error::transient(fmt::format("replication stream ended by the server: {}", conn_.last_error()));
+    }
+    if (n == -2) {
+      streaming_ = false;
+      return Error::transient(fmt::format("replication connection lost: {}", conn_.last_error()));
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::span<const std::byte>{};
+    pollfd p{PQsocket(conn_.raw()), POLLIN, 0};
+    int pr = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (pr < 0 && errno != EINTR) return Error::transient("poll() on the replication socket failed");
+    if (pr > 0 && PQconsumeInput(conn_.raw()) == 0) {
+      streaming_ = false;
+      return Error::transient(fmt::format("replication connection lost: {}", conn_.last_error()));
+    }
+  }
+}
+
+Status ReplicationStream::send_status(Lsn write, Lsn flush, bool reply_requested) {
+  std::string msg;
+  encode_standby_status(StandbyStatus{write, flush, flush, pg_now_us(), reply_requested}, msg);
+  if (PQputCopyData(conn_.raw(), msg.data(), static_cast<int>(msg.size())) != 1 || PQflush(conn_.raw()) != 0) {
+    return Error::transient(fmt::format("cannot send standby status update: {}", conn_.last_error()));
+  }
+  return ok_status();
+}
+
+void ReplicationStream::finish() {
+  if (!streaming_) return;
+  streaming_ = false;
+  release_buffer();
+  PQputCopyEnd(conn_.raw(), nullptr);
+  PQflush(conn_.raw());
+}
+
+}  // namespace sluice::pg

@@ -1,0 +1,159 @@
+// librdkafka producer wiring: configuration, delivery-report dispatch, and error logging.
+#include "sink/kafka_producer.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/log.h"
+
+namespace sluice::sink {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> logger() {
+  static auto l = module_logger("kafka");
+  return l;
+}
+
+void dr_msg_cb(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* conf_opaque) {
+  auto* handler = static_cast<DeliveryHandler*>(conf_opaque);
+  const char* err = msg->err ? rd_kafka_err2str(msg->err) : nullptr;
+  std::string_view topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : "";
+  handler->on_delivery(reinterpret_cast<uint64_t>(msg->_private), topic, err);
+}
+
+void error_cb(rd_kafka_t* /*rk*/, int err, const char* reason, void* /*opaque*/) {
+  auto code = static_cast<rd_kafka_resp_err_t>(err);
+  if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT ||
+      code == RD_KAFKA_RESP_ERR__RESOLVE) {
+    logger()->warn("kafka unavailable, librdkafka keeps retrying: {}", reason);
+  } else {
+    logger()->error("kafka error {}: {}", rd_kafka_err2name(code), reason);
+  }
+}
+
+void log_cb(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* buf) {
+  if (level <= 3) {
+    logger()->error("librdkafka {}: {}", fac, buf);
+  } else if (level <= 4) {
+    logger()->warn("librdkafka {}: {}", fac, buf);
+  } else {
+    logger()->debug("librdkafka {}: {}", fac, buf);
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(const std::string& bootstrap_servers,
+                                                             const std::map<std::string, std::string>& properties,
+                                                             DeliveryHandler* handler) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  auto set = [&](const std::string& k, const std::string& v, bool user) -> Status {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+      return Error::fatal(user ? fmt::format("invalid Kafka producer property {}='{}': {} (passed through as "
+                                             "producer.{} / kafka.{})",
+                                             k, v, err, k, k)
+                               : fmt::format("cannot set Kafka property {}='{}': {}", k, v, err));
+    }
+    return ok_status();
+  };
+  // Defaults: durable (acks=all, idempotent), Java-compatible key partitioning, batching for throughput,
+  // and no delivery timeout: an unreachable broker stalls sluice (and holds the slot) instead of
+  // dropping changes.
+  const std::pair<const char*, const char*> defaults[] = {
+      {"acks", "all"},
+      {"enable.idempotence", "true"},
+      {"partitioner", "murmur2_random"},
+      {"linger.ms", "5"},
+      {"batch.num.messages", "10000"},
+      {"compression.type", "none"},
+      {"message.timeout.ms", "0"},
+      {"queue.buffering.max.messages", "100000"},
+      {"queue.buffering.max.kbytes", "65536"},
+      {"client.id", "sluice"},
+  };
+  for (auto [k, v] : defaults) {
+    if (auto s = set(k, v, false); !s) {
+      rd_kafka_conf_destroy(conf);
+      return s.error();
+    }
+  }
+  if (auto s = set("bootstrap.servers", bootstrap_servers, false); !s) {
+    rd_kafka_conf_destroy(conf);
+    return s.error();
+  }
+  for (const auto& [k, v] : properties) {
+    if (auto s = set(k, v, true); !s) {
+      rd_kafka_conf_destroy(conf);
+      return s.error();
+    }
+  }
+  rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
+  rd_kafka_conf_set_error_cb(conf, error_cb);
+  rd_kafka_conf_set_log_cb(conf, log_cb);
+  rd_kafka_conf_set_opaque(conf, handler);
+
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Error::fatal(fmt::format("cannot create Kafka producer: {}", err));
+  }
+  return std::unique_ptr<KafkaProducer>(new KafkaProducer(rk));
+}
+
+KafkaProducer::~KafkaProducer() = default;
+
+rd_kafka_resp_err_t KafkaProducer::try_produce(const std::string& topic, std::optional<std::string_view> key,
+                                               std::optional<std::string_view> value, uint64_t opaque,
+                                               const std::vector<KafkaHeader>& headers) {
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (!headers.empty()) {
+    hdrs = rd_kafka_headers_new(headers.size());
+    for (const auto& h : headers) {
+      rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
+                          static_cast<ssize_t>(h.value.size()));
+    }
+  }
+  void* key_ptr = key ? const_cast<char*>(key->data()) : nullptr;
+  size_t key_len = key ? key->size() : 0;
+  void* value_ptr = value ? const_cast<char*>(value->data()) : nullptr;
+  size_t value_len = value ? value->size() : 0;
+  auto err = rd_kafka_producev(
+      rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+      RD_KAFKA_V_KEY(key_ptr, key_len), RD_KAFKA_V_VALUE(value_ptr, value_len),
+      RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(opaque)), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != nullptr) rd_kafka_headers_destroy(hdrs);
+  return err;
+}
+
+Status KafkaProducer::status_of(rd_kafka_resp_err_t err, const std::string& topic) {
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return ok_status();
+  auto msg = fmt::format("cannot produce to Kafka topic '{}': {}", topic, rd_kafka_err2str(err));
+  if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+      err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+    return Error::fatal(msg);
+  }
+  return Error::transient(msg);
+}
+
+int KafkaProducer::poll(int timeout_ms) { return rd_kafka_poll(rk_.get(), timeout_ms); }
+
+bool KafkaProducer::flush(int timeout_ms) {
+  return rd_kafka_flush(rk_.get(), timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+int KafkaProducer::out_queue_len() const { return rd_kafka_outq_len(rk_.get()); }
+
+Result<int> KafkaProducer::check_connectivity(int timeout_ms) {
+  const rd_kafka_metadata_t* md = nullptr;
+  auto err = rd_kafka_metadata(rk_.get(), 0, nullptr, &md, timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Error::transient(fmt::format("cannot reach Kafka: {}", rd_kafka_err2str(err)));
+  }
+  int brokers = md->broker_cnt;
+  rd_kafka_metadata_destroy(md);
+  return brokers;
+}
+
+}  // namespace sluice::sink

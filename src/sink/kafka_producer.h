@@ -1,0 +1,76 @@
+// KafkaProducer: librdkafka producer (acks=all, idempotent, murmur2 key partitioning as the Java client)
+// with delivery reports routed to a DeliveryHandler on the thread that calls poll().
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace sluice::sink {
+
+class DeliveryHandler {
+ public:
+  virtual ~DeliveryHandler() = default;
+  // opaque is the value given to produce(); error is empty on success.
+  virtual void on_delivery(uint64_t opaque, std::string_view topic, const char* error) = 0;
+};
+
+struct KafkaHeader {
+  std::string name;
+  std::string value;
+};
+
+struct RdKafkaDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+
+class KafkaProducer {
+ public:
+  // Properties are librdkafka names; sluice's defaults (acks=all, enable.idempotence=true, …) are applied
+  // first so the user's properties override them. Unknown/invalid properties fail naming the key.
+  static Result<std::unique_ptr<KafkaProducer>> create(const std::string& bootstrap_servers,
+                                                       const std::map<std::string, std::string>& properties,
+                                                       DeliveryHandler* handler);
+  ~KafkaProducer();
+
+  // Enqueues one message (value nullopt = tombstone). When librdkafka's queue is full it serves delivery
+  // reports and waits (backpressure) until there is room or `interrupted` returns true.
+  template <typename Interrupted>
+  Status produce(const std::string& topic, std::optional<std::string_view> key,
+                 std::optional<std::string_view> value, uint64_t opaque, const std::vector<KafkaHeader>& headers,
+                 Interrupted interrupted) {
+    for (;;) {
+      auto r = try_produce(topic, key, value, opaque, headers);
+      if (r != RD_KAFKA_RESP_ERR__QUEUE_FULL) return status_of(r, topic);
+      if (interrupted()) return Error::transient("interrupted while Kafka's send queue was full");
+      poll(50);
+    }
+  }
+
+  // Serves delivery reports; returns how many were served.
+  int poll(int timeout_ms);
+  // Waits until every enqueued message is acknowledged or failed; false on timeout.
+  bool flush(int timeout_ms);
+  int out_queue_len() const;
+  // Asks the cluster for metadata (connectivity check). Returns the number of brokers.
+  Result<int> check_connectivity(int timeout_ms);
+
+ private:
+  explicit KafkaProducer(rd_kafka_t* rk) : rk_(rk) {}
+  rd_kafka_resp_err_t try_produce(const std::string& topic, std::optional<std::string_view> key,
+                                  std::optional<std::string_view> value, uint64_t opaque,
+                                  const std::vector<KafkaHeader>& headers);
+  static Status status_of(rd_kafka_resp_err_t err, const std::string& topic);
+
+  std::unique_ptr<rd_kafka_t, RdKafkaDeleter> rk_;
+};
+
+}  // namespace sluice::sink

@@ -1,0 +1,75 @@
+// Cursor-based table reads with one-batch lookahead so the last row of each table can be marked.
+#include "snapshot/initial_snapshot.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+namespace sluice::snapshot {
+
+Status InitialSnapshot::begin(const std::string& snapshot_name) {
+  if (auto s = conn_.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !s) return s;
+  if (!snapshot_name.empty()) {
+    if (auto s = conn_.run(fmt::format("SET TRANSACTION SNAPSHOT {}", conn_.escape_literal(snapshot_name))); !s) {
+      return s;
+    }
+  }
+  auto r = conn_.exec("SELECT txid_current_if_assigned(), txid_snapshot_xmax(txid_current_snapshot())");
+  if (!r) return r.error();
+  // A read-only transaction has no xid of its own; Debezium reports the snapshot's xmax-side id.
+  const char* v = PQgetisnull(r->get(), 0, 0) ? PQgetvalue(r->get(), 0, 1) : PQgetvalue(r->get(), 0, 0);
+  tx_id_ = std::strtoll(v, nullptr, 10);
+  return ok_status();
+}
+
+Result<uint64_t> InitialSnapshot::read_table(const pg::CatalogTable& table, const RowSink& sink) {
+  std::string cols;
+  for (const auto& c : table.columns) {
+    if (!cols.empty()) cols += ", ";
+    cols += conn_.escape_identifier(c.name);
+  }
+  if (cols.empty()) return uint64_t{0};
+  auto sql = fmt::format("DECLARE sluice_snapshot NO SCROLL CURSOR FOR SELECT {} FROM {}", cols,
+                         pg::qualified_name(conn_, table.schema, table.table));
+  if (auto s = conn_.run(sql); !s) return s.error();
+  auto fetch = fmt::format("FETCH FORWARD {} FROM sluice_snapshot", fetch_size_);
+
+  std::vector<decode::TupleValue> row(table.columns.size());
+  auto emit = [&](PGresult* res, int i, RowPosition pos) -> Status {
+    for (int c = 0; c < static_cast<int>(row.size()); ++c) {
+      if (PQgetisnull(res, i, c)) {
+        row[c] = {decode::TupleValue::Kind::kNull, {}};
+      } else {
+        row[c] = {decode::TupleValue::Kind::kText,
+                  std::string_view(PQgetvalue(res, i, c), static_cast<size_t>(PQgetlength(res, i, c)))};
+      }
+    }
+    return sink(table, row, pos);
+  };
+
+  uint64_t count = 0;
+  pg::PgResult held;  // the previous batch, whose last row waits for the next fetch
+  for (;;) {
+    auto next = conn_.exec(fetch);
+    if (!next) return next.error();
+    int n = PQntuples(next->get());
+    if (held) {
+      int hn = PQntuples(held.get());
+      RowPosition pos{count == 0, n == 0};
+      if (auto s = emit(held.get(), hn - 1, pos); !s) return s.error();
+      ++count;
+    }
+    if (n == 0) break;
+    for (int i = 0; i + 1 < n; ++i) {
+      if (auto s = emit(next->get(), i, RowPosition{count == 0, false}); !s) return s.error();
+      ++count;
+    }
+    held = std::move(*next);
+  }
+  if (auto s = conn_.run("CLOSE sluice_snapshot"); !s) return s.error();
+  return count;
+}
+
+Status InitialSnapshot::commit() { return conn_.run("COMMIT"); }
+
+}  // namespace sluice::snapshot

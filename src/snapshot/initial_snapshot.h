@@ -1,0 +1,50 @@
+// Initial snapshot: reads every captured table under the replication slot's exported snapshot, so the
+// rows read and the changes streamed afterwards meet at exactly the slot's consistent point.
+// Rows are fetched through a cursor in batches of snapshot.fetch.size: memory stays bounded.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "decode/pgoutput.h"
+#include "pg/catalog.h"
+#include "pg/connection.h"
+
+namespace sluice::snapshot {
+
+struct RowPosition {
+  bool first_in_table = false;
+  bool last_in_table = false;
+};
+
+// Called for each row, in table order; values are text, aligned with table.columns. Returning an error
+// stops the snapshot.
+using RowSink = std::function<Status(const pg::CatalogTable& table, std::span<const decode::TupleValue> row,
+                                     RowPosition position)>;
+
+struct SnapshotStats {
+  uint64_t rows = 0;
+  int64_t tx_id = 0;
+};
+
+class InitialSnapshot {
+ public:
+  InitialSnapshot(pg::Connection& conn, int fetch_size) : conn_(conn), fetch_size_(fetch_size) {}
+
+  // Opens a REPEATABLE READ transaction on the exported snapshot (SET TRANSACTION SNAPSHOT).
+  Status begin(const std::string& snapshot_name);
+  int64_t tx_id() const { return tx_id_; }
+  // Reads one table completely.
+  Result<uint64_t> read_table(const pg::CatalogTable& table, const RowSink& sink);
+  Status commit();
+
+ private:
+  pg::Connection& conn_;
+  int fetch_size_;
+  int64_t tx_id_ = 0;
+};
+
+}  // namespace sluice::snapshot

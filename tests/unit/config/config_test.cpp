@@ -1,0 +1,187 @@
+// Config: the three input forms, Debezium defaults, and rejections that name key, value and allowed set.
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::config {
+namespace {
+
+Properties minimal() {
+  return {{"database.hostname", "127.0.0.1"},
+          {"database.user", "postgres"},
+          {"database.dbname", "postgres"},
+          {"topic.prefix", "myserver"}};
+}
+
+TEST(ConfigLoad, KafkaConnectRegistrationJson) {
+  auto p = parse_properties_text(R"({"name":"customers-connector","config":{
+    "connector.class":"io.debezium.connector.postgresql.PostgresConnector","plugin.name":"pgoutput",
+    "database.hostname":"127.0.0.1","database.port":"5432","database.user":"postgres",
+    "database.password":"postgres","database.dbname":"postgres","topic.prefix":"myserver",
+    "table.include.list":"public.customers"}})");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->at("name"), "customers-connector");
+  auto c = parse_config(*p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->name, "customers-connector");
+  EXPECT_EQ(c->port, 5432);
+  EXPECT_EQ(c->topic_prefix, "myserver");
+  EXPECT_TRUE(c->filter.captured("public", "customers"));
+  EXPECT_FALSE(c->filter.captured("public", "customers2"));
+  EXPECT_FALSE(c->filter.captured("public", "orders"));
+  EXPECT_TRUE(c->warnings.empty());
+}
+
+TEST(ConfigLoad, FlatJsonAcceptsNumbersAndBooleans) {
+  auto p = parse_properties_text(
+      R"({"database.hostname":"h","database.port":6543,"database.user":"u","database.dbname":"d",
+          "topic.prefix":"p","tombstones.on.delete":false})");
+  ASSERT_TRUE(p.ok());
+  auto c = parse_config(*p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->port, 6543);
+  EXPECT_FALSE(c->tombstones_on_delete);
+}
+
+TEST(ConfigLoad, JavaProperties) {
+  auto p = parse_properties_text(
+      "# comment\n! also comment\ndatabase.hostname = db.local\ndatabase.user: repl\n"
+      "database.dbname inventory\ntopic.prefix=a\\\n  b\npassword=p\\u0041ss\n");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->at("database.hostname"), "db.local");
+  EXPECT_EQ(p->at("database.user"), "repl");
+  EXPECT_EQ(p->at("database.dbname"), "inventory");
+  EXPECT_EQ(p->at("topic.prefix"), "ab");
+  EXPECT_EQ(p->at("password"), "pAss");
+}
+
+TEST(ConfigLoad, InvalidJsonIsReported) {
+  auto p = parse_properties_text("{\"a\":");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message.find("not valid JSON"), std::string::npos);
+}
+
+TEST(ConfigParse, DebeziumDefaults) {
+  auto c = parse_config(minimal());
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->port, 5432);
+  EXPECT_EQ(c->slot_name, "debezium");
+  EXPECT_EQ(c->publication_name, "dbz_publication");
+  EXPECT_EQ(c->publication_autocreate, AutocreateMode::kAllTables);
+  EXPECT_EQ(c->snapshot_mode, SnapshotMode::kInitial);
+  EXPECT_TRUE(c->tombstones_on_delete);
+  EXPECT_TRUE(c->key_schemas_enable);
+  EXPECT_TRUE(c->value_schemas_enable);
+  EXPECT_TRUE(c->skip_truncate);
+  EXPECT_EQ(c->status_update_interval_ms, 10000);
+  EXPECT_EQ(c->sslmode, "prefer");
+}
+
+TEST(ConfigParse, LegacyServerNameIsAcceptedWithWarning) {
+  auto p = minimal();
+  p.erase("topic.prefix");
+  p["database.server.name"] = "legacy";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->topic_prefix, "legacy");
+  ASSERT_EQ(c->warnings.size(), 1u);
+}
+
+TEST(ConfigParse, NeverIsAnAliasOfNoData) {
+  auto p = minimal();
+  p["snapshot.mode"] = "never";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->snapshot_mode, SnapshotMode::kNoData);
+}
+
+TEST(ConfigParse, RejectionsNameKeyValueAndAllowed) {
+  struct Case {
+    const char* key;
+    const char* value;
+    const char* expect;
+  } cases[] = {
+      {"plugin.name", "decoderbufs", "invalid value for plugin.name: 'decoderbufs' (allowed: pgoutput"},
+      {"snapshot.mode", "sometimes", "invalid value for snapshot.mode: 'sometimes' (allowed: initial, no_data, never)"},
+      {"publication.autocreate.mode", "x", "allowed: all_tables, filtered, disabled"},
+      {"database.port", "70000", "invalid value for database.port: '70000' (allowed: an integer from 1 to 65535)"},
+      {"tombstones.on.delete", "yes", "invalid value for tombstones.on.delete: 'yes' (allowed: true, false)"},
+      {"table.include.list", "public.(", "table.include.list: pattern 'public.(' is not a valid regular expression"},
+      {"status.update.interval.ms", "-5", "status.update.interval.ms"},
+      {"database.sslmode", "maybe", "database.sslmode"},
+      {"slot.name", "Bad-Slot", "invalid value for slot.name: 'Bad-Slot'"},
+      {"skipped.operations", "c,x", "skipped.operations"},
+  };
+  for (const auto& k : cases) {
+    auto p = minimal();
+    p[k.key] = k.value;
+    auto c = parse_config(p);
+    ASSERT_FALSE(c.ok()) << k.key;
+    EXPECT_NE(c.error().message.find(k.expect), std::string::npos) << c.error().message;
+  }
+}
+
+TEST(ConfigParse, MissingRequiredKeys) {
+  for (const char* key : {"database.hostname", "database.user", "database.dbname", "topic.prefix"}) {
+    auto p = minimal();
+    p.erase(key);
+    auto c = parse_config(p);
+    ASSERT_FALSE(c.ok());
+    EXPECT_NE(c.error().message.find(key), std::string::npos) << c.error().message;
+  }
+}
+
+TEST(ConfigParse, IncludeAndExcludeTogetherAreRejected) {
+  auto p = minimal();
+  p["table.include.list"] = "public.a";
+  p["table.exclude.list"] = "public.b";
+  EXPECT_FALSE(parse_config(p).ok());
+}
+
+TEST(ConfigParse, UnknownKeysWarnAndKafkaKeysPassThrough) {
+  auto p = minimal();
+  p["kafka.bootstrap.servers"] = "127.0.0.1:59092";
+  p["producer.linger.ms"] = "20";
+  p["kafka.compression.type"] = "lz4";
+  p["frobnicate"] = "1";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->bootstrap_servers, "127.0.0.1:59092");
+  EXPECT_EQ(c->producer_properties.at("linger.ms"), "20");
+  EXPECT_EQ(c->producer_properties.at("compression.type"), "lz4");
+  EXPECT_EQ(c->producer_properties.count("bootstrap.servers"), 0u);
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_NE(c->warnings[0].find("frobnicate"), std::string::npos);
+}
+
+TEST(TableFilter, AnchoredMatchesAndSystemSchemas) {
+  auto f = TableFilter::create("", "", "public\\.cust.*,inventory\\.orders", "");
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->captured("public", "customers"));
+  EXPECT_TRUE(f->captured("inventory", "orders"));
+  EXPECT_FALSE(f->captured("inventory", "orders_archive"));
+  EXPECT_FALSE(f->captured("xpublic", "customers"));
+  auto all = TableFilter::create("", "", "", "");
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(all->captured("public", "t"));
+  EXPECT_FALSE(all->captured("pg_catalog", "pg_class"));
+  EXPECT_FALSE(all->captured("information_schema", "tables"));
+  auto schemas = TableFilter::create("", "audit", "", "");
+  ASSERT_TRUE(schemas.ok());
+  EXPECT_FALSE(schemas->captured("audit", "log"));
+  EXPECT_TRUE(schemas->captured("public", "log"));
+}
+
+TEST(ConfigConninfo, QuotesValuesAndAddsReplication) {
+  auto p = minimal();
+  p["database.password"] = "it's";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok());
+  auto s = c->conninfo(true);
+  EXPECT_NE(s.find("password='it\\'s'"), std::string::npos) << s;
+  EXPECT_NE(s.find("replication=database"), std::string::npos);
+  EXPECT_EQ(c->conninfo(false).find("replication"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::config
