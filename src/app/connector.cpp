@@ -161,7 +161,7 @@ Status Connector::run_once() {
   log()->info("tables captured: {}", names.empty() ? "(none yet)" : names);
   if (auto s = ensure_publication(*catalog_, captured); !s) return s;
 
-  auto slot = pg::find_slot(*repl, config_.slot_name);
+  auto slot = pg::find_slot(*catalog_, config_.slot_name);
   if (!slot) return slot.error();
   Lsn start;
   if (*slot) {
@@ -258,6 +258,7 @@ event::TableInfo Connector::table_info(const pg::CatalogTable& cat) const {
     col.typmod = c.typmod;
     col.optional = !c.not_null;
     col.key = c.primary_key;
+    col.key_position = c.pk_position;
     info.columns.push_back(std::move(col));
   }
   return info;
@@ -269,8 +270,8 @@ Result<std::shared_ptr<const event::TableSchema>> Connector::schema_for(const pg
 
 Status Connector::run_snapshot(pg::Connection& repl, const std::vector<pg::TableRef>& captured, Lsn& start) {
   auto tmp_slot = snapshot_slot_name(config_.slot_name);
-  if (auto old = pg::find_slot(repl, tmp_slot); old && *old && !(**old).active && !(**old).temporary) {
-    (void)pg::drop_slot(repl, tmp_slot);
+  if (auto old = pg::find_slot(*catalog_, tmp_slot); old && *old && !(**old).active && !(**old).temporary) {
+    (void)pg::drop_slot(*catalog_, tmp_slot);
   }
   auto created = pg::create_slot(repl, tmp_slot, true, true);
   if (!created) return created.error();

@@ -6,12 +6,13 @@
 
 #include "common/result.h"
 #include "event/change_event.h"
+#include "event/json_writer.h"
 
 namespace sluice::event {
 
 struct SerializerOptions {
-  std::string server_name;   // topic.prefix -> source.name
-  std::string database;      // database.dbname -> source.db
+  std::string server_name;               // topic.prefix -> source.name
+  std::string database;                  // database.dbname -> source.db
   std::string version = SLUICE_VERSION;  // source.version
   bool key_schemas_enable = true;
   bool value_schemas_enable = true;
@@ -24,11 +25,18 @@ class JsonSerializer {
   // Writes the key into out (cleared first). Returns false (and leaves out empty) when the key is null:
   // the table has no primary key.
   Result<bool> key(const ChangeEvent& event, std::string& out);
-  // Writes the value envelope into out (cleared first). Errors are kData naming table, column and value.
+  // Writes the value envelope into out (cleared first). Errors are kData naming table, column and value
+  // (out is left empty).
   Status value(const ChangeEvent& event, std::string& out);
 
  private:
+  Status write_row(const TableSchema& table, Row row, bool key_only);
+  void write_source(const ChangeEvent& event);
+
   SerializerOptions options_;
+  StringSink sink_;
+  JsonWriter writer_;    // reset onto the caller's buffer per message; keeps its stack allocation
+  std::string scratch_;  // reused by value conversion
 };
 
 }  // namespace sluice::event

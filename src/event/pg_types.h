@@ -92,47 +92,88 @@ constexpr uint32_t kInt8rangeArray = 3927;
 // The element type of a builtin array type, or 0 when oid is not one of the arrays above.
 constexpr uint32_t element_of(uint32_t array_oid) {
   switch (array_oid) {
-    case kBoolArray: return kBool;
-    case kByteaArray: return kBytea;
-    case kCharArray: return kChar;
-    case kNameArray: return kName;
-    case kInt2Array: return kInt2;
-    case kInt4Array: return kInt4;
-    case kTextArray: return kText;
-    case kOidArray: return kOid;
-    case kJsonArray: return kJson;
-    case kXmlArray: return kXml;
-    case kPointArray: return kPoint;
-    case kCidrArray: return kCidr;
-    case kFloat4Array: return kFloat4;
-    case kFloat8Array: return kFloat8;
-    case kMacaddr8Array: return kMacaddr8;
-    case kMoneyArray: return kMoney;
-    case kMacaddrArray: return kMacaddr;
-    case kInetArray: return kInet;
-    case kBpcharArray: return kBpchar;
-    case kVarcharArray: return kVarchar;
-    case kInt8Array: return kInt8;
-    case kDateArray: return kDate;
-    case kTimeArray: return kTime;
-    case kTimestampArray: return kTimestamp;
-    case kTimestamptzArray: return kTimestamptz;
-    case kIntervalArray: return kInterval;
-    case kTimetzArray: return kTimetz;
-    case kBitArray: return kBit;
-    case kVarbitArray: return kVarbit;
-    case kNumericArray: return kNumeric;
-    case kRefcursorArray: return kRefcursor;
-    case kUuidArray: return kUuid;
-    case kTsvectorArray: return kTsvector;
-    case kJsonbArray: return kJsonb;
-    case kInt4rangeArray: return kInt4range;
-    case kNumrangeArray: return kNumrange;
-    case kTsrangeArray: return kTsrange;
-    case kTstzrangeArray: return kTstzrange;
-    case kDaterangeArray: return kDaterange;
-    case kInt8rangeArray: return kInt8range;
-    default: return 0;
+    case kBoolArray:
+      return kBool;
+    case kByteaArray:
+      return kBytea;
+    case kCharArray:
+      return kChar;
+    case kNameArray:
+      return kName;
+    case kInt2Array:
+      return kInt2;
+    case kInt4Array:
+      return kInt4;
+    case kTextArray:
+      return kText;
+    case kOidArray:
+      return kOid;
+    case kJsonArray:
+      return kJson;
+    case kXmlArray:
+      return kXml;
+    case kPointArray:
+      return kPoint;
+    case kCidrArray:
+      return kCidr;
+    case kFloat4Array:
+      return kFloat4;
+    case kFloat8Array:
+      return kFloat8;
+    case kMacaddr8Array:
+      return kMacaddr8;
+    case kMoneyArray:
+      return kMoney;
+    case kMacaddrArray:
+      return kMacaddr;
+    case kInetArray:
+      return kInet;
+    case kBpcharArray:
+      return kBpchar;
+    case kVarcharArray:
+      return kVarchar;
+    case kInt8Array:
+      return kInt8;
+    case kDateArray:
+      return kDate;
+    case kTimeArray:
+      return kTime;
+    case kTimestampArray:
+      return kTimestamp;
+    case kTimestamptzArray:
+      return kTimestamptz;
+    case kIntervalArray:
+      return kInterval;
+    case kTimetzArray:
+      return kTimetz;
+    case kBitArray:
+      return kBit;
+    case kVarbitArray:
+      return kVarbit;
+    case kNumericArray:
+      return kNumeric;
+    case kRefcursorArray:
+      return kRefcursor;
+    case kUuidArray:
+      return kUuid;
+    case kTsvectorArray:
+      return kTsvector;
+    case kJsonbArray:
+      return kJsonb;
+    case kInt4rangeArray:
+      return kInt4range;
+    case kNumrangeArray:
+      return kNumrange;
+    case kTsrangeArray:
+      return kTsrange;
+    case kTstzrangeArray:
+      return kTstzrange;
+    case kDaterangeArray:
+      return kDaterange;
+    case kInt8rangeArray:
+      return kInt8range;
+    default:
+      return 0;
   }
 }
 

@@ -30,6 +30,9 @@ struct ColumnInfo {
   int32_t typmod = -1;   // atttypmod (-1: none)
   bool optional = true;  // !pg_attribute.attnotnull
   bool key = false;      // part of the primary key (Debezium builds the key from the primary key)
+  // 1-based position in the primary key (pg_index.indkey order): Debezium orders the key struct's fields
+  // by it (JDBC KEY_SEQ). 0 = unknown: key fields follow column order.
+  int16_t key_position = 0;
 };
 
 struct TableInfo {
@@ -41,6 +44,7 @@ struct TableInfo {
 };
 
 // How one column's text value becomes a Debezium value; chosen once per column from type + options.
+// Complete type in event/value_converter.h.
 struct ColumnConverter;
 
 class TableSchema {
@@ -52,13 +56,16 @@ class TableSchema {
   ~TableSchema();
 
   const TableInfo& info() const { return info_; }
-  const std::string& topic() const { return topic_; }   // <prefix>.<schema>.<table>
+  const std::string& topic() const { return topic_; }                     // <prefix>.<schema>.<table>
   const std::string& schema_name_prefix() const { return name_prefix_; }  // <prefix>.<schema>.<table>
   bool has_key() const { return has_key_; }
   // JsonConverter schema JSON of the key struct ("<prefix>.<s>.<t>.Key") and the value envelope.
   const std::string& key_schema_json() const { return key_schema_json_; }
   const std::string& value_schema_json() const { return value_schema_json_; }
+  // One converter per column Debezium can represent, in column order (unsupported types are absent).
   const std::vector<ColumnConverter>& converters() const { return converters_; }
+  // Indices into converters() of the key fields, in key order.
+  const std::vector<size_t>& key_fields() const { return key_fields_; }
   const ConverterOptions& options() const { return options_; }
 
  private:
@@ -70,6 +77,7 @@ class TableSchema {
   std::string key_schema_json_;
   std::string value_schema_json_;
   std::vector<ColumnConverter> converters_;
+  std::vector<size_t> key_fields_;
   ConverterOptions options_;
 };
 

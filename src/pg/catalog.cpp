@@ -34,7 +34,9 @@ Result<CatalogTable> load_table(Connection& conn, Oid table) {
       "        CASE WHEN ty.typtype = 'd' THEN coalesce((SELECT typmod FROM base b JOIN pg_type t ON t.oid ="
       "          b.root WHERE b.oid = a.atttypid AND t.typtype <> 'd' LIMIT 1), a.atttypmod) ELSE a.atttypmod END,"
       "        a.attnotnull OR (ty.typtype = 'd' AND ty.typnotnull),"
-      "        coalesce(array_position(i.indkey::int2[], a.attnum), 0)"
+      // int2vector arrays are 0-based: normalise the position to 1-based.
+      "        CASE WHEN a.attnum = ANY(i.indkey) THEN array_position(i.indkey::int2[], a.attnum)"
+      "             - array_lower(i.indkey::int2[], 1) + 1 ELSE 0 END"
       " FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid"
       " LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary"
       " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''"

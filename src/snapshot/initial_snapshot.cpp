@@ -14,11 +14,10 @@ Status InitialSnapshot::begin(const std::string& snapshot_name) {
       return s;
     }
   }
-  auto r = conn_.exec("SELECT txid_current_if_assigned(), txid_snapshot_xmax(txid_current_snapshot())");
+  // source.txId of snapshot reads: the snapshot transaction's own id, as Debezium reads it.
+  auto r = conn_.exec("SELECT CASE WHEN pg_is_in_recovery() THEN 0 ELSE txid_current() END");
   if (!r) return r.error();
-  // A read-only transaction has no xid of its own; Debezium reports the snapshot's xmax-side id.
-  const char* v = PQgetisnull(r->get(), 0, 0) ? PQgetvalue(r->get(), 0, 1) : PQgetvalue(r->get(), 0, 0);
-  tx_id_ = std::strtoll(v, nullptr, 10);
+  tx_id_ = std::strtoll(PQgetvalue(r->get(), 0, 0), nullptr, 10);
   return ok_status();
 }
 

@@ -1,0 +1,201 @@
+// TableSchema::build: column converters plus the pre-rendered JsonConverter key and envelope schemas,
+// following debezium 3.4 TableSchemaBuilder, Envelope/SchemaFactory (envelope v2, source v1) and
+// PostgresSourceInfoStructMaker; topic and schema names as SchemaTopicNamingStrategy makes them.
+#include "event/table_schema.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "event/json_writer.h"
+#include "event/value_converter.h"
+
+namespace sluice::event {
+namespace {
+
+bool is_topic_char(char c) {
+  return c == '.' || c == '_' || c == '-' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+         (c >= '0' && c <= '9');
+}
+
+// AbstractTopicNamingStrategy.sanitizedTopicName: invalid characters become '_', at most 249 characters.
+std::string sanitized_topic(std::string name) {
+  constexpr size_t kMaxTopicLength = 249;
+  for (char& c : name) {
+    if (!is_topic_char(c)) c = '_';
+  }
+  if (name.size() > kMaxTopicLength) name.resize(kMaxTopicLength);
+  if (name == ".") name = "_";
+  if (name == "..") name = "__";
+  return name;
+}
+
+void simple_field(JsonWriter& w, const char* type, bool optional, const char* field) {
+  w.StartObject();
+  write_key(w, "type");
+  w.String(type);
+  write_key(w, "optional");
+  w.Bool(optional);
+  write_key(w, "field");
+  w.String(field);
+  w.EndObject();
+}
+
+void struct_schema(JsonWriter& w, const std::vector<const std::string*>& fields, bool optional,
+                   std::string_view name, std::string_view field) {
+  w.StartObject();
+  write_key(w, "type");
+  w.String("struct");
+  write_key(w, "fields");
+  w.StartArray();
+  for (const std::string* f : fields) write_raw(w, *f, rapidjson::kObjectType);
+  w.EndArray();
+  write_key(w, "optional");
+  w.Bool(optional);
+  write_key(w, "name");
+  write_string(w, name);
+  if (!field.empty()) {
+    write_key(w, "field");
+    write_string(w, field);
+  }
+  w.EndObject();
+}
+
+// io.debezium.connector.postgresql.Source (SchemaFactory.sourceInfoSchemaBuilder + Postgres fields).
+void source_schema(JsonWriter& w) {
+  w.StartObject();
+  write_key(w, "type");
+  w.String("struct");
+  write_key(w, "fields");
+  w.StartArray();
+  simple_field(w, "string", false, "version");
+  simple_field(w, "string", false, "connector");
+  simple_field(w, "string", false, "name");
+  simple_field(w, "int64", false, "ts_ms");
+  w.StartObject();  // SchemaFactory.snapshotRecordSchema()
+  write_key(w, "type");
+  w.String("string");
+  write_key(w, "optional");
+  w.Bool(true);
+  write_key(w, "name");
+  w.String("io.debezium.data.Enum");
+  write_key(w, "version");
+  w.Int(1);
+  write_key(w, "parameters");
+  w.StartObject();
+  write_key(w, "allowed");
+  w.String("true,first,first_in_data_collection,last_in_data_collection,last,false,incremental");
+  w.EndObject();
+  write_key(w, "default");
+  w.String("false");
+  write_key(w, "field");
+  w.String("snapshot");
+  w.EndObject();
+  simple_field(w, "string", false, "db");
+  simple_field(w, "string", true, "sequence");
+  simple_field(w, "int64", true, "ts_us");
+  simple_field(w, "int64", true, "ts_ns");
+  simple_field(w, "string", false, "schema");
+  simple_field(w, "string", false, "table");
+  simple_field(w, "int64", true, "txId");
+  simple_field(w, "int64", true, "lsn");
+  simple_field(w, "int64", true, "xmin");
+  w.EndArray();
+  write_key(w, "optional");
+  w.Bool(false);
+  write_key(w, "name");
+  w.String("io.debezium.connector.postgresql.Source");
+  write_key(w, "version");
+  w.Int(1);
+  write_key(w, "field");
+  w.String("source");
+  w.EndObject();
+}
+
+// SchemaFactory.transactionBlockSchema().
+void transaction_schema(JsonWriter& w) {
+  w.StartObject();
+  write_key(w, "type");
+  w.String("struct");
+  write_key(w, "fields");
+  w.StartArray();
+  simple_field(w, "string", false, "id");
+  simple_field(w, "int64", false, "total_order");
+  simple_field(w, "int64", false, "data_collection_order");
+  w.EndArray();
+  write_key(w, "optional");
+  w.Bool(true);
+  write_key(w, "name");
+  w.String("event.block");
+  write_key(w, "version");
+  w.Int(1);
+  write_key(w, "field");
+  w.String("transaction");
+  w.EndObject();
+}
+
+}  // namespace
+
+TableSchema::~TableSchema() = default;
+
+Result<std::shared_ptr<const TableSchema>> TableSchema::build(TableInfo info, std::string_view topic_prefix,
+                                                              const ConverterOptions& options) {
+  if (topic_prefix.empty() || !std::all_of(topic_prefix.begin(), topic_prefix.end(), is_topic_char)) {
+    return Error::fatal(fmt::format(
+        "topic.prefix '{}' is invalid: it must be non-empty and use only [a-zA-Z0-9._-]", topic_prefix));
+  }
+  std::shared_ptr<TableSchema> s(new TableSchema());
+  s->options_ = options;
+  s->topic_ = sanitized_topic(fmt::format("{}.{}.{}", topic_prefix, info.schema, info.table));
+  s->name_prefix_ = s->topic_;  // recordSchemaPrefix defaults to the (sanitized) topic name
+
+  for (size_t i = 0; i < info.columns.size(); ++i) {
+    if (auto c = make_column_converter(info.columns[i], i, options)) s->converters_.push_back(std::move(*c));
+  }
+  for (size_t i = 0; i < s->converters_.size(); ++i) {
+    if (info.columns[s->converters_[i].column_index].key) s->key_fields_.push_back(i);
+  }
+  std::stable_sort(s->key_fields_.begin(), s->key_fields_.end(), [&](size_t a, size_t b) {
+    auto pos = [&](size_t k) { return info.columns[s->converters_[k].column_index].key_position; };
+    return pos(a) < pos(b);
+  });
+  s->has_key_ = !s->key_fields_.empty();
+
+  std::vector<const std::string*> key_fields, value_fields;
+  for (size_t k : s->key_fields_) key_fields.push_back(&s->converters_[k].field_schema_json);
+  for (const ColumnConverter& c : s->converters_) value_fields.push_back(&c.field_schema_json);
+
+  StringSink sink{&s->key_schema_json_};
+  JsonWriter w(sink);
+  if (s->has_key_) struct_schema(w, key_fields, false, s->name_prefix_ + ".Key", {});
+
+  sink.out = &s->value_schema_json_;
+  w.Reset(sink);
+  const std::string value_name = s->name_prefix_ + ".Value";
+  w.StartObject();
+  write_key(w, "type");
+  w.String("struct");
+  write_key(w, "fields");
+  w.StartArray();
+  struct_schema(w, value_fields, true, value_name, "before");
+  struct_schema(w, value_fields, true, value_name, "after");
+  source_schema(w);
+  transaction_schema(w);
+  simple_field(w, "string", false, "op");
+  simple_field(w, "int64", true, "ts_ms");
+  simple_field(w, "int64", true, "ts_us");
+  simple_field(w, "int64", true, "ts_ns");
+  w.EndArray();
+  write_key(w, "optional");
+  w.Bool(false);
+  write_key(w, "name");
+  write_string(w, s->topic_ + ".Envelope");  // Envelope.schemaName(dataChangeTopic)
+  write_key(w, "version");
+  w.Int(2);
+  w.EndObject();
+
+  s->info_ = std::move(info);
+  return std::shared_ptr<const TableSchema>(std::move(s));
+}
+
+}  // namespace sluice::event

@@ -1,0 +1,958 @@
+// Postgres text value -> Debezium value + JsonConverter schema; see value_converter.h.
+#include "event/value_converter.h"
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "event/java_format.h"
+#include "event/pg_text.h"
+#include "event/pg_types.h"
+
+namespace sluice::event {
+namespace {
+
+namespace pt = pgtype;
+using BinaryMode = ConverterOptions::BinaryMode;
+using DecimalMode = ConverterOptions::DecimalMode;
+using TimeMode = ConverterOptions::TimePrecisionMode;
+
+constexpr int64_t kMicrosPerDay = 86'400'000'000;
+// pgjdbc PGStatement.DATE_POSITIVE_INFINITY / DATE_NEGATIVE_INFINITY: what Debezium emits (as micros, or
+// Instant.toEpochMilli of them) for timestamp 'infinity' / '-infinity'.
+constexpr int64_t kTimestampPosInfinityMicros = 9'223'372'036'825'200'000;
+constexpr int64_t kTimestampNegInfinityMicros = -9'223'372'036'832'400'000;
+// PostgresValueConverter.POSITIVE_/NEGATIVE_INFINITY_LOCAL_DATE (-5877611-06-21 / -22) as epoch days:
+// what Debezium emits for date 'infinity' / '-infinity'.
+constexpr int64_t kDatePosInfinityDays = -2'147'472'693;
+constexpr int64_t kDateNegInfinityDays = -2'147'472'692;
+
+int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+// pgjdbc TypeInfoCache.getScale for time/timestamp types: the typmod, 6 without one.
+int32_t time_precision(int32_t typmod) {
+  return typmod < 0 ? 6 : typmod;
+}
+
+std::optional<TypeSpec> scalar_spec(uint32_t oid, int32_t typmod, const ConverterOptions& options) {
+  TypeSpec t;
+  t.pg_type = oid;
+  auto decimal = [&](bool variable, int32_t precision, int32_t scale) {
+    switch (options.decimal) {
+      case DecimalMode::kPrecise:
+        t.kind = variable ? ValueKind::kVariableDecimal : ValueKind::kDecimal;
+        break;
+      case DecimalMode::kDouble:
+        t.kind = ValueKind::kDecimalDouble;
+        break;
+      case DecimalMode::kString:
+        t.kind = ValueKind::kDecimalString;
+        break;
+    }
+    t.precision = precision;
+    t.scale = scale;
+  };
+  switch (oid) {
+    case pt::kBool:
+      t.kind = ValueKind::kBoolean;
+      break;
+    case pt::kInt2:
+      t.kind = ValueKind::kInt16;
+      break;
+    case pt::kInt4:
+      t.kind = ValueKind::kInt32;
+      break;
+    case pt::kInt8:
+    case pt::kOid:
+      t.kind = ValueKind::kInt64;
+      break;
+    case pt::kFloat4:
+      t.kind = ValueKind::kFloat32;
+      break;
+    case pt::kFloat8:
+      t.kind = ValueKind::kFloat64;
+      break;
+    case pt::kNumeric:
+      if (typmod < 0) {
+        decimal(true, 0, 0);
+      } else {  // pgjdbc TypeInfoCache.getPrecision / getScale
+        decimal(false, static_cast<int32_t>(((typmod - 4) & 0xFFFF0000u) >> 16), (typmod - 4) & 0xFFFF);
+      }
+      break;
+    case pt::kMoney:  // money.fraction.digits defaults to 2; Decimal without a precision parameter
+      decimal(false, -1, 2);
+      t.money = true;
+      break;
+    case pt::kText:
+    case pt::kVarchar:
+    case pt::kBpchar:
+    case pt::kChar:
+    case pt::kName:
+    case pt::kInet:
+    case pt::kCidr:
+    case pt::kMacaddr:
+    case pt::kMacaddr8:
+    case pt::kInt4range:
+    case pt::kNumrange:
+    case pt::kTsrange:
+    case pt::kTstzrange:
+    case pt::kDaterange:
+    case pt::kInt8range:
+      t.kind = ValueKind::kString;
+      break;
+    case pt::kJson:
+    case pt::kJsonb:
+      t.kind = ValueKind::kJson;
+      break;
+    case pt::kXml:
+      t.kind = ValueKind::kXml;
+      break;
+    case pt::kUuid:
+      t.kind = ValueKind::kUuid;
+      break;
+    case pt::kBytea:
+      t.kind = options.binary == BinaryMode::kBytes ? ValueKind::kBytes : ValueKind::kBinaryString;
+      t.binary = options.binary;
+      break;
+    case pt::kDate:
+      t.kind = options.time_precision == TimeMode::kConnect ? ValueKind::kConnectDate : ValueKind::kDate;
+      break;
+    case pt::kTime:
+      switch (options.time_precision) {
+        case TimeMode::kAdaptive:
+          t.kind = time_precision(typmod) <= 3 ? ValueKind::kTime : ValueKind::kMicroTime;
+          break;
+        case TimeMode::kAdaptiveTimeMicroseconds:
+          t.kind = ValueKind::kMicroTime;
+          break;
+        case TimeMode::kConnect:
+          t.kind = ValueKind::kConnectTime;
+          break;
+      }
+      break;
+    case pt::kTimestamp:
+      if (options.time_precision == TimeMode::kConnect) {
+        t.kind = ValueKind::kConnectTimestamp;
+      } else {
+        t.kind = time_precision(typmod) <= 3 ? ValueKind::kTimestamp : ValueKind::kMicroTimestamp;
+      }
+      break;
+    case pt::kTimestamptz:
+      t.kind = ValueKind::kZonedTimestamp;
+      t.scale = time_precision(typmod);  // ZonedTimestamp pads the fraction to the column's precision
+      break;
+    case pt::kTimetz:
+      t.kind = ValueKind::kZonedTime;
+      break;
+    case pt::kInterval:
+      t.kind = ValueKind::kMicroDuration;
+      break;
+    default:
+      return std::nullopt;
+  }
+  return t;
+}
+
+// The array types PostgresValueConverter converts (name[], money[], interval[], varbit[], xml[], point[]
+// have no schema there, so those columns are dropped).
+bool array_supported(uint32_t element) {
+  switch (element) {
+    case pt::kInt2:
+    case pt::kInt4:
+    case pt::kInt8:
+    case pt::kOid:
+    case pt::kChar:
+    case pt::kVarchar:
+    case pt::kText:
+    case pt::kBpchar:
+    case pt::kInet:
+    case pt::kCidr:
+    case pt::kMacaddr:
+    case pt::kMacaddr8:
+    case pt::kInt4range:
+    case pt::kNumrange:
+    case pt::kTsrange:
+    case pt::kTstzrange:
+    case pt::kDaterange:
+    case pt::kInt8range:
+    case pt::kNumeric:
+    case pt::kFloat4:
+    case pt::kFloat8:
+    case pt::kBool:
+    case pt::kDate:
+    case pt::kUuid:
+    case pt::kJson:
+    case pt::kJsonb:
+    case pt::kTime:
+    case pt::kTimetz:
+    case pt::kTimestamp:
+    case pt::kTimestamptz:
+    case pt::kBytea:
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct SchemaShape {
+  const char* type;
+  const char* name;  // nullptr: none (version too)
+};
+
+SchemaShape shape_of(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::kBoolean:
+      return {"boolean", nullptr};
+    case ValueKind::kInt16:
+      return {"int16", nullptr};
+    case ValueKind::kInt32:
+      return {"int32", nullptr};
+    case ValueKind::kInt64:
+      return {"int64", nullptr};
+    case ValueKind::kFloat32:
+      return {"float", nullptr};
+    case ValueKind::kFloat64:
+      return {"double", nullptr};
+    case ValueKind::kString:
+      return {"string", nullptr};
+    case ValueKind::kJson:
+      return {"string", "io.debezium.data.Json"};
+    case ValueKind::kXml:
+      return {"string", "io.debezium.data.Xml"};
+    case ValueKind::kUuid:
+      return {"string", "io.debezium.data.Uuid"};
+    case ValueKind::kBytes:
+      return {"bytes", nullptr};
+    case ValueKind::kBinaryString:
+      return {"string", nullptr};
+    case ValueKind::kDecimal:
+      return {"bytes", "org.apache.kafka.connect.data.Decimal"};
+    case ValueKind::kVariableDecimal:
+      return {"struct", "io.debezium.data.VariableScaleDecimal"};
+    case ValueKind::kDecimalDouble:
+      return {"double", nullptr};
+    case ValueKind::kDecimalString:
+      return {"string", nullptr};
+    case ValueKind::kDate:
+      return {"int32", "io.debezium.time.Date"};
+    case ValueKind::kTime:
+      return {"int32", "io.debezium.time.Time"};
+    case ValueKind::kMicroTime:
+      return {"int64", "io.debezium.time.MicroTime"};
+    case ValueKind::kTimestamp:
+      return {"int64", "io.debezium.time.Timestamp"};
+    case ValueKind::kMicroTimestamp:
+      return {"int64", "io.debezium.time.MicroTimestamp"};
+    case ValueKind::kConnectDate:
+      return {"int32", "org.apache.kafka.connect.data.Date"};
+    case ValueKind::kConnectTime:
+      return {"int32", "org.apache.kafka.connect.data.Time"};
+    case ValueKind::kConnectTimestamp:
+      return {"int64", "org.apache.kafka.connect.data.Timestamp"};
+    case ValueKind::kZonedTimestamp:
+      return {"string", "io.debezium.time.ZonedTimestamp"};
+    case ValueKind::kZonedTime:
+      return {"string", "io.debezium.time.ZonedTime"};
+    case ValueKind::kMicroDuration:
+      return {"int64", "io.debezium.time.MicroDuration"};
+    case ValueKind::kArray:
+      return {"array", nullptr};
+  }
+  return {"string", nullptr};
+}
+
+const char* pg_type_name(uint32_t oid) {
+  switch (oid) {
+    case pt::kBool:
+      return "bool";
+    case pt::kBytea:
+      return "bytea";
+    case pt::kInt2:
+      return "int2";
+    case pt::kInt4:
+      return "int4";
+    case pt::kInt8:
+      return "int8";
+    case pt::kOid:
+      return "oid";
+    case pt::kFloat4:
+      return "float4";
+    case pt::kFloat8:
+      return "float8";
+    case pt::kNumeric:
+      return "numeric";
+    case pt::kMoney:
+      return "money";
+    case pt::kDate:
+      return "date";
+    case pt::kTime:
+      return "time";
+    case pt::kTimetz:
+      return "timetz";
+    case pt::kTimestamp:
+      return "timestamp";
+    case pt::kTimestamptz:
+      return "timestamptz";
+    case pt::kInterval:
+      return "interval";
+    default:
+      return pt::element_of(oid) != 0 ? "array" : "value";
+  }
+}
+
+Error bad_value(const TypeSpec& t, std::string_view text) {
+  constexpr size_t kMaxShown = 200;
+  return Error::data(fmt::format("invalid {} value '{}'{}", pg_type_name(t.pg_type),
+                                 text.substr(0, kMaxShown), text.size() > kMaxShown ? "..." : ""));
+}
+
+// A parsed numeric/money literal: sign, integer digits, fraction digits (views into the text or into buf).
+struct DecimalText {
+  bool negative = false;
+  std::string_view int_digits;
+  std::string_view frac_digits;
+  std::string buf;  // backing storage for money (separators removed)
+};
+
+enum class SpecialNumber { kNone, kNaN, kPosInf, kNegInf };
+
+SpecialNumber special_number(std::string_view s) {
+  if (s == "NaN") return SpecialNumber::kNaN;
+  if (s == "Infinity") return SpecialNumber::kPosInf;
+  if (s == "-Infinity") return SpecialNumber::kNegInf;
+  return SpecialNumber::kNone;
+}
+
+bool all_digits(std::string_view s) {
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// numeric_out text: [-]digits[.digits].
+bool parse_numeric(std::string_view s, DecimalText& d) {
+  d.negative = !s.empty() && s[0] == '-';
+  if (d.negative) s.remove_prefix(1);
+  size_t dot = s.find('.');
+  d.int_digits = s.substr(0, dot);
+  d.frac_digits = dot == std::string_view::npos ? std::string_view{} : s.substr(dot + 1);
+  return !d.int_digits.empty() && all_digits(d.int_digits) && all_digits(d.frac_digits) &&
+         (dot == std::string_view::npos || !d.frac_digits.empty());
+}
+
+// cash_out text in the C/en_US locales: "$1,234.50", "-$1,234.50" (or "($1,234.50)"). Like Debezium's
+// asMoney: drop the sign/parentheses, the currency symbol and the group separators.
+bool parse_money(std::string_view s, DecimalText& d) {
+  d.negative = false;
+  if (!s.empty() && s[0] == '-') d.negative = true, s.remove_prefix(1);
+  if (s.size() >= 2 && s.front() == '(' && s.back() == ')') d.negative = true, s = s.substr(1, s.size() - 2);
+  while (!s.empty() && !(s[0] >= '0' && s[0] <= '9')) s.remove_prefix(1);  // currency symbol
+  d.buf.clear();
+  size_t int_len = std::string_view::npos;
+  for (char c : s) {
+    if (c == ',') continue;
+    if (c == '.') {
+      if (int_len != std::string_view::npos) return false;
+      int_len = d.buf.size();
+      continue;
+    }
+    if (c < '0' || c > '9') return false;
+    d.buf.push_back(c);
+  }
+  if (int_len == std::string_view::npos) int_len = d.buf.size();
+  d.int_digits = std::string_view(d.buf).substr(0, int_len);
+  d.frac_digits = std::string_view(d.buf).substr(int_len);
+  return !d.int_digits.empty();
+}
+
+// Money in precise mode: BigDecimal.setScale(2, HALF_UP) of the parsed value, as unscaled digits.
+void money_unscaled(const DecimalText& d, std::string& digits) {
+  digits.assign(d.int_digits);
+  std::string_view frac = d.frac_digits;
+  for (size_t i = 0; i < 2; ++i) digits.push_back(i < frac.size() ? frac[i] : '0');
+  if (frac.size() > 2 && frac[2] >= '5') {  // round half up (away from zero) on the magnitude
+    size_t i = digits.size();
+    while (i > 0 && digits[i - 1] == '9') digits[--i] = '0';
+    if (i == 0) {
+      digits.insert(digits.begin(), '1');
+    } else {
+      ++digits[i - 1];
+    }
+  }
+}
+
+void write_java_double(JsonWriter& w, double v, std::string& scratch) {
+  if (std::isnan(v) || std::isinf(v)) {  // Jackson's WRITE_NAN_AS_STRINGS (on by default)
+    write_string(w, std::isnan(v) ? "NaN" : (v < 0 ? "-Infinity" : "Infinity"));
+    return;
+  }
+  scratch.clear();
+  javafmt::append_double(scratch, v);
+  write_raw(w, scratch, rapidjson::kNumberType);
+}
+
+void write_java_float(JsonWriter& w, float v, std::string& scratch) {
+  if (std::isnan(v) || std::isinf(v)) {
+    write_string(w, std::isnan(v) ? "NaN" : (v < 0 ? "-Infinity" : "Infinity"));
+    return;
+  }
+  scratch.clear();
+  javafmt::append_float(scratch, v);
+  write_raw(w, scratch, rapidjson::kNumberType);
+}
+
+template <typename T>
+bool parse_int(std::string_view s, T& out) {
+  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+template <typename F>
+bool parse_floating(std::string_view s, F& out) {
+  switch (special_number(s)) {
+    case SpecialNumber::kNaN:
+      out = std::numeric_limits<F>::quiet_NaN();
+      return true;
+    case SpecialNumber::kPosInf:
+      out = std::numeric_limits<F>::infinity();
+      return true;
+    case SpecialNumber::kNegInf:
+      out = -std::numeric_limits<F>::infinity();
+      return true;
+    case SpecialNumber::kNone:
+      break;
+  }
+  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// MicroDuration.durationMicros with DAYS_PER_MONTH_AVG, in the same double arithmetic as Java.
+int64_t interval_micros(const pgtext::Interval& iv) {
+  const double days_per_month = 365.25 / 12.0;
+  double seconds = iv.whole_seconds + static_cast<double>(iv.micros) / 1'000'000.0;  // PGInterval.getSeconds
+  double days = static_cast<double>(iv.years * 12 + iv.months) * days_per_month + iv.days;
+  double total = ((((days * 24 + iv.hours) * 60) + iv.minutes) * 60 + seconds) * 1e6;
+  // Java's (long) cast saturates; in C++ an out-of-range cast is undefined.
+  if (total >= 9.223372036854775807e18) return std::numeric_limits<int64_t>::max();
+  if (total <= -9.223372036854775808e18) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(total);
+}
+
+// Writes one non-null value of type t. Returns false (writing nothing) when Debezium would emit null.
+Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_view s, JsonWriter& w,
+                        std::string& scratch) {
+  switch (t.kind) {
+    case ValueKind::kBoolean:
+      if (s != "t" && s != "f") return bad_value(t, s);
+      w.Bool(s == "t");
+      return true;
+    case ValueKind::kInt16: {
+      int16_t v;
+      if (!parse_int(s, v)) return bad_value(t, s);
+      w.Int(v);
+      return true;
+    }
+    case ValueKind::kInt32: {
+      int32_t v;
+      if (!parse_int(s, v)) return bad_value(t, s);
+      w.Int(v);
+      return true;
+    }
+    case ValueKind::kInt64: {
+      int64_t v;
+      if (!parse_int(s, v)) return bad_value(t, s);
+      w.Int64(v);
+      return true;
+    }
+    case ValueKind::kFloat32: {
+      float v;
+      if (!parse_floating(s, v)) return bad_value(t, s);
+      write_java_float(w, v, scratch);
+      return true;
+    }
+    case ValueKind::kFloat64: {
+      double v;
+      if (!parse_floating(s, v)) return bad_value(t, s);
+      write_java_double(w, v, scratch);
+      return true;
+    }
+    case ValueKind::kString:
+    case ValueKind::kJson:
+    case ValueKind::kXml:
+    case ValueKind::kUuid:
+      write_string(w, s);
+      return true;
+    case ValueKind::kBytes:
+    case ValueKind::kBinaryString: {
+      std::string bytes;
+      if (!pgtext::decode_bytea_hex(s, bytes)) return bad_value(t, s);
+      scratch.clear();
+      if (t.binary == BinaryMode::kHex) {
+        javafmt::append_hex(scratch, bytes);
+      } else {
+        javafmt::append_base64(scratch, bytes, t.binary == BinaryMode::kBase64UrlSafe);
+      }
+      write_string(w, scratch);
+      return true;
+    }
+    case ValueKind::kDecimal:
+    case ValueKind::kVariableDecimal:
+    case ValueKind::kDecimalDouble:
+    case ValueKind::kDecimalString: {
+      SpecialNumber special = t.money ? SpecialNumber::kNone : special_number(s);
+      if (special != SpecialNumber::kNone) {
+        if (t.kind == ValueKind::kDecimalDouble) {
+          write_string(w, special == SpecialNumber::kNaN      ? "NaN"
+                          : special == SpecialNumber::kPosInf ? "Infinity"
+                                                              : "-Infinity");
+          return true;
+        }
+        if (t.kind == ValueKind::kDecimalString) {  // SpecialValueDecimal.toString(): the enum name
+          write_string(w, special == SpecialNumber::kNaN      ? "NAN"
+                          : special == SpecialNumber::kPosInf ? "POSITIVE_INFINITY"
+                                                              : "NEGATIVE_INFINITY");
+          return true;
+        }
+        return false;  // precise mode cannot carry NaN/Infinity: Debezium logs and emits null
+      }
+      DecimalText d;
+      if (!(t.money ? parse_money(s, d) : parse_numeric(s, d))) return bad_value(t, s);
+      if (t.kind == ValueKind::kDecimalDouble || t.kind == ValueKind::kDecimalString) {
+        scratch.clear();
+        if (d.negative) scratch.push_back('-');
+        scratch.append(d.int_digits);
+        if (!d.frac_digits.empty()) scratch.append(".").append(d.frac_digits);
+        if (t.kind == ValueKind::kDecimalString) {
+          write_string(w, scratch);
+        } else {
+          double v = 0;
+          std::from_chars(scratch.data(), scratch.data() + scratch.size(), v);
+          write_java_double(w, v, scratch);
+        }
+        return true;
+      }
+      std::string digits;
+      int32_t scale = t.scale;
+      if (t.money) {
+        money_unscaled(d, digits);
+      } else if (t.kind == ValueKind::kDecimal) {
+        if (d.frac_digits.size() > static_cast<size_t>(t.scale)) return bad_value(t, s);
+        digits.assign(d.int_digits).append(d.frac_digits);
+        digits.append(static_cast<size_t>(t.scale) - d.frac_digits.size(), '0');
+      } else {  // VariableScaleDecimal: stripTrailingZeros, never a negative scale
+        std::string_view frac = d.frac_digits;
+        while (!frac.empty() && frac.back() == '0') frac.remove_suffix(1);
+        digits.assign(d.int_digits).append(frac);
+        scale = static_cast<int32_t>(frac.size());
+      }
+      scratch.clear();
+      javafmt::append_unscaled_bytes(scratch, digits, d.negative);
+      std::string b64;
+      javafmt::append_base64(b64, scratch);
+      if (t.kind == ValueKind::kVariableDecimal) {
+        w.StartObject();
+        write_key(w, "scale");
+        w.Int(scale);
+        write_key(w, "value");
+        write_string(w, b64);
+        w.EndObject();
+      } else {
+        write_string(w, b64);
+      }
+      return true;
+    }
+    case ValueKind::kDate:
+    case ValueKind::kConnectDate: {
+      auto d = pgtext::parse_date(s);
+      if (!d) return bad_value(t, s);
+      int64_t day = d->special == pgtext::Special::kInfinity      ? kDatePosInfinityDays
+                    : d->special == pgtext::Special::kNegInfinity ? kDateNegInfinityDays
+                                                                  : d->epoch_day;
+      w.Int(static_cast<int32_t>(day));  // Date.toEpochDay: (int) LocalDate.toEpochDay()
+      return true;
+    }
+    case ValueKind::kTime:
+    case ValueKind::kConnectTime:
+    case ValueKind::kMicroTime: {
+      auto us = pgtext::parse_time(s);
+      if (!us) return bad_value(t, s);
+      if (t.kind == ValueKind::kMicroTime) {
+        w.Int64(*us);
+      } else {
+        w.Int(static_cast<int32_t>(*us / 1000));
+      }
+      return true;
+    }
+    case ValueKind::kTimestamp:
+    case ValueKind::kConnectTimestamp:
+    case ValueKind::kMicroTimestamp: {
+      auto ts = pgtext::parse_timestamp(s, false);
+      if (!ts) return bad_value(t, s);
+      int64_t us = ts->special == pgtext::Special::kInfinity      ? kTimestampPosInfinityMicros
+                   : ts->special == pgtext::Special::kNegInfinity ? kTimestampNegInfinityMicros
+                                                                  : ts->epoch_micros;
+      w.Int64(t.kind == ValueKind::kMicroTimestamp ? us : floor_div(us, 1000));
+      return true;
+    }
+    case ValueKind::kZonedTimestamp: {
+      auto ts = pgtext::parse_timestamp(s, true);
+      if (!ts) return bad_value(t, s);
+      if (ts->special != pgtext::Special::kNone) {
+        write_string(w, ts->special == pgtext::Special::kInfinity ? "infinity" : "-infinity");
+        return true;
+      }
+      scratch.clear();
+      int64_t day = floor_div(ts->epoch_micros, kMicrosPerDay);
+      javafmt::append_iso_date(scratch, day);
+      scratch.push_back('T');
+      // ZonedTimestamp.toIsoString: exactly `precision` fraction digits; precision 0 uses
+      // ISO_OFFSET_DATE_TIME (no fraction for whole seconds).
+      javafmt::append_iso_time(scratch, ts->epoch_micros - day * kMicrosPerDay, t.scale > 0 ? t.scale : -1);
+      scratch.push_back('Z');
+      write_string(w, scratch);
+      return true;
+    }
+    case ValueKind::kZonedTime: {
+      auto tz = pgtext::parse_timetz(s);
+      if (!tz) return bad_value(t, s);
+      scratch.clear();
+      if (tz->micros == kMicrosPerDay && tz->offset_seconds == 0) {
+        scratch.append("24:00:00Z");  // PostgresTimeBoundary (Debezium >= 3.5; 3.4 fails on it)
+      } else {
+        int64_t utc = tz->micros - int64_t{tz->offset_seconds} * 1'000'000;
+        utc = ((utc % kMicrosPerDay) + kMicrosPerDay) % kMicrosPerDay;  // OffsetTime wraps around midnight
+        javafmt::append_iso_time(scratch, utc, -1);
+        scratch.push_back('Z');
+      }
+      write_string(w, scratch);
+      return true;
+    }
+    case ValueKind::kMicroDuration: {
+      auto iv = pgtext::parse_interval(s);
+      if (!iv) return bad_value(t, s);
+      w.Int64(interval_micros(*iv));
+      return true;
+    }
+    case ValueKind::kArray: {
+      pgtext::ArrayReader reader(s);
+      if (reader.shape() == pgtext::ArrayReader::Shape::kMultiDim) return false;  // pgjdbc nests; fails
+      if (reader.shape() == pgtext::ArrayReader::Shape::kInvalid) return bad_value(t, s);
+      // Built aside: one element Debezium cannot convert makes the whole column null.
+      std::string array_json;
+      StringSink sink{&array_json};
+      JsonWriter aw(sink);
+      std::string element_scratch;
+      aw.StartArray();
+      std::string_view item;
+      bool is_null;
+      while (reader.next(item, is_null)) {
+        if (is_null) {
+          aw.Null();
+          continue;
+        }
+        auto r = write_text(*element, nullptr, item, aw, element_scratch);
+        if (!r.ok()) return bad_value(t, s);
+        if (!*r) return false;
+      }
+      if (reader.failed()) return bad_value(t, s);
+      aw.EndArray();
+      write_raw(w, array_json, rapidjson::kArrayType);
+      return true;
+    }
+  }
+  return bad_value(t, s);
+}
+
+std::string render(const std::function<void(JsonWriter&)>& fn) {
+  std::string out;
+  StringSink sink{&out};
+  JsonWriter w(sink);
+  fn(w);
+  return out;
+}
+
+// new String(bytes) in Java: UTF-8 with each malformed byte replaced by U+FFFD.
+std::string java_string_from_bytes(std::string_view b) {
+  std::string out;
+  for (size_t i = 0; i < b.size();) {
+    auto c = static_cast<uint8_t>(b[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0 && i + n <= b.size();
+    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<uint8_t>(b[i + k]) & 0xC0) == 0x80;
+    if (ok) {
+      out.append(b.substr(i, n));
+      i += n;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return out;
+}
+
+// The placeholder bytes: unavailable.value.placeholder, or its hex after a "hex:" prefix.
+std::string placeholder_bytes(const ConverterOptions& options) {
+  std::string_view p = options.unavailable_value_placeholder;
+  std::string bytes;
+  if (p.substr(0, 4) == "hex:" && pgtext::decode_bytea_hex(std::string("\\x").append(p.substr(4)), bytes)) {
+    return bytes;
+  }
+  return std::string(p);
+}
+
+// UnchangedToastedPlaceholder + the converters' handling of the marker: strings get the placeholder, bytes
+// its bytes, text/json/bytea/int/bigint/date/uuid arrays a one-element (or per-byte) list; other types have
+// no valid placeholder (Debezium's conversion fails there and the column is null).
+std::string unavailable_json(const TypeSpec& t, const TypeSpec* element, const ConverterOptions& options) {
+  const std::string bytes = placeholder_bytes(options);
+  const std::string text = java_string_from_bytes(bytes);
+  return render([&](JsonWriter& w) {
+    switch (t.kind) {
+      case ValueKind::kString:
+      case ValueKind::kJson:
+      case ValueKind::kXml:
+      case ValueKind::kUuid:
+        write_string(w, text);
+        return;
+      case ValueKind::kBytes: {
+        std::string b64;
+        javafmt::append_base64(b64, bytes);
+        write_string(w, b64);
+        return;
+      }
+      case ValueKind::kBinaryString:
+        if (t.binary == BinaryMode::kHex) return write_string(w, text);
+        w.Null();
+        return;
+      case ValueKind::kArray:
+        switch (element->pg_type) {
+          case pt::kText:
+          case pt::kVarchar:
+          case pt::kBpchar:
+          case pt::kJson:
+          case pt::kJsonb:
+            w.StartArray();
+            write_string(w, text);
+            w.EndArray();
+            return;
+          case pt::kBytea:
+            if (element->kind != ValueKind::kBytes) break;
+            w.StartArray();
+            {
+              std::string b64;
+              javafmt::append_base64(b64, bytes);
+              write_string(w, b64);
+            }
+            w.EndArray();
+            return;
+          case pt::kInt4:
+          case pt::kDate:
+          case pt::kInt8:
+            w.StartArray();
+            for (char c : bytes) w.Int(static_cast<signed char>(c));  // (int) of each Java byte
+            w.EndArray();
+            return;
+          case pt::kUuid:
+            w.StartArray();
+            write_string(w, javafmt::name_uuid_from_bytes(bytes));
+            w.EndArray();
+            return;
+          default:
+            break;
+        }
+        w.Null();
+        return;
+      default:
+        w.Null();
+        return;
+    }
+  });
+}
+
+// JdbcValueConverters' per-type fallback for a null in a NOT NULL column without a default.
+std::string null_fallback_json(const TypeSpec& t) {
+  return render([&](JsonWriter& w) {
+    switch (t.kind) {
+      case ValueKind::kBoolean:
+        w.Bool(false);
+        return;
+      case ValueKind::kInt16:
+      case ValueKind::kInt32:
+      case ValueKind::kInt64:
+      case ValueKind::kDate:
+      case ValueKind::kTime:
+      case ValueKind::kMicroTime:
+      case ValueKind::kTimestamp:
+      case ValueKind::kMicroTimestamp:
+      case ValueKind::kConnectDate:
+      case ValueKind::kConnectTime:
+      case ValueKind::kConnectTimestamp:
+      case ValueKind::kMicroDuration:
+        w.Int(0);
+        return;
+      case ValueKind::kFloat32:
+      case ValueKind::kFloat64:
+      case ValueKind::kDecimalDouble:
+        write_raw(w, "0.0", rapidjson::kNumberType);
+        return;
+      case ValueKind::kString:
+      case ValueKind::kJson:
+      case ValueKind::kXml:
+      case ValueKind::kUuid:
+      case ValueKind::kBytes:  // an empty byte array
+      case ValueKind::kBinaryString:
+        write_string(w, "");
+        return;
+      case ValueKind::kDecimal:  // BigDecimal.ZERO (with the column's scale): unscaled 0 -> [0x00]
+        write_string(w, "AA==");
+        return;
+      case ValueKind::kVariableDecimal:
+        w.StartObject();
+        write_key(w, "scale");
+        w.Int(0);
+        write_key(w, "value");
+        write_string(w, "AA==");
+        w.EndObject();
+        return;
+      case ValueKind::kDecimalString: {  // ZERO.setScale(scale).toPlainString()
+        std::string zero = "0";
+        if (t.scale > 0) zero.append(".").append(static_cast<size_t>(t.scale), '0');
+        write_string(w, zero);
+        return;
+      }
+      case ValueKind::kZonedTimestamp:
+        write_string(w, "1970-01-01T00:00:00Z");
+        return;
+      case ValueKind::kZonedTime:
+        write_string(w, "00:00:00Z");
+        return;
+      case ValueKind::kArray:
+        w.StartArray();
+        w.EndArray();
+        return;
+    }
+    w.Null();
+  });
+}
+
+}  // namespace
+
+void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* element, bool optional,
+                       std::string_view field_name) {
+  SchemaShape shape = shape_of(type.kind);
+  w.StartObject();
+  write_key(w, "type");
+  w.String(shape.type);
+  if (type.kind == ValueKind::kArray) {
+    write_key(w, "items");
+    write_type_schema(w, *element, nullptr, true, {});
+  } else if (type.kind == ValueKind::kVariableDecimal) {
+    write_key(w, "fields");
+    w.StartArray();
+    w.StartObject();
+    write_key(w, "type");
+    w.String("int32");
+    write_key(w, "optional");
+    w.Bool(false);
+    write_key(w, "field");
+    w.String("scale");
+    w.EndObject();
+    w.StartObject();
+    write_key(w, "type");
+    w.String("bytes");
+    write_key(w, "optional");
+    w.Bool(false);
+    write_key(w, "field");
+    w.String("value");
+    w.EndObject();
+    w.EndArray();
+  }
+  write_key(w, "optional");
+  w.Bool(optional);
+  if (shape.name != nullptr) {
+    write_key(w, "name");
+    w.String(shape.name);
+    write_key(w, "version");
+    w.Int(1);
+  }
+  if (type.kind == ValueKind::kVariableDecimal) {
+    write_key(w, "doc");
+    w.String("Variable scaled decimal");
+  }
+  if (type.kind == ValueKind::kDecimal) {
+    write_key(w, "parameters");
+    w.StartObject();
+    write_key(w, "scale");
+    write_string(w, std::to_string(type.scale));
+    if (type.precision >= 0) {
+      write_key(w, "connect.decimal.precision");
+      write_string(w, std::to_string(type.precision));
+    }
+    w.EndObject();
+  }
+  if (!field_name.empty()) {
+    write_key(w, "field");
+    write_string(w, field_name);
+  }
+  w.EndObject();
+}
+
+std::optional<ColumnConverter> make_column_converter(const ColumnInfo& column, size_t column_index,
+                                                     const ConverterOptions& options) {
+  ColumnConverter c;
+  c.column_index = column_index;
+  c.name = column.name;
+  c.optional = column.optional;
+  if (uint32_t elem = pt::element_of(column.type.value); elem != 0) {
+    if (!array_supported(elem)) return std::nullopt;
+    auto e = scalar_spec(elem, column.typmod, options);  // Debezium gives the element the array's typmod
+    if (!e) return std::nullopt;
+    c.element = *e;
+    c.type.kind = ValueKind::kArray;
+    c.type.pg_type = column.type.value;
+  } else {
+    auto t = scalar_spec(column.type.value, column.typmod, options);
+    if (!t) return std::nullopt;
+    c.type = *t;
+  }
+  const TypeSpec* element = c.type.kind == ValueKind::kArray ? &c.element : nullptr;
+  c.field_schema_json =
+      render([&](JsonWriter& w) { write_type_schema(w, c.type, element, c.optional, c.name); });
+  c.unavailable_json = unavailable_json(c.type, element, options);
+  c.null_fallback_json = null_fallback_json(c.type);
+  return c;
+}
+
+Status write_column_value(const ColumnConverter& c, const decode::TupleValue& value, JsonWriter& w,
+                          std::string& scratch) {
+  using Kind = decode::TupleValue::Kind;
+  switch (value.kind) {
+    case Kind::kNull:
+      if (c.optional) {
+        w.Null();
+      } else {
+        write_raw(w, c.null_fallback_json, rapidjson::kNullType);
+      }
+      return ok_status();
+    case Kind::kUnchangedToast:
+      write_raw(w, c.unavailable_json, rapidjson::kNullType);
+      return ok_status();
+    case Kind::kBinary:
+      return Error::data("binary-format tuple data is not supported (pgoutput binary option)");
+    case Kind::kText:
+      break;
+  }
+  const TypeSpec* element = c.type.kind == ValueKind::kArray ? &c.element : nullptr;
+  auto r = write_text(c.type, element, value.data, w, scratch);
+  if (!r.ok()) return r.error();
+  if (!*r) w.Null();
+  return ok_status();
+}
+
+}  // namespace sluice::event

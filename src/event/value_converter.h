@@ -1,0 +1,97 @@
+// Value conversion: one Postgres column, as pgoutput (or a snapshot query) prints it in text, becomes the
+// value Debezium's PostgresValueConverter would put in the event, written as Kafka Connect's JsonConverter
+// writes it, together with the matching JsonConverter field schema.
+// Follows debezium 3.4 PostgresValueConverter / JdbcValueConverters and the pgoutput column resolution in
+// ReplicationMessageColumnValueResolver + PgOutputColumnValue (pgjdbc TypeInfoCache gives length/scale).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "decode/pgoutput.h"
+#include "event/json_writer.h"
+#include "event/table_schema.h"
+
+namespace sluice::event {
+
+// The Kafka Connect shape of a column or array element; chosen once from the Postgres type and the
+// ConverterOptions modes (each mode of a type is its own kind, so a new mode is a new case).
+enum class ValueKind : uint8_t {
+  kBoolean,
+  kInt16,
+  kInt32,
+  kInt64,
+  kFloat32,
+  kFloat64,
+  kString,            // text, varchar, bpchar, "char", name, inet, cidr, macaddr(8), ranges: passed through
+  kJson,              // io.debezium.data.Json
+  kXml,               // io.debezium.data.Xml
+  kUuid,              // io.debezium.data.Uuid
+  kBytes,             // bytea, binary.handling.mode=bytes
+  kBinaryString,      // bytea, binary.handling.mode=base64|base64-url-safe|hex (STRING)
+  kDecimal,           // numeric(p,s) / money, decimal.handling.mode=precise: Connect Decimal
+  kVariableDecimal,   // numeric without typmod, precise: io.debezium.data.VariableScaleDecimal
+  kDecimalDouble,     // numeric / money, decimal.handling.mode=double
+  kDecimalString,     // numeric / money, decimal.handling.mode=string
+  kDate,              // io.debezium.time.Date (days)
+  kTime,              // io.debezium.time.Time (ms of day)
+  kMicroTime,         // io.debezium.time.MicroTime (us of day)
+  kTimestamp,         // io.debezium.time.Timestamp (ms)
+  kMicroTimestamp,    // io.debezium.time.MicroTimestamp (us)
+  kConnectDate,       // time.precision.mode=connect: org.apache.kafka.connect.data.Date
+  kConnectTime,       // ... org.apache.kafka.connect.data.Time (ms)
+  kConnectTimestamp,  // ... org.apache.kafka.connect.data.Timestamp (ms)
+  kZonedTimestamp,    // io.debezium.time.ZonedTimestamp (ISO string, UTC)
+  kZonedTime,         // io.debezium.time.ZonedTime (ISO string, UTC)
+  kMicroDuration,     // interval, interval.handling.mode=numeric: io.debezium.time.MicroDuration
+  kArray,             // one-dimensional array of `element`
+};
+
+struct TypeSpec {
+  ValueKind kind = ValueKind::kString;
+  uint32_t pg_type = 0;    // the Postgres type (for arrays: the array type)
+  int32_t precision = -1;  // Decimal: connect.decimal.precision (-1: no parameter, as for money)
+  int32_t scale = 0;       // Decimal: scale; ZonedTimestamp: fraction digits (0: none, trimmed)
+  bool money = false;      // money text ("-$1,234.50") rather than numeric text
+  ConverterOptions::BinaryMode binary = ConverterOptions::BinaryMode::kBytes;
+};
+
+// How one column's text value becomes a Debezium value; chosen once per column from type + options.
+struct ColumnConverter {
+  size_t column_index = 0;  // position in TableInfo::columns and in a Row
+  std::string name;
+  bool optional = true;
+  TypeSpec type;
+  TypeSpec element;  // kArray only
+  // This column's entry in a struct's "fields": its JsonConverter schema with "field":"<name>" last.
+  std::string field_schema_json;
+  // The JSON value for an unchanged TOAST column (pgoutput 'u'): the placeholder in the column's shape
+  // where Debezium has one, else null.
+  std::string unavailable_json;
+  // The JSON value Debezium emits for a null in a NOT NULL column (e.g. non-key columns of a DELETE's
+  // key-only old tuple): its per-type fallback. Column defaults are not modelled.
+  std::string null_fallback_json;
+};
+
+// The converter for a column, or nullopt when Debezium has no mapping for its type (the column is then
+// dropped from schema and payload, as without include.unknown.datatypes).
+std::optional<ColumnConverter> make_column_converter(const ColumnInfo& column, size_t column_index,
+                                                     const ConverterOptions& options);
+
+// Writes one column value. Postgres values that Debezium cannot represent in the chosen mode (NaN in a
+// precise decimal, a multi-dimensional array) are written as null, as Debezium's default
+// event.converting.failure.handling.mode=warn does. Text that is not valid Postgres output for the type
+// is an Error::data naming the type and the text (the serializer adds table and column).
+// scratch is a reusable buffer (its contents are clobbered).
+Status write_column_value(const ColumnConverter& converter, const decode::TupleValue& value, JsonWriter& w,
+                          std::string& scratch);
+
+// Writes the JsonConverter schema of a type; field_name (if not empty) is appended as "field".
+void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* element, bool optional,
+                       std::string_view field_name);
+
+}  // namespace sluice::event

@@ -1,0 +1,101 @@
+"""The command line: version, bad config (exit 2 naming key and value), check, wal_level problems."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import KAFKA, SLUICE_BIN, Sluice
+
+
+def run(*args, timeout=60):
+    return subprocess.run([SLUICE_BIN, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_version_and_help():
+    r = run("version")
+    assert r.returncode == 0 and r.stdout.startswith("sluice ")
+    r = run("--help")
+    assert r.returncode == 0 and "run" in r.stdout and "check" in r.stdout
+
+
+@pytest.mark.parametrize("key,value,expect", [
+    ("plugin.name", "decoderbufs", "invalid value for plugin.name: 'decoderbufs'"),
+    ("snapshot.mode", "sometimes", "invalid value for snapshot.mode: 'sometimes' (allowed: initial, no_data, never)"),
+    ("database.port", "http", "invalid value for database.port: 'http'"),
+    ("producer.acks", "most", "invalid Kafka producer property acks='most'"),
+])
+def test_bad_config_exits_2_naming_key_and_value(tmp_path, names, key, value, expect):
+    s = Sluice(tmp_path, names, **{key: value})
+    s.write()
+    r = run("run", str(s.path))
+    assert r.returncode == 2, r.stderr
+    assert expect in r.stderr + r.stdout
+
+
+def test_unreadable_config(tmp_path):
+    r = run("run", str(tmp_path / "missing.json"))
+    assert r.returncode == 2 and "cannot read config file" in r.stderr
+
+
+def test_check_reports_ready_and_unreachable_kafka(tmp_path, names):
+    s = Sluice(tmp_path, names)
+    s.write()
+    r = run("check", str(s.path))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "connected to Kafka" in r.stdout and "wal_level=logical" in r.stdout
+    bad = Sluice(tmp_path, names, **{"kafka.bootstrap.servers": "127.0.0.1:1"})
+    bad.write()
+    r = run("check", str(bad.path))
+    assert r.returncode == 1
+    assert "FAIL" in r.stdout and "kafka.bootstrap.servers" in r.stdout
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_wal_level_replica_gives_clear_message(tmp_path, names):
+    """A throwaway Postgres with wal_level=replica: sluice names the setting and how to fix it."""
+    bindir = Path("/usr/lib/postgresql/15/bin")
+    if not (bindir / "initdb").exists():
+        pytest.skip("postgresql-15 binaries not found")
+    data = Path(tempfile.mkdtemp(prefix="sluice-walrep-"))
+    port = free_port()
+    as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_pg:
+        shutil.chown(data, "postgres", "postgres")
+    subprocess.run([*as_pg, str(bindir / "initdb"), "-D", str(data / "d"), "-A", "trust", "-U", "postgres"],
+                   check=True, capture_output=True)
+    try:
+        subprocess.run([*as_pg, str(bindir / "pg_ctl"), "-D", str(data / "d"), "-l", str(data / "log"), "-w", "-o",
+                        f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c wal_level=replica", "start"],
+                       check=True, capture_output=True)
+        s = Sluice(tmp_path, names, **{"database.port": port, "snapshot.mode": "no_data"})
+        s.write()
+        r = run("run", str(s.path), timeout=60)
+        assert r.returncode == 1
+        assert "wal_level is 'replica'" in r.stderr and "wal_level = logical" in r.stderr
+        r = run("check", str(s.path))
+        assert r.returncode == 1 and "wal_level is 'replica'" in r.stdout
+    finally:
+        subprocess.run([*as_pg, str(bindir / "pg_ctl"), "-D", str(data / "d"), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def test_json_log_format(tmp_path, names, sluice_factory):
+    s = Sluice(tmp_path, names, **{"snapshot.mode": "no_data", "kafka.bootstrap.servers": KAFKA})
+    s.write()
+    p = subprocess.Popen([SLUICE_BIN, "--log-format", "json", "run", str(s.path)], stderr=subprocess.PIPE, text=True)
+    line = p.stderr.readline()
+    p.terminate()
+    p.wait(30)
+    doc = json.loads(line)
+    assert doc["level"] == "info" and "starting connector" in doc["msg"]

@@ -1,0 +1,416 @@
+// Per-type conversion of pgoutput text values to Debezium JSON values and JsonConverter field schemas.
+// Expected values are what Debezium 3.4 + JsonConverter emit (BigInteger bytes computed independently).
+#include "event/value_converter.h"
+
+#include <gtest/gtest.h>
+
+#include "event/java_format.h"
+#include "event/pg_text.h"
+#include "event/pg_types.h"
+
+namespace sluice::event {
+namespace {
+
+namespace pt = pgtype;
+using Kind = decode::TupleValue::Kind;
+
+int32_t numeric_typmod(int p, int s) {
+  return ((p << 16) | s) + 4;
+}
+
+struct Col {
+  uint32_t oid;
+  int32_t typmod = -1;
+  bool optional = true;
+  ConverterOptions options = {};
+};
+
+std::optional<ColumnConverter> converter(const Col& c) {
+  ColumnInfo info{"c", Oid{c.oid}, c.typmod, c.optional};
+  return make_column_converter(info, 0, c.options);
+}
+
+std::string write(const Col& c, Kind kind, std::string_view text) {
+  auto conv = converter(c);
+  if (!conv) return "<dropped>";
+  std::string out, scratch;
+  StringSink sink{&out};
+  JsonWriter w(sink);
+  Status st = write_column_value(*conv, decode::TupleValue{kind, text}, w, scratch);
+  if (!st.ok()) return "ERROR " + st.error().message;
+  return out;
+}
+
+std::string conv(const Col& c, std::string_view text) {
+  return write(c, Kind::kText, text);
+}
+std::string schema(const Col& c) {
+  auto conv = converter(c);
+  return conv ? conv->field_schema_json : "<dropped>";
+}
+
+TEST(ValueConverter, Integers) {
+  EXPECT_EQ(conv({pt::kInt2}, "-32768"), "-32768");
+  EXPECT_EQ(conv({pt::kInt4}, "2147483647"), "2147483647");
+  EXPECT_EQ(conv({pt::kInt8}, "-9223372036854775808"), "-9223372036854775808");
+  EXPECT_EQ(conv({pt::kOid}, "4294967295"), "4294967295");
+  EXPECT_EQ(conv({pt::kInt4}, "0"), "0");
+  EXPECT_EQ(schema({pt::kInt2}), R"({"type":"int16","optional":true,"field":"c"})");
+  EXPECT_EQ(schema({pt::kInt4, -1, false}), R"({"type":"int32","optional":false,"field":"c"})");
+  EXPECT_EQ(schema({pt::kOid}), R"({"type":"int64","optional":true,"field":"c"})");
+  EXPECT_EQ(conv({pt::kInt2}, "32768").substr(0, 5), "ERROR");
+  EXPECT_EQ(conv({pt::kInt4}, "12a"), "ERROR invalid int4 value '12a'");
+}
+
+TEST(ValueConverter, Boolean) {
+  EXPECT_EQ(conv({pt::kBool}, "t"), "true");
+  EXPECT_EQ(conv({pt::kBool}, "f"), "false");
+  EXPECT_EQ(schema({pt::kBool}), R"({"type":"boolean","optional":true,"field":"c"})");
+  EXPECT_EQ(conv({pt::kBool}, "yes").substr(0, 5), "ERROR");
+}
+
+TEST(ValueConverter, FloatsUseJavaToString) {
+  EXPECT_EQ(conv({pt::kFloat4}, "1.5"), "1.5");
+  EXPECT_EQ(conv({pt::kFloat4}, "100"), "100.0");
+  EXPECT_EQ(conv({pt::kFloat4}, "1.2345678e+07"), "1.2345678E7");
+  EXPECT_EQ(conv({pt::kFloat8}, "0.1"), "0.1");
+  EXPECT_EQ(conv({pt::kFloat8}, "1234567"), "1234567.0");
+  EXPECT_EQ(conv({pt::kFloat8}, "12345678"), "1.2345678E7");
+  EXPECT_EQ(conv({pt::kFloat8}, "0.001"), "0.001");
+  EXPECT_EQ(conv({pt::kFloat8}, "0.0001"), "1.0E-4");
+  EXPECT_EQ(conv({pt::kFloat8}, "1e+300"), "1.0E300");
+  EXPECT_EQ(conv({pt::kFloat8}, "-1.5e-07"), "-1.5E-7");
+  EXPECT_EQ(conv({pt::kFloat8}, "-0"), "-0.0");
+  EXPECT_EQ(conv({pt::kFloat8}, "0"), "0.0");
+  EXPECT_EQ(conv({pt::kFloat8}, "4.9406564584124654e-324"), "4.9E-324");  // Double.MIN_VALUE
+  EXPECT_EQ(conv({pt::kFloat8}, "1.7976931348623157e+308"), "1.7976931348623157E308");
+  // Jackson writes non-finite doubles as strings (WRITE_NAN_AS_STRINGS is on by default).
+  EXPECT_EQ(conv({pt::kFloat8}, "NaN"), R"("NaN")");
+  EXPECT_EQ(conv({pt::kFloat4}, "Infinity"), R"("Infinity")");
+  EXPECT_EQ(conv({pt::kFloat8}, "-Infinity"), R"("-Infinity")");
+  EXPECT_EQ(schema({pt::kFloat4}), R"({"type":"float","optional":true,"field":"c"})");
+  EXPECT_EQ(schema({pt::kFloat8}), R"({"type":"double","optional":true,"field":"c"})");
+}
+
+TEST(ValueConverter, Strings) {
+  EXPECT_EQ(conv({pt::kText}, "josip"), R"("josip")");
+  EXPECT_EQ(conv({pt::kText}, "tab\tquote\"back\\slash\x01 é"), "\"tab\\tquote\\\"back\\\\slash\\u0001 é\"");
+  EXPECT_EQ(conv({pt::kBpchar, 9}, "ab   "), R"("ab   ")");  // padding kept as Postgres sends it
+  EXPECT_EQ(conv({pt::kVarchar, 14}, ""), R"("")");
+  EXPECT_EQ(conv({pt::kChar}, "x"), R"("x")");
+  EXPECT_EQ(conv({pt::kName}, "pg_class"), R"("pg_class")");
+  EXPECT_EQ(conv({pt::kInet}, "10.0.0.1/8"), R"("10.0.0.1/8")");
+  EXPECT_EQ(schema({pt::kVarchar, 14}), R"({"type":"string","optional":true,"field":"c"})");
+}
+
+TEST(ValueConverter, SemanticStrings) {
+  EXPECT_EQ(conv({pt::kUuid}, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+            R"("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")");
+  EXPECT_EQ(conv({pt::kJsonb}, R"({"a": 1})"), R"("{\"a\": 1}")");
+  EXPECT_EQ(schema({pt::kUuid}),
+            R"({"type":"string","optional":true,"name":"io.debezium.data.Uuid","version":1,"field":"c"})");
+  EXPECT_EQ(schema({pt::kJson}),
+            R"({"type":"string","optional":true,"name":"io.debezium.data.Json","version":1,"field":"c"})");
+  EXPECT_EQ(schema({pt::kJsonb}),
+            R"({"type":"string","optional":true,"name":"io.debezium.data.Json","version":1,"field":"c"})");
+  EXPECT_EQ(schema({pt::kXml}),
+            R"({"type":"string","optional":true,"name":"io.debezium.data.Xml","version":1,"field":"c"})");
+}
+
+TEST(ValueConverter, Bytea) {
+  EXPECT_EQ(conv({pt::kBytea}, "\\x0a0b"), R"("Cgs=")");
+  EXPECT_EQ(conv({pt::kBytea}, "\\x"), R"("")");
+  EXPECT_EQ(conv({pt::kBytea}, "\\xfbff"), R"("+/8=")");
+  EXPECT_EQ(schema({pt::kBytea}), R"({"type":"bytes","optional":true,"field":"c"})");
+  EXPECT_EQ(conv({pt::kBytea}, "\\012").substr(0, 5), "ERROR");  // bytea_output=escape is not supported
+  Col b64{pt::kBytea};
+  b64.options.binary = ConverterOptions::BinaryMode::kBase64UrlSafe;
+  EXPECT_EQ(conv(b64, "\\xfbff"), R"("-_8=")");
+  EXPECT_EQ(schema(b64), R"({"type":"string","optional":true,"field":"c"})");
+  Col hex{pt::kBytea};
+  hex.options.binary = ConverterOptions::BinaryMode::kHex;
+  EXPECT_EQ(conv(hex, "\\xFBff"), R"("fbff")");
+}
+
+TEST(ValueConverter, NumericPrecise) {
+  Col n52{pt::kNumeric, numeric_typmod(5, 2)};
+  EXPECT_EQ(schema(n52),
+            R"({"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal",)"
+            R"("version":1,"parameters":{"scale":"2","connect.decimal.precision":"5"},"field":"c"})");
+  EXPECT_EQ(conv(n52, "12.34"), R"("BNI=")");
+  EXPECT_EQ(conv(n52, "-12.34"), R"("+y4=")");
+  EXPECT_EQ(conv(n52, "0.00"), R"("AA==")");
+  EXPECT_EQ(conv(n52, "1234.50"), R"("AeI6")");
+  Col n50{pt::kNumeric, numeric_typmod(5, 0)};
+  EXPECT_EQ(conv(n50, "128"), R"("AIA=")");
+  EXPECT_EQ(conv(n50, "-128"), R"("gA==")");  // BigInteger.toByteArray is minimal: one byte
+  EXPECT_EQ(conv(n50, "-129"), R"("/38=")");
+  EXPECT_EQ(conv(n50, "255"), R"("AP8=")");
+  Col n39{pt::kNumeric, numeric_typmod(39, 0)};
+  EXPECT_EQ(conv(n39, "100000000000000000000000000000000000000"), R"("SztMqFqGxHoJiiJAAAAAAA==")");
+  EXPECT_EQ(conv(n39, "-100000000000000000000000000000000000000"), R"("tMSzV6V5O4X2dd3AAAAAAA==")");
+  Col n60{pt::kNumeric, numeric_typmod(60, 0)};
+  EXPECT_EQ(conv(n60, std::string(60, '9')), R"("AJ9PJyYXmiJFAddiQiyUZZDZD/////////8=")");
+  EXPECT_EQ(conv(n60, "-1" + std::string(59, '0')), R"("8BGvSP2jyV9/0NyS+4rCpLcYAAAAAAAAAA==")");
+  // PostgresValueConverter cannot put NaN/Infinity in a Decimal: the conversion fails and, with the default
+  // event.converting.failure.handling.mode=warn, the field is null.
+  EXPECT_EQ(conv(n52, "NaN"), "null");
+  EXPECT_EQ(conv(n52, "Infinity"), "null");
+  EXPECT_EQ(conv(n52, "1.2.3").substr(0, 5), "ERROR");
+}
+
+TEST(ValueConverter, NumericVariableScale) {
+  Col n{pt::kNumeric};
+  EXPECT_EQ(schema(n),
+            R"({"type":"struct","fields":[{"type":"int32","optional":false,"field":"scale"},)"
+            R"({"type":"bytes","optional":false,"field":"value"}],"optional":true,)"
+            R"("name":"io.debezium.data.VariableScaleDecimal","version":1,"doc":"Variable scaled decimal",)"
+            R"("field":"c"})");
+  EXPECT_EQ(conv(n, "1.500"), R"({"scale":1,"value":"Dw=="})");  // stripTrailingZeros
+  EXPECT_EQ(conv(n, "100"), R"({"scale":0,"value":"ZA=="})");    // scale never negative
+  EXPECT_EQ(conv(n, "-0.0010"), R"({"scale":3,"value":"/w=="})");
+  EXPECT_EQ(conv(n, "0.000"), R"({"scale":0,"value":"AA=="})");
+  EXPECT_EQ(conv(n, "NaN"), "null");
+}
+
+TEST(ValueConverter, NumericOtherModes) {
+  Col dbl{pt::kNumeric, numeric_typmod(10, 2)};
+  dbl.options.decimal = ConverterOptions::DecimalMode::kDouble;
+  EXPECT_EQ(schema(dbl), R"({"type":"double","optional":true,"field":"c"})");
+  EXPECT_EQ(conv(dbl, "-12.50"), "-12.5");
+  EXPECT_EQ(conv(dbl, "NaN"), R"("NaN")");
+  Col str{pt::kNumeric};
+  str.options.decimal = ConverterOptions::DecimalMode::kString;
+  EXPECT_EQ(schema(str), R"({"type":"string","optional":true,"field":"c"})");
+  EXPECT_EQ(conv(str, "1.500"), R"("1.500")");
+  EXPECT_EQ(conv(str, "NaN"), R"("NAN")");
+  EXPECT_EQ(conv(str, "-Infinity"), R"("NEGATIVE_INFINITY")");
+}
+
+TEST(ValueConverter, Money) {
+  Col m{pt::kMoney};
+  EXPECT_EQ(schema(m), R"({"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal",)"
+                       R"("version":1,"parameters":{"scale":"2"},"field":"c"})");
+  EXPECT_EQ(conv(m, "$1,234.50"), R"("AeI6")");
+  EXPECT_EQ(conv(m, "-$1,234.50"), R"("/h3G")");
+  Col s{pt::kMoney};
+  s.options.decimal = ConverterOptions::DecimalMode::kString;
+  EXPECT_EQ(conv(s, "-$1,234.50"), R"("-1234.50")");
+}
+
+TEST(ValueConverter, Date) {
+  EXPECT_EQ(schema({pt::kDate}),
+            R"({"type":"int32","optional":true,"name":"io.debezium.time.Date","version":1,"field":"c"})");
+  EXPECT_EQ(conv({pt::kDate}, "1970-01-01"), "0");
+  EXPECT_EQ(conv({pt::kDate}, "2024-02-29"), "19782");  // leap day
+  EXPECT_EQ(conv({pt::kDate}, "1969-12-31"), "-1");
+  EXPECT_EQ(conv({pt::kDate}, "2000-03-01"), "11017");
+  EXPECT_EQ(conv({pt::kDate}, "0001-01-01 BC"), "-719528");  // ISO year 0
+  EXPECT_EQ(conv({pt::kDate}, "2023-02-29").substr(0, 5), "ERROR");
+  // Debezium maps 'infinity' to LocalDate -5877611-06-21 and '-infinity' to -5877611-06-22.
+  EXPECT_EQ(conv({pt::kDate}, "infinity"), "-2147472693");
+  EXPECT_EQ(conv({pt::kDate}, "-infinity"), "-2147472692");
+  Col connect{pt::kDate};
+  connect.options.time_precision = ConverterOptions::TimePrecisionMode::kConnect;
+  EXPECT_EQ(
+      schema(connect),
+      R"({"type":"int32","optional":true,"name":"org.apache.kafka.connect.data.Date","version":1,"field":"c"})");
+}
+
+TEST(ValueConverter, Time) {
+  EXPECT_EQ(
+      schema({pt::kTime}),
+      R"({"type":"int64","optional":true,"name":"io.debezium.time.MicroTime","version":1,"field":"c"})");
+  EXPECT_EQ(schema({pt::kTime, 3}),
+            R"({"type":"int32","optional":true,"name":"io.debezium.time.Time","version":1,"field":"c"})");
+  EXPECT_EQ(
+      schema({pt::kTime, 4}),
+      R"({"type":"int64","optional":true,"name":"io.debezium.time.MicroTime","version":1,"field":"c"})");
+  EXPECT_EQ(conv({pt::kTime}, "10:11:12.5"), "36672500000");
+  EXPECT_EQ(conv({pt::kTime}, "00:00:00"), "0");
+  EXPECT_EQ(conv({pt::kTime}, "24:00:00"), "86400000000");
+  EXPECT_EQ(conv({pt::kTime, 3}, "10:11:12.123"), "36672123");
+  EXPECT_EQ(conv({pt::kTime, 0}, "23:59:59"), "86399000");
+  EXPECT_EQ(conv({pt::kTime}, "25:00:00").substr(0, 5), "ERROR");
+  Col micro{pt::kTime, 2};
+  micro.options.time_precision = ConverterOptions::TimePrecisionMode::kAdaptiveTimeMicroseconds;
+  EXPECT_EQ(conv(micro, "10:11:12.12"), "36672120000");
+}
+
+TEST(ValueConverter, Timestamp) {
+  EXPECT_EQ(
+      schema({pt::kTimestamp}),
+      R"({"type":"int64","optional":true,"name":"io.debezium.time.MicroTimestamp","version":1,"field":"c"})");
+  EXPECT_EQ(
+      schema({pt::kTimestamp, 3}),
+      R"({"type":"int64","optional":true,"name":"io.debezium.time.Timestamp","version":1,"field":"c"})");
+  EXPECT_EQ(conv({pt::kTimestamp}, "2024-05-01 10:11:12.123456"), "1714558272123456");
+  EXPECT_EQ(conv({pt::kTimestamp, 3}, "2024-05-01 10:11:12.123"), "1714558272123");
+  EXPECT_EQ(conv({pt::kTimestamp}, "1900-01-01 00:00:00"), "-2208988800000000");
+  EXPECT_EQ(conv({pt::kTimestamp}, "1969-12-31 23:59:59.5"), "-500000");
+  EXPECT_EQ(conv({pt::kTimestamp, 3}, "1969-12-31 23:59:59.5"), "-500");  // Instant.toEpochMilli floors
+  EXPECT_EQ(conv({pt::kTimestamp}, "infinity"), "9223372036825200000");
+  EXPECT_EQ(conv({pt::kTimestamp, 3}, "-infinity"), "-9223372036832400");
+  EXPECT_EQ(conv({pt::kTimestamp}, "2024-05-01 10:11:12+00").substr(0, 5), "ERROR");
+}
+
+TEST(ValueConverter, ZonedTimestampPadsFractionToColumnPrecision) {
+  EXPECT_EQ(
+      schema({pt::kTimestamptz}),
+      R"({"type":"string","optional":true,"name":"io.debezium.time.ZonedTimestamp","version":1,"field":"c"})");
+  EXPECT_EQ(conv({pt::kTimestamptz}, "2024-05-01 10:11:12.123456+00"), R"("2024-05-01T10:11:12.123456Z")");
+  EXPECT_EQ(conv({pt::kTimestamptz}, "2024-05-01 10:11:12+00"), R"("2024-05-01T10:11:12.000000Z")");
+  EXPECT_EQ(conv({pt::kTimestamptz}, "2024-05-01 10:11:12.5+05:30"), R"("2024-05-01T04:41:12.500000Z")");
+  EXPECT_EQ(conv({pt::kTimestamptz, 3}, "2024-05-01 10:11:12.12+00"), R"("2024-05-01T10:11:12.120Z")");
+  EXPECT_EQ(conv({pt::kTimestamptz, 0}, "2024-05-01 10:11:12+00"), R"("2024-05-01T10:11:12Z")");
+  EXPECT_EQ(conv({pt::kTimestamptz}, "1969-12-31 23:59:59.999999+00"), R"("1969-12-31T23:59:59.999999Z")");
+  EXPECT_EQ(conv({pt::kTimestamptz}, "2024-01-01 00:30:00-01"), R"("2024-01-01T01:30:00.000000Z")");
+  EXPECT_EQ(conv({pt::kTimestamptz}, "0044-03-15 12:00:00+00 BC"), R"("-0043-03-15T12:00:00.000000Z")");
+  EXPECT_EQ(conv({pt::kTimestamptz}, "10000-01-01 00:00:00+00"), R"("+10000-01-01T00:00:00.000000Z")");
+  EXPECT_EQ(conv({pt::kTimestamptz}, "infinity"), R"("infinity")");
+  EXPECT_EQ(conv({pt::kTimestamptz}, "-infinity"), R"("-infinity")");
+}
+
+TEST(ValueConverter, ZonedTime) {
+  EXPECT_EQ(
+      schema({pt::kTimetz}),
+      R"({"type":"string","optional":true,"name":"io.debezium.time.ZonedTime","version":1,"field":"c"})");
+  EXPECT_EQ(conv({pt::kTimetz}, "10:11:12.123+05:30"), R"("04:41:12.123Z")");
+  EXPECT_EQ(conv({pt::kTimetz}, "10:11:12-08"), R"("18:11:12Z")");
+  EXPECT_EQ(conv({pt::kTimetz}, "01:00:00+02"), R"("23:00:00Z")");  // wraps around midnight
+  EXPECT_EQ(conv({pt::kTimetz}, "10:11:00.120000+00"), R"("10:11:00.12Z")");
+  EXPECT_EQ(conv({pt::kTimetz}, "24:00:00+00"), R"("24:00:00Z")");
+}
+
+TEST(ValueConverter, Interval) {
+  EXPECT_EQ(
+      schema({pt::kInterval}),
+      R"({"type":"int64","optional":true,"name":"io.debezium.time.MicroDuration","version":1,"field":"c"})");
+  EXPECT_EQ(conv({pt::kInterval}, "1 year 2 mons 3 days 04:05:06.789"), "37091106789000");
+  EXPECT_EQ(conv({pt::kInterval}, "-1 days -02:00:00"), "-93600000000");
+  EXPECT_EQ(conv({pt::kInterval}, "1 mon"), "2629800000000");  // 365.25/12 days per month
+  EXPECT_EQ(conv({pt::kInterval}, "-00:00:01.5"), "-1500000");
+  EXPECT_EQ(conv({pt::kInterval}, "00:00:00"), "0");
+  EXPECT_EQ(conv({pt::kInterval}, "P1Y").substr(0, 5), "ERROR");
+}
+
+TEST(ValueConverter, Arrays) {
+  EXPECT_EQ(schema({pt::kInt4Array}),
+            R"({"type":"array","items":{"type":"int32","optional":true},"optional":true,"field":"c"})");
+  EXPECT_EQ(conv({pt::kInt4Array}, "{1,NULL,-3}"), "[1,null,-3]");
+  EXPECT_EQ(conv({pt::kInt4Array}, "{}"), "[]");
+  EXPECT_EQ(conv({pt::kInt4Array}, "[2:3]={1,2}"), "[1,2]");
+  EXPECT_EQ(conv({pt::kTextArray}, R"({"a b","c\"d","e\\f",NULL,"","NULL"," x ",plain})"),
+            R"(["a b","c\"d","e\\f",null,"","NULL"," x ","plain"])");
+  EXPECT_EQ(conv({pt::kVarcharArray}, R"({"a,b","{c}"})"), R"(["a,b","{c}"])");
+  EXPECT_EQ(conv({pt::kByteaArray}, R"({"\\x0102",NULL})"), R"(["AQI=",null])");
+  EXPECT_EQ(conv({pt::kNumericArray}, "{1.5,NULL}"), R"([{"scale":1,"value":"Dw=="},null])");
+  EXPECT_EQ(conv({pt::kNumericArray, numeric_typmod(5, 2)}, "{1.50,-12.34}"), R"(["AJY=","+y4="])");
+  EXPECT_EQ(conv({pt::kFloat8Array}, "{1,NaN}"), R"([1.0,"NaN"])");
+  EXPECT_EQ(conv({pt::kTimestamptzArray}, R"({"2024-01-01 10:00:00+00"})"),
+            R"(["2024-01-01T10:00:00.000000Z"])");
+  EXPECT_EQ(conv({pt::kTimetzArray}, "{10:00:00+02}"), R"(["08:00:00Z"])");
+  EXPECT_EQ(conv({pt::kDateArray}, "{2024-02-29,1970-01-01}"), "[19782,0]");
+  EXPECT_EQ(conv({pt::kBoolArray}, "{t,f}"), "[true,false]");
+  EXPECT_EQ(conv({pt::kJsonbArray}, R"({"{\"a\": 1}"})"), R"(["{\"a\": 1}"])");
+  EXPECT_EQ(
+      schema({pt::kNumericArray, numeric_typmod(5, 2)}),
+      R"({"type":"array","items":{"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal",)"
+      R"("version":1,"parameters":{"scale":"2","connect.decimal.precision":"5"}},"optional":true,"field":"c"})");
+  EXPECT_EQ(
+      schema({pt::kUuidArray}),
+      R"({"type":"array","items":{"type":"string","optional":true,"name":"io.debezium.data.Uuid","version":1},)"
+      R"("optional":true,"field":"c"})");
+  // pgjdbc turns a multi-dimensional array into nested arrays the element converter rejects: null.
+  EXPECT_EQ(conv({pt::kInt4Array}, "{{1,2},{3,4}}"), "null");
+  // One element Debezium cannot convert fails the whole column.
+  EXPECT_EQ(conv({pt::kNumericArray, numeric_typmod(5, 2)}, "{1.00,NaN}"), "null");
+  EXPECT_EQ(conv({pt::kInt4Array}, R"({1,"2)").substr(0, 5), "ERROR");
+  EXPECT_EQ(conv({pt::kInt4Array}, "{1,x}").substr(0, 5), "ERROR");
+}
+
+TEST(ValueConverter, UnsupportedTypesAreDropped) {
+  EXPECT_EQ(schema({pt::kPoint}), "<dropped>");
+  EXPECT_EQ(schema({pt::kNameArray}), "<dropped>");
+  EXPECT_EQ(schema({pt::kIntervalArray}), "<dropped>");
+  EXPECT_EQ(schema({pt::kXmlArray}), "<dropped>");
+  EXPECT_EQ(schema({16384}), "<dropped>");  // an enum or other user type without a type registry
+}
+
+TEST(ValueConverter, UnchangedToast) {
+  EXPECT_EQ(write({pt::kText}, Kind::kUnchangedToast, ""), R"("__debezium_unavailable_value")");
+  EXPECT_EQ(write({pt::kJsonb}, Kind::kUnchangedToast, ""), R"("__debezium_unavailable_value")");
+  EXPECT_EQ(write({pt::kBytea}, Kind::kUnchangedToast, ""), R"("X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ==")");
+  EXPECT_EQ(write({pt::kTextArray}, Kind::kUnchangedToast, ""), R"(["__debezium_unavailable_value"])");
+  EXPECT_EQ(
+      write({pt::kInt4Array}, Kind::kUnchangedToast, ""),
+      "[95,95,100,101,98,101,122,105,117,109,95,117,110,97,118,97,105,108,97,98,108,101,95,118,97,108,117,"
+      "101]");
+  EXPECT_EQ(write({pt::kUuidArray}, Kind::kUnchangedToast, ""),
+            R"(["b68a35a7-17ad-35b3-af2a-ae46edb4545a"])");
+  EXPECT_EQ(write({pt::kNumeric}, Kind::kUnchangedToast, ""), "null");
+  EXPECT_EQ(write({pt::kFloat8Array}, Kind::kUnchangedToast, ""), "null");
+  Col custom{pt::kText};
+  custom.options.unavailable_value_placeholder = "hex:00ff";
+  // new String(bytes): the invalid UTF-8 byte becomes U+FFFD.
+  EXPECT_EQ(write(custom, Kind::kUnchangedToast, ""), "\"\\u0000\xEF\xBF\xBD\"");
+}
+
+TEST(ValueConverter, NullInNotNullColumnGetsDebeziumFallback) {
+  EXPECT_EQ(write({pt::kInt4, -1, true}, Kind::kNull, ""), "null");
+  EXPECT_EQ(write({pt::kInt4, -1, false}, Kind::kNull, ""), "0");
+  EXPECT_EQ(write({pt::kText, -1, false}, Kind::kNull, ""), R"("")");
+  EXPECT_EQ(write({pt::kBool, -1, false}, Kind::kNull, ""), "false");
+  EXPECT_EQ(write({pt::kFloat8, -1, false}, Kind::kNull, ""), "0.0");
+  EXPECT_EQ(write({pt::kNumeric, numeric_typmod(5, 2), false}, Kind::kNull, ""), R"("AA==")");
+  EXPECT_EQ(write({pt::kNumeric, -1, false}, Kind::kNull, ""), R"({"scale":0,"value":"AA=="})");
+  EXPECT_EQ(write({pt::kTimestamptz, -1, false}, Kind::kNull, ""), R"("1970-01-01T00:00:00Z")");
+  EXPECT_EQ(write({pt::kTimetz, -1, false}, Kind::kNull, ""), R"("00:00:00Z")");
+  EXPECT_EQ(write({pt::kInt4Array, -1, false}, Kind::kNull, ""), "[]");
+}
+
+TEST(ValueConverter, BinaryTupleDataIsAnError) {
+  EXPECT_EQ(write({pt::kInt4}, Kind::kBinary, "\0\0\0\1").substr(0, 5), "ERROR");
+}
+
+TEST(JavaFormat, UnscaledBytes) {
+  auto bytes = [](std::string_view digits, bool negative) {
+    std::string raw, b64;
+    javafmt::append_unscaled_bytes(raw, digits, negative);
+    javafmt::append_base64(b64, raw);
+    return b64;
+  };
+  EXPECT_EQ(bytes("", false), "AA==");
+  EXPECT_EQ(bytes("000", true), "AA==");
+  EXPECT_EQ(bytes("127", false), "fw==");
+  EXPECT_EQ(bytes("32768", true), "gAA=");
+  EXPECT_EQ(bytes("32769", true), "/3//");
+  EXPECT_EQ(bytes("4294967296", false), "AQAAAAA=");
+}
+
+TEST(JavaFormat, Base64Padding) {
+  std::string out;
+  javafmt::append_base64(out, "a");
+  javafmt::append_base64(out, "ab");
+  javafmt::append_base64(out, "abc");
+  EXPECT_EQ(out, "YQ==YWI=YWJj");
+}
+
+TEST(PgText, CalendarRoundTrip) {
+  for (int64_t day : {-719528LL, -1LL, 0LL, 11016LL, 19782LL, 2932896LL}) {
+    int64_t y;
+    unsigned m, d;
+    pgtext::civil_from_days(day, y, m, d);
+    EXPECT_EQ(pgtext::days_from_civil(y, m, d), day);
+  }
+}
+
+TEST(PgText, ArrayReaderShapes) {
+  EXPECT_EQ(pgtext::ArrayReader("{1}").shape(), pgtext::ArrayReader::Shape::kOneDim);
+  EXPECT_EQ(pgtext::ArrayReader("{{1}}").shape(), pgtext::ArrayReader::Shape::kMultiDim);
+  EXPECT_EQ(pgtext::ArrayReader("[1:1][1:1]={{1}}").shape(), pgtext::ArrayReader::Shape::kMultiDim);
+  EXPECT_EQ(pgtext::ArrayReader("1,2").shape(), pgtext::ArrayReader::Shape::kInvalid);
+}
+
+}  // namespace
+}  // namespace sluice::event
