@@ -136,6 +136,7 @@ int Connector::run() {
 
 Status Connector::run_once() {
   schemas_.clear();
+  relations_.clear();
   tx_ = CurrentTx{};
 
   auto repl = pg::Connection::connect(config_.conninfo(true));
@@ -388,6 +389,8 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
       if (auto* ka = std::get_if<pg::Keepalive>(&*decoded)) {
         received_ = std::max(received_, ka->wal_end);
         if (!tx_.open) acks_.idle(ka->wal_end);
+        log()->debug("keepalive wal_end={} reply={} tx_open={} flush={} in_flight_tx={}", ka->wal_end.str(),
+                     ka->reply_requested, tx_.open, acks_.flush_lsn().str(), acks_.transactions_in_flight());
         reply_now = ka->reply_requested;
       } else {
         auto& x = std::get<pg::XLogData>(*decoded);
@@ -426,6 +429,17 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
 
 Status Connector::on_relation(const decode::Relation& rel) {
   std::string_view nsp = rel.nspname.empty() ? std::string_view("pg_catalog") : rel.nspname;
+  // Postgres re-sends Relation messages (after reconnects, before truncates): rebuild the schema only when
+  // the columns, the name or the replica identity changed.
+  bool layout_changed = relations_.put(rel);
+  if (auto it = schemas_.find(rel.oid.value); it != schemas_.end() && !layout_changed) {
+    const auto* t = it->second.get();
+    if (t == nullptr ? !config_.filter.captured(nsp, rel.relname)
+                     : t->info().schema == nsp && t->info().table == rel.relname &&
+                           t->info().replica_identity == rel.replica_identity) {
+      return ok_status();
+    }
+  }
   if (!config_.filter.captured(nsp, rel.relname)) {
     schemas_[rel.oid.value] = nullptr;
     return ok_status();

@@ -14,6 +14,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "decode/pgoutput.h"
+#include "decode/relation_cache.h"
 #include "event/change_event.h"
 #include "event/json_serializer.h"
 #include "offsets/ack_tracker.h"
@@ -58,6 +59,7 @@ class Connector final : public sink::DeliveryHandler {
   offsets::AckTracker acks_;
   std::optional<pg::Connection> catalog_;
 
+  decode::RelationCache relations_;
   // Relation oid -> schema of a captured table; nullptr for a relation outside the filters.
   std::unordered_map<uint32_t, std::shared_ptr<const event::TableSchema>> schemas_;
 

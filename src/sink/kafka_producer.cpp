@@ -32,11 +32,11 @@ void error_cb(rd_kafka_t* /*rk*/, int err, const char* reason, void* /*opaque*/)
   }
 }
 
+// Errors reach error_cb too (logged there once); librdkafka's own log lines are kept for debugging,
+// except critical ones.
 void log_cb(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* buf) {
-  if (level <= 3) {
+  if (level <= 2) {
     logger()->error("librdkafka {}: {}", fac, buf);
-  } else if (level <= 4) {
-    logger()->warn("librdkafka {}: {}", fac, buf);
   } else {
     logger()->debug("librdkafka {}: {}", fac, buf);
   }

@@ -17,8 +17,8 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get("SLUICE_PG_URL", "postgresql://postgres@127.0.0.1:55432/postgres")
-KAFKA = os.environ.get("SLUICE_KAFKA_BOOTSTRAP", "127.0.0.1:59092")
+PG_URL = os.environ.get("SLUICE_PG_URL", "postgresql://postgres@127.0.0.1:25432/postgres")
+KAFKA = os.environ.get("SLUICE_KAFKA_BOOTSTRAP", "127.0.0.1:29092")
 SLUICE_BIN = os.environ.get("SLUICE_BIN", str(ROOT / "build" / "sluice"))
 
 

@@ -42,17 +42,20 @@ def test_unreadable_config(tmp_path):
     assert r.returncode == 2 and "cannot read config file" in r.stderr
 
 
-def test_check_reports_ready_and_unreachable_kafka(tmp_path, names):
-    s = Sluice(tmp_path, names)
+def test_check_reports_ready_and_unreachable_kafka(tmp_path, names, pg):
+    table = f"check_{names['tag']}"
+    pg.execute(f"CREATE TABLE IF NOT EXISTS {table} (id int primary key)")
+    s = Sluice(tmp_path, names, **{"table.include.list": f"public.{table}"})
     s.write()
     r = run("check", str(s.path))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "connected to Kafka" in r.stdout and "wal_level=logical" in r.stdout
-    bad = Sluice(tmp_path, names, **{"kafka.bootstrap.servers": "127.0.0.1:1"})
+    bad = Sluice(tmp_path, names, **{"kafka.bootstrap.servers": "127.0.0.1:1", "table.include.list": "public.none"})
     bad.write()
     r = run("check", str(bad.path))
     assert r.returncode == 1
     assert "FAIL" in r.stdout and "kafka.bootstrap.servers" in r.stdout
+    assert "no table matches the filters (table.include.list=public.none)" in r.stdout
 
 
 def free_port():

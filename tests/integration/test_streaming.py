@@ -115,3 +115,20 @@ def test_other_tables_are_not_captured(pg, names, sluice_factory, topic_reader):
     msgs = topic_reader(f"{names['prefix']}.public.{captured}").poll_until(1)
     assert payload(value_of(msgs[0]))["after"] == {"id": 7}
     assert f"{names['prefix']}.public.{other}" not in s.log_text()
+
+
+def test_schema_change_mid_stream_uses_the_new_relation(pg, names, sluice_factory, topic_reader):
+    table = f"ddl_{names['tag']}"
+    make_table(pg, table, "(id int primary key, a text)")
+    s = sluice_factory(**{"table.include.list": f"public.{table}", "snapshot.mode": "no_data",
+                          "value.converter.schemas.enable": "false"}).start()
+    s.wait_streaming()
+    with pg.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} VALUES (1, 'x')")
+        cur.execute(f"ALTER TABLE {table} ADD COLUMN b int NOT NULL DEFAULT 5")
+        cur.execute(f"INSERT INTO {table} VALUES (2, 'y', 7)")
+        cur.execute(f"ALTER TABLE {table} DROP COLUMN a")
+        cur.execute(f"INSERT INTO {table} VALUES (3, 9)")
+    msgs = topic_reader(f"{names['prefix']}.public.{table}").poll_until(3)
+    assert [value_of(m)["after"] for m in msgs] == [{"id": 1, "a": "x"}, {"id": 2, "a": "y", "b": 7},
+                                                    {"id": 3, "b": 9}]

@@ -140,13 +140,13 @@ TEST(ConfigParse, IncludeAndExcludeTogetherAreRejected) {
 
 TEST(ConfigParse, UnknownKeysWarnAndKafkaKeysPassThrough) {
   auto p = minimal();
-  p["kafka.bootstrap.servers"] = "127.0.0.1:59092";
+  p["kafka.bootstrap.servers"] = "127.0.0.1:29092";
   p["producer.linger.ms"] = "20";
   p["kafka.compression.type"] = "lz4";
   p["frobnicate"] = "1";
   auto c = parse_config(p);
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(c->bootstrap_servers, "127.0.0.1:59092");
+  EXPECT_EQ(c->bootstrap_servers, "127.0.0.1:29092");
   EXPECT_EQ(c->producer_properties.at("linger.ms"), "20");
   EXPECT_EQ(c->producer_properties.at("compression.type"), "lz4");
   EXPECT_EQ(c->producer_properties.count("bootstrap.servers"), 0u);
