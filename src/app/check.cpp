@@ -15,7 +15,9 @@ class NullHandler final : public sink::DeliveryHandler {
   void on_delivery(uint64_t, std::string_view, const char*) override {}
 };
 
-void report(bool ok, const std::string& what) { std::printf("%s %s\n", ok ? "OK  " : "FAIL", what.c_str()); }
+void report(bool ok, const std::string& what) {
+  std::printf("%s %s\n", ok ? "OK  " : "FAIL", what.c_str());
+}
 }  // namespace
 
 int check(const config::Config& c) {
@@ -25,25 +27,27 @@ int check(const config::Config& c) {
     all_ok = false;
   };
   for (const auto& w : c.warnings) std::printf("WARN %s\n", w.c_str());
-  report(true, fmt::format("config: topic.prefix={} slot.name={} publication.name={} tables: {}", c.topic_prefix,
-                           c.slot_name, c.publication_name, c.filter.describe()));
+  report(true, fmt::format("config: topic.prefix={} slot.name={} publication.name={} tables: {}",
+                           c.topic_prefix, c.slot_name, c.publication_name, c.filter.describe()));
 
   auto conn = pg::Connection::connect(c.conninfo(false));
   if (!conn) {
     fail(fmt::format("{} (check database.hostname/port/user/password/dbname)", conn.error().message));
   } else {
-    report(true, fmt::format("connected to Postgres {}:{} database {} (server version {})", c.hostname, c.port,
-                             c.dbname, conn->server_version()));
+    report(true, fmt::format("connected to Postgres {}:{} database {} (server version {})", c.hostname,
+                             c.port, c.dbname, conn->server_version()));
     auto problems = pg::check_server(*conn);
     for (const auto& p : problems) fail(p);
     if (problems.empty()) report(true, "wal_level=logical and the user may replicate");
-    auto pub = conn->exec_params("SELECT puballtables FROM pg_publication WHERE pubname = $1", {c.publication_name});
+    auto pub =
+        conn->exec_params("SELECT puballtables FROM pg_publication WHERE pubname = $1", {c.publication_name});
     if (pub && PQntuples(pub->get()) > 0) {
       report(true, fmt::format("publication {} exists", c.publication_name));
     } else if (c.publication_autocreate == config::AutocreateMode::kDisabled) {
-      fail(fmt::format("publication {} does not exist and publication.autocreate.mode=disabled: CREATE PUBLICATION "
-                       "{} FOR TABLE …",
-                       c.publication_name, c.publication_name));
+      fail(fmt::format(
+          "publication {} does not exist and publication.autocreate.mode=disabled: CREATE PUBLICATION "
+          "{} FOR TABLE …",
+          c.publication_name, c.publication_name));
     } else {
       report(true, fmt::format("publication {} will be created on start", c.publication_name));
     }
@@ -61,11 +65,12 @@ int check(const config::Config& c) {
     if (!slot) {
       fail(slot.error().message);
     } else if (!*slot) {
-      report(true, fmt::format("slot {} will be created on start (snapshot.mode decides the initial snapshot)",
-                               c.slot_name));
+      report(true,
+             fmt::format("slot {} will be created on start (snapshot.mode decides the initial snapshot)",
+                         c.slot_name));
     } else if ((**slot).plugin != "pgoutput") {
-      fail(fmt::format("slot {} uses plugin {}, not pgoutput: drop it or choose another slot.name", c.slot_name,
-                       (**slot).plugin));
+      fail(fmt::format("slot {} uses plugin {}, not pgoutput: drop it or choose another slot.name",
+                       c.slot_name, (**slot).plugin));
     } else if ((**slot).active) {
       fail(fmt::format("slot {} is active for PID {}: another client streams from it", c.slot_name,
                        (**slot).active_pid.value_or(0)));
@@ -76,8 +81,9 @@ int check(const config::Config& c) {
   }
   auto repl = pg::Connection::connect(c.conninfo(true));
   if (!repl) {
-    fail(fmt::format("replication connection refused: {} (pg_hba.conf needs a 'replication' line for this user)",
-                     repl.error().message));
+    fail(fmt::format(
+        "replication connection refused: {} (pg_hba.conf needs a 'replication' line for this user)",
+        repl.error().message));
   } else {
     report(true, "replication connection accepted");
   }
@@ -89,7 +95,8 @@ int check(const config::Config& c) {
   } else {
     auto brokers = (*producer)->check_connectivity(10000);
     if (!brokers) {
-      fail(fmt::format("{} at {} (check kafka.bootstrap.servers)", brokers.error().message, c.bootstrap_servers));
+      fail(fmt::format("{} at {} (check kafka.bootstrap.servers)", brokers.error().message,
+                       c.bootstrap_servers));
     } else {
       report(true, fmt::format("connected to Kafka at {} ({} brokers)", c.bootstrap_servers, *brokers));
     }

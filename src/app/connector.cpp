@@ -24,7 +24,8 @@ std::shared_ptr<spdlog::logger> log() {
 }
 
 int64_t unix_now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -53,13 +54,15 @@ std::string snapshot_slot_name(const std::string& slot) {
   return base + "_snapshot";
 }
 
-bool key_changed(const event::TableSchema& t, const decode::Tuple& old_tuple, const decode::Tuple& new_tuple) {
+bool key_changed(const event::TableSchema& t, const decode::Tuple& old_tuple,
+                 const decode::Tuple& new_tuple) {
   const auto& cols = t.info().columns;
   for (size_t i = 0; i < cols.size() && i < old_tuple.size() && i < new_tuple.size(); ++i) {
     if (!cols[i].key) continue;
     const auto& o = old_tuple[i];
     const auto& n = new_tuple[i];
-    if (o.kind == decode::TupleValue::Kind::kNull || o.kind == decode::TupleValue::Kind::kUnchangedToast) continue;
+    if (o.kind == decode::TupleValue::Kind::kNull || o.kind == decode::TupleValue::Kind::kUnchangedToast)
+      continue;
     if (o.kind != n.kind || o.data != n.data) return true;
   }
   return false;
@@ -87,9 +90,9 @@ void Connector::on_delivery(uint64_t opaque, std::string_view topic, const char*
 }
 
 int Connector::run() {
-  log()->info("starting connector {}: postgres {}:{}/{} slot={} publication={} kafka={} tables: {}", config_.name,
-              config_.hostname, config_.port, config_.dbname, config_.slot_name, config_.publication_name,
-              config_.bootstrap_servers, config_.filter.describe());
+  log()->info("starting connector {}: postgres {}:{}/{} slot={} publication={} kafka={} tables: {}",
+              config_.name, config_.hostname, config_.port, config_.dbname, config_.slot_name,
+              config_.publication_name, config_.bootstrap_servers, config_.filter.describe());
   auto producer = sink::KafkaProducer::create(config_.bootstrap_servers, config_.producer_properties, this);
   if (!producer) {
     log()->error("{}", producer.error().message);
@@ -115,6 +118,14 @@ int Connector::run() {
     }
     if (Clock::now() - started > std::chrono::seconds(60)) backoff = std::chrono::milliseconds(500);
     log()->warn("{} — retrying in {} ms", st.error().message, backoff.count());
+    // Let every event already handed to Kafka be acknowledged, so the retry resumes right after the last
+    // acknowledged transaction; events of a transaction cut off mid-way are sent again (at-least-once).
+    if (producer_->out_queue_len() > 0) {
+      log()->info("waiting for Kafka to acknowledge {} in-flight events before reconnecting",
+                  producer_->out_queue_len());
+      while (producer_->out_queue_len() > 0 && !stop_.load() && !delivery_failed_) producer_->poll(100);
+    }
+    producer_->poll(0);
     for (auto until = Clock::now() + backoff; Clock::now() < until && !stop_.load();) {
       producer_->poll(50);
     }
@@ -138,6 +149,7 @@ Status Connector::run_once() {
   schemas_.clear();
   relations_.clear();
   tx_ = CurrentTx{};
+  acks_.reset(acks_.flush_lsn());  // a transaction cut off by a lost connection is streamed again
 
   auto repl = pg::Connection::connect(config_.conninfo(true));
   if (!repl) return repl.error();
@@ -168,18 +180,20 @@ Status Connector::run_once() {
   if (*slot) {
     const auto& info = **slot;
     if (info.plugin != "pgoutput") {
-      return Error::fatal(fmt::format("replication slot '{}' uses plugin '{}', not pgoutput: drop it with SELECT "
-                                      "pg_drop_replication_slot('{}') or set slot.name to another slot",
-                                      config_.slot_name, info.plugin, config_.slot_name));
+      return Error::fatal(
+          fmt::format("replication slot '{}' uses plugin '{}', not pgoutput: drop it with SELECT "
+                      "pg_drop_replication_slot('{}') or set slot.name to another slot",
+                      config_.slot_name, info.plugin, config_.slot_name));
     }
     if (info.active) {
-      return Error::transient(fmt::format("replication slot '{}' is active for PID {}: another client is "
-                                          "streaming from it; waiting for it to be released",
-                                          config_.slot_name, info.active_pid.value_or(0)));
+      return Error::transient(
+          fmt::format("replication slot '{}' is active for PID {}: another client is "
+                      "streaming from it; waiting for it to be released",
+                      config_.slot_name, info.active_pid.value_or(0)));
     }
     start = std::max(info.confirmed_flush, acks_.flush_lsn());
-    log()->info("resuming from existing slot {} at LSN {} (confirmed_flush_lsn {})", config_.slot_name, start.str(),
-                info.confirmed_flush.str());
+    log()->info("resuming from existing slot {} at LSN {} (confirmed_flush_lsn {})", config_.slot_name,
+                start.str(), info.confirmed_flush.str());
   } else if (config_.snapshot_mode == config::SnapshotMode::kInitial) {
     if (auto s = run_snapshot(*repl, captured, start); !s) return s;
     if (stopping()) return ok_status();
@@ -191,8 +205,8 @@ Status Connector::run_once() {
     auto created = pg::create_slot(*repl, config_.slot_name, false, false);
     if (!created) return created.error();
     start = created->consistent_point;
-    log()->info("created replication slot {} at LSN {} (snapshot.mode=no_data: streaming only)", config_.slot_name,
-                start.str());
+    log()->info("created replication slot {} at LSN {} (snapshot.mode=no_data: streaming only)",
+                config_.slot_name, start.str());
   }
   acks_.reset(std::max(start, acks_.flush_lsn()));
   last_commit_lsn_ = start.valid() ? std::optional<Lsn>(start) : std::nullopt;
@@ -205,7 +219,8 @@ Status Connector::run_once() {
 }
 
 Status Connector::ensure_publication(pg::Connection& conn, const std::vector<pg::TableRef>& captured) {
-  auto r = conn.exec_params("SELECT puballtables FROM pg_publication WHERE pubname = $1", {config_.publication_name});
+  auto r = conn.exec_params("SELECT puballtables FROM pg_publication WHERE pubname = $1",
+                            {config_.publication_name});
   if (!r) return r.error();
   bool exists = PQntuples(r->get()) > 0;
   const auto mode = config_.publication_autocreate;
@@ -217,9 +232,10 @@ Status Connector::ensure_publication(pg::Connection& conn, const std::vector<pg:
   auto pub = conn.escape_identifier(config_.publication_name);
   if (mode == config::AutocreateMode::kDisabled) {
     if (!exists) {
-      return Error::fatal(fmt::format("publication '{}' does not exist and publication.autocreate.mode=disabled: "
-                                      "create it (CREATE PUBLICATION {} FOR TABLE …) or change the mode",
-                                      config_.publication_name, pub));
+      return Error::fatal(
+          fmt::format("publication '{}' does not exist and publication.autocreate.mode=disabled: "
+                      "create it (CREATE PUBLICATION {} FOR TABLE …) or change the mode",
+                      config_.publication_name, pub));
     }
     return ok_status();
   }
@@ -232,14 +248,16 @@ Status Connector::ensure_publication(pg::Connection& conn, const std::vector<pg:
   }
   // filtered: the publication lists exactly the captured tables.
   if (captured.empty()) {
-    return Error::fatal(fmt::format("publication.autocreate.mode=filtered but no table matches the filters ({})",
-                                    config_.filter.describe()));
+    return Error::fatal(
+        fmt::format("publication.autocreate.mode=filtered but no table matches the filters ({})",
+                    config_.filter.describe()));
   }
   if (!exists) {
     if (auto s = conn.run(fmt::format("CREATE PUBLICATION {} FOR TABLE {}", pub, table_list())); !s) return s;
     log()->info("created publication {} FOR TABLE {}", config_.publication_name, table_list());
   } else if (std::string_view(PQgetvalue(r->get(), 0, 0)) == "t") {
-    log()->warn("publication {} is FOR ALL TABLES; filtered mode leaves it as it is", config_.publication_name);
+    log()->warn("publication {} is FOR ALL TABLES; filtered mode leaves it as it is",
+                config_.publication_name);
   } else {
     if (auto s = conn.run(fmt::format("ALTER PUBLICATION {} SET TABLE {}", pub, table_list())); !s) return s;
   }
@@ -266,7 +284,10 @@ event::TableInfo Connector::table_info(const pg::CatalogTable& cat) const {
 }
 
 Result<std::shared_ptr<const event::TableSchema>> Connector::schema_for(const pg::CatalogTable& cat) {
-  return event::TableSchema::build(table_info(cat), config_.topic_prefix, converter_options(config_));
+  auto schema = event::TableSchema::build(table_info(cat), config_.topic_prefix, converter_options(config_));
+  if (!schema) return schema;
+  if (auto s = producer_->ensure_topic((*schema)->topic(), 30000); !s) return s.error();
+  return schema;
 }
 
 Status Connector::run_snapshot(pg::Connection& repl, const std::vector<pg::TableRef>& captured, Lsn& start) {
@@ -336,8 +357,8 @@ Status Connector::run_snapshot(pg::Connection& repl, const std::vector<pg::Table
   auto copy = catalog_->exec_params("SELECT pg_copy_logical_replication_slot($1, $2, false)",
                                     {tmp_slot, config_.slot_name});
   if (!copy) return copy.error();
-  log()->info("initial snapshot complete: {} rows; created replication slot {} at LSN {}", total, config_.slot_name,
-              start.str());
+  log()->info("initial snapshot complete: {} rows; created replication slot {} at LSN {}", total,
+              config_.slot_name, start.str());
   return ok_status();
 }
 
@@ -410,7 +431,8 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
     if (delivery_failed_) return Error::fatal(delivery_error_);
     auto now = Clock::now();
     if (reply_now || now >= next_status) {
-      if (auto s = stream.send_status(std::max(received_, acks_.flush_lsn()), acks_.flush_lsn(), false); !s) return s;
+      if (auto s = stream.send_status(std::max(received_, acks_.flush_lsn()), acks_.flush_lsn(), false); !s)
+        return s;
       next_status = now + interval;
     }
   }
@@ -473,8 +495,9 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
   auto table_of = [&](Oid oid) -> Result<const event::TableSchema*> {
     auto it = schemas_.find(oid.value);
     if (it == schemas_.end()) {
-      return Error::fatal(fmt::format("change for relation oid {} at LSN {} arrived before its Relation message",
-                                      oid.value, wal_start.str()));
+      return Error::fatal(
+          fmt::format("change for relation oid {} at LSN {} arrived before its Relation message", oid.value,
+                      wal_start.str()));
     }
     return it->second.get();
   };
@@ -491,8 +514,8 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
   };
   auto with_context = [&](Status s, const event::TableSchema* t) -> Status {
     if (s.ok() || s.error().kind != ErrorKind::kData) return s;
-    return Error::data(fmt::format("{} (table {}.{}, LSN {})", s.error().message, t->info().schema, t->info().table,
-                                   wal_start.str()));
+    return Error::data(fmt::format("{} (table {}.{}, LSN {})", s.error().message, t->info().schema,
+                                   t->info().table, wal_start.str()));
   };
 
   return std::visit(
@@ -533,7 +556,8 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
             if (auto k = serializer_.key(cre, new_key); !k) return with_context(k.error(), *t);
             if (auto k = serializer_.key(del, old_key); !k) return with_context(k.error(), *t);
             if (!config_.skip_delete) {
-              if (auto s = emit(del, tx_.id, {{"__debezium.newkey", new_key}}); !s) return with_context(s, *t);
+              if (auto s = emit(del, tx_.id, {{"__debezium.newkey", new_key}}); !s)
+                return with_context(s, *t);
               if (config_.tombstones_on_delete) {
                 if (auto s = emit_tombstone(**t, tx_.id); !s) return s;
               }

@@ -1,6 +1,6 @@
 // sluice command line: run, check, version.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -12,7 +12,9 @@
 
 namespace {
 std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop.store(true); }
+void on_signal(int) {
+  g_stop.store(true);
+}
 
 // Loads and validates CONFIG; exits 2 with the reason on any problem.
 sluice::config::Config load_or_exit(const std::string& path) {
@@ -43,7 +45,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   std::string config_path;
-  auto* run = app.add_subcommand("run", "Snapshot (if needed) and stream changes to Kafka until SIGINT/SIGTERM");
+  auto* run =
+      app.add_subcommand("run", "Snapshot (if needed) and stream changes to Kafka until SIGINT/SIGTERM");
   run->add_option("CONFIG", config_path,
                   "Connector config: Kafka Connect registration JSON, flat JSON object or .properties file")
       ->required();

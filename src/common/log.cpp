@@ -40,11 +40,21 @@ class JsonFormatter final : public spdlog::formatter {
   static void escape(spdlog::memory_buf_t& d, std::string_view s) {
     for (char c : s) {
       switch (c) {
-        case '"': append(d, "\\\""); break;
-        case '\\': append(d, "\\\\"); break;
-        case '\n': append(d, "\\n"); break;
-        case '\r': append(d, "\\r"); break;
-        case '\t': append(d, "\\t"); break;
+        case '"':
+          append(d, "\\\"");
+          break;
+        case '\\':
+          append(d, "\\\\");
+          break;
+        case '\n':
+          append(d, "\\n");
+          break;
+        case '\r':
+          append(d, "\\r");
+          break;
+        case '\t':
+          append(d, "\\t");
+          break;
         default:
           if (static_cast<unsigned char>(c) < 0x20) {
             char buf[8];

@@ -23,7 +23,8 @@ std::string trim(std::string_view s) {
 }
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -54,8 +55,8 @@ Result<Properties> from_json(std::string_view text) {
     } else if (v.is_number() || v.is_null()) {
       props[k] = v.is_null() ? "" : v.dump();
     } else {
-      return Error::fatal(fmt::format("invalid value for {}: expected a string, number or boolean, got {}", k,
-                                      v.dump()));
+      return Error::fatal(
+          fmt::format("invalid value for {}: expected a string, number or boolean, got {}", k, v.dump()));
     }
   }
   return props;
@@ -72,10 +73,18 @@ std::string unescape_properties(std::string_view s) {
     }
     char c = s[++i];
     switch (c) {
-      case 't': out.push_back('\t'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 'f': out.push_back('\f'); break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
       case 'u':
         if (i + 4 < s.size()) {
           unsigned v = 0;
@@ -88,7 +97,8 @@ std::string unescape_properties(std::string_view s) {
         }
         out.push_back('u');
         break;
-      default: out.push_back(c);
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -130,7 +140,8 @@ Result<Properties> parse_properties_text(std::string_view text) {
     if (sep != std::string::npos) {
       std::string rest = logical.substr(sep + 1);
       rest = trim(rest);
-      if (!rest.empty() && (rest[0] == '=' || rest[0] == ':') && (logical[sep] == ' ' || logical[sep] == '\t')) {
+      if (!rest.empty() && (rest[0] == '=' || rest[0] == ':') &&
+          (logical[sep] == ' ' || logical[sep] == '\t')) {
         rest = trim(rest.substr(1));
       }
       value = rest;
@@ -187,7 +198,8 @@ class Reader {
   }
 
   template <typename E>
-  Result<E> choice(const std::string& key, std::string def, const std::vector<std::pair<std::string, E>>& options) {
+  Result<E> choice(const std::string& key, std::string def,
+                   const std::vector<std::pair<std::string, E>>& options) {
     auto v = lower(str(key, def));
     std::string allowed;
     for (const auto& [name, e] : options) {
@@ -237,7 +249,8 @@ Result<Config> parse_config(const Properties& props) {
   c.dbname = r.str("database.dbname", "");
   if (c.dbname.empty()) return Error::fatal("missing required property database.dbname");
   c.sslmode = lower(r.str("database.sslmode", "prefer"));
-  static const std::set<std::string> kSsl = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
+  static const std::set<std::string> kSsl = {"disable", "allow",     "prefer",
+                                             "require", "verify-ca", "verify-full"};
   if (!kSsl.count(c.sslmode)) {
     return invalid("database.sslmode", c.sslmode, "disable, allow, prefer, require, verify-ca, verify-full");
   }
@@ -251,7 +264,8 @@ Result<Config> parse_config(const Properties& props) {
   if (c.topic_prefix.empty()) return Error::fatal("missing required property topic.prefix");
   for (char ch : c.topic_prefix) {
     if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-')) {
-      return invalid("topic.prefix", c.topic_prefix, "letters, digits, '.', '_' and '-' (a Kafka topic name part)");
+      return invalid("topic.prefix", c.topic_prefix,
+                     "letters, digits, '.', '_' and '-' (a Kafka topic name part)");
     }
   }
 
@@ -262,11 +276,13 @@ Result<Config> parse_config(const Properties& props) {
   }
   c.slot_name = r.str("slot.name", c.slot_name);
   for (char ch : c.slot_name) {
-    if (!(std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_')) {
+    if (!(std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) ||
+          ch == '_')) {
       return invalid("slot.name", c.slot_name, "lower-case letters, digits and '_' (a Postgres slot name)");
     }
   }
-  if (c.slot_name.empty() || c.slot_name.size() > 63) return invalid("slot.name", c.slot_name, "1 to 63 characters");
+  if (c.slot_name.empty() || c.slot_name.size() > 63)
+    return invalid("slot.name", c.slot_name, "1 to 63 characters");
   c.publication_name = r.str("publication.name", c.publication_name);
   if (c.publication_name.empty()) return invalid("publication.name", "", "a non-empty publication name");
   SLUICE_TRY_ASSIGN(c.publication_autocreate,
@@ -275,8 +291,9 @@ Result<Config> parse_config(const Properties& props) {
                                               {"filtered", AutocreateMode::kFiltered},
                                               {"disabled", AutocreateMode::kDisabled}}));
 
-  SLUICE_TRY_ASSIGN(c.filter, TableFilter::create(r.str("schema.include.list", ""), r.str("schema.exclude.list", ""),
-                                                  r.str("table.include.list", ""), r.str("table.exclude.list", "")));
+  SLUICE_TRY_ASSIGN(c.filter,
+                    TableFilter::create(r.str("schema.include.list", ""), r.str("schema.exclude.list", ""),
+                                        r.str("table.include.list", ""), r.str("table.exclude.list", "")));
 
   auto snap_raw = lower(r.str("snapshot.mode", "initial"));
   if (snap_raw == "never") {
@@ -320,11 +337,11 @@ Result<Config> parse_config(const Properties& props) {
                                                            {"double", DecimalMode::kDouble},
                                                            {"string", DecimalMode::kString}}));
   SLUICE_TRY_ASSIGN(c.time_precision_mode,
-                    r.choice<TimePrecisionMode>("time.precision.mode", "adaptive",
-                                                {{"adaptive", TimePrecisionMode::kAdaptive},
-                                                 {"adaptive_time_microseconds",
-                                                  TimePrecisionMode::kAdaptiveTimeMicroseconds},
-                                                 {"connect", TimePrecisionMode::kConnect}}));
+                    r.choice<TimePrecisionMode>(
+                        "time.precision.mode", "adaptive",
+                        {{"adaptive", TimePrecisionMode::kAdaptive},
+                         {"adaptive_time_microseconds", TimePrecisionMode::kAdaptiveTimeMicroseconds},
+                         {"connect", TimePrecisionMode::kConnect}}));
   SLUICE_TRY_ASSIGN(c.binary_mode, r.choice<BinaryMode>("binary.handling.mode", "bytes",
                                                         {{"bytes", BinaryMode::kBytes},
                                                          {"base64", BinaryMode::kBase64},
@@ -359,8 +376,9 @@ std::string Config::conninfo(bool replication) const {
     }
     return out + "'";
   };
-  std::string s = fmt::format("host={} port={} user={} dbname={} sslmode={} application_name={}", quote(hostname),
-                              port, quote(user), quote(dbname), sslmode, quote("sluice-" + slot_name));
+  std::string s =
+      fmt::format("host={} port={} user={} dbname={} sslmode={} application_name={}", quote(hostname), port,
+                  quote(user), quote(dbname), sslmode, quote("sluice-" + slot_name));
   if (!password.empty()) s += " password=" + quote(password);
   if (replication) s += " replication=database";
   return s;

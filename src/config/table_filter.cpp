@@ -9,7 +9,8 @@ namespace sluice::config {
 
 namespace {
 bool is_system_schema(std::string_view s) {
-  return s == "pg_catalog" || s == "information_schema" || s.starts_with("pg_toast") || s.starts_with("pg_temp");
+  return s == "pg_catalog" || s == "information_schema" || s.starts_with("pg_toast") ||
+         s.starts_with("pg_temp");
 }
 
 std::vector<std::string> split_patterns(std::string_view v) {
@@ -68,8 +69,9 @@ Result<TableFilter> TableFilter::create(std::string_view schema_include, std::st
       opts.set_log_errors(false);
       auto re = std::make_shared<RE2>(pattern, opts);
       if (!re->ok()) {
-        return Error::fatal(fmt::format("invalid value for {}: pattern '{}' is not a valid regular expression ({})",
-                                        s.key, pattern, re->error()));
+        return Error::fatal(
+            fmt::format("invalid value for {}: pattern '{}' is not a valid regular expression ({})", s.key,
+                        pattern, re->error()));
       }
       s.list->push_back(std::move(re));
     }
@@ -99,6 +101,8 @@ bool TableFilter::captured(std::string_view schema, std::string_view table) cons
   return true;
 }
 
-std::string TableFilter::describe() const { return description_; }
+std::string TableFilter::describe() const {
+  return description_;
+}
 
 }  // namespace sluice::config

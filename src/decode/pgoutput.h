@@ -18,19 +18,21 @@ namespace sluice::decode {
 
 // Postgres timestamps on the wire: microseconds since 2000-01-01 00:00:00 UTC.
 constexpr int64_t kPgEpochOffsetUs = 946684800LL * 1000000LL;  // 2000-01-01 minus 1970-01-01, in us
-inline int64_t pg_time_to_unix_us(int64_t pg_us) { return pg_us + kPgEpochOffsetUs; }
+inline int64_t pg_time_to_unix_us(int64_t pg_us) {
+  return pg_us + kPgEpochOffsetUs;
+}
 
-struct Begin {  // 'B'
-  Lsn final_lsn;         // LSN of the commit record
-  int64_t commit_time;   // pg epoch microseconds
+struct Begin {          // 'B'
+  Lsn final_lsn;        // LSN of the commit record
+  int64_t commit_time;  // pg epoch microseconds
   Xid xid;
 };
 
 struct Commit {  // 'C'
   uint8_t flags = 0;
-  Lsn commit_lsn;        // LSN of the commit record
-  Lsn end_lsn;           // end of the commit record: where the next transaction starts
-  int64_t commit_time;   // pg epoch microseconds
+  Lsn commit_lsn;       // LSN of the commit record
+  Lsn end_lsn;          // end of the commit record: where the next transaction starts
+  int64_t commit_time;  // pg epoch microseconds
 };
 
 struct Origin {  // 'O'
@@ -86,12 +88,12 @@ struct Delete {  // 'D'
   Tuple old_tuple;
 };
 
-struct Truncate {  // 'T'
+struct Truncate {       // 'T'
   uint8_t options = 0;  // bit 1: CASCADE, bit 2: RESTART IDENTITY
   std::vector<Oid> relations;
 };
 
-struct Message {  // 'M' (pg_logical_emit_message)
+struct Message {      // 'M' (pg_logical_emit_message)
   uint8_t flags = 0;  // bit 1: transactional
   Lsn lsn;
   std::string_view prefix;
@@ -99,7 +101,8 @@ struct Message {  // 'M' (pg_logical_emit_message)
   bool transactional() const { return (flags & 1) != 0; }
 };
 
-using PgMessage = std::variant<Begin, Commit, Origin, Relation, Type, Insert, Update, Delete, Truncate, Message>;
+using PgMessage =
+    std::variant<Begin, Commit, Origin, Relation, Type, Insert, Update, Delete, Truncate, Message>;
 
 // Decodes one pgoutput message. Errors are ErrorKind::kData with the message type and byte offset.
 Result<PgMessage> decode_pgoutput(std::span<const std::byte> data);

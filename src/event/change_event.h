@@ -19,11 +19,12 @@ enum class Op : char { kCreate = 'c', kUpdate = 'u', kDelete = 'd', kRead = 'r',
 using Row = std::span<const decode::TupleValue>;
 
 struct Source {
-  std::string_view snapshot = "false";  // true|first|first_in_data_collection|last_in_data_collection|last|false
-  int64_t ts_us = 0;                    // commit time (snapshot: snapshot time), unix microseconds
+  std::string_view snapshot =
+      "false";        // true|first|first_in_data_collection|last_in_data_collection|last|false
+  int64_t ts_us = 0;  // commit time (snapshot: snapshot time), unix microseconds
   std::optional<int64_t> tx_id;
   std::optional<Lsn> lsn;
-  std::optional<Lsn> last_commit_lsn;   // first element of source.sequence
+  std::optional<Lsn> last_commit_lsn;  // first element of source.sequence
 };
 
 struct ChangeEvent {

@@ -30,8 +30,13 @@ class AckTracker {
   Lsn flush_lsn() const { return flush_; }
   size_t transactions_in_flight() const { return txs_.size(); }
   uint64_t events_in_flight() const { return events_in_flight_; }
-  // Sets the starting point (the slot's confirmed_flush_lsn).
-  void reset(Lsn start) { flush_ = start; }
+  // Starts over at `start` (the slot's confirmed_flush_lsn), forgetting every transaction in flight:
+  // the caller has waited for every sent event's delivery report, or gives up on them.
+  void reset(Lsn start) {
+    txs_.clear();
+    events_in_flight_ = 0;
+    flush_ = start;
+  }
 
  private:
   struct Tx {

@@ -10,7 +10,8 @@ namespace sluice::pg {
 Result<CatalogTable> load_table(Connection& conn, Oid table) {
   auto oid = std::to_string(table.value);
   auto t = conn.exec_params(
-      "SELECT n.nspname, c.relname, c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "SELECT n.nspname, c.relname, c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = "
+      "c.relnamespace "
       "WHERE c.oid = $1::oid",
       {oid});
   if (!t) return t.error();
@@ -32,7 +33,8 @@ Result<CatalogTable> load_table(Connection& conn, Oid table) {
       " SELECT a.attname, coalesce((SELECT root FROM base b JOIN pg_type t ON t.oid = b.root"
       "          WHERE b.oid = a.atttypid AND t.typtype <> 'd' LIMIT 1), a.atttypid),"
       "        CASE WHEN ty.typtype = 'd' THEN coalesce((SELECT typmod FROM base b JOIN pg_type t ON t.oid ="
-      "          b.root WHERE b.oid = a.atttypid AND t.typtype <> 'd' LIMIT 1), a.atttypmod) ELSE a.atttypmod END,"
+      "          b.root WHERE b.oid = a.atttypid AND t.typtype <> 'd' LIMIT 1), a.atttypmod) ELSE "
+      "a.atttypmod END,"
       "        a.attnotnull OR (ty.typtype = 'd' AND ty.typnotnull),"
       // int2vector arrays are 0-based: normalise the position to 1-based.
       "        CASE WHEN a.attnum = ANY(i.indkey) THEN array_position(i.indkey::int2[], a.attnum)"

@@ -14,8 +14,8 @@ namespace sluice::pg {
 
 struct CatalogColumn {
   std::string name;
-  Oid type;            // for a domain, its base type
-  int32_t typmod = -1; // for a domain, the domain's typmod
+  Oid type;             // for a domain, its base type
+  int32_t typmod = -1;  // for a domain, the domain's typmod
   bool not_null = false;
   bool primary_key = false;
   int pk_position = 0;  // 1-based position in the primary key, 0 if not part of it

@@ -31,7 +31,8 @@ Result<Connection> Connection::connect(const std::string& conninfo) {
   if (raw == nullptr) return Error::transient("out of memory creating a Postgres connection");
   if (PQstatus(raw) != CONNECTION_OK) {
     std::string msg = trim_error(PQerrorMessage(raw));
-    bool fatal = msg.find("authentication") != std::string::npos || msg.find("does not exist") != std::string::npos ||
+    bool fatal = msg.find("authentication") != std::string::npos ||
+                 msg.find("does not exist") != std::string::npos ||
                  msg.find("no pg_hba.conf entry") != std::string::npos ||
                  msg.find("must be superuser or replication") != std::string::npos ||
                  msg.find("permission denied") != std::string::npos;
@@ -44,8 +45,10 @@ Result<Connection> Connection::connect(const std::string& conninfo) {
 Result<PgResult> Connection::exec(const std::string& sql) {
   PgResult r(PQexec(conn_.get(), sql.c_str()));
   auto st = PQresultStatus(r.get());
-  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) return r;
-  auto msg = fmt::format("Postgres error running '{}': {}", first_line(sql), trim_error(PQerrorMessage(conn_.get())));
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH)
+    return r;
+  auto msg = fmt::format("Postgres error running '{}': {}", first_line(sql),
+                         trim_error(PQerrorMessage(conn_.get())));
   return is_connection_error(*this) ? Error::transient(msg) : Error::fatal(msg);
 }
 
@@ -54,11 +57,12 @@ Result<PgResult> Connection::exec_params(const std::string& sql,
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  PgResult r(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                          nullptr, 0));
+  PgResult r(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                          nullptr, nullptr, 0));
   auto st = PQresultStatus(r.get());
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
-  auto msg = fmt::format("Postgres error running '{}': {}", first_line(sql), trim_error(PQerrorMessage(conn_.get())));
+  auto msg = fmt::format("Postgres error running '{}': {}", first_line(sql),
+                         trim_error(PQerrorMessage(conn_.get())));
   return is_connection_error(*this) ? Error::transient(msg) : Error::fatal(msg);
 }
 
@@ -82,12 +86,16 @@ std::string Connection::escape_literal(std::string_view lit) const {
   return s;
 }
 
-std::string Connection::last_error() const { return trim_error(PQerrorMessage(conn_.get())); }
+std::string Connection::last_error() const {
+  return trim_error(PQerrorMessage(conn_.get()));
+}
 
 std::string qualified_name(const Connection& c, std::string_view schema, std::string_view table) {
   return c.escape_identifier(schema) + "." + c.escape_identifier(table);
 }
 
-bool is_connection_error(const Connection& c) { return PQstatus(c.raw()) != CONNECTION_OK; }
+bool is_connection_error(const Connection& c) {
+  return PQstatus(c.raw()) != CONNECTION_OK;
+}
 
 }  // namespace sluice::pg

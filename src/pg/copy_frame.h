@@ -14,10 +14,10 @@
 
 namespace sluice::pg {
 
-struct XLogData {  // 'w'
-  Lsn wal_start;  // LSN of the data (for pgoutput changes: the change's record LSN)
-  Lsn wal_end;    // server's current end of WAL
-  int64_t send_time;  // pg epoch microseconds
+struct XLogData {                   // 'w'
+  Lsn wal_start;                    // LSN of the data (for pgoutput changes: the change's record LSN)
+  Lsn wal_end;                      // server's current end of WAL
+  int64_t send_time;                // pg epoch microseconds
   std::span<const std::byte> data;  // view into the frame
 };
 

@@ -27,7 +27,8 @@ Lsn lsn_value(PGresult* r, int row, int col) {
 
 Result<std::optional<SlotInfo>> find_slot(Connection& conn, const std::string& slot) {
   auto r = conn.exec_params(
-      "SELECT plugin, confirmed_flush_lsn, restart_lsn, active, active_pid, temporary FROM pg_replication_slots "
+      "SELECT plugin, confirmed_flush_lsn, restart_lsn, active, active_pid, temporary FROM "
+      "pg_replication_slots "
       "WHERE slot_name = $1 AND (database = current_database() OR database IS NULL)",
       {slot});
   if (!r) return r.error();
@@ -43,9 +44,11 @@ Result<std::optional<SlotInfo>> find_slot(Connection& conn, const std::string& s
   return std::optional<SlotInfo>(s);
 }
 
-Result<CreatedSlot> create_slot(Connection& conn, const std::string& slot, bool temporary, bool export_snapshot) {
-  auto sql = fmt::format("CREATE_REPLICATION_SLOT {} {}LOGICAL pgoutput {}", conn.escape_identifier(slot),
-                         temporary ? "TEMPORARY " : "", export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
+Result<CreatedSlot> create_slot(Connection& conn, const std::string& slot, bool temporary,
+                                bool export_snapshot) {
+  auto sql =
+      fmt::format("CREATE_REPLICATION_SLOT {} {}LOGICAL pgoutput {}", conn.escape_identifier(slot),
+                  temporary ? "TEMPORARY " : "", export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
   auto r = conn.exec(sql);
   if (!r) return r.error();
   CreatedSlot c;
@@ -63,8 +66,8 @@ Status drop_slot(Connection& conn, const std::string& slot) {
 std::vector<std::string> check_server(Connection& conn) {
   std::vector<std::string> problems;
   if (conn.server_version() < 100000) {
-    problems.push_back(fmt::format("Postgres {} is too old: pgoutput needs Postgres 10 or later",
-                                   conn.server_version()));
+    problems.push_back(
+        fmt::format("Postgres {} is too old: pgoutput needs Postgres 10 or later", conn.server_version()));
     return problems;
   }
   if (auto r = conn.exec("SHOW wal_level"); r) {
@@ -104,7 +107,9 @@ Result<std::vector<TableRef>> list_tables(Connection& conn) {
   return out;
 }
 
-ReplicationStream::~ReplicationStream() { release_buffer(); }
+ReplicationStream::~ReplicationStream() {
+  release_buffer();
+}
 
 void ReplicationStream::release_buffer() {
   if (buf_ != nullptr) {
@@ -113,13 +118,15 @@ void ReplicationStream::release_buffer() {
   }
 }
 
-Status ReplicationStream::start(const std::string& slot, Lsn start, const std::string& publication, bool messages) {
+Status ReplicationStream::start(const std::string& slot, Lsn start, const std::string& publication,
+                                bool messages) {
   auto sql = fmt::format("START_REPLICATION SLOT {} LOGICAL {} (proto_version '1', publication_names {}{})",
                          conn_.escape_identifier(slot), start.str(), conn_.escape_literal(publication),
                          messages ? ", messages 'true'" : "");
   PgResult r(PQexec(conn_.raw(), sql.c_str()));
   if (PQresultStatus(r.get()) != PGRES_COPY_BOTH) {
-    auto msg = fmt::format("START_REPLICATION failed for slot '{}' at {}: {}", slot, start.str(), conn_.last_error());
+    auto msg = fmt::format("START_REPLICATION failed for slot '{}' at {}: {}", slot, start.str(),
+                           conn_.last_error());
     if (is_connection_error(conn_) || msg.find("is active for PID") != std::string::npos) {
       return Error::transient(msg);
     }
@@ -134,7 +141,8 @@ Result<std::span<const std::byte>> ReplicationStream::read(std::chrono::millisec
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     int n = PQgetCopyData(conn_.raw(), &buf_, 1);
-    if (n > 0) return std::span<const std::byte>(reinterpret_cast<const std::byte*>(buf_), static_cast<size_t>(n));
+    if (n > 0)
+      return std::span<const std::byte>(reinterpret_cast<const std::byte*>(buf_), static_cast<size_t>(n));
     if (n == -1) {
       streaming_ = false;
       PgResult r(PQgetResult(conn_.raw()));
@@ -144,7 +152,8 @@ Result<std::span<const std::byte>> ReplicationStream::read(std::chrono::millisec
       streaming_ = false;
       return Error::transient(fmt::format("replication connection lost: {}", conn_.last_error()));
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::span<const std::byte>{};
     pollfd p{PQsocket(conn_.raw()), POLLIN, 0};
     int pr = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -159,7 +168,8 @@ Result<std::span<const std::byte>> ReplicationStream::read(std::chrono::millisec
 Status ReplicationStream::send_status(Lsn write, Lsn flush, bool reply_requested) {
   std::string msg;
   encode_standby_status(StandbyStatus{write, flush, flush, pg_now_us(), reply_requested}, msg);
-  if (PQputCopyData(conn_.raw(), msg.data(), static_cast<int>(msg.size())) != 1 || PQflush(conn_.raw()) != 0) {
+  if (PQputCopyData(conn_.raw(), msg.data(), static_cast<int>(msg.size())) != 1 ||
+      PQflush(conn_.raw()) != 0) {
     return Error::transient(fmt::format("cannot send standby status update: {}", conn_.last_error()));
   }
   return ok_status();

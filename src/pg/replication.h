@@ -34,7 +34,8 @@ struct CreatedSlot {
 
 // CREATE_REPLICATION_SLOT on a replication connection. With export_snapshot the snapshot stays valid
 // until the next command on `conn`.
-Result<CreatedSlot> create_slot(Connection& conn, const std::string& slot, bool temporary, bool export_snapshot);
+Result<CreatedSlot> create_slot(Connection& conn, const std::string& slot, bool temporary,
+                                bool export_snapshot);
 Status drop_slot(Connection& conn, const std::string& slot);
 
 // Problems that stop sluice before streaming: wal_level, replication privilege, server version.

@@ -44,9 +44,9 @@ void log_cb(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* bu
 
 }  // namespace
 
-Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(const std::string& bootstrap_servers,
-                                                             const std::map<std::string, std::string>& properties,
-                                                             DeliveryHandler* handler) {
+Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
+    const std::string& bootstrap_servers, const std::map<std::string, std::string>& properties,
+    DeliveryHandler* handler) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
   auto set = [&](const std::string& k, const std::string& v, bool user) -> Status {
@@ -137,13 +137,61 @@ Status KafkaProducer::status_of(rd_kafka_resp_err_t err, const std::string& topi
   return Error::transient(msg);
 }
 
-int KafkaProducer::poll(int timeout_ms) { return rd_kafka_poll(rk_.get(), timeout_ms); }
+int KafkaProducer::poll(int timeout_ms) {
+  return rd_kafka_poll(rk_.get(), timeout_ms);
+}
 
 bool KafkaProducer::flush(int timeout_ms) {
   return rd_kafka_flush(rk_.get(), timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
-int KafkaProducer::out_queue_len() const { return rd_kafka_outq_len(rk_.get()); }
+int KafkaProducer::out_queue_len() const {
+  return rd_kafka_outq_len(rk_.get());
+}
+
+Status KafkaProducer::ensure_topic(const std::string& topic, int timeout_ms) {
+  if (known_topics_.count(topic)) return ok_status();
+  char err[512];
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), -1, -1, err, sizeof(err));
+  if (nt == nullptr) return Error::fatal(fmt::format("invalid Kafka topic name '{}': {}", topic, err));
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk_.get());
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, err, sizeof(err));
+  rd_kafka_CreateTopics(rk_.get(), &nt, 1, options, queue);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, timeout_ms + 1000);
+  Status status = ok_status();
+  if (ev == nullptr) {
+    status = Error::transient(fmt::format("timed out creating Kafka topic '{}'", topic));
+  } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    status = Error::transient(
+        fmt::format("cannot create Kafka topic '{}': {}", topic, rd_kafka_event_error_string(ev)));
+  } else {
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    for (size_t i = 0; i < n; ++i) {
+      auto code = rd_kafka_topic_result_error(results[i]);
+      if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        logger()->info("created Kafka topic {}", topic);
+      } else if (code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        const char* why = rd_kafka_topic_result_error_string(results[i]);
+        auto msg =
+            fmt::format("Kafka refused to create topic '{}': {} ({}); create it yourself or grant CREATE",
+                        topic, why ? why : "", rd_kafka_err2name(code));
+        bool retriable = code == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT ||
+                         code == RD_KAFKA_RESP_ERR__TIMED_OUT || code == RD_KAFKA_RESP_ERR_NOT_CONTROLLER ||
+                         code == RD_KAFKA_RESP_ERR__TRANSPORT;
+        status = retriable ? Error::transient(msg) : Error::fatal(msg);
+      }
+    }
+  }
+  if (ev != nullptr) rd_kafka_event_destroy(ev);
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_NewTopic_destroy(nt);
+  rd_kafka_queue_destroy(queue);
+  if (status.ok()) known_topics_.insert(topic);
+  return status;
+}
 
 Result<int> KafkaProducer::check_connectivity(int timeout_ms) {
   const rd_kafka_metadata_t* md = nullptr;

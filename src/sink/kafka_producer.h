@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "common/result.h"
@@ -45,8 +46,8 @@ class KafkaProducer {
   // reports and waits (backpressure) until there is room or `interrupted` returns true.
   template <typename Interrupted>
   Status produce(const std::string& topic, std::optional<std::string_view> key,
-                 std::optional<std::string_view> value, uint64_t opaque, const std::vector<KafkaHeader>& headers,
-                 Interrupted interrupted) {
+                 std::optional<std::string_view> value, uint64_t opaque,
+                 const std::vector<KafkaHeader>& headers, Interrupted interrupted) {
     for (;;) {
       auto r = try_produce(topic, key, value, opaque, headers);
       if (r != RD_KAFKA_RESP_ERR__QUEUE_FULL) return status_of(r, topic);
@@ -60,6 +61,10 @@ class KafkaProducer {
   // Waits until every enqueued message is acknowledged or failed; false on timeout.
   bool flush(int timeout_ms);
   int out_queue_len() const;
+  // Makes sure the topic exists before the first event goes to it: creates it with the broker's default
+  // partitions and replication (CreateTopics), accepting "already exists". Fails (kFatal) naming the topic
+  // when the cluster refuses (not authorized, policy), so a missing topic is never a silent stall.
+  Status ensure_topic(const std::string& topic, int timeout_ms);
   // Asks the cluster for metadata (connectivity check). Returns the number of brokers.
   Result<int> check_connectivity(int timeout_ms);
 
@@ -71,6 +76,7 @@ class KafkaProducer {
   static Status status_of(rd_kafka_resp_err_t err, const std::string& topic);
 
   std::unique_ptr<rd_kafka_t, RdKafkaDeleter> rk_;
+  std::unordered_set<std::string> known_topics_;
 };
 
 }  // namespace sluice::sink

@@ -10,7 +10,8 @@ namespace sluice::snapshot {
 Status InitialSnapshot::begin(const std::string& snapshot_name) {
   if (auto s = conn_.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !s) return s;
   if (!snapshot_name.empty()) {
-    if (auto s = conn_.run(fmt::format("SET TRANSACTION SNAPSHOT {}", conn_.escape_literal(snapshot_name))); !s) {
+    if (auto s = conn_.run(fmt::format("SET TRANSACTION SNAPSHOT {}", conn_.escape_literal(snapshot_name)));
+        !s) {
       return s;
     }
   }
@@ -69,6 +70,8 @@ Result<uint64_t> InitialSnapshot::read_table(const pg::CatalogTable& table, cons
   return count;
 }
 
-Status InitialSnapshot::commit() { return conn_.run("COMMIT"); }
+Status InitialSnapshot::commit() {
+  return conn_.run("COMMIT");
+}
 
 }  // namespace sluice::snapshot

@@ -163,3 +163,22 @@ def test_sigkill_during_snapshot_redoes_it(pg, names, sluice_factory, topic_read
     ids_a = ids_by_op(reader.messages)["r"]
     assert sorted(set(ids_a)) == list(range(1, rows_a + 1))
     assert len(ids_a) == 2 * rows_a, "table a is read again in full by the second snapshot"
+
+
+def test_walsender_terminated_mid_stream_reconnects_and_loses_nothing(pg, names, sluice_factory, topic_reader):
+    table = f"term_{names['tag']}"
+    create(pg, table)
+    s = sluice_factory(**{"table.include.list": f"public.{table}", "snapshot.mode": "no_data",
+                          "value.converter.schemas.enable": "false"}).start()
+    s.wait_streaming()
+    reader = topic_reader(f"{names['prefix']}.public.{table}")
+    with pg.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} SELECT g, 'a' FROM generate_series(1, 5000) g")
+        cur.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = %s",
+                    (names["slot"],))
+        cur.execute(f"INSERT INTO {table} SELECT g, 'b' FROM generate_series(5001, 6000) g")
+    wait_until(lambda: len(set(ids_by_op(reader.drain(0.2)).get("c", []))) >= 6000, timeout=90,
+               what="all 6000 rows after the walsender was terminated")
+    assert set(ids_by_op(reader.messages)["c"]) == set(range(1, 6001))
+    assert "retrying in" in s.log_text()
+    assert s.proc.poll() is None, "sluice must survive a terminated walsender"

@@ -102,11 +102,14 @@ TEST(ConfigParse, RejectionsNameKeyValueAndAllowed) {
     const char* expect;
   } cases[] = {
       {"plugin.name", "decoderbufs", "invalid value for plugin.name: 'decoderbufs' (allowed: pgoutput"},
-      {"snapshot.mode", "sometimes", "invalid value for snapshot.mode: 'sometimes' (allowed: initial, no_data, never)"},
+      {"snapshot.mode", "sometimes",
+       "invalid value for snapshot.mode: 'sometimes' (allowed: initial, no_data, never)"},
       {"publication.autocreate.mode", "x", "allowed: all_tables, filtered, disabled"},
-      {"database.port", "70000", "invalid value for database.port: '70000' (allowed: an integer from 1 to 65535)"},
+      {"database.port", "70000",
+       "invalid value for database.port: '70000' (allowed: an integer from 1 to 65535)"},
       {"tombstones.on.delete", "yes", "invalid value for tombstones.on.delete: 'yes' (allowed: true, false)"},
-      {"table.include.list", "public.(", "table.include.list: pattern 'public.(' is not a valid regular expression"},
+      {"table.include.list", "public.(",
+       "table.include.list: pattern 'public.(' is not a valid regular expression"},
       {"status.update.interval.ms", "-5", "status.update.interval.ms"},
       {"database.sslmode", "maybe", "database.sslmode"},
       {"slot.name", "Bad-Slot", "invalid value for slot.name: 'Bad-Slot'"},
