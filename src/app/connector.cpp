@@ -512,10 +512,11 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
     ev.ts_us = unix_now_us();
     return ev;
   };
+  // Failures while publishing a change name the table and the change's LSN, whatever their kind.
   auto with_context = [&](Status s, const event::TableSchema* t) -> Status {
-    if (s.ok() || s.error().kind != ErrorKind::kData) return s;
-    return Error::data(fmt::format("{} (table {}.{}, LSN {})", s.error().message, t->info().schema,
-                                   t->info().table, wal_start.str()));
+    if (s.ok()) return s;
+    return Error{s.error().kind, fmt::format("{} (table {}.{}, LSN {})", s.error().message, t->info().schema,
+                                             t->info().table, wal_start.str())};
   };
 
   return std::visit(
@@ -559,7 +560,7 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
               if (auto s = emit(del, tx_.id, {{"__debezium.newkey", new_key}}); !s)
                 return with_context(s, *t);
               if (config_.tombstones_on_delete) {
-                if (auto s = emit_tombstone(**t, tx_.id); !s) return s;
+                if (auto s = emit_tombstone(**t, tx_.id); !s) return with_context(s, *t);
               }
             }
             if (config_.skip_create) return ok_status();
@@ -577,7 +578,8 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           auto ev = base_event(event::Op::kDelete, *t);
           ev.before = event::Row(m.old_tuple);
           if (auto s = emit(ev, tx_.id); !s) return with_context(s, *t);
-          if (config_.tombstones_on_delete && (*t)->has_key()) return emit_tombstone(**t, tx_.id);
+          if (config_.tombstones_on_delete && (*t)->has_key())
+            return with_context(emit_tombstone(**t, tx_.id), *t);
           return ok_status();
         } else if constexpr (std::is_same_v<T, decode::Truncate>) {
           if (config_.skip_truncate) return ok_status();
