@@ -23,7 +23,12 @@ sluice::config::Config load_or_exit(const std::string& path) {
     std::fprintf(stderr, "sluice: %s\n", props.error().message.c_str());
     std::exit(2);
   }
-  auto cfg = sluice::config::parse_config(*props);
+  auto resolved = sluice::config::resolve_providers(*props);
+  if (!resolved) {
+    std::fprintf(stderr, "sluice: %s: %s\n", path.c_str(), resolved.error().message.c_str());
+    std::exit(2);
+  }
+  auto cfg = sluice::config::parse_config(*resolved);
   if (!cfg) {
     std::fprintf(stderr, "sluice: %s: %s\n", path.c_str(), cfg.error().message.c_str());
     std::exit(2);

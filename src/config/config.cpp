@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -160,6 +161,61 @@ Result<Properties> load_properties(const std::string& path) {
   auto r = parse_properties_text(ss.str());
   if (!r) return Error::fatal(fmt::format("{}: {}", path, r.error().message));
   return r;
+}
+
+Result<Properties> resolve_providers(const Properties& props, EnvLookup getenv_fn) {
+  if (getenv_fn == nullptr) getenv_fn = [](const char* n) -> const char* { return std::getenv(n); };
+  std::map<std::string, Properties> files;  // each referenced file is read once
+  Properties out;
+  for (const auto& [key, value] : props) {
+    std::string resolved;
+    size_t pos = 0;
+    while (pos < value.size()) {
+      size_t start = value.find("${", pos);
+      if (start == std::string::npos) {
+        resolved.append(value, pos, std::string::npos);
+        break;
+      }
+      size_t end = value.find('}', start);
+      if (end == std::string::npos) {
+        resolved.append(value, pos, std::string::npos);
+        break;
+      }
+      resolved.append(value, pos, start - pos);
+      std::string ref = value.substr(start + 2, end - start - 2);
+      pos = end + 1;
+      if (ref.starts_with("env:")) {
+        std::string name = ref.substr(4);
+        const char* v = getenv_fn(name.c_str());
+        if (v == nullptr) {
+          return Error::fatal(
+              fmt::format("{}: environment variable {} referenced as ${{{}}} is not set", key, name, ref));
+        }
+        resolved += v;
+      } else if (ref.starts_with("file:")) {
+        // ${file:PATH:KEY}: the path itself may contain ':', the key may not.
+        auto colon = ref.rfind(':');
+        if (colon <= 5) return Error::fatal(fmt::format("{}: ${{{}}} must be ${{file:PATH:KEY}}", key, ref));
+        std::string path = ref.substr(5, colon - 5);
+        std::string file_key = ref.substr(colon + 1);
+        if (!files.count(path)) {
+          auto loaded = load_properties(path);
+          if (!loaded) return Error::fatal(fmt::format("{}: {}", key, loaded.error().message));
+          files[path] = std::move(*loaded);
+        }
+        auto it = files[path].find(file_key);
+        if (it == files[path].end()) {
+          return Error::fatal(fmt::format("{}: key '{}' not found in '{}' (referenced as ${{{}}})", key,
+                                          file_key, path, ref));
+        }
+        resolved += it->second;
+      } else {
+        resolved.append(value, start, end - start + 1);  // not a provider reference: keep it as written
+      }
+    }
+    out[key] = std::move(resolved);
+  }
+  return out;
 }
 
 namespace {
@@ -350,11 +406,15 @@ Result<Config> parse_config(const Properties& props) {
   c.unavailable_value_placeholder = r.str("unavailable.value.placeholder", c.unavailable_value_placeholder);
   c.offset_file = r.str("offset.storage.file.filename", "");
 
+  SLUICE_TRY_ASSIGN(
+      c.sink_type,
+      r.choice<SinkType>("sink.type", "kafka", {{"kafka", SinkType::kKafka}, {"null", SinkType::kNull}}));
   c.bootstrap_servers = r.str("kafka.bootstrap.servers", r.str("bootstrap.servers", c.bootstrap_servers));
   if (c.bootstrap_servers.empty()) return invalid("kafka.bootstrap.servers", "", "host:port[,host:port…]");
 
   for (const auto& [key, value] : props) {
     if (r.used().count(key) || kAcceptedIgnored.count(key)) continue;
+    if (key == "config.providers" || key.starts_with("config.providers.")) continue;  // built in: env, file
     std::string_view k = key;
     if (k.starts_with("producer.")) {
       c.producer_properties[std::string(k.substr(9))] = value;

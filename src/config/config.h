@@ -20,6 +20,7 @@ enum class SnapshotMode { kInitial, kNoData };
 enum class DecimalMode { kPrecise, kDouble, kString };
 enum class TimePrecisionMode { kAdaptive, kAdaptiveTimeMicroseconds, kConnect };
 enum class BinaryMode { kBytes, kBase64, kBase64UrlSafe, kHex };
+enum class SinkType { kKafka, kNull };
 
 struct Config {
   std::string name = "sluice";  // connector name (registration "name")
@@ -50,6 +51,8 @@ struct Config {
   std::string unavailable_value_placeholder = "__debezium_unavailable_value";
   std::string offset_file;  // offset.storage.file.filename
 
+  // sink.type (Debezium Server's debezium.sink.type): kafka, or null (acknowledge without sending).
+  SinkType sink_type = SinkType::kKafka;
   // Kafka: bootstrap servers plus librdkafka properties passed through from producer.* / kafka.*.
   std::string bootstrap_servers = "localhost:9092";
   std::map<std::string, std::string> producer_properties;
@@ -68,7 +71,14 @@ using Properties = std::map<std::string, std::string>;
 Result<Properties> load_properties(const std::string& path);
 Result<Properties> parse_properties_text(std::string_view text);
 
-// Validates and converts. Errors are kFatal with a message naming the key, the value and what is allowed.
+// Resolves Kafka Connect config-provider references in values: ${env:NAME} (an environment variable) and
+// ${file:PATH:KEY} (KEY of the .properties file PATH). Errors name the property and the reference, never
+// the resolved secret. `getenv` is injectable for tests.
+using EnvLookup = const char* (*)(const char*);
+Result<Properties> resolve_providers(const Properties& props, EnvLookup getenv_fn = nullptr);
+
+// Validates and converts (after resolve_providers). Errors are kFatal with a message naming the key, the
+// value and what is allowed.
 Result<Config> parse_config(const Properties& props);
 
 }  // namespace sluice::config

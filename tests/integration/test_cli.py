@@ -102,3 +102,32 @@ def test_json_log_format(tmp_path, names, sluice_factory):
     p.wait(30)
     doc = json.loads(line)
     assert doc["level"] == "info" and "starting connector" in doc["msg"]
+
+
+def test_password_from_env_is_used_and_never_logged(tmp_path, names, sluice_factory, pg):
+    """${env:VAR} resolves the password; no log line of a debug-level run (or of check) contains it."""
+    secret = "pw-" + names["tag"] + "-Zq9"
+    table = f"secret_{names['tag']}"
+    pg.execute(f"CREATE TABLE IF NOT EXISTS {table} (id int primary key)")
+    s = sluice_factory(**{"database.password": "${env:SLUICE_IT_PASSWORD}", "table.include.list": f"public.{table}",
+                          "snapshot.mode": "no_data"})
+    s.write()
+    env = dict(os.environ, SLUICE_IT_PASSWORD=secret)
+    r = subprocess.run([SLUICE_BIN, "--log-level", "debug", "check", str(s.path)], capture_output=True, text=True,
+                       env=env, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert secret not in r.stdout + r.stderr
+    with open(s.log_path, "ab") as log:
+        p = subprocess.Popen([SLUICE_BIN, "--log-level", "debug", "run", str(s.path)], stdout=log,
+                             stderr=subprocess.STDOUT, env=env)
+        s.proc, s.log = p, open(os.devnull, "wb")
+        s.wait_streaming()
+        pg.execute(f"INSERT INTO {table} VALUES (1)")
+        assert s.stop() == 0
+    text = s.log_path.read_text()
+    assert "streaming from slot" in text and secret not in text
+    missing = Sluice(tmp_path, names, **{"database.password": "${env:SLUICE_IT_UNSET_VAR}"})
+    missing.write()
+    r = run("run", str(missing.path))
+    assert r.returncode == 2
+    assert "database.password: environment variable SLUICE_IT_UNSET_VAR referenced as" in r.stderr

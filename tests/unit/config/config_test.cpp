@@ -188,3 +188,75 @@ TEST(ConfigConninfo, QuotesValuesAndAddsReplication) {
 
 }  // namespace
 }  // namespace sluice::config
+
+namespace sluice::config {
+namespace {
+
+const char* fake_env(const char* name) {
+  std::string_view n = name;
+  if (n == "PGPASS") return "s3cret";
+  if (n == "HOST") return "db.example";
+  return nullptr;
+}
+
+TEST(ConfigProviders, EnvReferencesAreResolved) {
+  auto r = resolve_providers({{"database.password", "${env:PGPASS}"},
+                              {"database.hostname", "${env:HOST}:x"},
+                              {"other", "plain ${notaprovider} value"}},
+                             fake_env);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->at("database.password"), "s3cret");
+  EXPECT_EQ(r->at("database.hostname"), "db.example:x");
+  EXPECT_EQ(r->at("other"), "plain ${notaprovider} value");
+}
+
+TEST(ConfigProviders, MissingEnvNamesKeyAndVariableButNoSecret) {
+  auto r = resolve_providers({{"database.password", "${env:NOPE}"}}, fake_env);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "database.password: environment variable NOPE referenced as ${env:NOPE} is not set");
+}
+
+TEST(ConfigProviders, FileReferences) {
+  auto path = testing::TempDir() + "sluice-secrets.properties";
+  {
+    FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("db.password=from-file\n", f);
+    std::fclose(f);
+  }
+  auto r = resolve_providers({{"database.password", "${file:" + path + ":db.password}"}}, fake_env);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->at("database.password"), "from-file");
+  auto missing = resolve_providers({{"database.password", "${file:" + path + ":nokey}"}}, fake_env);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("key 'nokey' not found"), std::string::npos);
+}
+
+TEST(ConfigProviders, ProviderDeclarationsAreAcceptedSilently) {
+  auto p = minimal();
+  p["config.providers"] = "env,file";
+  p["config.providers.env.class"] = "org.apache.kafka.common.config.provider.EnvVarConfigProvider";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->warnings.empty());
+}
+
+TEST(ConfigParse, SinkType) {
+  auto p = minimal();
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->sink_type, SinkType::kKafka);
+  p["sink.type"] = "null";
+  c = parse_config(p);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->sink_type, SinkType::kNull);
+  EXPECT_TRUE(c->warnings.empty());
+  p["sink.type"] = "kinesis";
+  c = parse_config(p);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("sink.type"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::config
