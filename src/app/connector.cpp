@@ -10,6 +10,8 @@
 
 #include "common/log.h"
 #include "pg/copy_frame.h"
+#include "sink/kafka_producer.h"
+#include "sink/null_sink.h"
 #include "snapshot/initial_snapshot.h"
 
 namespace sluice::app {
@@ -93,12 +95,17 @@ int Connector::run() {
   log()->info("starting connector {}: postgres {}:{}/{} slot={} publication={} kafka={} tables: {}",
               config_.name, config_.hostname, config_.port, config_.dbname, config_.slot_name,
               config_.publication_name, config_.bootstrap_servers, config_.filter.describe());
-  auto producer = sink::KafkaProducer::create(config_.bootstrap_servers, config_.producer_properties, this);
-  if (!producer) {
-    log()->error("{}", producer.error().message);
-    return 2;
+  if (config_.sink_type == config::SinkType::kNull) {
+    log()->warn("sink.type=null: events are serialized and discarded, nothing is sent to Kafka");
+    producer_ = std::make_unique<sink::NullSink>(this);
+  } else {
+    auto producer = sink::KafkaProducer::create(config_.bootstrap_servers, config_.producer_properties, this);
+    if (!producer) {
+      log()->error("{}", producer.error().message);
+      return 2;
+    }
+    producer_ = std::move(*producer);
   }
-  producer_ = std::move(*producer);
 
   auto backoff = std::chrono::milliseconds(500);
   const auto max_backoff = std::chrono::milliseconds(30000);

@@ -21,7 +21,7 @@
 #include "pg/catalog.h"
 #include "pg/connection.h"
 #include "pg/replication.h"
-#include "sink/kafka_producer.h"
+#include "sink/sink.h"
 
 namespace sluice::app {
 
@@ -54,7 +54,7 @@ class Connector final : public sink::DeliveryHandler {
 
   config::Config config_;
   const std::atomic<bool>& stop_;
-  std::unique_ptr<sink::KafkaProducer> producer_;
+  std::unique_ptr<sink::Sink> producer_;  // sink.type: KafkaProducer or NullSink
   event::JsonSerializer serializer_;
   offsets::AckTracker acks_;
   std::optional<pg::Connection> catalog_;

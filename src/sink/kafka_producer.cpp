@@ -104,6 +104,18 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
 
 KafkaProducer::~KafkaProducer() = default;
 
+Status KafkaProducer::produce(const std::string& topic, std::optional<std::string_view> key,
+                              std::optional<std::string_view> value, uint64_t opaque,
+                              const std::vector<KafkaHeader>& headers,
+                              const std::function<bool()>& interrupted) {
+  for (;;) {
+    auto r = try_produce(topic, key, value, opaque, headers);
+    if (r != RD_KAFKA_RESP_ERR__QUEUE_FULL) return status_of(r, topic);
+    if (interrupted()) return Error::transient("interrupted while Kafka's send queue was full");
+    poll(50);
+  }
+}
+
 rd_kafka_resp_err_t KafkaProducer::try_produce(const std::string& topic, std::optional<std::string_view> key,
                                                std::optional<std::string_view> value, uint64_t opaque,
                                                const std::vector<KafkaHeader>& headers) {

@@ -14,57 +14,37 @@
 #include <vector>
 
 #include "common/result.h"
+#include "sink/sink.h"
 
 namespace sluice::sink {
-
-class DeliveryHandler {
- public:
-  virtual ~DeliveryHandler() = default;
-  // opaque is the value given to produce(); error is empty on success.
-  virtual void on_delivery(uint64_t opaque, std::string_view topic, const char* error) = 0;
-};
-
-struct KafkaHeader {
-  std::string name;
-  std::string value;
-};
 
 struct RdKafkaDeleter {
   void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
 };
 
-class KafkaProducer {
+class KafkaProducer final : public Sink {
  public:
   // Properties are librdkafka names; sluice's defaults (acks=all, enable.idempotence=true, …) are applied
   // first so the user's properties override them. Unknown/invalid properties fail naming the key.
   static Result<std::unique_ptr<KafkaProducer>> create(const std::string& bootstrap_servers,
                                                        const std::map<std::string, std::string>& properties,
                                                        DeliveryHandler* handler);
-  ~KafkaProducer();
+  ~KafkaProducer() override;
 
   // Enqueues one message (value nullopt = tombstone). When librdkafka's queue is full it serves delivery
   // reports and waits (backpressure) until there is room or `interrupted` returns true.
-  template <typename Interrupted>
   Status produce(const std::string& topic, std::optional<std::string_view> key,
                  std::optional<std::string_view> value, uint64_t opaque,
-                 const std::vector<KafkaHeader>& headers, Interrupted interrupted) {
-    for (;;) {
-      auto r = try_produce(topic, key, value, opaque, headers);
-      if (r != RD_KAFKA_RESP_ERR__QUEUE_FULL) return status_of(r, topic);
-      if (interrupted()) return Error::transient("interrupted while Kafka's send queue was full");
-      poll(50);
-    }
-  }
-
+                 const std::vector<KafkaHeader>& headers, const std::function<bool()>& interrupted) override;
   // Serves delivery reports; returns how many were served.
-  int poll(int timeout_ms);
+  int poll(int timeout_ms) override;
   // Waits until every enqueued message is acknowledged or failed; false on timeout.
-  bool flush(int timeout_ms);
-  int out_queue_len() const;
+  bool flush(int timeout_ms) override;
+  int out_queue_len() const override;
   // Makes sure the topic exists before the first event goes to it: creates it with the broker's default
   // partitions and replication (CreateTopics), accepting "already exists". Fails (kFatal) naming the topic
   // when the cluster refuses (not authorized, policy), so a missing topic is never a silent stall.
-  Status ensure_topic(const std::string& topic, int timeout_ms);
+  Status ensure_topic(const std::string& topic, int timeout_ms) override;
   // Asks the cluster for metadata (connectivity check). Returns the number of brokers.
   Result<int> check_connectivity(int timeout_ms);
 

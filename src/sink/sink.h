@@ -1,0 +1,50 @@
+// Sink: where serialized events go. The connector hands each event to produce() and learns of its
+// acknowledgement through DeliveryHandler::on_delivery, always on the thread that calls poll()/flush().
+// Implementations: KafkaProducer (librdkafka), NullSink (acknowledges everything; measures sluice's own
+// cost).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace sluice::sink {
+
+class DeliveryHandler {
+ public:
+  virtual ~DeliveryHandler() = default;
+  // opaque is the value given to produce(); error is empty on success.
+  virtual void on_delivery(uint64_t opaque, std::string_view topic, const char* error) = 0;
+};
+
+struct KafkaHeader {
+  std::string name;
+  std::string value;
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // Enqueues one message (value nullopt = tombstone); the sink copies what it keeps. When the sink's queue
+  // is full it serves delivery reports and waits (backpressure) until there is room or `interrupted`
+  // returns true.
+  virtual Status produce(const std::string& topic, std::optional<std::string_view> key,
+                         std::optional<std::string_view> value, uint64_t opaque,
+                         const std::vector<KafkaHeader>& headers,
+                         const std::function<bool()>& interrupted) = 0;
+  // Serves delivery reports (waiting up to timeout_ms for one); returns how many were served.
+  virtual int poll(int timeout_ms) = 0;
+  // Waits until every enqueued message is acknowledged or failed; false on timeout.
+  virtual bool flush(int timeout_ms) = 0;
+  // Messages enqueued and not yet reported.
+  virtual int out_queue_len() const = 0;
+  // Makes sure the topic exists before the first event goes to it (kFatal naming the topic when refused).
+  virtual Status ensure_topic(const std::string& topic, int timeout_ms) = 0;
+};
+
+}  // namespace sluice::sink
