@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "event/heartbeat.h"
 #include "pg/copy_frame.h"
 #include "sink/kafka_producer.h"
 #include "sink/null_sink.h"
@@ -78,6 +79,10 @@ Connector::Connector(config::Config config, const std::atomic<bool>& stop)
 Connector::~Connector() = default;
 
 void Connector::on_delivery(uint64_t opaque, std::string_view topic, const char* error) {
+  if (opaque == kHeartbeatOpaque) {  // heartbeats carry no change: nothing to confirm
+    if (error != nullptr) log()->warn("heartbeat to {} not delivered: {}", topic, error);
+    return;
+  }
   if (error != nullptr) {
     // librdkafka retries transient failures itself (message.timeout.ms=0: forever); what reaches here is
     // permanent (message too large, not authorized, …). Stop without confirming it to Postgres.
@@ -400,9 +405,27 @@ Status Connector::emit_tombstone(const event::TableSchema& table, offsets::AckTr
   return ok_status();
 }
 
+Status Connector::heartbeat() {
+  // heartbeat.action.query makes the database write WAL (e.g. an upsert into a published table), so a slot
+  // on a quiet database keeps moving while other databases on the server are busy.
+  if (!config_.heartbeat_action_query.empty()) {
+    if (auto s = catalog_->run(config_.heartbeat_action_query); !s) {
+      return Error{s.error().kind, fmt::format("heartbeat.action.query failed: {}", s.error().message)};
+    }
+  }
+  const std::string topic = config_.heartbeat_topic_prefix + "." + config_.topic_prefix;
+  if (auto s = producer_->ensure_topic(topic, 30000); !s) return s;
+  event::heartbeat_key(config_.topic_prefix, config_.key_schemas_enable, key_buf_);
+  event::heartbeat_value(unix_now_us() / 1000, config_.value_schemas_enable, value_buf_);
+  return producer_->produce(topic, std::string_view(key_buf_), std::string_view(value_buf_), kHeartbeatOpaque,
+                            {}, [this] { return stopping(); });
+}
+
 Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
   const auto interval = std::chrono::milliseconds(config_.status_update_interval_ms);
   auto next_status = Clock::now() + interval;
+  const auto heartbeat_interval = std::chrono::milliseconds(config_.heartbeat_interval_ms);
+  auto next_heartbeat = Clock::now() + heartbeat_interval;
   for (;;) {
     if (stopping()) break;
     auto frame = stream.read(std::chrono::milliseconds(100));
@@ -437,6 +460,10 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
     producer_->poll(0);
     if (delivery_failed_) return Error::fatal(delivery_error_);
     auto now = Clock::now();
+    if (heartbeat_interval.count() > 0 && now >= next_heartbeat && !tx_.open) {
+      if (auto s = heartbeat(); !s) return s;
+      next_heartbeat = now + heartbeat_interval;
+    }
     if (reply_now || now >= next_status) {
       if (auto s = stream.send_status(std::max(received_, acks_.flush_lsn()), acks_.flush_lsn(), false); !s)
         return s;

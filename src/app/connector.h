@@ -48,6 +48,8 @@ class Connector final : public sink::DeliveryHandler {
               const std::vector<sink::KafkaHeader>& headers = {});
   Status emit_tombstone(const event::TableSchema& table, offsets::AckTracker::TxId tx);
   Status wait_for_acks();
+  Status heartbeat();
+  static constexpr uint64_t kHeartbeatOpaque = 0;  // AckTracker ids start at 1
   event::TableInfo table_info(const pg::CatalogTable& cat) const;
   Result<std::shared_ptr<const event::TableSchema>> schema_for(const pg::CatalogTable& cat);
   bool stopping() const { return stop_.load(std::memory_order_relaxed) || delivery_failed_; }

@@ -49,7 +49,10 @@ struct Config {
   TimePrecisionMode time_precision_mode = TimePrecisionMode::kAdaptive;
   BinaryMode binary_mode = BinaryMode::kBytes;
   std::string unavailable_value_placeholder = "__debezium_unavailable_value";
-  std::string offset_file;  // offset.storage.file.filename
+  std::string offset_file;            // offset.storage.file.filename
+  int64_t heartbeat_interval_ms = 0;  // 0: no heartbeats
+  std::string heartbeat_topic_prefix = "__debezium-heartbeat";
+  std::string heartbeat_action_query;
 
   // sink.type (Debezium Server's debezium.sink.type): kafka, or null (acknowledge without sending).
   SinkType sink_type = SinkType::kKafka;

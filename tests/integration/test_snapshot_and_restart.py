@@ -182,3 +182,39 @@ def test_walsender_terminated_mid_stream_reconnects_and_loses_nothing(pg, names,
     assert set(ids_by_op(reader.messages)["c"]) == set(range(1, 6001))
     assert "retrying in" in s.log_text()
     assert s.proc.poll() is None, "sluice must survive a terminated walsender"
+
+
+def test_heartbeats_and_idle_slot_keeps_up(pg, names, sluice_factory, topic_reader):
+    """Writes only to a table outside the publication: the slot's confirmed LSN still follows the server,
+    heartbeats arrive on __debezium-heartbeat.<prefix>, and heartbeat.action.query runs."""
+    captured, busy, beat = f"quiet_{names['tag']}", f"busy_{names['tag']}", f"beat_{names['tag']}"
+    create(pg, captured)
+    create(pg, busy)
+    pg.execute(f"CREATE TABLE {beat} (id int primary key, ts timestamptz)")
+    s = sluice_factory(**{"table.include.list": f"public.{captured}", "snapshot.mode": "no_data",
+                          "heartbeat.interval.ms": "200", "status.update.interval.ms": "100",
+                          "heartbeat.action.query": f"INSERT INTO {beat} VALUES (1, now()) "
+                                                    "ON CONFLICT (id) DO UPDATE SET ts = now()"}).start()
+    s.wait_streaming()
+    beats = topic_reader(f"__debezium-heartbeat.{names['prefix']}")
+    msgs = beats.poll_until(2, timeout=30)
+    from conftest import key_of
+    assert key_of(msgs[0]) == {"schema": {"type": "struct", "fields": [
+        {"type": "string", "optional": False, "field": "serverName"}], "optional": False,
+        "name": "io.debezium.connector.common.ServerNameKey", "version": 1},
+        "payload": {"serverName": names["prefix"]}}
+    assert set(value_of(msgs[0])["payload"]) == {"ts_ms"}
+    with pg.cursor() as cur:
+        for i in range(10):
+            cur.execute(f"INSERT INTO {busy} SELECT g, repeat('x', 200) FROM generate_series({i * 5000 + 1}, "
+                        f"{(i + 1) * 5000}) g")
+        cur.execute("SELECT pg_current_wal_insert_lsn()")
+        target = cur.fetchone()[0]
+
+    def caught_up():
+        with pg.cursor() as cur:
+            cur.execute("SELECT confirmed_flush_lsn >= %s FROM pg_replication_slots WHERE slot_name = %s",
+                        (target, names["slot"]))
+            return cur.fetchone()[0]
+    wait_until(caught_up, timeout=30, what="the slot's confirmed_flush_lsn to pass the busy table's writes")
+    assert pg.execute(f"SELECT count(*) FROM {beat}").fetchone()[0] == 1
