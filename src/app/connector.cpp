@@ -83,6 +83,16 @@ void Connector::on_delivery(uint64_t opaque, std::string_view topic, const char*
     if (error != nullptr) log()->warn("heartbeat to {} not delivered: {}", topic, error);
     return;
   }
+  if (error != nullptr && config_.failure_mode != config::FailureMode::kFail) {
+    // The broker refused this one event (e.g. larger than its message.max.bytes): warn/skip drop it.
+    if (config_.failure_mode == config::FailureMode::kWarn) {
+      log()->warn(
+          "Kafka rejected an event for topic '{}': {}; skipped (event.processing.failure.handling.mode=warn)",
+          topic, error);
+    }
+    acks_.acked(opaque);
+    return;
+  }
   if (error != nullptr) {
     // librdkafka retries transient failures itself (message.timeout.ms=0: forever); what reaches here is
     // permanent (message too large, not authorized, …). Stop without confirming it to Postgres.
@@ -349,7 +359,11 @@ Status Connector::run_snapshot(pg::Connection& repl, const std::vector<pg::Table
       ev.source.tx_id = snap.tx_id();
       ev.source.lsn = start;
       ev.ts_us = unix_now_us();
-      return emit(ev, tx);
+      auto st = emit(ev, tx);
+      if (st.ok()) return st;
+      return apply_failure_mode(
+          Error{st.error().kind,
+                fmt::format("{} (snapshot of table {}.{})", st.error().message, cat->schema, cat->table)});
     };
     auto rows = snap.read_table(*cat, sink);
     if (!rows) {
@@ -372,6 +386,24 @@ Status Connector::run_snapshot(pg::Connection& repl, const std::vector<pg::Table
   log()->info("initial snapshot complete: {} rows; created replication slot {} at LSN {}", total,
               config_.slot_name, start.str());
   return ok_status();
+}
+
+Status Connector::apply_failure_mode(Status s) {
+  if (s.ok() || s.error().kind != ErrorKind::kData) return s;
+  switch (config_.failure_mode) {
+    case config::FailureMode::kFail:
+      return Error::fatal(
+          fmt::format("{} (event.processing.failure.handling.mode=fail: set it to warn or skip to "
+                      "skip such events)",
+                      s.error().message));
+    case config::FailureMode::kWarn:
+      log()->warn("skipped an event: {} (event.processing.failure.handling.mode=warn)", s.error().message);
+      return ok_status();
+    case config::FailureMode::kSkip:
+      log()->debug("skipped an event: {}", s.error().message);
+      return ok_status();
+  }
+  return s;
 }
 
 Status Connector::wait_for_acks() {
@@ -546,11 +578,13 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
     ev.ts_us = unix_now_us();
     return ev;
   };
-  // Failures while publishing a change name the table and the change's LSN, whatever their kind.
+  // Failures while publishing a change name the table and the change's LSN, whatever their kind; a bad
+  // event is then handled per event.processing.failure.handling.mode.
   auto with_context = [&](Status s, const event::TableSchema* t) -> Status {
     if (s.ok()) return s;
-    return Error{s.error().kind, fmt::format("{} (table {}.{}, LSN {})", s.error().message, t->info().schema,
-                                             t->info().table, wal_start.str())};
+    return apply_failure_mode(
+        Error{s.error().kind, fmt::format("{} (table {}.{}, LSN {})", s.error().message, t->info().schema,
+                                          t->info().table, wal_start.str())});
   };
 
   return std::visit(

@@ -49,6 +49,9 @@ class Connector final : public sink::DeliveryHandler {
   Status emit_tombstone(const event::TableSchema& table, offsets::AckTracker::TxId tx);
   Status wait_for_acks();
   Status heartbeat();
+  // A kData failure (an event that cannot be converted or is too large for Kafka) per
+  // event.processing.failure.handling.mode: fail stops (kFatal), warn logs and skips, skip skips.
+  Status apply_failure_mode(Status s);
   static constexpr uint64_t kHeartbeatOpaque = 0;  // AckTracker ids start at 1
   event::TableInfo table_info(const pg::CatalogTable& cat) const;
   Result<std::shared_ptr<const event::TableSchema>> schema_for(const pg::CatalogTable& cat);

@@ -405,6 +405,10 @@ Result<Config> parse_config(const Properties& props) {
                                                          {"hex", BinaryMode::kHex}}));
   c.unavailable_value_placeholder = r.str("unavailable.value.placeholder", c.unavailable_value_placeholder);
   c.offset_file = r.str("offset.storage.file.filename", "");
+  SLUICE_TRY_ASSIGN(c.failure_mode, r.choice<FailureMode>("event.processing.failure.handling.mode", "fail",
+                                                          {{"fail", FailureMode::kFail},
+                                                           {"warn", FailureMode::kWarn},
+                                                           {"skip", FailureMode::kSkip}}));
   SLUICE_TRY_ASSIGN(c.heartbeat_interval_ms, r.integer("heartbeat.interval.ms", 0, 0, 86400000));
   c.heartbeat_topic_prefix = r.str("topic.heartbeat.prefix", c.heartbeat_topic_prefix);
   c.heartbeat_action_query = r.str("heartbeat.action.query", "");

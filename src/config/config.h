@@ -20,6 +20,7 @@ enum class SnapshotMode { kInitial, kNoData };
 enum class DecimalMode { kPrecise, kDouble, kString };
 enum class TimePrecisionMode { kAdaptive, kAdaptiveTimeMicroseconds, kConnect };
 enum class BinaryMode { kBytes, kBase64, kBase64UrlSafe, kHex };
+enum class FailureMode { kFail, kWarn, kSkip };  // event.processing.failure.handling.mode
 enum class SinkType { kKafka, kNull };
 
 struct Config {
@@ -49,7 +50,8 @@ struct Config {
   TimePrecisionMode time_precision_mode = TimePrecisionMode::kAdaptive;
   BinaryMode binary_mode = BinaryMode::kBytes;
   std::string unavailable_value_placeholder = "__debezium_unavailable_value";
-  std::string offset_file;            // offset.storage.file.filename
+  std::string offset_file;  // offset.storage.file.filename
+  FailureMode failure_mode = FailureMode::kFail;
   int64_t heartbeat_interval_ms = 0;  // 0: no heartbeats
   std::string heartbeat_topic_prefix = "__debezium-heartbeat";
   std::string heartbeat_action_query;

@@ -142,8 +142,9 @@ rd_kafka_resp_err_t KafkaProducer::try_produce(const std::string& topic, std::op
 Status KafkaProducer::status_of(rd_kafka_resp_err_t err, const std::string& topic) {
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return ok_status();
   auto msg = fmt::format("cannot produce to Kafka topic '{}': {}", topic, rd_kafka_err2str(err));
-  if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
-      err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+  // An event too large for Kafka is a problem of that event (event.processing.failure.handling.mode).
+  if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) return Error::data(msg);
+  if (err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
     return Error::fatal(msg);
   }
   return Error::transient(msg);

@@ -132,3 +132,33 @@ def test_schema_change_mid_stream_uses_the_new_relation(pg, names, sluice_factor
     msgs = topic_reader(f"{names['prefix']}.public.{table}").poll_until(3)
     assert [value_of(m)["after"] for m in msgs] == [{"id": 1, "a": "x"}, {"id": 2, "a": "y", "b": 7},
                                                     {"id": 3, "b": 9}]
+
+
+def test_oversized_event_per_failure_handling_mode(pg, names, sluice_factory, topic_reader):
+    """A 2 MB row is larger than Kafka accepts: fail stops naming table and LSN, warn logs and goes on."""
+    table = f"big_{names['tag']}"
+    make_table(pg, table, "(id int primary key, body text)")
+    common = {"table.include.list": f"public.{table}", "snapshot.mode": "no_data",
+              "value.converter.schemas.enable": "false"}
+    s = sluice_factory(**common, **{"event.processing.failure.handling.mode": "warn"}).start()
+    s.wait_streaming()
+    with pg.cursor() as cur:
+        cur.execute(f"ALTER TABLE {table} ALTER COLUMN body SET STORAGE EXTERNAL")
+        cur.execute(f"INSERT INTO {table} VALUES (1, repeat('x', 2000000))")
+        cur.execute(f"INSERT INTO {table} VALUES (2, 'small')")
+    msgs = topic_reader(f"{names['prefix']}.public.{table}").poll_until(1)
+    assert value_of(msgs[0])["after"] == {"id": 2, "body": "small"}
+    log = s.log_text()
+    assert "skipped an event" in log and f"table public.{table}" in log and "LSN" in log
+    assert s.stop() == 0
+
+    with pg.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} VALUES (3, repeat('y', 2000000))")
+    f = sluice_factory(**common).start()  # default: fail
+    assert f.proc.wait(60) == 1
+    log = f.log_text()
+    assert f"table public.{table}" in log and "event.processing.failure.handling.mode=fail" in log
+    with pg.cursor() as cur:
+        cur.execute("SELECT confirmed_flush_lsn < pg_current_wal_insert_lsn() FROM pg_replication_slots "
+                    "WHERE slot_name = %s", (names["slot"],))
+        assert cur.fetchone()[0], "the failed change must not be confirmed"
