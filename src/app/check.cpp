@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/connector.h"
+#include "app/offset_committer.h"
 #include "pg/replication.h"
 #include "sink/kafka_producer.h"
 
@@ -103,6 +104,29 @@ int check(const config::Config& c) {
   }
   std::printf("%s\n", all_ok ? "ready: sluice run will start" : "not ready: fix the FAIL lines above");
   return all_ok ? 0 : 1;
+}
+
+int reset_offsets(const config::Config& c) {
+  NullHandler handler;
+  std::unique_ptr<sink::KafkaProducer> producer;
+  if (c.offset_storage == config::OffsetStorage::kKafka) {
+    auto p = sink::KafkaProducer::create(c.bootstrap_servers, c.producer_properties, &handler);
+    if (!p) {
+      std::fprintf(stderr, "%s\n", p.error().message.c_str());
+      return 2;
+    }
+    producer = std::move(*p);
+  }
+  OffsetCommitter offsets(c, producer.get());
+  if (auto s = offsets.reset(); !s) {
+    std::fprintf(stderr, "cannot reset offsets: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  std::printf(
+      "offsets of connector %s (topic.prefix %s) in %s reset: the next start follows the replication slot "
+      "%s, or snapshots when it does not exist\n",
+      c.name.c_str(), c.topic_prefix.c_str(), offsets.describe().c_str(), c.slot_name.c_str());
+  return 0;
 }
 
 }  // namespace sluice::app

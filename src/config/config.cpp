@@ -358,7 +358,8 @@ Result<Config> parse_config(const Properties& props) {
   SLUICE_TRY_ASSIGN(c.snapshot_mode, r.choice<SnapshotMode>("snapshot.mode", "initial",
                                                             {{"initial", SnapshotMode::kInitial},
                                                              {"no_data", SnapshotMode::kNoData},
-                                                             {"never", SnapshotMode::kNoData}}));
+                                                             {"never", SnapshotMode::kNoData},
+                                                             {"when_needed", SnapshotMode::kWhenNeeded}}));
 
   SLUICE_TRY_ASSIGN(c.tombstones_on_delete, r.boolean("tombstones.on.delete", true));
   SLUICE_TRY_ASSIGN(c.key_schemas_enable, r.boolean("key.converter.schemas.enable", true));
@@ -403,8 +404,23 @@ Result<Config> parse_config(const Properties& props) {
                                                          {"base64", BinaryMode::kBase64},
                                                          {"base64-url-safe", BinaryMode::kBase64UrlSafe},
                                                          {"hex", BinaryMode::kHex}}));
+  SLUICE_TRY_ASSIGN(c.interval_mode, r.choice<IntervalMode>("interval.handling.mode", "numeric",
+                                                            {{"numeric", IntervalMode::kNumeric},
+                                                             {"string", IntervalMode::kString}}));
+  SLUICE_TRY_ASSIGN(c.hstore_mode, r.choice<HstoreMode>("hstore.handling.mode", "json",
+                                                        {{"json", HstoreMode::kJson}, {"map", HstoreMode::kMap}}));
+  SLUICE_TRY_ASSIGN(c.extended_headers, r.boolean("extended.headers.enabled", true));
   c.unavailable_value_placeholder = r.str("unavailable.value.placeholder", c.unavailable_value_placeholder);
   c.offset_file = r.str("offset.storage.file.filename", "");
+  c.offset_topic = r.str("offset.storage.topic", c.offset_topic);
+  SLUICE_TRY_ASSIGN(c.offset_storage,
+                    r.choice<OffsetStorage>("offset.storage", c.offset_file.empty() ? "kafka" : "file",
+                                            {{"kafka", OffsetStorage::kKafka},
+                                             {"file", OffsetStorage::kFile},
+                                             {"none", OffsetStorage::kNone}}));
+  if (c.offset_storage == OffsetStorage::kFile && c.offset_file.empty()) {
+    return Error::fatal("offset.storage=file needs offset.storage.file.filename");
+  }
   SLUICE_TRY_ASSIGN(c.failure_mode, r.choice<FailureMode>("event.processing.failure.handling.mode", "fail",
                                                           {{"fail", FailureMode::kFail},
                                                            {"warn", FailureMode::kWarn},
@@ -416,6 +432,10 @@ Result<Config> parse_config(const Properties& props) {
   SLUICE_TRY_ASSIGN(
       c.sink_type,
       r.choice<SinkType>("sink.type", "kafka", {{"kafka", SinkType::kKafka}, {"null", SinkType::kNull}}));
+  // Without Kafka there is no Kafka offset topic: the slot (or a configured file) keeps the position.
+  if (c.sink_type == SinkType::kNull && c.offset_storage == OffsetStorage::kKafka) {
+    c.offset_storage = OffsetStorage::kNone;
+  }
   c.bootstrap_servers = r.str("kafka.bootstrap.servers", r.str("bootstrap.servers", c.bootstrap_servers));
   if (c.bootstrap_servers.empty()) return invalid("kafka.bootstrap.servers", "", "host:port[,host:port…]");
 

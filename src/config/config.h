@@ -16,10 +16,13 @@
 namespace sluice::config {
 
 enum class AutocreateMode { kAllTables, kFiltered, kDisabled };
-enum class SnapshotMode { kInitial, kNoData };
+enum class SnapshotMode { kInitial, kNoData, kWhenNeeded };
+enum class OffsetStorage { kKafka, kFile, kNone };
 enum class DecimalMode { kPrecise, kDouble, kString };
 enum class TimePrecisionMode { kAdaptive, kAdaptiveTimeMicroseconds, kConnect };
 enum class BinaryMode { kBytes, kBase64, kBase64UrlSafe, kHex };
+enum class IntervalMode { kNumeric, kString };
+enum class HstoreMode { kJson, kMap };
 enum class FailureMode { kFail, kWarn, kSkip };  // event.processing.failure.handling.mode
 enum class SinkType { kKafka, kNull };
 
@@ -49,8 +52,15 @@ struct Config {
   DecimalMode decimal_mode = DecimalMode::kPrecise;
   TimePrecisionMode time_precision_mode = TimePrecisionMode::kAdaptive;
   BinaryMode binary_mode = BinaryMode::kBytes;
+  IntervalMode interval_mode = IntervalMode::kNumeric;
+  HstoreMode hstore_mode = HstoreMode::kJson;
+  bool extended_headers = true;  // extended.headers.enabled: __debezium.context.* headers on every record
   std::string unavailable_value_placeholder = "__debezium_unavailable_value";
-  std::string offset_file;  // offset.storage.file.filename
+  // Where acknowledged offsets are recorded besides the slot: offset.storage = kafka (offset.storage.topic,
+  // the default), file (offset.storage.file.filename; chosen when only that is set) or none.
+  OffsetStorage offset_storage = OffsetStorage::kKafka;
+  std::string offset_topic = "sluice-offsets";
+  std::string offset_file;
   FailureMode failure_mode = FailureMode::kFail;
   int64_t heartbeat_interval_ms = 0;  // 0: no heartbeats
   std::string heartbeat_topic_prefix = "__debezium-heartbeat";

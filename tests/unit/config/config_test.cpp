@@ -103,7 +103,7 @@ TEST(ConfigParse, RejectionsNameKeyValueAndAllowed) {
   } cases[] = {
       {"plugin.name", "decoderbufs", "invalid value for plugin.name: 'decoderbufs' (allowed: pgoutput"},
       {"snapshot.mode", "sometimes",
-       "invalid value for snapshot.mode: 'sometimes' (allowed: initial, no_data, never)"},
+       "invalid value for snapshot.mode: 'sometimes' (allowed: initial, no_data, never, when_needed)"},
       {"publication.autocreate.mode", "x", "allowed: all_tables, filtered, disabled"},
       {"database.port", "70000",
        "invalid value for database.port: '70000' (allowed: an integer from 1 to 65535)"},

@@ -1,0 +1,94 @@
+// Offset records go to the Kafka topic through the connector's own sink (so they follow the events they
+// cover) or to a file.
+#include "app/offset_committer.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "common/log.h"
+
+namespace sluice::app {
+
+OffsetCommitter::OffsetCommitter(const config::Config& config, sink::Sink* sink)
+    : mode_(config.offset_storage),
+      sink_(sink),
+      topic_(config.offset_topic),
+      key_(offsets::offset_key(config.name, config.topic_prefix)),
+      bootstrap_(config.bootstrap_servers),
+      kafka_properties_(config.producer_properties),
+      file_(config.offset_file, key_) {}
+
+std::string OffsetCommitter::describe() const {
+  switch (mode_) {
+    case config::OffsetStorage::kKafka:
+      return fmt::format("Kafka topic {}", topic_);
+    case config::OffsetStorage::kFile:
+      return fmt::format("file {}", file_.path());
+    case config::OffsetStorage::kNone:
+      return "the replication slot only";
+  }
+  return "";
+}
+
+Result<std::optional<offsets::StoredOffset>> OffsetCommitter::load() {
+  if (loaded_) return *loaded_;
+  Result<std::optional<offsets::StoredOffset>> r = std::optional<offsets::StoredOffset>{};
+  if (mode_ == config::OffsetStorage::kKafka) {
+    if (auto s = sink_->ensure_topic(topic_, 30000); !s) return s.error();
+    r = offsets::load_kafka_offset(bootstrap_, kafka_properties_, topic_, key_, 30000);
+  } else if (mode_ == config::OffsetStorage::kFile) {
+    r = file_.load();
+  }
+  if (!r) return r.error();
+  loaded_ = *r;
+  if (*r) written_ = durable_ = (**r).lsn;
+  return *r;
+}
+
+Status OffsetCommitter::store(Lsn acked) {
+  if (!enabled() || acked <= written_) return ok_status();
+  offsets::StoredOffset o;
+  o.lsn = acked;
+  o.ts_usec = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  if (mode_ == config::OffsetStorage::kFile) {
+    if (auto s = file_.store(o); !s) return s;
+    written_ = durable_ = acked;
+    return ok_status();
+  }
+  value_buf_ = offsets::offset_value(o);
+  auto s = sink_->produce(topic_, std::string_view(key_), std::string_view(value_buf_),
+                          kOpaqueBit | acked.value(), {}, [] { return false; });
+  if (!s) return s;
+  written_ = acked;
+  return ok_status();
+}
+
+void OffsetCommitter::on_delivery(uint64_t opaque, const char* error) {
+  Lsn lsn(opaque & ~kOpaqueBit);
+  if (error != nullptr) {
+    module_logger("offsets")->warn(
+        "offset record for LSN {} not stored in {}: {}; retried at the next update", lsn.str(), topic_,
+        error);
+    written_ = durable_;  // write again next time
+    return;
+  }
+  if (lsn > durable_) durable_ = lsn;
+}
+
+Status OffsetCommitter::reset() {
+  if (mode_ == config::OffsetStorage::kFile) return file_.erase();
+  if (mode_ != config::OffsetStorage::kKafka) return ok_status();
+  if (auto s = sink_->ensure_topic(topic_, 30000); !s) return s;
+  auto s = sink_->produce(topic_, std::string_view(key_), std::nullopt, kOpaqueBit, {}, [] { return false; });
+  if (!s) return s;
+  if (!sink_->flush(30000))
+    return Error::transient(fmt::format("Kafka did not acknowledge the reset of {}", key_));
+  loaded_.reset();
+  written_ = durable_ = Lsn{};
+  return ok_status();
+}
+
+}  // namespace sluice::app

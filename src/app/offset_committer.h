@@ -1,0 +1,62 @@
+// OffsetCommitter: records, in the configured offset store, the LSN up to which Kafka acknowledged every
+// change, before that LSN is confirmed to Postgres. So the stored offset is never behind the slot (for this
+// connector's own confirmations), and a slot that is ahead of it, or missing, betrays a dropped or recreated
+// slot instead of silently skipping changes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/lsn.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "offsets/offset_store.h"
+#include "sink/sink.h"
+
+namespace sluice::app {
+
+class OffsetCommitter {
+ public:
+  OffsetCommitter(const config::Config& config, sink::Sink* sink);
+
+  bool enabled() const { return mode_ != config::OffsetStorage::kNone; }
+  std::string describe() const;  // "Kafka topic sluice-offsets" / "file …"
+
+  // Reads the stored offset (once per process; cached afterwards).
+  Result<std::optional<offsets::StoredOffset>> load();
+  // Writes `acked` when it moved past what was last written (Kafka: produced through the sink and durable
+  // once acknowledged; file: durable at once).
+  Status store(Lsn acked);
+  // Waits (serving the sink) until the last written offset is durable or `interrupted` says stop.
+  template <typename Interrupted>
+  void wait_durable(Interrupted interrupted) {
+    while (enabled() && durable_ < written_ && !interrupted()) sink_->poll(50);
+  }
+
+  static bool is_offset_opaque(uint64_t opaque) { return (opaque & kOpaqueBit) != 0; }
+  void on_delivery(uint64_t opaque, const char* error);
+
+  // Deletes this connector's stored offsets (Kafka: a tombstone for its key; file: its entry), so the next
+  // start trusts the replication slot (or snapshots when there is none).
+  Status reset();
+
+  // The LSN that may be confirmed to Postgres.
+  Lsn confirmable(Lsn acked) const { return enabled() ? durable_ : acked; }
+
+ private:
+  static constexpr uint64_t kOpaqueBit = 1ULL << 63;
+  config::OffsetStorage mode_;
+  sink::Sink* sink_;
+  std::string topic_;
+  std::string key_;
+  std::string bootstrap_;
+  std::map<std::string, std::string> kafka_properties_;
+  offsets::FileOffsetStore file_;
+  std::optional<std::optional<offsets::StoredOffset>> loaded_;
+  Lsn written_;
+  Lsn durable_;
+  std::string value_buf_;
+};
+
+}  // namespace sluice::app

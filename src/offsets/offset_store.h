@@ -1,0 +1,53 @@
+// Offset stores: where sluice records how far Kafka has acknowledged the stream, independently of the
+// replication slot, so that a restart skips what was already delivered and a dropped or recreated slot is
+// detected instead of silently skipping changes. Records use Kafka Connect's offset layout: key
+// ["<connector name>",{"server":"<topic.prefix>"}], value {"lsn":…,"lsn_commit":…,"lsn_proc":…,"txId":…,
+// "ts_usec":…}.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/lsn.h"
+#include "common/result.h"
+
+namespace sluice::offsets {
+
+struct StoredOffset {
+  Lsn lsn;                       // every change before this LSN is acknowledged by Kafka
+  std::optional<int64_t> tx_id;  // the last acknowledged transaction
+  int64_t ts_usec = 0;           // its commit time
+};
+
+std::string offset_key(const std::string& connector_name, const std::string& server_name);
+std::string offset_value(const StoredOffset& offset);
+// Nullopt for a record that is not a sluice/Debezium Postgres offset (e.g. a tombstone).
+std::optional<StoredOffset> parse_offset_value(std::string_view json);
+
+// File store (offset.storage.file.filename): one JSON document, replaced atomically (write + fsync +
+// rename) on every store.
+class FileOffsetStore {
+ public:
+  FileOffsetStore(std::string path, std::string key) : path_(std::move(path)), key_(std::move(key)) {}
+  Result<std::optional<StoredOffset>> load() const;
+  Status store(const StoredOffset& offset);
+  Status erase();  // removes this key's entry
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::string key_;
+};
+
+// Reads the last offset for `key` from a Kafka topic (offset.storage.topic), creating the topic
+// (compacted, one partition) when it does not exist. Writes go through the connector's sink so they are
+// ordered after the events they cover.
+Result<std::optional<StoredOffset>> load_kafka_offset(const std::string& bootstrap_servers,
+                                                      const std::map<std::string, std::string>& properties,
+                                                      const std::string& topic, const std::string& key,
+                                                      int timeout_ms);
+
+}  // namespace sluice::offsets

@@ -1,0 +1,60 @@
+// Offset records in Kafka Connect's layout, and the atomic file store.
+#include "offsets/offset_store.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+namespace sluice::offsets {
+namespace {
+
+TEST(OffsetRecord, KeyIsKafkaConnectsSourcePartitionLayout) {
+  EXPECT_EQ(offset_key("customers-connector", "myserver"), R"(["customers-connector",{"server":"myserver"}])");
+}
+
+TEST(OffsetRecord, ValueRoundTrips) {
+  StoredOffset o{Lsn(34250448), 606, 1700000000000000};
+  auto v = offset_value(o);
+  EXPECT_EQ(v, R"({"lsn":34250448,"lsn_commit":34250448,"lsn_proc":34250448,"ts_usec":1700000000000000,"txId":606})");
+  auto back = parse_offset_value(v);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->lsn, Lsn(34250448));
+  EXPECT_EQ(back->tx_id, 606);
+}
+
+TEST(OffsetRecord, GarbageIsNotAnOffset) {
+  EXPECT_FALSE(parse_offset_value("").has_value());
+  EXPECT_FALSE(parse_offset_value("[1,2]").has_value());
+  EXPECT_FALSE(parse_offset_value(R"({"lsn":"12"})").has_value());
+  EXPECT_FALSE(parse_offset_value(R"({"lsn":-5})").has_value());
+}
+
+TEST(FileOffsetStore, StoreLoadEraseKeepsOtherConnectors) {
+  auto path = testing::TempDir() + "sluice-offsets-test.json";
+  std::remove(path.c_str());
+  FileOffsetStore a(path, offset_key("a", "p")), b(path, offset_key("b", "p"));
+  auto empty = a.load();
+  ASSERT_TRUE(empty.ok());
+  EXPECT_FALSE(empty->has_value());
+  ASSERT_TRUE(a.store(StoredOffset{Lsn(100), std::nullopt, 1}).ok());
+  ASSERT_TRUE(b.store(StoredOffset{Lsn(200), 7, 2}).ok());
+  ASSERT_TRUE(a.store(StoredOffset{Lsn(150), std::nullopt, 3}).ok());
+  EXPECT_EQ((*a.load())->lsn, Lsn(150));
+  EXPECT_EQ((*b.load())->lsn, Lsn(200));
+  ASSERT_TRUE(a.erase().ok());
+  EXPECT_FALSE(a.load()->has_value());
+  EXPECT_EQ((*b.load())->lsn, Lsn(200));
+}
+
+TEST(FileOffsetStore, CorruptFileIsAFatalErrorNamingIt) {
+  auto path = testing::TempDir() + "sluice-offsets-corrupt.json";
+  FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs("{not json", f);
+  std::fclose(f);
+  auto r = FileOffsetStore(path, "k").load();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find(path), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::offsets
