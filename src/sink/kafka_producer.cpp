@@ -131,12 +131,30 @@ rd_kafka_resp_err_t KafkaProducer::try_produce(const std::string& topic, std::op
   size_t key_len = key ? key->size() : 0;
   void* value_ptr = value ? const_cast<char*>(value->data()) : nullptr;
   size_t value_len = value ? value->size() : 0;
-  auto err = rd_kafka_producev(
-      rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-      RD_KAFKA_V_KEY(key_ptr, key_len), RD_KAFKA_V_VALUE(value_ptr, value_len),
-      RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(opaque)), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+  rd_kafka_topic_t* rkt = topic_handle(topic);
+  if (rkt == nullptr) {
+    if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);
+    return rd_kafka_last_error();
+  }
+  auto err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                               RD_KAFKA_V_KEY(key_ptr, key_len), RD_KAFKA_V_VALUE(value_ptr, value_len),
+                               RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(opaque)), RD_KAFKA_V_HEADERS(hdrs),
+                               RD_KAFKA_V_END);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != nullptr) rd_kafka_headers_destroy(hdrs);
   return err;
+}
+
+rd_kafka_topic_t* KafkaProducer::topic_handle(const std::string& topic) {
+  if (last_topic_name_ != nullptr && *last_topic_name_ == topic) return last_topic_;
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) {
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr);
+    if (rkt == nullptr) return nullptr;
+    it = topics_.emplace(topic, std::unique_ptr<rd_kafka_topic_t, RdKafkaTopicDeleter>(rkt)).first;
+  }
+  last_topic_name_ = &it->first;
+  last_topic_ = it->second.get();
+  return last_topic_;
 }
 
 Status KafkaProducer::status_of(rd_kafka_resp_err_t err, const std::string& topic) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -20,6 +21,9 @@ namespace sluice::sink {
 
 struct RdKafkaDeleter {
   void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+struct RdKafkaTopicDeleter {
+  void operator()(rd_kafka_topic_t* rkt) const { rd_kafka_topic_destroy(rkt); }
 };
 
 class KafkaProducer final : public Sink {
@@ -56,7 +60,15 @@ class KafkaProducer final : public Sink {
   static Status status_of(rd_kafka_resp_err_t err, const std::string& topic);
 
   std::unique_ptr<rd_kafka_t, RdKafkaDeleter> rk_;
+
+  rd_kafka_topic_t* topic_handle(const std::string& topic);
+
   std::unordered_set<std::string> known_topics_;
+  // Topic handles, so a produce does not look the topic up by name (a lock and a hash per message);
+  // the last one used is remembered, as events mostly go to the same topic. Destroyed before rk_.
+  std::unordered_map<std::string, std::unique_ptr<rd_kafka_topic_t, RdKafkaTopicDeleter>> topics_;
+  const std::string* last_topic_name_ = nullptr;
+  rd_kafka_topic_t* last_topic_ = nullptr;
 };
 
 }  // namespace sluice::sink
