@@ -3,14 +3,14 @@
 
 For each workload the WAL is written first, with one pgoutput slot per contender created before it, so every
 contender decodes exactly the same committed changes, one after the other (never concurrently):
-  ceiling      pg_recvlogical (pgoutput, proto_version 1, same publication), its output read and discarded
+  ceiling      pg_recvlogical (pgoutput, proto_version 1, same publication) -> /dev/null
   sluice-null  sluice with sink.type=null: decode + serialize, no Kafka
   sluice       sluice -> Kafka with the defaults a user runs (acks=all, idempotent)
   debezium     Kafka Connect standalone + debezium-connector-postgres, pgoutput, tuned for throughput
   kcat         the broker alone: kcat producing as many messages of sluice's mean size (acks=all, idempotent)
 Time runs from the moment the contender's slot becomes active (JVM start-up is not counted) until the last
 event is in Kafka (topic high watermark, i.e. acknowledged with acks=all), or until the slot confirms the end
-of the workload (null sink), or pg_recvlogical's last output byte (ceiling). CPU seconds are the contender's own
+of the workload (null sink), or pg_recvlogical exits at --endpos (ceiling). CPU seconds are the contender's own
 (user+sys, /proc) over the same interval; peak RSS is the process' VmHWM (ru_maxrss for pg_recvlogical).
 Workloads: W1 one transaction inserting N rows into a 6-column table; W2 N single-row transactions (pgbench).
 """
@@ -38,7 +38,7 @@ KAFKA = os.environ.get("SLUICE_KAFKA_BOOTSTRAP", "127.0.0.1:29092")
 SLUICE = os.environ.get("SLUICE_BIN", str(ROOT / "build" / "sluice"))
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 CLK = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
+SLUICE_SET = {}  # --set KEY=VALUE: extra sluice properties for both sluice runs
 
 SIZES = {  # mode -> (W1 rows, W2 transactions)
     "full": (1_000_000, 300_000),
@@ -183,30 +183,39 @@ def wait_until(cond, proc, timeout, what, poll=0.01):
         time.sleep(poll)
 
 
-def result(name, events, seconds, cpu_s, rss_mb, mb=None, broker_cpu=None, note=""):
-    return {"name": name, "events": events, "seconds": seconds, "eps": events / seconds if seconds else 0,
+def result(key, name, events, seconds, cpu_s, rss_mb, mb=None, broker_cpu=None, note=""):
+    return {"key": key, "name": name, "events": events, "seconds": seconds, "eps": events / seconds if seconds else 0,
             "mbps": (mb / seconds) if (mb is not None and seconds) else None,
             "cpu_per_m": cpu_s / events * 1e6 if events else 0, "cpu_s": cpu_s, "rss_mb": rss_mb,
             "broker_cpu": broker_cpu, "note": note}
 
 
 def run_ceiling(env, slot, pub, end_lsn, events):
-    # The output is read here (not /dev/null) to time its last byte: pg_recvlogical itself only exits when a
-    # keepalive tells it that --endpos was passed, which can come a while after the last change.
-    t0 = time.monotonic()
     p = subprocess.Popen([str(PG_BIN / "pg_recvlogical"), "-d", PG_URL, "--slot", slot, "--start", "--endpos",
-                          end_lsn, "-o", "proto_version=1", "-o", f"publication_names={pub}", "-F", "0", "-f", "-",
-                          "--no-loop"], stdout=subprocess.PIPE)
-    nbytes, last = 0, t0
-    while chunk := p.stdout.read1(1 << 20):
-        nbytes += len(chunk)
-        last = time.monotonic()
-    _, status, ru = os.wait4(p.pid, 0)
+                          end_lsn, "-o", "proto_version=1", "-o", f"publication_names={pub}", "-F", "0", "-f",
+                          "/dev/null", "--no-loop"])
+    t0 = time.monotonic()
+    done = []
+
+    def active_or_exited():  # from the moment the slot is active, like the others; a tiny run may end first
+        pid, st, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            done.append((st, ru))
+            return True
+        return env.slot_state(slot)[0] is not None
+
+    wait_until(active_or_exited, None, 60, "pg_recvlogical start", poll=0.002)
+    if not done:
+        t0 = time.monotonic()
+        _, st, ru = os.wait4(p.pid, 0)
+        done.append((st, ru))
+    secs = time.monotonic() - t0
+    status, ru = done[0]
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         raise RuntimeError(f"pg_recvlogical exited {p.returncode}")
-    return result("ceiling: pg_recvlogical (pgoutput)", events, last - t0, ru.ru_utime + ru.ru_stime,
-                  ru.ru_maxrss / 1024, nbytes / 1e6, note="MB/s of pgoutput bytes")
+    return result("ceiling", "ceiling: pg_recvlogical (pgoutput) -> /dev/null", events, secs, ru.ru_utime + ru.ru_stime,
+                  ru.ru_maxrss / 1024)
 
 
 def sluice_config(env, slot, pub, prefix, table, extra):
@@ -218,6 +227,7 @@ def sluice_config(env, slot, pub, prefix, table, extra):
     if u.password:
         cfg["database.password"] = u.password
     cfg.update(extra)
+    cfg.update(SLUICE_SET)
     return cfg
 
 
@@ -231,7 +241,10 @@ def run_sluice(env, tmp, slot, pub, table, end_lsn, events, null_sink, mean_size
     if not null_sink:
         env.create_topic(topic)
     logf = open(tmp / f"{prefix}.log", "w")
-    p = subprocess.Popen([SLUICE, "run", str(path)], stdout=logf, stderr=logf)
+    # SLUICE_BENCH_WRAP="perf record -g -o /tmp/perf-{name}.data --" profiles each sluice run (then CPU and
+    # RSS are the wrapper's, not sluice's).
+    wrap = os.environ.get("SLUICE_BENCH_WRAP", "").replace("{name}", "null" if null_sink else "kafka").split()
+    p = subprocess.Popen([*wrap, SLUICE, "run", str(path)], stdout=logf, stderr=logf)
     timeout = max(120, events / 2000)
     try:
         wait_until(lambda: env.slot_state(slot)[0] is not None, p, 60, "sluice start", poll=0.005)
@@ -253,10 +266,10 @@ def run_sluice(env, tmp, slot, pub, table, end_lsn, events, null_sink, mean_size
     finally:
         stop(p)
     if null_sink:
-        return result("sluice -> null sink", events, secs, cpu, rss, mean_size * events / 1e6 if mean_size else None)
+        return result("null", "sluice -> null sink", events, secs, cpu, rss, mean_size * events / 1e6 if mean_size else None)
     size = env.mean_message_size(topic)
     env.delete_topic(topic)
-    return result("sluice -> Kafka", events, secs, cpu, rss, size * events / 1e6, broker), size
+    return result("sluice", "sluice -> Kafka", events, secs, cpu, rss, size * events / 1e6, broker), size
 
 
 def run_debezium(env, tmp, slot, pub, table, events):
@@ -292,7 +305,7 @@ def run_debezium(env, tmp, slot, pub, table, events):
         shutil.rmtree(ROOT / ".run" / "debezium" / prefix, ignore_errors=True)
     size = env.mean_message_size(topic)
     env.delete_topic(topic)
-    return result("Debezium 3.4 -> Kafka (Connect standalone)", events, secs, cpu, rss, size * events / 1e6, broker)
+    return result("debezium", "Debezium 3.4 -> Kafka (Connect standalone)", events, secs, cpu, rss, size * events / 1e6, broker)
 
 
 def run_kcat(env, events, size):
@@ -315,7 +328,7 @@ def run_kcat(env, events, size):
     secs = time.monotonic() - t0
     broker = proc_cpu(env.broker_pid) - b0
     env.delete_topic(topic)
-    return result("broker alone: kcat produce, same count and mean size", events, secs, ru.ru_utime + ru.ru_stime,
+    return result("kcat", "broker alone: kcat produce, same count and mean size", events, secs, ru.ru_utime + ru.ru_stime,
                   ru.ru_maxrss / 1024, size * events / 1e6, broker)
 
 
@@ -381,7 +394,9 @@ def machine():
     return (f"{os.cpu_count()} x {cpu}, {mem / 1024 / 1024:.0f} GiB RAM, Linux {platform.release()}; "
             f"Postgres {pg.split()[0]} ({', '.join(f'{k}={v}' for k, v in settings.items())}); "
             f"Kafka 4.1.1 single KRaft broker on the same machine; Debezium 3.4.3.Final on OpenJDK 17; "
-            f"sluice {rev}{' (+uncommitted changes)' if dirty else ''} (RelWithDebInfo)")
+            f"sluice {rev}{' (+uncommitted changes)' if dirty else ''} (RelWithDebInfo)"
+            f"{'; sluice properties ' + ', '.join(f'{k}={v}' for k, v in SLUICE_SET.items()) if SLUICE_SET else ''}; "
+            f"load average at the end {os.getloadavg()[0]:.1f} (other work on the machine adds noise)")
 
 
 def fmt_num(v, spec):
@@ -403,9 +418,8 @@ def render(results, mode, took):
             "sluice→Kafka / broker alone | sluice / Debezium CPU per event | Debezium / sluice peak RSS |",
             "|---|---:|---:|---:|---:|---:|---:|"]
     for w in results:
-        by = {r["name"].split(":")[0].split(" ")[0] + ("-null" if "null" in r["name"] else ""): r for r in w["rows"]}
-        ceil, null, sl = by.get("ceiling"), by.get("sluice-null"), by.get("sluice")
-        dbz, kc = by.get("Debezium"), by.get("broker")
+        by = {r["key"]: r for r in w["rows"]}
+        ceil, null, sl, dbz, kc = (by.get(k) for k in ("ceiling", "null", "sluice", "debezium", "kcat"))
 
         def ratio(a, b, key="eps"):
             return f"{a[key] / b[key]:.2f}x" if a and b and b[key] else "—"
@@ -439,14 +453,19 @@ def main():
     ap.add_argument("--rows", type=int, help="override the W1/W2 size")
     ap.add_argument("--no-debezium", dest="debezium", action="store_false")
     ap.add_argument("--no-kcat", dest="kcat", action="store_false")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra sluice property for both sluice runs, e.g. producer.compression.type=lz4")
     ap.add_argument("--results", help="write the table here too (default: bench/RESULTS.md for full runs)")
     args = ap.parse_args()
     mode = args.mode or "full"
+    SLUICE_SET.update(kv.split("=", 1) for kv in args.set)
     if mode == "smoke":
         args.debezium = args.kcat = False
     if args.debezium and not (ROOT / ".cache" / "debezium" / "lib").is_dir():
         sys.exit("Debezium jars missing: run scripts/deps --debezium (or pass --no-debezium)")
     w1, w2 = SIZES[mode]
+    # Only a complete full run replaces bench/RESULTS.md.
+    full = mode == "full" and not args.rows and args.debezium and args.kcat and args.workloads == "W1,W2"
     if args.rows:
         w1 = w2 = args.rows
     tag = f"bench{os.getpid()}"
@@ -467,7 +486,7 @@ def main():
                     pass
     table = render(results, mode, time.monotonic() - started)
     print(table)
-    target = Path(args.results) if args.results else (ROOT / "bench" / "RESULTS.md" if mode == "full" else None)
+    target = Path(args.results) if args.results else (ROOT / "bench" / "RESULTS.md" if full else None)
     if target:
         write_results(target, table)
         log(f"wrote {target}")
