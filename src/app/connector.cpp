@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 #include <thread>
+#include <tuple>
 
 #include "common/log.h"
 #include "event/heartbeat.h"
@@ -37,6 +39,8 @@ event::ConverterOptions converter_options(const config::Config& c) {
   o.decimal = static_cast<event::ConverterOptions::DecimalMode>(c.decimal_mode);
   o.time_precision = static_cast<event::ConverterOptions::TimePrecisionMode>(c.time_precision_mode);
   o.binary = static_cast<event::ConverterOptions::BinaryMode>(c.binary_mode);
+  o.interval = static_cast<event::ConverterOptions::IntervalMode>(c.interval_mode);
+  o.hstore = static_cast<event::ConverterOptions::HstoreMode>(c.hstore_mode);
   o.unavailable_value_placeholder = c.unavailable_value_placeholder;
   return o;
 }
@@ -231,7 +235,9 @@ Status Connector::run_once() {
                 config_.slot_name, start.str());
   }
   acks_.reset(std::max(start, acks_.flush_lsn()));
-  last_commit_lsn_ = start.valid() ? std::optional<Lsn>(start) : std::nullopt;
+  // A new slot (snapshot or no_data): no commit processed yet, source.sequence starts with null (Debezium's
+  // lsn_commit before its first commit); resuming an existing slot: its position.
+  last_commit_lsn_ = start.valid() && *slot ? std::optional<Lsn>(start) : std::nullopt;
 
   pg::ReplicationStream stream(std::move(*repl));
   if (auto s = stream.start(config_.slot_name, start, config_.publication_name, false); !s) return s;
@@ -300,6 +306,10 @@ event::TableInfo Connector::table_info(const pg::CatalogTable& cat) const {
     col.optional = !c.not_null;
     col.key = c.primary_key;
     col.key_position = c.pk_position;
+    col.type_name = c.type_name;
+    col.type_kind = c.type_kind;
+    col.enum_values = c.enum_values;
+    col.default_expr = c.default_expr;
     info.columns.push_back(std::move(col));
   }
   return info;
@@ -329,26 +339,36 @@ Status Connector::run_snapshot(pg::Connection& repl, const std::vector<pg::Table
   const int64_t ts_us = unix_now_us();
   uint64_t total = 0;
 
-  for (size_t ti = 0; ti < captured.size() && !stopping(); ++ti) {
-    auto cat = pg::load_table(*catalog_, captured[ti].oid);
+  // Debezium snapshots tables in TableId order (schema, then table name). (It also moves the "last" marker
+  // to the last row emitted when the last tables are empty, by holding every row back until the next one;
+  // sluice does not delay rows: see the README's compatibility section.)
+  std::vector<pg::TableRef> tables = captured;
+  std::sort(tables.begin(), tables.end(), [](const pg::TableRef& a, const pg::TableRef& b) {
+    return std::tie(a.schema, a.table) < std::tie(b.schema, b.table);
+  });
+
+  for (size_t ti = 0; ti < tables.size() && !stopping(); ++ti) {
+    auto cat = pg::load_table(*catalog_, tables[ti].oid);
     if (!cat) return cat.error();
     auto schema = schema_for(*cat);
     if (!schema) return schema.error();
     const bool first_table = ti == 0;
-    const bool last_table = ti + 1 == captured.size();
+    const bool last_table = ti + 1 == tables.size();
     auto sink = [&](const pg::CatalogTable&, std::span<const decode::TupleValue> row,
                     snapshot::RowPosition pos) -> Status {
       if (stopping()) return Error::transient("stopped during the initial snapshot");
       // Debezium's markers: first/last of the whole snapshot, *_in_data_collection per table.
+      // In the order Debezium checks them: last, last in table, first, first in table (so a one-row
+      // table's row is last_in_data_collection, even in the first table).
       std::string_view marker = "true";
-      if (pos.first_in_table && first_table) {
-        marker = "first";
-      } else if (pos.last_in_table && last_table) {
+      if (pos.last_in_table && last_table) {
         marker = "last";
-      } else if (pos.first_in_table) {
-        marker = "first_in_data_collection";
       } else if (pos.last_in_table) {
         marker = "last_in_data_collection";
+      } else if (pos.first_in_table && first_table) {
+        marker = "first";
+      } else if (pos.first_in_table) {
+        marker = "first_in_data_collection";
       }
       event::ChangeEvent ev;
       ev.op = event::Op::kRead;
@@ -419,17 +439,39 @@ Status Connector::emit(const event::ChangeEvent& ev, offsets::AckTracker::TxId t
   if (auto s = serializer_.value(ev, value_buf_); !s) return s;
   std::optional<std::string_view> key;
   if (*has_key) key = key_buf_;
-  auto st = producer_->produce(ev.table->topic(), key, std::string_view(value_buf_), tx, headers,
-                               [this] { return stopping(); });
+  auto st = producer_->produce(ev.table->topic(), key, std::string_view(value_buf_), tx,
+                               with_context_headers(headers), [this] { return stopping(); });
   if (!st) return st;
   acks_.sent(tx);
   ++events_sent_;
   return ok_status();
 }
 
-Status Connector::emit_tombstone(const event::TableSchema& table, offsets::AckTracker::TxId tx) {
-  // key_buf_ still holds the delete event's key.
-  auto st = producer_->produce(table.topic(), std::string_view(key_buf_), std::nullopt, tx, {},
+const std::vector<sink::KafkaHeader>& Connector::with_context_headers(
+    const std::vector<sink::KafkaHeader>& headers) {
+  if (!config_.extended_headers) return headers;
+  if (context_headers_.empty()) {
+    // Debezium 3's extended headers: logical name, task, connector type, and an id of this run.
+    std::random_device rd;
+    std::string run_id = fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:08x}{:04x}", rd(), rd() & 0xFFFF,
+                                     rd() & 0xFFF, 0x8000 | (rd() & 0x3FFF), rd(), rd() & 0xFFFF);
+    context_headers_ = {{"__debezium.context.connectorLogicalName", config_.topic_prefix},
+                        {"__debezium.context.taskId", "0"},
+                        {"__debezium.context.connectorName", "postgresql"},
+                        {"__debezium.context.runId", run_id}};
+  }
+  if (headers.empty()) return context_headers_;
+  headers_buf_ = headers;
+  headers_buf_.insert(headers_buf_.end(), context_headers_.begin(), context_headers_.end());
+  return headers_buf_;
+}
+
+Status Connector::emit_tombstone(const event::TableSchema& table, offsets::AckTracker::TxId tx, bool has_key,
+                                 const std::vector<sink::KafkaHeader>& headers) {
+  // key_buf_ still holds the delete event's key (a table without key: a null key, as Debezium).
+  std::optional<std::string_view> key;
+  if (has_key) key = key_buf_;
+  auto st = producer_->produce(table.topic(), key, std::nullopt, tx, with_context_headers(headers),
                                [this] { return stopping(); });
   if (!st) return st;
   acks_.sent(tx);
@@ -545,6 +587,17 @@ Status Connector::on_relation(const decode::Relation& rel) {
                            [&](const pg::CatalogColumn& c) { return c.name == rc.name; });
     if (it != cat->columns.end()) {
       merged.columns.push_back(*it);
+      // The catalog may already describe a later ALTER TYPE; the Relation message describes these rows.
+      if (it->declared_type != rc.type || it->declared_typmod != rc.typmod) {
+        auto resolved = pg::resolve_type(*catalog_, rc.type, rc.typmod);
+        if (!resolved) return resolved.error();
+        auto& col = merged.columns.back();
+        col.type = resolved->type;
+        col.typmod = resolved->typmod;
+        col.type_name = resolved->name;
+        col.type_kind = resolved->kind;
+        col.enum_values = resolved->enum_values;
+      }
     } else {
       merged.columns.push_back(pg::CatalogColumn{std::string(rc.name), rc.type, rc.typmod, false, false, 0});
     }
@@ -565,6 +618,7 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           fmt::format("change for relation oid {} at LSN {} arrived before its Relation message", oid.value,
                       wal_start.str()));
     }
+    if (it->second != nullptr) tx_.captured = true;
     return it->second.get();
   };
   auto base_event = [&](event::Op op, const event::TableSchema* t) {
@@ -595,11 +649,13 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           tx_.xid = m.xid;
           tx_.commit_time_us = decode::pg_time_to_unix_us(m.commit_time);
           tx_.open = true;
+          tx_.captured = false;
           return ok_status();
         } else if constexpr (std::is_same_v<T, decode::Commit>) {
           if (!tx_.open) return Error::fatal(fmt::format("Commit without Begin at LSN {}", wal_start.str()));
           acks_.commit(tx_.id, m.end_lsn);
-          last_commit_lsn_ = m.end_lsn;
+          // Debezium's lsn_commit (source.sequence[0]) moves with transactions that had captured changes.
+          if (tx_.captured) last_commit_lsn_ = m.end_lsn;
           tx_.open = false;
           return ok_status();
         } else if constexpr (std::is_same_v<T, decode::Relation>) {
@@ -622,13 +678,14 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
             auto cre = base_event(event::Op::kCreate, *t);
             cre.after = event::Row(m.new_tuple);
             std::string new_key, old_key;
-            if (auto k = serializer_.key(cre, new_key); !k) return with_context(k.error(), *t);
-            if (auto k = serializer_.key(del, old_key); !k) return with_context(k.error(), *t);
+            if (auto k = serializer_.key_header(cre, new_key); !k) return with_context(k.error(), *t);
+            if (auto k = serializer_.key_header(del, old_key); !k) return with_context(k.error(), *t);
             if (!config_.skip_delete) {
               if (auto s = emit(del, tx_.id, {{"__debezium.newkey", new_key}}); !s)
                 return with_context(s, *t);
               if (config_.tombstones_on_delete) {
-                if (auto s = emit_tombstone(**t, tx_.id); !s) return with_context(s, *t);
+                if (auto s = emit_tombstone(**t, tx_.id, true, {{"__debezium.newkey", new_key}}); !s)
+                  return with_context(s, *t);
               }
             }
             if (config_.skip_create) return ok_status();
@@ -646,11 +703,14 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           auto ev = base_event(event::Op::kDelete, *t);
           ev.before = event::Row(m.old_tuple);
           if (auto s = emit(ev, tx_.id); !s) return with_context(s, *t);
-          if (config_.tombstones_on_delete && (*t)->has_key())
-            return with_context(emit_tombstone(**t, tx_.id), *t);
+          if (config_.tombstones_on_delete)  // Debezium: also for a null key (a table without key)
+            return with_context(emit_tombstone(**t, tx_.id, (*t)->has_key()), *t);
           return ok_status();
         } else if constexpr (std::is_same_v<T, decode::Truncate>) {
-          if (config_.skip_truncate) return ok_status();
+          if (config_.skip_truncate) {
+            for (auto oid : m.relations) (void)table_of(oid);  // a skipped truncate still counts as captured
+            return ok_status();
+          }
           for (auto oid : m.relations) {
             auto t = table_of(oid);
             if (!t) return t.error();

@@ -46,7 +46,12 @@ class Connector final : public sink::DeliveryHandler {
   Status on_relation(const decode::Relation& rel);
   Status emit(const event::ChangeEvent& ev, offsets::AckTracker::TxId tx,
               const std::vector<sink::KafkaHeader>& headers = {});
-  Status emit_tombstone(const event::TableSchema& table, offsets::AckTracker::TxId tx);
+  Status emit_tombstone(const event::TableSchema& table, offsets::AckTracker::TxId tx, bool has_key = true,
+                        const std::vector<sink::KafkaHeader>& headers = {});
+  // headers + Debezium's __debezium.context.* headers (extended.headers.enabled).
+  const std::vector<sink::KafkaHeader>& with_context_headers(const std::vector<sink::KafkaHeader>& headers);
+  std::vector<sink::KafkaHeader> context_headers_;
+  std::vector<sink::KafkaHeader> headers_buf_;
   Status wait_for_acks();
   Status heartbeat();
   // A kData failure (an event that cannot be converted or is too large for Kafka) per
@@ -74,6 +79,7 @@ class Connector final : public sink::DeliveryHandler {
     Xid xid;
     int64_t commit_time_us = 0;  // unix
     bool open = false;
+    bool captured = false;  // had a change of a captured table (published or skipped)
   } tx_;
   std::optional<Lsn> last_commit_lsn_;
   Lsn received_;  // highest WAL position received from the server

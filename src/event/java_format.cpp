@@ -1,6 +1,8 @@
 // Java text formats Debezium's JSON inherits; see java_format.h.
 #include "event/java_format.h"
 
+#include <algorithm>
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -283,6 +285,51 @@ std::string name_uuid_from_bytes(std::string_view bytes) {
   append_hex(hex, std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
          hex.substr(20);
+}
+
+int32_t string_hash(std::string_view b) {
+  uint32_t h = 0;
+  auto add = [&h](uint32_t unit) { h = 31 * h + unit; };
+  for (size_t i = 0; i < b.size();) {
+    auto c = static_cast<uint8_t>(b[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0 && i + n <= b.size();
+    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<uint8_t>(b[i + k]) & 0xC0) == 0x80;
+    if (!ok) {
+      add(0xFFFD);
+      ++i;
+      continue;
+    }
+    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<uint8_t>(b[i + k]) & 0x3F);
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      add(0xD800 + (cp >> 10));
+      add(0xDC00 + (cp & 0x3FF));
+    } else {
+      add(cp);
+    }
+    i += n;
+  }
+  return static_cast<int32_t>(h);
+}
+
+std::vector<size_t> hash_map_order(const std::vector<std::string_view>& keys) {
+  // Capacity after keys.size() puts into new HashMap<>(): 16, doubled while size > 0.75 * capacity.
+  size_t capacity = 16;
+  while (keys.size() > capacity * 3 / 4) capacity *= 2;
+  std::vector<std::pair<size_t, size_t>> slots;  // (bucket, insertion index)
+  slots.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto h = static_cast<uint32_t>(string_hash(keys[i]));
+    slots.emplace_back((h ^ (h >> 16)) & (capacity - 1), i);
+  }
+  std::stable_sort(slots.begin(), slots.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<size_t> order;
+  order.reserve(slots.size());
+  for (const auto& s : slots) order.push_back(s.second);
+  return order;
 }
 
 }  // namespace sluice::event::javafmt

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice::event::javafmt {
 
@@ -28,6 +29,13 @@ void append_hex(std::string& out, std::string_view bytes);
 // BigInteger(sign, decimal digits).toByteArray(): big-endian, minimal two's complement. digits holds only
 // '0'-'9' (leading zeros allowed, empty means 0). Arbitrary length: base-10 to base-256 on 32-bit limbs.
 void append_unscaled_bytes(std::string& out, std::string_view digits, bool negative);
+
+// String.hashCode of a UTF-8 string (over its UTF-16 code units; malformed bytes count as U+FFFD).
+int32_t string_hash(std::string_view utf8);
+
+// The iteration order of a java.util.HashMap into which `keys` (distinct) were put in this order:
+// indices into keys. HashMap orders by bucket (spread hash & (capacity - 1)), then insertion.
+std::vector<size_t> hash_map_order(const std::vector<std::string_view>& keys);
 
 // UUID.nameUUIDFromBytes(bytes).toString(): an MD5-based (version 3) UUID, lower-case.
 std::string name_uuid_from_bytes(std::string_view bytes);

@@ -69,13 +69,22 @@ Status JsonSerializer::write_row(const TableSchema& table, Row row, bool key_onl
 }
 
 Result<bool> JsonSerializer::key(const ChangeEvent& event, std::string& out) {
+  return write_key_document(event, out, options_.key_schemas_enable);
+}
+
+Result<bool> JsonSerializer::key_header(const ChangeEvent& event, std::string& out) {
+  return write_key_document(event, out, false);
+}
+
+Result<bool> JsonSerializer::write_key_document(const ChangeEvent& event, std::string& out,
+                                                bool with_schema) {
   out.clear();
   const TableSchema& table = *event.table;
   const std::optional<Row>& row = event.after ? event.after : event.before;
   if (!table.has_key() || !row) return false;
   sink_.out = &out;
   writer_.Reset(sink_);
-  if (options_.key_schemas_enable) {
+  if (with_schema) {
     writer_.StartObject();
     write_key(writer_, "schema");
     write_raw(writer_, table.key_schema_json(), rapidjson::kObjectType);
@@ -85,7 +94,7 @@ Result<bool> JsonSerializer::key(const ChangeEvent& event, std::string& out) {
     out.clear();
     return st.error();
   }
-  if (options_.key_schemas_enable) writer_.EndObject();
+  if (with_schema) writer_.EndObject();
   return true;
 }
 

@@ -25,12 +25,16 @@ class JsonSerializer {
   // Writes the key into out (cleared first). Returns false (and leaves out empty) when the key is null:
   // the table has no primary key.
   Result<bool> key(const ChangeEvent& event, std::string& out);
+  // The key as a __debezium.newkey/oldkey header carries it: Kafka Connect's SimpleHeaderConverter writes
+  // the key struct as bare JSON whatever key.converter.schemas.enable says.
+  Result<bool> key_header(const ChangeEvent& event, std::string& out);
   // Writes the value envelope into out (cleared first). Errors are kData naming table, column and value
   // (out is left empty).
   Status value(const ChangeEvent& event, std::string& out);
 
  private:
   Status write_row(const TableSchema& table, Row row, bool key_only);
+  Result<bool> write_key_document(const ChangeEvent& event, std::string& out, bool with_schema);
   void write_source(const ChangeEvent& event);
 
   SerializerOptions options_;

@@ -2,6 +2,7 @@
 #include "event/pg_text.h"
 
 #include <charconv>
+#include <limits>
 
 namespace sluice::event::pgtext {
 namespace {
@@ -291,6 +292,65 @@ bool ArrayReader::next(std::string_view& element, bool& is_null) {
     return failed_ = true, false;
   }
   return true;
+}
+
+namespace {
+
+// One hstore token: a quoted string with backslash escapes.
+bool hstore_quoted(std::string_view text, size_t& pos, std::string& out) {
+  if (pos >= text.size() || text[pos] != '"') return false;
+  ++pos;
+  out.clear();
+  while (pos < text.size()) {
+    char c = text[pos++];
+    if (c == '"') return true;
+    if (c == '\\') {
+      if (pos >= text.size()) return false;
+      c = text[pos++];
+    }
+    out.push_back(c);
+  }
+  return false;
+}
+
+}  // namespace
+
+bool parse_hstore(std::string_view text, HstorePairs& out) {
+  out.clear();
+  size_t pos = 0;
+  std::string key, value;
+  while (pos < text.size()) {
+    if (!out.empty()) {
+      if (text.substr(pos, 2) != ", ") return false;
+      pos += 2;
+    }
+    if (!hstore_quoted(text, pos, key)) return false;
+    if (text.substr(pos, 2) != "=>") return false;
+    pos += 2;
+    if (text.substr(pos, 4) == "NULL") {
+      pos += 4;
+      out.emplace_back(key, std::nullopt);
+    } else {
+      if (!hstore_quoted(text, pos, value)) return false;
+      out.emplace_back(key, value);
+    }
+  }
+  return true;
+}
+
+bool parse_point(std::string_view text, double& x, double& y) {
+  if (text.size() < 5 || text.front() != '(' || text.back() != ')') return false;
+  std::string_view inner = text.substr(1, text.size() - 2);
+  size_t comma = inner.find(',');
+  if (comma == std::string_view::npos) return false;
+  auto number = [](std::string_view s, double& v) {
+    if (s == "NaN") return v = std::numeric_limits<double>::quiet_NaN(), true;
+    if (s == "Infinity") return v = std::numeric_limits<double>::infinity(), true;
+    if (s == "-Infinity") return v = -std::numeric_limits<double>::infinity(), true;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+  };
+  return number(inner.substr(0, comma), x) && number(inner.substr(comma + 1), y);
 }
 
 }  // namespace sluice::event::pgtext

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sluice::event::pgtext {
 
@@ -78,5 +80,13 @@ class ArrayReader {
   bool done_ = false;
   std::string buf_;
 };
+
+// hstore_out text: "k"=>"v", "k2"=>NULL (keys and values quoted, '"' and '\\' backslash-escaped).
+// Pairs in text order; nullopt value for NULL.
+using HstorePairs = std::vector<std::pair<std::string, std::optional<std::string>>>;
+bool parse_hstore(std::string_view text, HstorePairs& out);
+
+// point_out text: "(x,y)" with float8 output for each coordinate (incl. NaN, Infinity).
+bool parse_point(std::string_view text, double& x, double& y);
 
 }  // namespace sluice::event::pgtext

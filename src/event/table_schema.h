@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,9 +18,13 @@ struct ConverterOptions {
   enum class DecimalMode { kPrecise, kDouble, kString };
   enum class TimePrecisionMode { kAdaptive, kAdaptiveTimeMicroseconds, kConnect };
   enum class BinaryMode { kBytes, kBase64, kBase64UrlSafe, kHex };
+  enum class IntervalMode { kNumeric, kString };
+  enum class HstoreMode { kJson, kMap };
   DecimalMode decimal = DecimalMode::kPrecise;
   TimePrecisionMode time_precision = TimePrecisionMode::kAdaptive;
   BinaryMode binary = BinaryMode::kBytes;
+  IntervalMode interval = IntervalMode::kNumeric;
+  HstoreMode hstore = HstoreMode::kJson;
   std::string unavailable_value_placeholder = "__debezium_unavailable_value";
 };
 
@@ -33,6 +38,11 @@ struct ColumnInfo {
   // 1-based position in the primary key (pg_index.indkey order): Debezium orders the key struct's fields
   // by it (JDBC KEY_SEQ). 0 = unknown: key fields follow column order.
   int16_t key_position = 0;
+  // Non-builtin types (extensions, enums) are mapped by name and kind: pg_type.typname / typtype.
+  std::string type_name;
+  char type_kind = 'b';
+  std::vector<std::string> enum_values;     // type_kind 'e': the labels, in sort order
+  std::optional<std::string> default_expr;  // the column default as pg_get_expr prints it
 };
 
 struct TableInfo {

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 
@@ -19,6 +20,8 @@ namespace pt = pgtype;
 using BinaryMode = ConverterOptions::BinaryMode;
 using DecimalMode = ConverterOptions::DecimalMode;
 using TimeMode = ConverterOptions::TimePrecisionMode;
+using IntervalMode = ConverterOptions::IntervalMode;
+using HstoreMode = ConverterOptions::HstoreMode;
 
 constexpr int64_t kMicrosPerDay = 86'400'000'000;
 // pgjdbc PGStatement.DATE_POSITIVE_INFINITY / DATE_NEGATIVE_INFINITY: what Debezium emits (as micros, or
@@ -27,8 +30,8 @@ constexpr int64_t kTimestampPosInfinityMicros = 9'223'372'036'825'200'000;
 constexpr int64_t kTimestampNegInfinityMicros = -9'223'372'036'832'400'000;
 // PostgresValueConverter.POSITIVE_/NEGATIVE_INFINITY_LOCAL_DATE (-5877611-06-21 / -22) as epoch days:
 // what Debezium emits for date 'infinity' / '-infinity'.
-constexpr int64_t kDatePosInfinityDays = -2'147'472'693;
-constexpr int64_t kDateNegInfinityDays = -2'147'472'692;
+constexpr int64_t kDatePosInfinityDays = -2'147'472'692;
+constexpr int64_t kDateNegInfinityDays = -2'147'472'691;
 
 int64_t floor_div(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
@@ -150,10 +153,42 @@ std::optional<TypeSpec> scalar_spec(uint32_t oid, int32_t typmod, const Converte
       t.kind = ValueKind::kZonedTime;
       break;
     case pt::kInterval:
-      t.kind = ValueKind::kMicroDuration;
+      t.kind = options.interval == IntervalMode::kString ? ValueKind::kInterval : ValueKind::kMicroDuration;
+      break;
+    case pt::kBit:
+    case pt::kVarbit:  // pgjdbc's length: the typmod; none (varbit) is Integer.MAX_VALUE
+      t.precision = typmod < 0 ? (oid == pt::kBit ? 1 : std::numeric_limits<int32_t>::max()) : typmod;
+      t.kind = oid == pt::kBit && t.precision == 1 ? ValueKind::kBit : ValueKind::kBits;
+      break;
+    case pt::kPoint:
+      t.kind = ValueKind::kPoint;
       break;
     default:
       return std::nullopt;
+  }
+  return t;
+}
+
+// Types without a fixed OID, mapped by name (extensions) or kind (enums), as PostgresValueConverter does.
+std::optional<TypeSpec> named_spec(const ColumnInfo& column, const ConverterOptions& options) {
+  TypeSpec t;
+  t.pg_type = column.type.value;
+  if (column.type_kind == 'e') {
+    t.kind = ValueKind::kEnum;
+    for (const auto& label : column.enum_values) {
+      if (!t.allowed.empty()) t.allowed.push_back(',');
+      t.allowed.append(label);
+    }
+    return t;
+  }
+  if (column.type_name == "citext") {
+    t.kind = ValueKind::kString;
+  } else if (column.type_name == "ltree") {
+    t.kind = ValueKind::kLtree;
+  } else if (column.type_name == "hstore") {
+    t.kind = options.hstore == HstoreMode::kMap ? ValueKind::kHstoreMap : ValueKind::kHstoreJson;
+  } else {
+    return std::nullopt;
   }
   return t;
 }
@@ -260,6 +295,22 @@ SchemaShape shape_of(ValueKind kind) {
       return {"string", "io.debezium.time.ZonedTime"};
     case ValueKind::kMicroDuration:
       return {"int64", "io.debezium.time.MicroDuration"};
+    case ValueKind::kInterval:
+      return {"string", "io.debezium.time.Interval"};
+    case ValueKind::kBit:
+      return {"boolean", nullptr};
+    case ValueKind::kBits:
+      return {"bytes", "io.debezium.data.Bits"};
+    case ValueKind::kEnum:
+      return {"string", "io.debezium.data.Enum"};
+    case ValueKind::kLtree:
+      return {"string", "io.debezium.data.Ltree"};
+    case ValueKind::kHstoreJson:
+      return {"string", "io.debezium.data.Json"};
+    case ValueKind::kHstoreMap:
+      return {"map", nullptr};
+    case ValueKind::kPoint:
+      return {"struct", "io.debezium.data.geometry.Point"};
     case ValueKind::kArray:
       return {"array", nullptr};
   }
@@ -300,6 +351,12 @@ const char* pg_type_name(uint32_t oid) {
       return "timestamptz";
     case pt::kInterval:
       return "interval";
+    case pt::kBit:
+      return "bit";
+    case pt::kVarbit:
+      return "varbit";
+    case pt::kPoint:
+      return "point";
     default:
       return pt::element_of(oid) != 0 ? "array" : "value";
   }
@@ -442,6 +499,37 @@ int64_t interval_micros(const pgtext::Interval& iv) {
   if (total >= 9.223372036854775807e18) return std::numeric_limits<int64_t>::max();
   if (total <= -9.223372036854775808e18) return std::numeric_limits<int64_t>::min();
   return static_cast<int64_t>(total);
+}
+
+// Interval.toIsoString: "P1Y2M3DT4H5M6.78S", each part with its own sign; seconds as the shortest decimal
+// (BigDecimal.stripTrailingZeros().toPlainString()).
+void append_iso_interval(std::string& out, const pgtext::Interval& iv) {
+  out.append(fmt::format("P{}Y{}M{}DT{}H{}M", iv.years, iv.months, iv.days, iv.hours, iv.minutes));
+  int64_t whole = iv.whole_seconds;
+  int64_t micros = iv.micros;
+  bool negative = whole < 0 || micros < 0;
+  if (negative) out.push_back('-');
+  out.append(std::to_string(whole < 0 ? -whole : whole));
+  int64_t frac = micros < 0 ? -micros : micros;
+  if (frac != 0) {
+    std::string digits = fmt::format("{:06d}", frac);
+    while (!digits.empty() && digits.back() == '0') digits.pop_back();
+    out.append(".").append(digits);
+  }
+  out.push_back('S');
+}
+
+// bit/varbit text ("10101") as PostgresValueConverter turns it into a java.util.BitSet (the last character
+// is bit 0) and then BitSet.toByteArray(): little-endian, without trailing zero bytes.
+bool bits_to_bytes(std::string_view s, std::string& out) {
+  out.assign((s.size() + 7) / 8, '\0');
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[s.size() - 1 - i];
+    if (c != '0' && c != '1') return false;
+    if (c == '1') out[i / 8] = static_cast<char>(out[i / 8] | (1 << (i % 8)));
+  }
+  while (!out.empty() && out.back() == '\0') out.pop_back();
+  return true;
 }
 
 // Writes one non-null value of type t. Returns false (writing nothing) when Debezium would emit null.
@@ -639,6 +727,81 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
       w.Int64(interval_micros(*iv));
       return true;
     }
+    case ValueKind::kInterval: {
+      auto iv = pgtext::parse_interval(s);
+      if (!iv) return bad_value(t, s);
+      scratch.clear();
+      append_iso_interval(scratch, *iv);
+      write_string(w, scratch);
+      return true;
+    }
+    case ValueKind::kBit:
+      if (s != "1" && s != "0") return bad_value(t, s);
+      w.Bool(s == "1");
+      return true;
+    case ValueKind::kBits: {
+      std::string bytes;
+      if (!bits_to_bytes(s, bytes)) return bad_value(t, s);
+      scratch.clear();
+      javafmt::append_base64(scratch, bytes);
+      write_string(w, scratch);
+      return true;
+    }
+    case ValueKind::kEnum:
+    case ValueKind::kLtree:
+      write_string(w, s);
+      return true;
+    case ValueKind::kHstoreJson:
+    case ValueKind::kHstoreMap: {
+      pgtext::HstorePairs pairs;
+      if (!pgtext::parse_hstore(s, pairs)) return bad_value(t, s);
+      std::vector<std::string_view> keys;
+      keys.reserve(pairs.size());
+      for (const auto& p : pairs) keys.emplace_back(p.first);
+      std::string map_json;
+      StringSink sink{&map_json};
+      JsonWriter mw(sink);
+      mw.StartObject();
+      for (size_t i : javafmt::hash_map_order(keys)) {
+        write_key(mw, pairs[i].first);
+        if (pairs[i].second) {
+          write_string(mw, *pairs[i].second);
+        } else {
+          mw.Null();
+        }
+      }
+      mw.EndObject();
+      if (t.kind == ValueKind::kHstoreJson) {
+        write_string(w, map_json);
+      } else {
+        write_raw(w, map_json, rapidjson::kObjectType);
+      }
+      return true;
+    }
+    case ValueKind::kPoint: {
+      double x = 0, y = 0;
+      if (!pgtext::parse_point(s, x, y)) return bad_value(t, s);
+      w.StartObject();
+      write_key(w, "x");
+      write_java_double(w, x, scratch);
+      write_key(w, "y");
+      write_java_double(w, y, scratch);
+      // Point.createValue: WKB of the point, little-endian (byte order 1, type 1, x, y); srid null.
+      std::string wkb{'\x01', '\x01', '\0', '\0', '\0'};
+      for (double v : {x, y}) {
+        uint64_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        for (int i = 0; i < 8; ++i) wkb.push_back(static_cast<char>((bits >> (8 * i)) & 0xFF));
+      }
+      scratch.clear();
+      javafmt::append_base64(scratch, wkb);
+      write_key(w, "wkb");
+      write_string(w, scratch);
+      write_key(w, "srid");
+      w.Null();
+      w.EndObject();
+      return true;
+    }
     case ValueKind::kArray: {
       pgtext::ArrayReader reader(s);
       if (reader.shape() == pgtext::ArrayReader::Shape::kMultiDim) return false;  // pgjdbc nests; fails
@@ -718,6 +881,8 @@ std::string unavailable_json(const TypeSpec& t, const TypeSpec* element, const C
       case ValueKind::kJson:
       case ValueKind::kXml:
       case ValueKind::kUuid:
+      case ValueKind::kEnum:
+      case ValueKind::kLtree:
         write_string(w, text);
         return;
       case ValueKind::kBytes: {
@@ -780,6 +945,7 @@ std::string null_fallback_json(const TypeSpec& t) {
   return render([&](JsonWriter& w) {
     switch (t.kind) {
       case ValueKind::kBoolean:
+      case ValueKind::kBit:
         w.Bool(false);
         return;
       case ValueKind::kInt16:
@@ -807,8 +973,19 @@ std::string null_fallback_json(const TypeSpec& t) {
       case ValueKind::kUuid:
       case ValueKind::kBytes:  // an empty byte array
       case ValueKind::kBinaryString:
+      case ValueKind::kBits:
+      case ValueKind::kEnum:
+      case ValueKind::kLtree:
+      case ValueKind::kHstoreJson:
+      case ValueKind::kInterval:
         write_string(w, "");
         return;
+      case ValueKind::kHstoreMap:
+        w.StartObject();
+        w.EndObject();
+        return;
+      case ValueKind::kPoint:
+        break;
       case ValueKind::kDecimal:  // BigDecimal.ZERO (with the column's scale): unscaled 0 -> [0x00]
         write_string(w, "AA==");
         return;
@@ -844,12 +1021,37 @@ std::string null_fallback_json(const TypeSpec& t) {
 }  // namespace
 
 void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* element, bool optional,
-                       std::string_view field_name) {
+                       std::string_view field_name, std::string_view default_json) {
   SchemaShape shape = shape_of(type.kind);
+  auto simple = [&w](const char* t, bool opt, const char* field) {
+    w.StartObject();
+    write_key(w, "type");
+    w.String(t);
+    write_key(w, "optional");
+    w.Bool(opt);
+    if (field != nullptr) {
+      write_key(w, "field");
+      w.String(field);
+    }
+    w.EndObject();
+  };
   w.StartObject();
   write_key(w, "type");
   w.String(shape.type);
-  if (type.kind == ValueKind::kArray) {
+  if (type.kind == ValueKind::kHstoreMap) {
+    write_key(w, "keys");
+    simple("string", false, nullptr);
+    write_key(w, "values");
+    simple("string", true, nullptr);
+  } else if (type.kind == ValueKind::kPoint) {
+    write_key(w, "fields");
+    w.StartArray();
+    simple("double", false, "x");
+    simple("double", false, "y");
+    simple("bytes", true, "wkb");
+    simple("int32", true, "srid");
+    w.EndArray();
+  } else if (type.kind == ValueKind::kArray) {
     write_key(w, "items");
     write_type_schema(w, *element, nullptr, true, {});
   } else if (type.kind == ValueKind::kVariableDecimal) {
@@ -875,6 +1077,10 @@ void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* elem
   }
   write_key(w, "optional");
   w.Bool(optional);
+  if (!default_json.empty()) {
+    write_key(w, "default");
+    write_raw(w, default_json, rapidjson::kNullType);
+  }
   if (shape.name != nullptr) {
     write_key(w, "name");
     w.String(shape.name);
@@ -884,6 +1090,22 @@ void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* elem
   if (type.kind == ValueKind::kVariableDecimal) {
     write_key(w, "doc");
     w.String("Variable scaled decimal");
+  }
+  if (type.kind == ValueKind::kPoint) {
+    write_key(w, "doc");
+    w.String("Geometry (POINT)");
+  }
+  if (type.kind == ValueKind::kBits || type.kind == ValueKind::kEnum) {
+    write_key(w, "parameters");
+    w.StartObject();
+    if (type.kind == ValueKind::kBits) {
+      write_key(w, "length");
+      write_string(w, std::to_string(type.precision));
+    } else {
+      write_key(w, "allowed");
+      write_string(w, type.allowed);
+    }
+    w.EndObject();
   }
   if (type.kind == ValueKind::kDecimal) {
     write_key(w, "parameters");
@@ -918,15 +1140,64 @@ std::optional<ColumnConverter> make_column_converter(const ColumnInfo& column, s
     c.type.pg_type = column.type.value;
   } else {
     auto t = scalar_spec(column.type.value, column.typmod, options);
+    if (!t) t = named_spec(column, options);
     if (!t) return std::nullopt;
     c.type = *t;
   }
   const TypeSpec* element = c.type.kind == ValueKind::kArray ? &c.element : nullptr;
-  c.field_schema_json =
-      render([&](JsonWriter& w) { write_type_schema(w, c.type, element, c.optional, c.name); });
   c.unavailable_json = unavailable_json(c.type, element, options);
   c.null_fallback_json = null_fallback_json(c.type);
+  if (column.default_expr) {
+    // PostgresDefaultValueConverter: a sequence default becomes the type's fallback (0); a constant is
+    // converted like a value of the column; any other expression gives no default.
+    if (column.default_expr->starts_with("nextval(")) {
+      c.default_json = c.null_fallback_json;
+    } else if (auto literal = default_literal(*column.default_expr)) {
+      std::string scratch;
+      StringSink sink{&c.default_json};
+      JsonWriter w(sink);
+      auto r = write_text(c.type, element, *literal, w, scratch);
+      if (!r.ok() || !*r) c.default_json.clear();
+    }
+  }
+  c.field_schema_json = render(
+      [&](JsonWriter& w) { write_type_schema(w, c.type, element, c.optional, c.name, c.default_json); });
   return c;
+}
+
+std::optional<std::string> default_literal(std::string_view e) {
+  while (e.size() >= 2 && e.front() == '(' && e.back() == ')') e = e.substr(1, e.size() - 2);
+  if (e == "true") return std::string("t");
+  if (e == "false") return std::string("f");
+  if (!e.empty() && e.front() == '\'') {
+    std::string out;
+    size_t i = 1;
+    for (; i < e.size(); ++i) {
+      if (e[i] == '\'') {
+        if (i + 1 < e.size() && e[i + 1] == '\'') {
+          out.push_back('\'');
+          ++i;
+          continue;
+        }
+        break;
+      }
+      out.push_back(e[i]);
+    }
+    if (i >= e.size()) return std::nullopt;  // unterminated
+    std::string_view rest = e.substr(i + 1);
+    if (!rest.empty() && !rest.starts_with("::")) return std::nullopt;
+    return out;
+  }
+  // A bare number, possibly negative: "42", "-1", "1.5", "1e3".
+  std::string_view n = e;
+  if (!n.empty() && (n.front() == '-' || n.front() == '+')) n.remove_prefix(1);
+  if (n.empty()) return std::nullopt;
+  for (char ch : n) {
+    if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == 'e' || ch == 'E' || ch == '-' || ch == '+')) {
+      return std::nullopt;
+    }
+  }
+  return std::string(e);
 }
 
 Status write_column_value(const ColumnConverter& c, const decode::TupleValue& value, JsonWriter& w,
@@ -934,7 +1205,9 @@ Status write_column_value(const ColumnConverter& c, const decode::TupleValue& va
   using Kind = decode::TupleValue::Kind;
   switch (value.kind) {
     case Kind::kNull:
-      if (c.optional) {
+      if (!c.default_json.empty()) {  // JsonConverter: Struct.get returns the schema default for null
+        write_raw(w, c.default_json, rapidjson::kNullType);
+      } else if (c.optional) {
         w.Null();
       } else {
         write_raw(w, c.null_fallback_json, rapidjson::kNullType);

@@ -48,6 +48,14 @@ enum class ValueKind : uint8_t {
   kZonedTimestamp,    // io.debezium.time.ZonedTimestamp (ISO string, UTC)
   kZonedTime,         // io.debezium.time.ZonedTime (ISO string, UTC)
   kMicroDuration,     // interval, interval.handling.mode=numeric: io.debezium.time.MicroDuration
+  kInterval,          // interval, interval.handling.mode=string: io.debezium.time.Interval (ISO 8601)
+  kBit,               // bit(1): BOOLEAN
+  kBits,              // bit(n>1), varbit: io.debezium.data.Bits (BitSet.toByteArray, little-endian)
+  kEnum,              // enum: io.debezium.data.Enum with the labels in "allowed"
+  kLtree,             // ltree: io.debezium.data.Ltree
+  kHstoreJson,        // hstore, hstore.handling.mode=json: io.debezium.data.Json of a HashMap
+  kHstoreMap,         // hstore, hstore.handling.mode=map: MAP<STRING, optional STRING>
+  kPoint,             // point: io.debezium.data.geometry.Point {x, y, wkb, srid}
   kArray,             // one-dimensional array of `element`
 };
 
@@ -58,6 +66,7 @@ struct TypeSpec {
   int32_t scale = 0;       // Decimal: scale; ZonedTimestamp: fraction digits (0: none, trimmed)
   bool money = false;      // money text ("-$1,234.50") rather than numeric text
   ConverterOptions::BinaryMode binary = ConverterOptions::BinaryMode::kBytes;
+  std::string allowed;  // kEnum: the labels joined with ','; kBits: precision holds the length
 };
 
 // How one column's text value becomes a Debezium value; chosen once per column from type + options.
@@ -75,6 +84,9 @@ struct ColumnConverter {
   // The JSON value Debezium emits for a null in a NOT NULL column (e.g. non-key columns of a DELETE's
   // key-only old tuple): its per-type fallback. Column defaults are not modelled.
   std::string null_fallback_json;
+  // The column default as Debezium's PostgresDefaultValueConverter reads it (JSON), or empty for none. It
+  // is the schema's "default", and JsonConverter writes it in place of a null value (Struct.get).
+  std::string default_json;
 };
 
 // The converter for a column, or nullopt when Debezium has no mapping for its type (the column is then
@@ -92,6 +104,10 @@ Status write_column_value(const ColumnConverter& converter, const decode::TupleV
 
 // Writes the JsonConverter schema of a type; field_name (if not empty) is appended as "field".
 void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* element, bool optional,
-                       std::string_view field_name);
+                       std::string_view field_name, std::string_view default_json = {});
+
+// The literal text of a column default expression as pg_get_expr prints it ("42", "'abc'::text",
+// "(-1)", "true"), or nullopt for an expression (now(), nextval(...)) that is not a constant.
+std::optional<std::string> default_literal(std::string_view expr);
 
 }  // namespace sluice::event

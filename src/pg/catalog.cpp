@@ -6,6 +6,35 @@
 #include <cstdlib>
 
 namespace sluice::pg {
+namespace {
+
+// Name, kind and enum labels of a non-builtin type (builtins are mapped by OID and need none).
+Result<CatalogType> type_info(Connection& conn, Oid type) {
+  constexpr uint32_t kFirstNormalObjectId = 16384;
+  CatalogType out;
+  out.type = type;
+  if (type.value < kFirstNormalObjectId) return out;
+  auto r = conn.exec_params(
+      "SELECT t.typname, t.typtype, (SELECT string_agg(e.enumlabel, E'\\x1f' ORDER BY e.enumsortorder)"
+      " FROM pg_enum e WHERE e.enumtypid = t.oid) FROM pg_type t WHERE t.oid = $1::oid",
+      {std::to_string(type.value)});
+  if (!r) return r.error();
+  if (PQntuples(r->get()) == 0) return out;
+  out.name = PQgetvalue(r->get(), 0, 0);
+  out.kind = PQgetvalue(r->get(), 0, 1)[0];
+  if (!PQgetisnull(r->get(), 0, 2)) {
+    std::string_view labels = PQgetvalue(r->get(), 0, 2);
+    for (size_t pos = 0;;) {
+      size_t sep = labels.find('\x1f', pos);
+      out.enum_values.emplace_back(labels.substr(pos, sep - pos));
+      if (sep == std::string_view::npos) break;
+      pos = sep + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<CatalogTable> load_table(Connection& conn, Oid table) {
   auto oid = std::to_string(table.value);
@@ -38,9 +67,11 @@ Result<CatalogTable> load_table(Connection& conn, Oid table) {
       "        a.attnotnull OR (ty.typtype = 'd' AND ty.typnotnull),"
       // int2vector arrays are 0-based: normalise the position to 1-based.
       "        CASE WHEN a.attnum = ANY(i.indkey) THEN array_position(i.indkey::int2[], a.attnum)"
-      "             - array_lower(i.indkey::int2[], 1) + 1 ELSE 0 END"
+      "             - array_lower(i.indkey::int2[], 1) + 1 ELSE 0 END,"
+      "        a.atttypid, a.atttypmod, pg_get_expr(d.adbin, d.adrelid)"
       " FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid"
       " LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary"
+      " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
       " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''"
       " ORDER BY a.attnum",
       {oid});
@@ -53,8 +84,43 @@ Result<CatalogTable> load_table(Connection& conn, Oid table) {
     c.not_null = std::string_view(PQgetvalue(cols->get(), i, 3)) == "t";
     c.pk_position = std::atoi(PQgetvalue(cols->get(), i, 4));
     c.primary_key = c.pk_position > 0;
+    c.declared_type = Oid{static_cast<uint32_t>(std::strtoul(PQgetvalue(cols->get(), i, 5), nullptr, 10))};
+    c.declared_typmod = std::atoi(PQgetvalue(cols->get(), i, 6));
+    if (!PQgetisnull(cols->get(), i, 7)) c.default_expr = PQgetvalue(cols->get(), i, 7);
+    if (auto info = type_info(conn, c.type); !info) {
+      return info.error();
+    } else {
+      c.type_name = std::move(info->name);
+      c.type_kind = info->kind;
+      c.enum_values = std::move(info->enum_values);
+    }
     out.columns.push_back(std::move(c));
   }
+  return out;
+}
+
+Result<CatalogType> resolve_type(Connection& conn, Oid type, int32_t typmod) {
+  auto r = conn.exec_params(
+      "WITH RECURSIVE base(oid, typmod, depth) AS ("
+      "  SELECT $1::oid, $2::int, 0"
+      "  UNION ALL"
+      "  SELECT t.typbasetype, CASE WHEN b.typmod = -1 THEN t.typtypmod ELSE b.typmod END, b.depth + 1"
+      "  FROM base b JOIN pg_type t ON t.oid = b.oid WHERE t.typtype = 'd')"
+      " SELECT oid, typmod FROM base ORDER BY depth DESC LIMIT 1",
+      {std::to_string(type.value), std::to_string(typmod)});
+  if (!r) return r.error();
+  CatalogType out;
+  out.type = type;
+  out.typmod = typmod;
+  if (PQntuples(r->get()) == 1) {
+    out.type = Oid{static_cast<uint32_t>(std::strtoul(PQgetvalue(r->get(), 0, 0), nullptr, 10))};
+    out.typmod = std::atoi(PQgetvalue(r->get(), 0, 1));
+  }
+  auto info = type_info(conn, out.type);
+  if (!info) return info.error();
+  out.name = std::move(info->name);
+  out.kind = info->kind;
+  out.enum_values = std::move(info->enum_values);
   return out;
 }
 

@@ -3,6 +3,7 @@
 // pgoutput does not send either).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,16 @@
 
 namespace sluice::pg {
 
+// A type as Debezium resolves it: domains replaced by their base type; for types without a fixed OID
+// (extensions, enums) the name and kind Debezium maps by.
+struct CatalogType {
+  Oid type;                              // the base type
+  int32_t typmod = -1;                   // for a domain, the domain's typmod
+  std::string name;                      // pg_type.typname of the base type (non-builtin types only)
+  char kind = 'b';                       // pg_type.typtype of the base type: b, e(num), r(ange), c, p, m
+  std::vector<std::string> enum_values;  // kind 'e': labels in sort order
+};
+
 struct CatalogColumn {
   std::string name;
   Oid type;             // for a domain, its base type
@@ -19,6 +30,12 @@ struct CatalogColumn {
   bool not_null = false;
   bool primary_key = false;
   int pk_position = 0;  // 1-based position in the primary key, 0 if not part of it
+  Oid declared_type;    // pg_attribute.atttypid / atttypmod, as pgoutput's Relation message sends them
+  int32_t declared_typmod = -1;
+  std::string type_name;                    // see CatalogType
+  char type_kind = 'b';                     // see CatalogType
+  std::vector<std::string> enum_values;     // see CatalogType
+  std::optional<std::string> default_expr;  // pg_get_expr(adbin): the column default, if any
 };
 
 struct CatalogTable {
@@ -30,5 +47,9 @@ struct CatalogTable {
 };
 
 Result<CatalogTable> load_table(Connection& conn, Oid table);
+
+// Resolves a type (and typmod) as it appears in a Relation message: a domain to its base type, plus the
+// name/kind/labels of non-builtin types.
+Result<CatalogType> resolve_type(Connection& conn, Oid type, int32_t typmod);
 
 }  // namespace sluice::pg

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "event/java_format.h"
 #include "event/pg_text.h"
 #include "event/pg_types.h"
@@ -23,10 +25,18 @@ struct Col {
   int32_t typmod = -1;
   bool optional = true;
   ConverterOptions options = {};
+  std::string type_name = {};  // non-builtin types
+  char type_kind = 'b';
+  std::vector<std::string> enum_values = {};
+  std::optional<std::string> default_expr = {};
 };
 
 std::optional<ColumnConverter> converter(const Col& c) {
   ColumnInfo info{"c", Oid{c.oid}, c.typmod, c.optional};
+  info.type_name = c.type_name;
+  info.type_kind = c.type_kind;
+  info.enum_values = c.enum_values;
+  info.default_expr = c.default_expr;
   return make_column_converter(info, 0, c.options);
 }
 
@@ -207,9 +217,9 @@ TEST(ValueConverter, Date) {
   EXPECT_EQ(conv({pt::kDate}, "2000-03-01"), "11017");
   EXPECT_EQ(conv({pt::kDate}, "0001-01-01 BC"), "-719528");  // ISO year 0
   EXPECT_EQ(conv({pt::kDate}, "2023-02-29").substr(0, 5), "ERROR");
-  // Debezium maps 'infinity' to LocalDate -5877611-06-21 and '-infinity' to -5877611-06-22.
-  EXPECT_EQ(conv({pt::kDate}, "infinity"), "-2147472693");
-  EXPECT_EQ(conv({pt::kDate}, "-infinity"), "-2147472692");
+  // What Debezium 3.4 emits for 'infinity' / '-infinity' (checked against it by tests/conformance).
+  EXPECT_EQ(conv({pt::kDate}, "infinity"), "-2147472692");
+  EXPECT_EQ(conv({pt::kDate}, "-infinity"), "-2147472691");
   Col connect{pt::kDate};
   connect.options.time_precision = ConverterOptions::TimePrecisionMode::kConnect;
   EXPECT_EQ(
@@ -330,7 +340,7 @@ TEST(ValueConverter, Arrays) {
 }
 
 TEST(ValueConverter, UnsupportedTypesAreDropped) {
-  EXPECT_EQ(schema({pt::kPoint}), "<dropped>");
+  EXPECT_EQ(schema({pt::kPointArray}), "<dropped>");
   EXPECT_EQ(schema({pt::kNameArray}), "<dropped>");
   EXPECT_EQ(schema({pt::kIntervalArray}), "<dropped>");
   EXPECT_EQ(schema({pt::kXmlArray}), "<dropped>");
@@ -410,6 +420,137 @@ TEST(PgText, ArrayReaderShapes) {
   EXPECT_EQ(pgtext::ArrayReader("{{1}}").shape(), pgtext::ArrayReader::Shape::kMultiDim);
   EXPECT_EQ(pgtext::ArrayReader("[1:1][1:1]={{1}}").shape(), pgtext::ArrayReader::Shape::kMultiDim);
   EXPECT_EQ(pgtext::ArrayReader("1,2").shape(), pgtext::ArrayReader::Shape::kInvalid);
+}
+
+TEST(ValueConverter, IntervalString) {
+  Col c{pt::kInterval};
+  c.options.interval = ConverterOptions::IntervalMode::kString;
+  EXPECT_EQ(schema(c), R"({"type":"string","optional":true,"name":"io.debezium.time.Interval","version":1,)"
+                       R"("field":"c"})");
+  EXPECT_EQ(conv(c, "1 year 2 mons 3 days 04:05:06.789"), R"("P1Y2M3DT4H5M6.789S")");
+  EXPECT_EQ(conv(c, "-1 years -2 mons +3 days -04:05:06.5"), R"("P-1Y-2M3DT-4H-5M-6.5S")");
+  EXPECT_EQ(conv(c, "00:00:00"), R"("P0Y0M0DT0H0M0S")");
+  EXPECT_EQ(conv(c, "100 days"), R"("P0Y0M100DT0H0M0S")");
+  EXPECT_EQ(conv(c, "-00:00:00.5"), R"("P0Y0M0DT0H0M-0.5S")");
+  EXPECT_EQ(conv(c, "nonsense").substr(0, 5), "ERROR");
+}
+
+TEST(ValueConverter, Bits) {
+  EXPECT_EQ(schema({pt::kBit, 1}), R"({"type":"boolean","optional":true,"field":"c"})");
+  EXPECT_EQ(conv({pt::kBit, 1}, "1"), "true");
+  EXPECT_EQ(conv({pt::kBit, 1}, "0"), "false");
+  EXPECT_EQ(schema({pt::kBit, 5}),
+            R"({"type":"bytes","optional":true,"name":"io.debezium.data.Bits","version":1,)"
+            R"("parameters":{"length":"5"},"field":"c"})");
+  // BitSet.toByteArray: little-endian, trailing zero bytes dropped.
+  EXPECT_EQ(conv({pt::kBit, 5}, "10101"), R"("FQ==")");
+  EXPECT_EQ(conv({pt::kBit, 5}, "00000"), R"("")");
+  EXPECT_EQ(conv({pt::kVarbit, 16}, "1100110011"), R"("MwM=")");
+  EXPECT_EQ(conv({pt::kVarbit}, "111111111111111111"), R"("//8D")");
+  EXPECT_EQ(schema({pt::kVarbit}),
+            R"({"type":"bytes","optional":true,"name":"io.debezium.data.Bits","version":1,)"
+            R"("parameters":{"length":"2147483647"},"field":"c"})");
+  EXPECT_EQ(conv({pt::kBit, 5}, "10201").substr(0, 5), "ERROR");
+}
+
+TEST(ValueConverter, EnumLtreeCitext) {
+  Col e{16400};
+  e.type_kind = 'e';
+  e.enum_values = {"sad", "ok", "happy"};
+  EXPECT_EQ(schema(e), R"({"type":"string","optional":true,"name":"io.debezium.data.Enum","version":1,)"
+                       R"("parameters":{"allowed":"sad,ok,happy"},"field":"c"})");
+  EXPECT_EQ(conv(e, "ok"), R"("ok")");
+  Col lt{16500};
+  lt.type_name = "ltree";
+  EXPECT_EQ(schema(lt), R"({"type":"string","optional":true,"name":"io.debezium.data.Ltree","version":1,)"
+                        R"("field":"c"})");
+  EXPECT_EQ(conv(lt, "a.b.c"), R"("a.b.c")");
+  Col ci{16600};
+  ci.type_name = "citext";
+  EXPECT_EQ(schema(ci), R"({"type":"string","optional":true,"field":"c"})");
+  Col other{16700};
+  other.type_name = "cube";
+  EXPECT_EQ(schema(other), "<dropped>");
+}
+
+TEST(ValueConverter, Hstore) {
+  Col j{16800};
+  j.type_name = "hstore";
+  EXPECT_EQ(schema(j), R"({"type":"string","optional":true,"name":"io.debezium.data.Json","version":1,)"
+                       R"("field":"c"})");
+  EXPECT_EQ(conv(j, R"("a"=>"1", "b"=>NULL, "c d"=>"e \"f")"),
+            R"("{\"a\":\"1\",\"b\":null,\"c d\":\"e \\\"f\"}")");
+  EXPECT_EQ(conv(j, ""), R"("{}")");
+  // java.util.HashMap order, not hstore's: "bb" (hash 3136 -> bucket 0) before "a" (97 -> bucket 1).
+  EXPECT_EQ(conv(j, R"("a"=>"1", "bb"=>"2")"), R"("{\"bb\":\"2\",\"a\":\"1\"}")");
+  Col m = j;
+  m.options.hstore = ConverterOptions::HstoreMode::kMap;
+  EXPECT_EQ(schema(m), R"({"type":"map","keys":{"type":"string","optional":false},)"
+                       R"("values":{"type":"string","optional":true},"optional":true,"field":"c"})");
+  EXPECT_EQ(conv(m, R"("a"=>"1", "b"=>NULL)"), R"({"a":"1","b":null})");
+  EXPECT_EQ(conv(m, R"("a"=>1)").substr(0, 5), "ERROR");
+}
+
+TEST(ValueConverter, Point) {
+  EXPECT_EQ(
+      schema({pt::kPoint}),
+      R"({"type":"struct","fields":[{"type":"double","optional":false,"field":"x"},)"
+      R"({"type":"double","optional":false,"field":"y"},{"type":"bytes","optional":true,"field":"wkb"},)"
+      R"({"type":"int32","optional":true,"field":"srid"}],"optional":true,)"
+      R"x("name":"io.debezium.data.geometry.Point","version":1,"doc":"Geometry (POINT)","field":"c"})x");
+  EXPECT_EQ(conv({pt::kPoint}, "(1.5,2.5)"),
+            R"({"x":1.5,"y":2.5,"wkb":"AQEAAAAAAAAAAAD4PwAAAAAAAARA","srid":null})");
+  EXPECT_EQ(conv({pt::kPoint}, "(1.5;2.5)").substr(0, 5), "ERROR");
+}
+
+TEST(ValueConverter, ColumnDefaults) {
+  Col i{pt::kInt4};
+  i.default_expr = "42";
+  EXPECT_EQ(schema(i), R"({"type":"int32","optional":true,"default":42,"field":"c"})");
+  EXPECT_EQ(write(i, Kind::kNull, ""), "42");  // JsonConverter writes the default for a null
+  Col serial{pt::kInt4, -1, false};
+  serial.default_expr = "nextval('t_id_seq'::regclass)";
+  EXPECT_EQ(schema(serial), R"({"type":"int32","optional":false,"default":0,"field":"c"})");
+  Col b{pt::kBool, -1, false};
+  b.default_expr = "true";
+  EXPECT_EQ(schema(b), R"({"type":"boolean","optional":false,"default":true,"field":"c"})");
+  Col t{pt::kText};
+  t.default_expr = "'it''s'::text";
+  EXPECT_EQ(schema(t), R"({"type":"string","optional":true,"default":"it's","field":"c"})");
+  Col now{pt::kTimestamptz};
+  now.default_expr = "now()";
+  EXPECT_EQ(schema(now).find("default"), std::string::npos);
+  EXPECT_EQ(default_literal("(-1)"), "-1");
+  EXPECT_EQ(default_literal("'2024-01-01'::date"), "2024-01-01");
+  EXPECT_EQ(default_literal("'abc'"), "abc");
+  EXPECT_EQ(default_literal("'abc"), std::nullopt);
+  EXPECT_EQ(default_literal("CURRENT_TIMESTAMP"), std::nullopt);
+}
+
+TEST(JavaFormat, HashMapOrder) {
+  EXPECT_EQ(javafmt::string_hash("a"), 97);
+  EXPECT_EQ(javafmt::string_hash("bb"), 3136);
+  EXPECT_EQ(javafmt::string_hash("\xF0\x9F\x98\x80"), 1772899);  // U+1F600: surrogates D83D DE00
+  std::vector<std::string_view> keys{"a", "bb", "c d"};
+  EXPECT_EQ(javafmt::hash_map_order(keys), (std::vector<size_t>{1, 0, 2}));
+}
+
+TEST(PgText, HstoreAndPoint) {
+  pgtext::HstorePairs pairs;
+  ASSERT_TRUE(pgtext::parse_hstore(R"("k"=>"v", "n"=>NULL, "q\\"=>"\"")", pairs));
+  ASSERT_EQ(pairs.size(), 3u);
+  EXPECT_EQ(pairs[0].first, "k");
+  EXPECT_EQ(*pairs[0].second, "v");
+  EXPECT_FALSE(pairs[1].second.has_value());
+  EXPECT_EQ(pairs[2].first, "q\\");
+  EXPECT_EQ(*pairs[2].second, "\"");
+  EXPECT_FALSE(pgtext::parse_hstore(R"("k"=>"v","n"=>NULL)", pairs));
+  EXPECT_FALSE(pgtext::parse_hstore(R"("k)", pairs));
+  double x = 0, y = 0;
+  EXPECT_TRUE(pgtext::parse_point("(-1,NaN)", x, y));
+  EXPECT_EQ(x, -1);
+  EXPECT_TRUE(std::isnan(y));
+  EXPECT_FALSE(pgtext::parse_point("(1,2", x, y));
 }
 
 }  // namespace

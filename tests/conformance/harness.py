@@ -1,0 +1,357 @@
+"""Conformance harness: real Debezium and sluice on the same Postgres, same settings, same DML; their records
+are compared message by message (key, value, headers) after replacing each one's topic prefix by PREFIX.
+
+Fields may differ only where ALLOWED_DIFFERENCES / ALLOWED_HEADERS list them, each with its reason.
+
+Environment (scripts/test exports it): SLUICE_PG_URL, SLUICE_KAFKA_BOOTSTRAP, SLUICE_BIN.
+"""
+import json
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+from urllib.parse import urlparse
+
+from confluent_kafka import Consumer, TopicPartition
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_URL = os.environ.get("SLUICE_PG_URL", "postgresql://postgres@127.0.0.1:25432/postgres")
+KAFKA = os.environ.get("SLUICE_KAFKA_BOOTSTRAP", "127.0.0.1:29092")
+SLUICE_BIN = os.environ.get("SLUICE_BIN", str(ROOT / "build" / "sluice"))
+PREFIX = "PREFIX"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The one list of fields allowed to differ. `path` is "key." or "value." plus a dotted path into the *payload*
+# (the "payload" of a JsonConverter document with schemas, or the bare document), applied to both sides; `when`
+# restricts it to some events. The field must exist on both sides: only its value may differ.
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Allowed:
+    path: str
+    reason: str
+    when: Callable[[dict], bool] = lambda payload: True
+
+
+def _is_snapshot(p):
+    return p.get("op") == "r"
+
+
+def _streamed_from(table):
+    return lambda p: p.get("op") != "r" and (p.get("source") or {}).get("table") == table
+
+
+ALLOWED_DIFFERENCES = [
+    Allowed("value.source.version", "the producing software's version: Debezium's (3.4.3.Final) vs sluice's"),
+    Allowed("value.ts_ms", "connector clock when the event was processed: two processes, two instants"),
+    Allowed("value.ts_us", "connector clock (as ts_ms)"),
+    Allowed("value.ts_ns", "connector clock (as ts_ms)"),
+    Allowed("value.source.ts_ms", "snapshot reads: Debezium stamps each read with the time it read the row, "
+            "sluice with the snapshot's start (streamed events carry the commit time and are compared)", _is_snapshot),
+    Allowed("value.source.ts_us", "snapshot reads: as source.ts_ms", _is_snapshot),
+    Allowed("value.source.ts_ns", "snapshot reads: as source.ts_ms", _is_snapshot),
+    Allowed("value.source.txId", "snapshot reads: the id of each connector's own snapshot transaction", _is_snapshot),
+    Allowed("value.source.lsn", "snapshot reads: each connector's own slot's consistent point", _is_snapshot),
+    Allowed("value.source.sequence", "snapshot reads: built from each connector's own slot position", _is_snapshot),
+    # Deliberate (README, compatibility): Debezium 3.4 loses every streamed `name` value (null in c/u/d events
+    # with pgoutput; its snapshot reads have them). sluice keeps the value. Workload: table strings, column nm.
+    Allowed("value.after.nm", "Debezium 3.4 emits null for streamed `name` values (data loss); sluice keeps them",
+            _streamed_from("strings")),
+    Allowed("value.before.nm", "as value.after.nm", _streamed_from("strings")),
+]
+
+# Header values allowed to differ (by header name), with the reason.
+ALLOWED_HEADERS = {
+    "__debezium.context.runId": "a random id of each connector run (Debezium 3's extended headers)",
+}
+# The topic prefix (source.name, topic names, schema names) differs by construction; it is replaced by PREFIX
+# in both documents before comparing, so it needs no entry.
+
+
+def _get(doc, parts):
+    for p in parts:
+        if not isinstance(doc, dict) or p not in doc:
+            return None, False
+        doc = doc[p]
+    return doc, True
+
+
+def _set(doc, parts, value):
+    for p in parts[:-1]:
+        doc = doc[p]
+    doc[parts[-1]] = value
+
+
+def payload_of(doc, schemas):
+    return doc["payload"] if schemas and isinstance(doc, dict) and "payload" in doc else doc
+
+
+def mask_allowed(part, doc, schemas):
+    """Replaces the allowed fields of one key/value document (in place) by a marker."""
+    if doc is None:
+        return doc
+    p = payload_of(doc, schemas)
+    for a in ALLOWED_DIFFERENCES:
+        where, _, rest = a.path.partition(".")
+        if where != part or not isinstance(p, dict) or not a.when(p):
+            continue
+        parts = rest.split(".")
+        _, found = _get(p, parts)
+        if found:
+            _set(p, parts, f"<allowed: {a.path}>")
+    return doc
+
+
+def diff(a, b, path="", out=None, limit=40):
+    """Readable differences between two JSON values: 'path: debezium=… sluice=…'."""
+    out = [] if out is None else out
+    if len(out) >= limit:
+        return out
+    if isinstance(a, dict) and isinstance(b, dict):
+        if list(a.keys()) != list(b.keys()) and set(a.keys()) == set(b.keys()):
+            out.append(f"{path or '.'}: field order differs: debezium={list(a.keys())} sluice={list(b.keys())}")
+        for k in list(a.keys()) + [k for k in b.keys() if k not in a]:
+            if k not in a:
+                out.append(f"{path}.{k}: only in sluice: {json.dumps(b[k])[:300]}")
+            elif k not in b:
+                out.append(f"{path}.{k}: only in debezium: {json.dumps(a[k])[:300]}")
+            else:
+                diff(a[k], b[k], f"{path}.{k}", out, limit)
+    elif isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            out.append(f"{path}: list length debezium={len(a)} sluice={len(b)}: "
+                       f"debezium={json.dumps(a)[:300]} sluice={json.dumps(b)[:300]}")
+        else:
+            for i, (x, y) in enumerate(zip(a, b)):
+                label = x.get("field", i) if isinstance(x, dict) else i  # schema fields: by name
+                diff(x, y, f"{path}[{label}]", out, limit)
+    elif a != b or type(a) is not type(b):
+        out.append(f"{path}: debezium={json.dumps(a)[:300]} sluice={json.dumps(b)[:300]}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Processes
+# ---------------------------------------------------------------------------------------------------------------
+def pg_params():
+    u = urlparse(PG_URL)
+    return {
+        "database.hostname": u.hostname,
+        "database.port": str(u.port or 5432),
+        "database.user": u.username or "postgres",
+        "database.password": u.password or "",
+        "database.dbname": (u.path or "/postgres").lstrip("/"),
+    }
+
+
+@dataclass
+class Combo:
+    """One setting combination: a Debezium connector and a sluice process with the same properties."""
+    label: str
+    settings: dict
+    key_schemas: bool = True
+    value_schemas: bool = True
+    tag: str = ""
+    dbz_prefix: str = ""
+    sl_prefix: str = ""
+    sluice: Optional[subprocess.Popen] = None
+    sluice_log: Optional[Path] = None
+
+    def common(self, schema):
+        return {
+            "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
+            "plugin.name": "pgoutput",
+            "snapshot.mode": "initial",
+            "publication.autocreate.mode": "all_tables",
+            "schema.include.list": schema,
+            "key.converter.schemas.enable": str(self.key_schemas).lower(),
+            "value.converter.schemas.enable": str(self.value_schemas).lower(),
+            **pg_params(),
+            **self.settings,
+        }
+
+    def slot(self, who):
+        return f"cf_{who}_{self.label}_{self.tag}"
+
+    def publication(self, who):
+        return f"cfpub_{who}_{self.label}_{self.tag}"
+
+    def debezium_properties(self, schema, path: Path):
+        props = self.common(schema)
+        props.update({
+            "name": f"cf-{self.label}-{self.tag}",
+            "topic.prefix": self.dbz_prefix,
+            "slot.name": self.slot("dbz"),
+            "publication.name": self.publication("dbz"),
+            "slot.drop.on.stop": "true",
+            # per-connector converters, so one worker serves every combination
+            "key.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+        })
+        path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
+        return path
+
+    def start_sluice(self, schema, tmp: Path):
+        props = self.common(schema)
+        props.update({
+            "topic.prefix": self.sl_prefix,
+            "slot.name": self.slot("sl"),
+            "publication.name": self.publication("sl"),
+            "status.update.interval.ms": "200",
+            "kafka.bootstrap.servers": KAFKA,
+            "offset.storage": "none",
+        })
+        cfg = tmp / f"sluice-{self.label}.json"
+        cfg.write_text(json.dumps({"name": f"cf-{self.label}", "config": props}))
+        self.sluice_log = tmp / f"sluice-{self.label}.log"
+        log = open(self.sluice_log, "ab")
+        self.sluice = subprocess.Popen([SLUICE_BIN, "run", str(cfg)], stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+
+    def stop_sluice(self):
+        if self.sluice is not None and self.sluice.poll() is None:
+            self.sluice.terminate()
+            try:
+                self.sluice.wait(30)
+            except subprocess.TimeoutExpired:
+                self.sluice.kill()
+                self.sluice.wait()
+
+
+class DebeziumWorker:
+    """One Kafka Connect standalone worker running every combination's Debezium connector (one JVM start)."""
+
+    def __init__(self, property_files, log_path: Path):
+        self.log_path = log_path
+        log = open(log_path, "ab")
+        self.proc = subprocess.Popen(
+            [str(ROOT / "scripts" / "debezium" / "connect-standalone"), *map(str, property_files)],
+            stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def log_tail(self, n=60):
+        lines = self.log_path.read_text(errors="replace").splitlines() if self.log_path.exists() else []
+        return "\n".join(lines[-n:])
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def wait_until(predicate, timeout, what, interval=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = predicate()
+        if v:
+            return v
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Kafka
+# ---------------------------------------------------------------------------------------------------------------
+def new_consumer():
+    return Consumer({
+        "bootstrap.servers": KAFKA,
+        "group.id": f"conformance-{os.getpid()}-{time.monotonic_ns()}",
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": False,
+    })
+
+
+def topics_with_prefix(consumer, prefix):
+    md = consumer.list_topics(timeout=10)
+    return sorted(t for t in md.topics if t.startswith(prefix + "."))
+
+
+def high_watermarks(consumer, topics):
+    out = {}
+    md = consumer.list_topics(timeout=10)
+    for t in topics:
+        for p in md.topics[t].partitions:
+            _, hi = consumer.get_watermark_offsets(TopicPartition(t, p), timeout=10)
+            out[(t, p)] = hi
+    return out
+
+
+def read_all(consumer, topics):
+    """Every message of the topics, from the beginning to the current high watermarks, in offset order."""
+    wanted = {tp: hi for tp, hi in high_watermarks(consumer, topics).items() if hi > 0}
+    out = {t: [] for t in topics}
+    if not wanted:
+        return out
+    consumer.assign([TopicPartition(t, p, 0) for (t, p) in wanted])
+    got = {tp: [] for tp in wanted}
+    deadline = time.monotonic() + 60
+    while any(len(got[tp]) < hi for tp, hi in wanted.items()) and time.monotonic() < deadline:
+        msg = consumer.poll(0.5)
+        if msg is None or msg.error():
+            continue
+        tp = (msg.topic(), msg.partition())
+        if tp in got and msg.offset() < wanted[tp]:
+            got[tp].append(msg)
+    consumer.unassign()
+    for (t, _), msgs in sorted(got.items()):
+        out[t].extend(sorted(msgs, key=lambda m: m.offset()))
+    return out
+
+
+def as_doc(raw, prefix):
+    if raw is None:
+        return None
+    text = raw.decode("utf-8", errors="replace").replace(prefix, PREFIX)
+    try:
+        return json.loads(text)
+    except ValueError:
+        return {"<not JSON>": text}
+
+
+def message_doc(msg, prefix, key_schemas, value_schemas):
+    """key, value and headers of a message as JSON, prefix replaced, allowed fields masked."""
+    headers = {}
+    for k, v in msg.headers() or []:
+        headers[k] = f"<allowed: header {k}>" if k in ALLOWED_HEADERS else as_doc(v, prefix)
+    return {
+        "key": mask_allowed("key", as_doc(msg.key(), prefix), key_schemas),
+        "value": mask_allowed("value", as_doc(msg.value(), prefix), value_schemas),
+        "headers": headers,
+    }
+
+
+def summarize(doc, schemas):
+    v = doc["value"]
+    if v is None:
+        return "tombstone"
+    p = payload_of(v, schemas)
+    return f"op={p.get('op')}" if isinstance(p, dict) else "?"
+
+
+@dataclass
+class TopicComparison:
+    suffix: str
+    debezium: list = field(default_factory=list)
+    sluice: list = field(default_factory=list)
+
+    def problems(self, value_schemas):
+        out = []
+        if len(self.debezium) != len(self.sluice):
+            out.append(f"message count: debezium={len(self.debezium)} sluice={len(self.sluice)}; "
+                       f"debezium={[summarize(d, value_schemas) for d in self.debezium]} "
+                       f"sluice={[summarize(d, value_schemas) for d in self.sluice]}")
+        for i in range(min(len(self.debezium), len(self.sluice))):
+            lines = diff(self.debezium[i], self.sluice[i], "")
+            if lines:
+                out.append(f"message #{i} ({summarize(self.debezium[i], value_schemas)}):\n    "
+                           + "\n    ".join(lines))
+        return out

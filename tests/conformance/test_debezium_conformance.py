@@ -1,0 +1,160 @@
+"""sluice vs real Debezium (Kafka Connect standalone + debezium-connector-postgres 3.4): the same workload, the
+same settings, event by event. One Connect worker runs a Debezium connector per setting combination (COMBOS);
+a sluice process runs beside each. The handling modes are grouped so that 4 combinations cover every mode of
+decimal/time/binary/interval/hstore handling and both JsonConverter schema settings."""
+import json
+import shutil
+import time
+import uuid
+
+import psycopg
+import pytest
+
+import harness as h
+import workload as w
+
+COMBOS = [
+    # defaults: precise, adaptive, bytes, numeric, json; schemas on
+    h.Combo("a", {}),
+    h.Combo("b", {"decimal.handling.mode": "double", "time.precision.mode": "adaptive_time_microseconds",
+                  "binary.handling.mode": "base64", "interval.handling.mode": "string",
+                  "hstore.handling.mode": "map", "skipped.operations": "none"},
+            key_schemas=False, value_schemas=False),
+    h.Combo("c", {"decimal.handling.mode": "string", "time.precision.mode": "connect",
+                  "binary.handling.mode": "hex", "tombstones.on.delete": "false"},
+            key_schemas=True, value_schemas=False),
+    h.Combo("d", {"binary.handling.mode": "base64-url-safe", "decimal.handling.mode": "double",
+                  "interval.handling.mode": "string"}),
+]
+
+
+def _sql(pg, statements, schema):
+    with pg.cursor() as cur:
+        for st in statements:
+            cur.execute(st.format(s=schema))
+
+
+def _slots_active(pg, names):
+    with pg.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = ANY(%s)", (names,))
+        return cur.fetchone()[0] == len(names)
+
+
+def _drop_leftovers(pg, tag):
+    with pg.cursor() as cur:
+        cur.execute("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE %s", (f"%{tag}%",))
+        for (slot,) in cur.fetchall():
+            try:
+                cur.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+            except psycopg.Error:
+                pass
+        cur.execute("SELECT pubname FROM pg_publication WHERE pubname LIKE %s", (f"%{tag}%",))
+        for (pub,) in cur.fetchall():
+            cur.execute(f'DROP PUBLICATION IF EXISTS "{pub}"')
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    if not (h.ROOT / ".cache" / "debezium" / "plugins" / "debezium-connector-postgres").is_dir():
+        pytest.fail("Debezium jars missing: run scripts/deps --debezium")
+    if shutil.which("java") is None:
+        pytest.fail("java is not installed (scripts/deps --debezium installs it)")
+    tag = uuid.uuid4().hex[:8]
+    schema = f"cf_{tag}"
+    tmp = tmp_path_factory.mktemp("conformance")
+    combos = [h.Combo(c.label, dict(c.settings), c.key_schemas, c.value_schemas, tag=tag,
+                      dbz_prefix=f"cfdbz{c.label}{tag}", sl_prefix=f"cfsl{c.label}{tag}") for c in COMBOS]
+    pg = psycopg.connect(h.PG_URL, autocommit=True)
+    worker = None
+    try:
+        _sql(pg, w.EXTENSIONS, schema)
+        _sql(pg, w.SCHEMA, schema)
+        _sql(pg, w.SNAPSHOT_ROWS, schema)
+        files = [c.debezium_properties(schema, tmp / f"debezium-{c.label}.properties") for c in combos]
+        worker = h.DebeziumWorker(files, tmp / "debezium.log")
+        for c in combos:
+            c.start_sluice(schema, tmp)
+        slots = [c.slot(who) for c in combos for who in ("dbz", "sl")]
+
+        def streaming():
+            assert worker.alive(), f"Kafka Connect exited:\n{worker.log_tail()}"
+            for c in combos:
+                assert c.sluice.poll() is None, f"sluice {c.label} exited:\n{c.sluice_log.read_text()[-3000:]}"
+            return _slots_active(pg, slots)
+
+        h.wait_until(streaming, 120, "every Debezium connector and sluice to stream (all slots active)")
+        _sql(pg, w.STREAM, schema)
+        _sql(pg, [w.DONE], schema)
+
+        consumer = h.new_consumer()
+        done_topics = [f"{p}.{schema}.zz_done" for c in combos for p in (c.dbz_prefix, c.sl_prefix)]
+
+        def all_done():
+            streaming()
+            existing = set(consumer.list_topics(timeout=10).topics)
+            if not all(t in existing for t in done_topics):
+                return False
+            marks = h.high_watermarks(consumer, done_topics)
+            return all(v > 1 for v in marks.values())  # the snapshot row and the last row
+
+        h.wait_until(all_done, 120, "the last row on every connector's topics", interval=0.5)
+        # Earlier topics were produced before zz_done; wait until their watermarks stop moving.
+        prev = None
+        for _ in range(20):
+            topics = [t for c in combos for p in (c.dbz_prefix, c.sl_prefix) for t in h.topics_with_prefix(consumer, p)]
+            marks = h.high_watermarks(consumer, topics)
+            if marks == prev:
+                break
+            prev = marks
+            time.sleep(1.0)
+        out = {}
+        dump = h.ROOT / ".run" / "conformance"
+        dump.mkdir(parents=True, exist_ok=True)
+        for c in combos:
+            dbz = h.read_all(consumer, h.topics_with_prefix(consumer, c.dbz_prefix))
+            sl = h.read_all(consumer, h.topics_with_prefix(consumer, c.sl_prefix))
+            topics = {}
+            for topic, msgs in dbz.items():
+                suffix = topic[len(c.dbz_prefix):]
+                topics.setdefault(suffix, h.TopicComparison(suffix)).debezium = [
+                    h.message_doc(m, c.dbz_prefix, c.key_schemas, c.value_schemas) for m in msgs]
+            for topic, msgs in sl.items():
+                suffix = topic[len(c.sl_prefix):]
+                topics.setdefault(suffix, h.TopicComparison(suffix)).sluice = [
+                    h.message_doc(m, c.sl_prefix, c.key_schemas, c.value_schemas) for m in msgs]
+            out[c.label] = (c, topics, schema)
+            # Both sides' events, for reading a failure (.run/conformance/<combo>.json).
+            (dump / f"{c.label}.json").write_text(json.dumps(
+                {s: {"debezium": t.debezium, "sluice": t.sluice} for s, t in topics.items()}, indent=1))
+        consumer.close()
+        yield out
+    finally:
+        for c in combos:
+            c.stop_sluice()
+        if worker is not None:
+            worker.stop()
+        _drop_leftovers(pg, tag)
+        with pg.cursor() as cur:
+            cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        pg.close()
+
+
+@pytest.mark.parametrize("label", [c.label for c in COMBOS])
+@pytest.mark.parametrize("table", w.TABLES)
+def test_same_events_as_debezium(results, label, table):
+    c, topics, schema = results[label]
+    suffix = f".{schema}.{table}"
+    assert suffix in topics, f"no topic for {table} from either connector (topics: {sorted(topics)})"
+    cmp = topics[suffix]
+    assert cmp.debezium, f"Debezium published nothing for {table}"
+    problems = cmp.problems(c.value_schemas)
+    assert not problems, (f"combo {label} {c.settings}, table {table}: sluice differs from Debezium\n"
+                          + "\n".join(problems))
+
+
+@pytest.mark.parametrize("label", [c.label for c in COMBOS])
+def test_same_topics_as_debezium(results, label):
+    c, topics, schema = results[label]
+    only_dbz = sorted(s for s, t in topics.items() if t.debezium and not t.sluice)
+    only_sl = sorted(s for s, t in topics.items() if t.sluice and not t.debezium)
+    assert not only_dbz and not only_sl, f"topics only Debezium wrote: {only_dbz}; only sluice wrote: {only_sl}"
