@@ -83,6 +83,10 @@ Connector::Connector(config::Config config, const std::atomic<bool>& stop)
 Connector::~Connector() = default;
 
 void Connector::on_delivery(uint64_t opaque, std::string_view topic, const char* error) {
+  if (OffsetCommitter::is_offset_opaque(opaque)) {
+    offsets_->on_delivery(opaque, error);
+    return;
+  }
   if (opaque == kHeartbeatOpaque) {  // heartbeats carry no change: nothing to confirm
     if (error != nullptr) log()->warn("heartbeat to {} not delivered: {}", topic, error);
     return;
@@ -125,6 +129,8 @@ int Connector::run() {
     }
     producer_ = std::move(*producer);
   }
+  offsets_ = std::make_unique<OffsetCommitter>(config_, producer_.get());
+  log()->info("offsets are recorded in {}", offsets_->describe());
 
   auto backoff = std::chrono::milliseconds(500);
   const auto max_backoff = std::chrono::milliseconds(30000);
@@ -200,8 +206,37 @@ Status Connector::run_once() {
   log()->info("tables captured: {}", names.empty() ? "(none yet)" : names);
   if (auto s = ensure_publication(*catalog_, captured); !s) return s;
 
+  auto stored = offsets_->load();
+  if (!stored) return stored.error();
   auto slot = pg::find_slot(*catalog_, config_.slot_name);
   if (!slot) return slot.error();
+  if (*stored) {
+    log()->info("offsets stored in {}: LSN {}", offsets_->describe(), (**stored).lsn.str());
+  } else if (offsets_->enabled()) {
+    log()->info("no offsets stored in {} for connector {}", offsets_->describe(), config_.name);
+  }
+  // A slot ahead of the stored offsets, or missing while offsets exist, was recreated, advanced by another
+  // client or dropped: the changes in between may be gone. Never skip them silently.
+  if (*slot && *stored && (**slot).confirmed_flush > (**stored).lsn) {
+    return Error::fatal(fmt::format(
+        "replication slot '{}' is at LSN {} but the offsets in {} say sluice delivered changes only up to "
+        "LSN {}: "
+        "the slot was recreated or advanced by another client, and the changes in between may be lost. "
+        "Check, "
+        "then either drop the slot and re-snapshot (snapshot.mode=when_needed), or run `sluice "
+        "reset-offsets` "
+        "to continue from the slot",
+        config_.slot_name, (**slot).confirmed_flush.str(), offsets_->describe(), (**stored).lsn.str()));
+  }
+  if (!*slot && *stored && config_.snapshot_mode != config::SnapshotMode::kWhenNeeded) {
+    return Error::fatal(
+        fmt::format("replication slot '{}' does not exist, but the offsets in {} say sluice delivered "
+                    "changes up to LSN {}: "
+                    "the slot was dropped and the changes after that LSN may be lost. Set "
+                    "snapshot.mode=when_needed to take "
+                    "a new snapshot, or run `sluice reset-offsets` to start over",
+                    config_.slot_name, offsets_->describe(), (**stored).lsn.str()));
+  }
   Lsn start;
   if (*slot) {
     const auto& info = **slot;
@@ -217,10 +252,17 @@ Status Connector::run_once() {
                       "streaming from it; waiting for it to be released",
                       config_.slot_name, info.active_pid.value_or(0)));
     }
-    start = std::max(info.confirmed_flush, acks_.flush_lsn());
+    // Past the slot's position when Kafka acknowledged more than Postgres was told: no duplicates.
+    start = std::max({info.confirmed_flush, acks_.flush_lsn(), *stored ? (**stored).lsn : Lsn{}});
     log()->info("resuming from existing slot {} at LSN {} (confirmed_flush_lsn {})", config_.slot_name,
                 start.str(), info.confirmed_flush.str());
-  } else if (config_.snapshot_mode == config::SnapshotMode::kInitial) {
+  } else if (config_.snapshot_mode != config::SnapshotMode::kNoData) {
+    if (*stored) {
+      log()->warn(
+          "replication slot {} is missing while offsets exist (LSN {}): taking a new snapshot "
+          "(snapshot.mode=when_needed)",
+          config_.slot_name, (**stored).lsn.str());
+    }
     if (auto s = run_snapshot(*repl, captured, start); !s) return s;
     if (stopping()) return ok_status();
     // The snapshot's temporary slot ends with this connection; stream on a fresh one.
@@ -238,6 +280,9 @@ Status Connector::run_once() {
   // A new slot (snapshot or no_data): no commit processed yet, source.sequence starts with null (Debezium's
   // lsn_commit before its first commit); resuming an existing slot: its position.
   last_commit_lsn_ = start.valid() && *slot ? std::optional<Lsn>(start) : std::nullopt;
+  // Record the starting point before streaming, so the stored offsets are never behind the slot.
+  if (auto s = offsets_->store(start); !s) return s;
+  offsets_->wait_durable([this] { return stopping(); });
 
   pg::ReplicationStream stream(std::move(*repl));
   if (auto s = stream.start(config_.slot_name, start, config_.publication_name, false); !s) return s;
@@ -539,8 +584,11 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
       next_heartbeat = now + heartbeat_interval;
     }
     if (reply_now || now >= next_status) {
-      if (auto s = stream.send_status(std::max(received_, acks_.flush_lsn()), acks_.flush_lsn(), false); !s)
-        return s;
+      // Acknowledged changes are first recorded in the offset store; Postgres hears of them once that
+      // record is durable.
+      if (auto s = offsets_->store(acks_.flush_lsn()); !s) return s;
+      Lsn confirm = offsets_->confirmable(acks_.flush_lsn());
+      if (auto s = stream.send_status(std::max(received_, confirm), confirm, false); !s) return s;
       next_status = now + interval;
     }
   }
@@ -550,8 +598,13 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
     while (producer_->out_queue_len() > 0 && Clock::now() < deadline) producer_->poll(100);
     producer_->poll(0);
   }
-  log()->info("final standby status: flushed LSN {}", acks_.flush_lsn().str());
-  (void)stream.send_status(std::max(received_, acks_.flush_lsn()), acks_.flush_lsn(), false);
+  if (!delivery_failed_ && offsets_->store(acks_.flush_lsn()).ok()) {
+    auto deadline = Clock::now() + std::chrono::seconds(30);
+    offsets_->wait_durable([&] { return Clock::now() > deadline; });
+  }
+  Lsn confirm = offsets_->confirmable(acks_.flush_lsn());
+  log()->info("final standby status: flushed LSN {}", confirm.str());
+  (void)stream.send_status(std::max(received_, confirm), confirm, false);
   stream.finish();
   if (delivery_failed_) return Error::fatal(delivery_error_);
   return ok_status();

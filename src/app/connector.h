@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/offset_committer.h"
 #include "common/lsn.h"
 #include "common/result.h"
 #include "config/config.h"
@@ -67,6 +68,7 @@ class Connector final : public sink::DeliveryHandler {
   std::unique_ptr<sink::Sink> producer_;  // sink.type: KafkaProducer or NullSink
   event::JsonSerializer serializer_;
   offsets::AckTracker acks_;
+  std::unique_ptr<OffsetCommitter> offsets_;
   std::optional<pg::Connection> catalog_;
 
   decode::RelationCache relations_;
@@ -93,5 +95,7 @@ class Connector final : public sink::DeliveryHandler {
 
 // `sluice check`: validates config and connectivity, prints each finding. Returns the exit code.
 int check(const config::Config& config);
+// `sluice reset-offsets`: forgets this connector's stored offsets. Returns the exit code.
+int reset_offsets(const config::Config& config);
 
 }  // namespace sluice::app

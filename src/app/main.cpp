@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
       ->required();
   auto* chk = app.add_subcommand("check", "Validate the config and check Postgres and Kafka are ready");
   chk->add_option("CONFIG", config_path, "Connector config file")->required();
+  auto* reset = app.add_subcommand("reset-offsets",
+                                   "Forget the connector's stored offsets (after a slot was "
+                                   "dropped or recreated on purpose)");
+  reset->add_option("CONFIG", config_path, "Connector config file")->required();
   auto* ver = app.add_subcommand("version", "Print the version");
 
   try {
@@ -73,6 +77,7 @@ int main(int argc, char** argv) {
   }
   auto cfg = load_or_exit(config_path);
   if (chk->parsed()) return sluice::app::check(cfg);
+  if (reset->parsed()) return sluice::app::reset_offsets(cfg);
 
   for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
   std::signal(SIGINT, on_signal);

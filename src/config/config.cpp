@@ -407,8 +407,9 @@ Result<Config> parse_config(const Properties& props) {
   SLUICE_TRY_ASSIGN(c.interval_mode, r.choice<IntervalMode>("interval.handling.mode", "numeric",
                                                             {{"numeric", IntervalMode::kNumeric},
                                                              {"string", IntervalMode::kString}}));
-  SLUICE_TRY_ASSIGN(c.hstore_mode, r.choice<HstoreMode>("hstore.handling.mode", "json",
-                                                        {{"json", HstoreMode::kJson}, {"map", HstoreMode::kMap}}));
+  SLUICE_TRY_ASSIGN(c.hstore_mode,
+                    r.choice<HstoreMode>("hstore.handling.mode", "json",
+                                         {{"json", HstoreMode::kJson}, {"map", HstoreMode::kMap}}));
   SLUICE_TRY_ASSIGN(c.extended_headers, r.boolean("extended.headers.enabled", true));
   c.unavailable_value_placeholder = r.str("unavailable.value.placeholder", c.unavailable_value_placeholder);
   c.offset_file = r.str("offset.storage.file.filename", "");

@@ -9,13 +9,16 @@ namespace sluice::offsets {
 namespace {
 
 TEST(OffsetRecord, KeyIsKafkaConnectsSourcePartitionLayout) {
-  EXPECT_EQ(offset_key("customers-connector", "myserver"), R"(["customers-connector",{"server":"myserver"}])");
+  EXPECT_EQ(offset_key("customers-connector", "myserver"),
+            R"(["customers-connector",{"server":"myserver"}])");
 }
 
 TEST(OffsetRecord, ValueRoundTrips) {
   StoredOffset o{Lsn(34250448), 606, 1700000000000000};
   auto v = offset_value(o);
-  EXPECT_EQ(v, R"({"lsn":34250448,"lsn_commit":34250448,"lsn_proc":34250448,"ts_usec":1700000000000000,"txId":606})");
+  EXPECT_EQ(
+      v,
+      R"({"lsn":34250448,"lsn_commit":34250448,"lsn_proc":34250448,"ts_usec":1700000000000000,"txId":606})");
   auto back = parse_offset_value(v);
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->lsn, Lsn(34250448));
