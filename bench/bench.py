@@ -220,7 +220,8 @@ def run_ceiling(env, slot, pub, end_lsn, events):
 
 def sluice_config(env, slot, pub, prefix, table, extra):
     u = env.url
-    cfg = {"name": prefix, "database.hostname": u.hostname, "database.port": str(u.port),
+    # One connector name per slot: stored offsets belong to one slot (W1 and W2 share a topic prefix).
+    cfg = {"name": slot, "database.hostname": u.hostname, "database.port": str(u.port),
            "database.user": u.username, "database.dbname": u.path.lstrip("/"), "topic.prefix": prefix,
            "slot.name": slot, "publication.name": pub, "publication.autocreate.mode": "disabled",
            "snapshot.mode": "no_data", "table.include.list": f"public.{table}", "kafka.bootstrap.servers": KAFKA}
