@@ -206,6 +206,8 @@ Status Connector::run_once() {
   log()->info("tables captured: {}", names.empty() ? "(none yet)" : names);
   if (auto s = ensure_publication(*catalog_, captured); !s) return s;
 
+  if (auto s = wait_while_slot_active(); !s) return s;
+  if (stopping()) return ok_status();
   auto stored = offsets_->load();
   if (!stored) return stored.error();
   auto slot = pg::find_slot(*catalog_, config_.slot_name);
@@ -289,6 +291,34 @@ Status Connector::run_once() {
   log()->info("streaming from slot {} publication {} at LSN {}", config_.slot_name, config_.publication_name,
               start.str());
   return this->stream(stream, start);
+}
+
+Status Connector::wait_while_slot_active() {
+  // Hot standby: while another client (typically another sluice) streams from the slot, wait and poll, and
+  // take over within about a second of it going away. Its offsets move on meanwhile: read them afresh.
+  auto last_log = Clock::now() - std::chrono::hours(1);
+  bool waited = false;
+  while (!stopping()) {
+    auto slot = pg::find_slot(*catalog_, config_.slot_name);
+    if (!slot) return slot.error();
+    if (!*slot || !(**slot).active) break;
+    if (Clock::now() - last_log > std::chrono::seconds(60)) {
+      log()->warn(
+          "replication slot '{}' is active for PID {}: another client is streaming from it; waiting as a "
+          "hot standby, taking over when it is released",
+          config_.slot_name, (**slot).active_pid.value_or(0));
+      last_log = Clock::now();
+    }
+    waited = true;
+    for (auto until = Clock::now() + std::chrono::milliseconds(500); Clock::now() < until && !stopping();) {
+      producer_->poll(50);
+    }
+  }
+  if (waited) {
+    log()->info("replication slot '{}' was released: taking over", config_.slot_name);
+    offsets_->forget_loaded();
+  }
+  return ok_status();
 }
 
 Status Connector::ensure_publication(pg::Connection& conn, const std::vector<pg::TableRef>& captured) {

@@ -43,6 +43,7 @@ class Connector final : public sink::DeliveryHandler {
   Status ensure_publication(pg::Connection& conn, const std::vector<pg::TableRef>& captured);
   Status run_snapshot(pg::Connection& repl, const std::vector<pg::TableRef>& captured, Lsn& start);
   Status stream(pg::ReplicationStream& stream, Lsn start);
+  Status wait_while_slot_active();
   Status handle(const decode::PgMessage& msg, Lsn wal_start);
   Status on_relation(const decode::Relation& rel);
   Status emit(const event::ChangeEvent& ev, offsets::AckTracker::TxId tx,

@@ -25,6 +25,8 @@ class OffsetCommitter {
 
   // Reads the stored offset (once per process; cached afterwards).
   Result<std::optional<offsets::StoredOffset>> load();
+  // The next load() reads the store again (another instance may have written to it meanwhile).
+  void forget_loaded() { loaded_.reset(); }
   // Writes `acked` when it moved past what was last written (Kafka: produced through the sink and durable
   // once acknowledged; file: durable at once).
   Status store(Lsn acked);

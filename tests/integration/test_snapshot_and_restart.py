@@ -218,3 +218,24 @@ def test_heartbeats_and_idle_slot_keeps_up(pg, names, sluice_factory, topic_read
             return cur.fetchone()[0]
     wait_until(caught_up, timeout=30, what="the slot's confirmed_flush_lsn to pass the busy table's writes")
     assert pg.execute(f"SELECT count(*) FROM {beat}").fetchone()[0] == 1
+
+
+def test_second_instance_is_a_hot_standby_and_takes_over(pg, names, sluice_factory, topic_reader):
+    table = f"standby_{names['tag']}"
+    create(pg, table)
+    cfg = {"table.include.list": f"public.{table}", "snapshot.mode": "no_data",
+           "value.converter.schemas.enable": "false"}
+    active = sluice_factory(**cfg).start()
+    active.wait_streaming()
+    standby = sluice_factory(**cfg).start()
+    wait_until(lambda: "waiting as a hot standby" in standby.log_text(), what="the standby to wait")
+    pg.execute(f"INSERT INTO {table} SELECT g, 'a' FROM generate_series(1, 100) g")
+    reader = topic_reader(f"{names['prefix']}.public.{table}")
+    reader.poll_until(100)
+    active.stop(sig=signal.SIGKILL)
+    t0 = time.monotonic()
+    standby.wait_streaming(timeout=30)
+    took_over = time.monotonic() - t0
+    pg.execute(f"INSERT INTO {table} SELECT g, 'b' FROM generate_series(101, 150) g")
+    wait_until(lambda: set(ids_by_op(reader.drain(0.2)).get("c", [])) >= set(range(1, 151)), what="rows after takeover")
+    print(f"standby took over {took_over:.1f} s after the active instance was killed")
