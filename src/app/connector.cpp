@@ -129,7 +129,7 @@ int Connector::run() {
     }
     producer_ = std::move(*producer);
   }
-  offsets_ = std::make_unique<OffsetCommitter>(config_, producer_.get());
+  offsets_ = std::make_unique<OffsetCommitter>(config_, producer_.get(), [this] { return stop_.load(); });
   log()->info("offsets are recorded in {}", offsets_->describe());
 
   auto backoff = std::chrono::milliseconds(500);

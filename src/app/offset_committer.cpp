@@ -10,9 +10,11 @@
 
 namespace sluice::app {
 
-OffsetCommitter::OffsetCommitter(const config::Config& config, sink::Sink* sink)
+OffsetCommitter::OffsetCommitter(const config::Config& config, sink::Sink* sink,
+                                 std::function<bool()> interrupted)
     : mode_(config.offset_storage),
       sink_(sink),
+      interrupted_(std::move(interrupted)),
       topic_(config.offset_topic),
       key_(offsets::offset_key(config.name, config.topic_prefix)),
       bootstrap_(config.bootstrap_servers),
@@ -60,7 +62,7 @@ Status OffsetCommitter::store(Lsn acked) {
   }
   value_buf_ = offsets::offset_value(o);
   auto s = sink_->produce(topic_, std::string_view(key_), std::string_view(value_buf_),
-                          kOpaqueBit | acked.value(), {}, [] { return false; });
+                          kOpaqueBit | acked.value(), {}, interrupted_);
   if (!s) return s;
   written_ = acked;
   return ok_status();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -18,7 +19,10 @@ namespace sluice::app {
 
 class OffsetCommitter {
  public:
-  OffsetCommitter(const config::Config& config, sink::Sink* sink);
+  // `interrupted` ends a wait for room in the sink's queue (shutdown while Kafka is unreachable).
+  OffsetCommitter(
+      const config::Config& config, sink::Sink* sink,
+      std::function<bool()> interrupted = [] { return false; });
 
   bool enabled() const { return mode_ != config::OffsetStorage::kNone; }
   std::string describe() const;  // "Kafka topic sluice-offsets" / "file …"
@@ -50,6 +54,7 @@ class OffsetCommitter {
   static constexpr uint64_t kOpaqueBit = 1ULL << 63;
   config::OffsetStorage mode_;
   sink::Sink* sink_;
+  std::function<bool()> interrupted_;
   std::string topic_;
   std::string key_;
   std::string bootstrap_;
