@@ -16,6 +16,8 @@
 #include "sink/kafka_producer.h"
 #include "sink/null_sink.h"
 #include "snapshot/initial_snapshot.h"
+#include "snapshot/parallel_snapshot.h"
+#include "snapshot/progress.h"
 
 namespace sluice::app {
 
@@ -219,7 +221,21 @@ Status Connector::run_once() {
   }
   // A slot ahead of the stored offsets, or missing while offsets exist, was recreated, advanced by another
   // client or dropped: the changes in between may be gone. Never skip them silently.
-  if (*slot && *stored && (**slot).confirmed_flush > (**stored).lsn) {
+  auto mode = config_.snapshot_mode;
+  // always: at every start of sluice, not again when reconnecting after a transient failure.
+  if (mode == config::SnapshotMode::kAlways && snapshot_taken_) mode = config::SnapshotMode::kInitial;
+  // always re-snapshots at every start and initial_only does not use the slot: no check applies to them.
+  const bool resnapshots =
+      mode == config::SnapshotMode::kAlways || mode == config::SnapshotMode::kInitialOnly;
+  if (mode == config::SnapshotMode::kInitialOnly) {
+    // Debezium's initial_only: snapshot, then no streaming (Debezium then idles; sluice exits 0). No slot is
+    // created or used, no offsets are stored: each run takes the snapshot again.
+    Lsn snapshot_lsn;
+    if (auto s = run_snapshot(nullptr, captured, snapshot_lsn); !s) return s;
+    if (!stopping()) log()->info("snapshot.mode=initial_only: snapshot done, stopping without streaming");
+    return ok_status();
+  }
+  if (*slot && *stored && (**slot).confirmed_flush > (**stored).lsn && !resnapshots) {
     return Error::fatal(fmt::format(
         "replication slot '{}' is at LSN {} but the offsets in {} say sluice delivered changes only up to "
         "LSN {}: "
@@ -230,7 +246,7 @@ Status Connector::run_once() {
         "to continue from the slot",
         config_.slot_name, (**slot).confirmed_flush.str(), offsets_->describe(), (**stored).lsn.str()));
   }
-  if (!*slot && *stored && config_.snapshot_mode != config::SnapshotMode::kWhenNeeded) {
+  if (!*slot && *stored && mode != config::SnapshotMode::kWhenNeeded && !resnapshots) {
     return Error::fatal(
         fmt::format("replication slot '{}' does not exist, but the offsets in {} say sluice delivered "
                     "changes up to LSN {}: "
@@ -240,7 +256,14 @@ Status Connector::run_once() {
                     config_.slot_name, offsets_->describe(), (**stored).lsn.str()));
   }
   Lsn start;
-  if (*slot) {
+  bool snapshotted = false;
+  if (*slot && mode == config::SnapshotMode::kAlways && (**slot).active) {
+    return Error::transient(
+        fmt::format("replication slot '{}' is active for PID {}: another client is "
+                    "streaming from it; waiting for it to be released",
+                    config_.slot_name, (**slot).active_pid.value_or(0)));
+  }
+  if (*slot && mode != config::SnapshotMode::kAlways) {
     const auto& info = **slot;
     if (info.plugin != "pgoutput") {
       return Error::fatal(
@@ -258,15 +281,17 @@ Status Connector::run_once() {
     start = std::max({info.confirmed_flush, acks_.flush_lsn(), *stored ? (**stored).lsn : Lsn{}});
     log()->info("resuming from existing slot {} at LSN {} (confirmed_flush_lsn {})", config_.slot_name,
                 start.str(), info.confirmed_flush.str());
-  } else if (config_.snapshot_mode != config::SnapshotMode::kNoData) {
-    if (*stored) {
+  } else if (mode != config::SnapshotMode::kNoData) {
+    if (*stored && !*slot) {
       log()->warn(
           "replication slot {} is missing while offsets exist (LSN {}): taking a new snapshot "
           "(snapshot.mode=when_needed)",
           config_.slot_name, (**stored).lsn.str());
     }
-    if (auto s = run_snapshot(*repl, captured, start); !s) return s;
+    if (auto s = run_snapshot(&*repl, captured, start); !s) return s;
     if (stopping()) return ok_status();
+    snapshotted = true;
+    snapshot_taken_ = true;
     // The snapshot's temporary slot ends with this connection; stream on a fresh one.
     auto fresh = pg::Connection::connect(config_.conninfo(true));
     if (!fresh) return fresh.error();
@@ -281,7 +306,7 @@ Status Connector::run_once() {
   acks_.reset(std::max(start, acks_.flush_lsn()));
   // A new slot (snapshot or no_data): no commit processed yet, source.sequence starts with null (Debezium's
   // lsn_commit before its first commit); resuming an existing slot: its position.
-  last_commit_lsn_ = start.valid() && *slot ? std::optional<Lsn>(start) : std::nullopt;
+  last_commit_lsn_ = start.valid() && *slot && !snapshotted ? std::optional<Lsn>(start) : std::nullopt;
   // Record the starting point before streaming, so the stored offsets are never behind the slot.
   if (auto s = offsets_->store(start); !s) return s;
   offsets_->wait_durable([this] { return stopping(); });
@@ -397,88 +422,213 @@ Result<std::shared_ptr<const event::TableSchema>> Connector::schema_for(const pg
   return schema;
 }
 
-Status Connector::run_snapshot(pg::Connection& repl, const std::vector<pg::TableRef>& captured, Lsn& start) {
-  auto tmp_slot = snapshot_slot_name(config_.slot_name);
-  if (auto old = pg::find_slot(*catalog_, tmp_slot); old && *old && !(**old).active && !(**old).temporary) {
-    (void)pg::drop_slot(*catalog_, tmp_slot);
+Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::TableRef>& captured, Lsn& start) {
+  // repl: the snapshot is exported by a temporary slot that becomes the real one at the end. Without it
+  // (snapshot.mode=initial_only) the catalog connection's own transaction is the snapshot, and no slot
+  // is made.
+  const auto tmp_slot = snapshot_slot_name(config_.slot_name);
+  std::string snapshot_name;
+  if (repl != nullptr) {
+    if (auto old = pg::find_slot(*catalog_, tmp_slot); old && *old && !(**old).active && !(**old).temporary) {
+      (void)pg::drop_slot(*catalog_, tmp_slot);
+    }
+    auto created = pg::create_slot(*repl, tmp_slot, true, true);
+    if (!created) return created.error();
+    start = created->consistent_point;
+    snapshot_name = created->snapshot_name;
   }
-  auto created = pg::create_slot(repl, tmp_slot, true, true);
-  if (!created) return created.error();
-  start = created->consistent_point;
-  log()->info("initial snapshot: exported snapshot {} at LSN {} for {} tables", created->snapshot_name,
-              start.str(), captured.size());
 
-  snapshot::InitialSnapshot snap(*catalog_, 10240);
-  if (auto s = snap.begin(created->snapshot_name); !s) return s;
-  auto tx = acks_.begin(start);
-  const int64_t ts_us = unix_now_us();
-  uint64_t total = 0;
+  const int threads = config_.snapshot_max_threads;
+  snapshot::InitialSnapshot snap(*catalog_, config_.snapshot_fetch_size);
+  if (auto s = snap.begin(snapshot_name); !s) return s;
+  if (repl == nullptr) {
+    auto lsn = catalog_->exec("SELECT pg_current_wal_lsn()");
+    if (!lsn) return lsn.error();
+    start = Lsn::parse(PQgetvalue(lsn->get(), 0, 0)).value_or(Lsn{});
+    if (threads > 1) {
+      auto exported = snap.export_snapshot();
+      if (!exported) return exported.error();
+      snapshot_name = *exported;
+    }
+  }
 
   // Debezium snapshots tables in TableId order (schema, then table name). (It also moves the "last" marker
   // to the last row emitted when the last tables are empty, by holding every row back until the next one;
   // sluice does not delay rows: see the README's compatibility section.)
-  std::vector<pg::TableRef> tables = captured;
+  std::vector<pg::TableRef> tables;
+  for (const auto& t : captured) {
+    if (config_.snapshot_include.captured(t.schema, t.table)) tables.push_back(t);
+  }
   std::sort(tables.begin(), tables.end(), [](const pg::TableRef& a, const pg::TableRef& b) {
     return std::tie(a.schema, a.table) < std::tie(b.schema, b.table);
   });
+  log()->info("snapshot: {} at LSN {} for {} of {} captured tables, {} thread(s)",
+              repl != nullptr ? "exported snapshot " + snapshot_name : std::string("transaction snapshot"),
+              start.str(), tables.size(), captured.size(), threads);
 
-  for (size_t ti = 0; ti < tables.size() && !stopping(); ++ti) {
-    auto cat = pg::load_table(*catalog_, tables[ti].oid);
+  // Catalog, schema (and topic), select override and size of each table, read up front.
+  const bool parallel = threads > 1;
+  const bool tid_ranges = catalog_->server_version() >= 140000;  // TID Range Scan
+  std::vector<pg::CatalogTable> cats;
+  std::vector<std::shared_ptr<const event::TableSchema>> schemas;
+  std::vector<std::optional<std::string>> overrides;
+  std::vector<snapshot::TableSize> sizes;
+  std::vector<snapshot::Progress::Table> progress_tables;
+  for (const auto& t : tables) {
+    auto cat = pg::load_table(*catalog_, t.oid);
     if (!cat) return cat.error();
     auto schema = schema_for(*cat);
     if (!schema) return schema.error();
-    const bool first_table = ti == 0;
-    const bool last_table = ti + 1 == tables.size();
-    auto sink = [&](const pg::CatalogTable&, std::span<const decode::TupleValue> row,
-                    snapshot::RowPosition pos) -> Status {
-      if (stopping()) return Error::transient("stopped during the initial snapshot");
-      // Debezium's markers: first/last of the whole snapshot, *_in_data_collection per table.
-      // In the order Debezium checks them: last, last in table, first, first in table (so a one-row
-      // table's row is last_in_data_collection, even in the first table).
-      std::string_view marker = "true";
-      if (pos.last_in_table && last_table) {
-        marker = "last";
-      } else if (pos.last_in_table) {
-        marker = "last_in_data_collection";
-      } else if (pos.first_in_table && first_table) {
-        marker = "first";
-      } else if (pos.first_in_table) {
-        marker = "first_in_data_collection";
+    auto size = snapshot::table_size(*catalog_, t.oid, parallel);
+    if (!size) return size.error();
+    auto it = config_.snapshot_select_overrides.find(t.schema + "." + t.table);
+    overrides.push_back(it == config_.snapshot_select_overrides.end()
+                            ? std::nullopt
+                            : std::optional<std::string>(it->second));
+    size->splittable = tid_ranges && !overrides.back();
+    progress_tables.push_back({t.schema + "." + t.table, size->estimate});
+    cats.push_back(std::move(*cat));
+    schemas.push_back(std::move(*schema));
+    sizes.push_back(*size);
+  }
+  snapshot::Progress progress(std::move(progress_tables), std::chrono::seconds(5));
+
+  auto tx = acks_.begin(start);
+  const int64_t ts_us = unix_now_us();
+  auto emit_row = [&](size_t ti, std::span<const decode::TupleValue> row, std::string_view marker) -> Status {
+    if (stopping()) return Error::transient("stopped during the snapshot");
+    event::ChangeEvent ev;
+    ev.op = event::Op::kRead;
+    ev.table = schemas[ti].get();
+    ev.after = row;
+    ev.source.snapshot = marker;
+    ev.source.ts_us = ts_us;
+    ev.source.tx_id = snap.tx_id();
+    ev.source.lsn = start;
+    ev.ts_us = unix_now_us();
+    progress.add(ti, 1);
+    progress.maybe_log();
+    auto st = emit(ev, tx);
+    if (st.ok()) return st;
+    return apply_failure_mode(Error{
+        st.error().kind,
+        fmt::format("{} (snapshot of table {}.{})", st.error().message, cats[ti].schema, cats[ti].table)});
+  };
+
+  if (!parallel) {
+    for (size_t ti = 0; ti < tables.size() && !stopping(); ++ti) {
+      const bool first_table = ti == 0;
+      const bool last_table = ti + 1 == tables.size();
+      auto sink = [&](const pg::CatalogTable&, std::span<const decode::TupleValue> row,
+                      snapshot::RowPosition pos) -> Status {
+        // Debezium's markers: first/last of the whole snapshot, *_in_data_collection per table.
+        // In the order Debezium checks them: last, last in table, first, first in table (so a one-row
+        // table's row is last_in_data_collection, even in the first table).
+        std::string_view marker = "true";
+        if (pos.last_in_table && last_table) {
+          marker = "last";
+        } else if (pos.last_in_table) {
+          marker = "last_in_data_collection";
+        } else if (pos.first_in_table && first_table) {
+          marker = "first";
+        } else if (pos.first_in_table) {
+          marker = "first_in_data_collection";
+        }
+        return emit_row(ti, row, marker);
+      };
+      auto rows = snap.read_table(cats[ti], sink, overrides[ti]);
+      if (!rows) {
+        if (stopping()) return ok_status();
+        return rows.error();
       }
-      event::ChangeEvent ev;
-      ev.op = event::Op::kRead;
-      ev.table = schema->get();
-      ev.after = row;
-      ev.source.snapshot = marker;
-      ev.source.ts_us = ts_us;
-      ev.source.tx_id = snap.tx_id();
-      ev.source.lsn = start;
-      ev.ts_us = unix_now_us();
-      auto st = emit(ev, tx);
-      if (st.ok()) return st;
-      return apply_failure_mode(
-          Error{st.error().kind,
-                fmt::format("{} (snapshot of table {}.{})", st.error().message, cat->schema, cat->table)});
-    };
-    auto rows = snap.read_table(*cat, sink);
-    if (!rows) {
-      if (stopping()) return ok_status();
-      return rows.error();
+      progress.done(ti);
+      log()->info("snapshot of {}.{}: {} rows", cats[ti].schema, cats[ti].table, *rows);
     }
-    total += *rows;
-    log()->info("snapshot of {}.{}: {} rows", cat->schema, cat->table, *rows);
+  } else {
+    // Workers read chunks on their own connections; this thread converts and publishes (the sink is
+    // not thread-safe) with the markers of MarkerSequencer.
+    std::vector<snapshot::ParallelSnapshot::Job> jobs;
+    for (size_t ti = 0; ti < tables.size(); ++ti) jobs.push_back({&cats[ti], overrides[ti]});
+    auto chunks = snapshot::plan_chunks(sizes, threads);
+    std::vector<size_t> chunks_left(tables.size(), 0);
+    for (const auto& c : chunks) ++chunks_left[c.table];
+    log()->info("snapshot: {} chunks for {} threads", chunks.size(), threads);
+    snapshot::ParallelSnapshot par(config_.conninfo(false), snapshot_name, threads,
+                                   config_.snapshot_fetch_size);
+    std::vector<decode::TupleValue> values;
+    snapshot::MarkerSequencer markers(
+        tables.size(), [&](const snapshot::MarkerSequencer::Row& r, std::string_view marker) -> Status {
+          PGresult* res = r.batch->get();
+          values.resize(cats[r.table].columns.size());
+          for (int c = 0; c < static_cast<int>(values.size()); ++c) {
+            if (PQgetisnull(res, r.index, c)) {
+              values[c] = {decode::TupleValue::Kind::kNull, {}};
+            } else {
+              values[c] = {decode::TupleValue::Kind::kText,
+                           std::string_view(PQgetvalue(res, r.index, c),
+                                            static_cast<size_t>(PQgetlength(res, r.index, c)))};
+            }
+          }
+          return emit_row(r.table, values, marker);
+        });
+    par.start(jobs, chunks);
+    for (;;) {
+      if (stopping()) return ok_status();
+      auto batch = par.next(std::chrono::milliseconds(100));
+      if (!batch) {
+        producer_->poll(0);
+        progress.maybe_log();
+        continue;
+      }
+      using Kind = snapshot::Batch::Kind;
+      if (batch->kind == Kind::kFinished) break;
+      if (batch->kind == Kind::kError) return *batch->error;
+      const size_t ti = batch->table;
+      if (batch->kind == Kind::kChunkDone) {
+        if (--chunks_left[ti] == 0) {
+          progress.done(ti);
+          log()->info("snapshot of {}.{}: {} rows", cats[ti].schema, cats[ti].table, progress.table(ti).rows);
+          if (auto s = markers.table_done(ti); !s) return stopping() ? ok_status() : s;
+        }
+        continue;
+      }
+      if (PQnfields(batch->rows->get()) != static_cast<int>(cats[ti].columns.size())) {
+        return Error::fatal(fmt::format(
+            "snapshot of {}.{}: the SELECT returned {} columns, the table has {} (a "
+            "snapshot.select.statement.overrides statement must return the table's columns in order)",
+            cats[ti].schema, cats[ti].table, PQnfields(batch->rows->get()), cats[ti].columns.size()));
+      }
+      if (auto s = markers.rows(ti, batch->rows, PQntuples(batch->rows->get())); !s) {
+        return stopping() ? ok_status() : s;
+      }
+    }
+    if (auto s = markers.finish(); !s) return stopping() ? ok_status() : s;
   }
   if (stopping()) return ok_status();
   if (auto s = snap.commit(); !s) return s;
   acks_.commit(tx, start);
   if (auto s = wait_for_acks(); !s) return s;
   if (stopping()) return ok_status();
+  if (repl == nullptr) {
+    log()->info("snapshot complete: {} rows (snapshot.mode=initial_only: no replication slot)",
+                progress.rows());
+    return ok_status();
+  }
 
-  // Every snapshot event is in Kafka: make the slot permanent at the snapshot's consistent point.
+  // Every snapshot event is in Kafka: make the slot permanent at the snapshot's consistent point
+  // (snapshot.mode=always: replacing the slot of the previous run; a crash between the drop and the copy
+  // leaves no slot, and the next start snapshots again).
+  if (auto old = pg::find_slot(*catalog_, config_.slot_name); !old) {
+    return old.error();
+  } else if (*old) {
+    if (auto s = pg::drop_slot(*catalog_, config_.slot_name); !s) return s;
+    log()->info("dropped replication slot {} (at LSN {}) to replace it by the new snapshot's",
+                config_.slot_name, (**old).confirmed_flush.str());
+  }
   auto copy = catalog_->exec_params("SELECT pg_copy_logical_replication_slot($1, $2, false)",
                                     {tmp_slot, config_.slot_name});
   if (!copy) return copy.error();
-  log()->info("initial snapshot complete: {} rows; created replication slot {} at LSN {}", total,
+  log()->info("initial snapshot complete: {} rows; created replication slot {} at LSN {}", progress.rows(),
               config_.slot_name, start.str());
   return ok_status();
 }

@@ -41,7 +41,9 @@ class Connector final : public sink::DeliveryHandler {
 
   Status run_once();
   Status ensure_publication(pg::Connection& conn, const std::vector<pg::TableRef>& captured);
-  Status run_snapshot(pg::Connection& repl, const std::vector<pg::TableRef>& captured, Lsn& start);
+  // repl: the replication connection that exports the snapshot and makes the slot; nullptr for
+  // snapshot.mode=initial_only (no slot).
+  Status run_snapshot(pg::Connection* repl, const std::vector<pg::TableRef>& captured, Lsn& start);
   Status stream(pg::ReplicationStream& stream, Lsn start);
   Status wait_while_slot_active();
   Status handle(const decode::PgMessage& msg, Lsn wal_start);
@@ -85,6 +87,8 @@ class Connector final : public sink::DeliveryHandler {
     bool captured = false;  // had a change of a captured table (published or skipped)
   } tx_;
   std::optional<Lsn> last_commit_lsn_;
+  // snapshot.mode=always: snapshot once per start of sluice, not again when reconnecting.
+  bool snapshot_taken_ = false;
   Lsn received_;  // highest WAL position received from the server
 
   std::string key_buf_;

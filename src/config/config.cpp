@@ -359,7 +359,37 @@ Result<Config> parse_config(const Properties& props) {
                                                             {{"initial", SnapshotMode::kInitial},
                                                              {"no_data", SnapshotMode::kNoData},
                                                              {"never", SnapshotMode::kNoData},
-                                                             {"when_needed", SnapshotMode::kWhenNeeded}}));
+                                                             {"when_needed", SnapshotMode::kWhenNeeded},
+                                                             {"initial_only", SnapshotMode::kInitialOnly},
+                                                             {"always", SnapshotMode::kAlways}}));
+  SLUICE_TRY_ASSIGN(c.snapshot_include,
+                    TableFilter::table_list("snapshot.include.collection.list",
+                                            r.str("snapshot.include.collection.list", "")));
+  {
+    // Debezium: the list names the tables; each has its statement under the list's key + ".<schema>.<table>".
+    const std::string key = "snapshot.select.statement.overrides";
+    auto raw = r.str(key, "");
+    std::stringstream ss(raw);
+    std::string name;
+    while (std::getline(ss, name, ',')) {
+      name = trim(name);
+      if (name.empty()) continue;
+      if (name.find('.') == std::string::npos) {
+        return invalid(key, raw, "a comma-separated list of <schema>.<table>");
+      }
+      auto sql = r.str(key + "." + name, "");
+      if (sql.empty()) {
+        return Error::fatal(
+            fmt::format("{} names {} but {}.{} (its SELECT statement) is not set", key, name, key, name));
+      }
+      c.snapshot_select_overrides[name] = sql;
+    }
+  }
+  int64_t fetch = 0, threads = 0;
+  SLUICE_TRY_ASSIGN(fetch, r.integer("snapshot.fetch.size", 10240, 1, 1000000));
+  SLUICE_TRY_ASSIGN(threads, r.integer("snapshot.max.threads", 1, 1, 64));
+  c.snapshot_fetch_size = static_cast<int>(fetch);
+  c.snapshot_max_threads = static_cast<int>(threads);
 
   SLUICE_TRY_ASSIGN(c.tombstones_on_delete, r.boolean("tombstones.on.delete", true));
   SLUICE_TRY_ASSIGN(c.key_schemas_enable, r.boolean("key.converter.schemas.enable", true));

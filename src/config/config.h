@@ -16,7 +16,7 @@
 namespace sluice::config {
 
 enum class AutocreateMode { kAllTables, kFiltered, kDisabled };
-enum class SnapshotMode { kInitial, kNoData, kWhenNeeded };
+enum class SnapshotMode { kInitial, kNoData, kWhenNeeded, kInitialOnly, kAlways };
 enum class OffsetStorage { kKafka, kFile, kNone };
 enum class DecimalMode { kPrecise, kDouble, kString };
 enum class TimePrecisionMode { kAdaptive, kAdaptiveTimeMicroseconds, kConnect };
@@ -43,6 +43,11 @@ struct Config {
   AutocreateMode publication_autocreate = AutocreateMode::kAllTables;
   TableFilter filter;
   SnapshotMode snapshot_mode = SnapshotMode::kInitial;
+  TableFilter snapshot_include;  // snapshot.include.collection.list: the captured tables that are snapshotted
+  // snapshot.select.statement.overrides: "schema.table" -> the SELECT that replaces SELECT <columns> FROM it.
+  std::map<std::string, std::string> snapshot_select_overrides;
+  int snapshot_fetch_size = 10240;
+  int snapshot_max_threads = 1;
   bool tombstones_on_delete = true;
   bool skip_truncate = true;  // skipped.operations contains 't' (Debezium's default)
   bool skip_create = false, skip_update = false, skip_delete = false;

@@ -84,6 +84,23 @@ Result<TableFilter> TableFilter::create(std::string_view schema_include, std::st
   return f;
 }
 
+Result<TableFilter> TableFilter::table_list(std::string_view key, std::string_view patterns) {
+  TableFilter f;
+  for (auto& pattern : split_patterns(patterns)) {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    auto re = std::make_shared<RE2>(pattern, opts);
+    if (!re->ok()) {
+      return Error::fatal(
+          fmt::format("invalid value for {}: pattern '{}' is not a valid regular expression ({})", key,
+                      pattern, re->error()));
+    }
+    f.table_include_.push_back(std::move(re));
+  }
+  f.description_ = patterns.empty() ? "all tables" : fmt::format("{}={}", key, patterns);
+  return f;
+}
+
 bool TableFilter::any_full_match(const List& list, std::string_view s) {
   for (const auto& re : list) {
     if (RE2::FullMatch(s, *re)) return true;

@@ -28,6 +28,10 @@ class TableFilter {
   static Result<TableFilter> create(std::string_view schema_include, std::string_view schema_exclude,
                                     std::string_view table_include, std::string_view table_exclude);
 
+  // One property's comma-separated "schema.table" patterns alone (e.g. snapshot.include.collection.list);
+  // errors name `key`. An empty value matches every table.
+  static Result<TableFilter> table_list(std::string_view key, std::string_view patterns);
+
   bool captured(std::string_view schema, std::string_view table) const;
   bool has_table_include() const { return !table_include_.empty(); }
   std::string describe() const;  // for logs

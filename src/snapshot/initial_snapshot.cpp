@@ -22,16 +22,27 @@ Status InitialSnapshot::begin(const std::string& snapshot_name) {
   return ok_status();
 }
 
-Result<uint64_t> InitialSnapshot::read_table(const pg::CatalogTable& table, const RowSink& sink) {
+Result<std::string> InitialSnapshot::export_snapshot() {
+  auto r = conn_.exec("SELECT pg_export_snapshot()");
+  if (!r) return r.error();
+  return std::string(PQgetvalue(r->get(), 0, 0));
+}
+
+Result<uint64_t> InitialSnapshot::read_table(const pg::CatalogTable& table, const RowSink& sink,
+                                             const std::optional<std::string>& select_override) {
   std::string cols;
   for (const auto& c : table.columns) {
     if (!cols.empty()) cols += ", ";
     cols += conn_.escape_identifier(c.name);
   }
   if (cols.empty()) return uint64_t{0};
-  auto sql = fmt::format("DECLARE sluice_snapshot NO SCROLL CURSOR FOR SELECT {} FROM {}", cols,
-                         pg::qualified_name(conn_, table.schema, table.table));
-  if (auto s = conn_.run(sql); !s) return s.error();
+  auto select = select_override ? *select_override
+                                : fmt::format("SELECT {} FROM {}", cols,
+                                              pg::qualified_name(conn_, table.schema, table.table));
+  if (auto s = conn_.run("DECLARE sluice_snapshot NO SCROLL CURSOR FOR " + select); !s) {
+    return Error{s.error().kind,
+                 fmt::format("snapshot of {}.{}: {}", table.schema, table.table, s.error().message)};
+  }
   auto fetch = fmt::format("FETCH FORWARD {} FROM sluice_snapshot", fetch_size_);
 
   std::vector<decode::TupleValue> row(table.columns.size());
@@ -53,6 +64,12 @@ Result<uint64_t> InitialSnapshot::read_table(const pg::CatalogTable& table, cons
     auto next = conn_.exec(fetch);
     if (!next) return next.error();
     int n = PQntuples(next->get());
+    if (PQnfields(next->get()) != static_cast<int>(row.size())) {
+      return Error::fatal(fmt::format(
+          "snapshot of {}.{}: the SELECT returned {} columns, the table has {} (a "
+          "snapshot.select.statement.overrides statement must return the table's columns in order)",
+          table.schema, table.table, PQnfields(next->get()), row.size()));
+    }
     if (held) {
       int hn = PQntuples(held.get());
       RowPosition pos{count == 0, n == 0};

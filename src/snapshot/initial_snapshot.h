@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,12 @@ class InitialSnapshot {
   // Opens a REPEATABLE READ transaction on the exported snapshot (SET TRANSACTION SNAPSHOT).
   Status begin(const std::string& snapshot_name);
   int64_t tx_id() const { return tx_id_; }
-  // Reads one table completely.
-  Result<uint64_t> read_table(const pg::CatalogTable& table, const RowSink& sink);
+  // Exports the open transaction's snapshot (pg_export_snapshot) for other connections to share.
+  Result<std::string> export_snapshot();
+  // Reads one table completely: SELECT <its columns>, or `select_override`
+  // (snapshot.select.statement.overrides, whose columns must be the table's, in order).
+  Result<uint64_t> read_table(const pg::CatalogTable& table, const RowSink& sink,
+                              const std::optional<std::string>& select_override = std::nullopt);
   Status commit();
 
  private:

@@ -95,6 +95,34 @@ TEST(ConfigParse, NeverIsAnAliasOfNoData) {
   EXPECT_EQ(c->snapshot_mode, SnapshotMode::kNoData);
 }
 
+TEST(ConfigParse, SnapshotSettings) {
+  auto c = parse_config(minimal());
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->snapshot_fetch_size, 10240);
+  EXPECT_EQ(c->snapshot_max_threads, 1);
+  EXPECT_TRUE(c->snapshot_select_overrides.empty());
+  auto p = minimal();
+  p["snapshot.mode"] = "initial_only";
+  p["snapshot.fetch.size"] = "500";
+  p["snapshot.max.threads"] = "4";
+  p["snapshot.include.collection.list"] = "public\\.a.*";
+  p["snapshot.select.statement.overrides"] = "public.a1, s.b";
+  p["snapshot.select.statement.overrides.public.a1"] = "SELECT * FROM public.a1 WHERE id > 3";
+  p["snapshot.select.statement.overrides.s.b"] = "SELECT * FROM s.b";
+  c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->snapshot_mode, SnapshotMode::kInitialOnly);
+  EXPECT_EQ(c->snapshot_fetch_size, 500);
+  EXPECT_EQ(c->snapshot_max_threads, 4);
+  EXPECT_TRUE(c->snapshot_include.captured("public", "a1"));
+  EXPECT_FALSE(c->snapshot_include.captured("public", "b"));
+  EXPECT_EQ(c->snapshot_select_overrides.at("public.a1"), "SELECT * FROM public.a1 WHERE id > 3");
+  EXPECT_EQ(c->snapshot_select_overrides.size(), 2u);
+  EXPECT_TRUE(c->warnings.empty());
+  p["snapshot.mode"] = "always";
+  EXPECT_EQ(parse_config(p)->snapshot_mode, SnapshotMode::kAlways);
+}
+
 TEST(ConfigParse, RejectionsNameKeyValueAndAllowed) {
   struct Case {
     const char* key;
@@ -103,7 +131,15 @@ TEST(ConfigParse, RejectionsNameKeyValueAndAllowed) {
   } cases[] = {
       {"plugin.name", "decoderbufs", "invalid value for plugin.name: 'decoderbufs' (allowed: pgoutput"},
       {"snapshot.mode", "sometimes",
-       "invalid value for snapshot.mode: 'sometimes' (allowed: initial, no_data, never, when_needed)"},
+       "invalid value for snapshot.mode: 'sometimes' (allowed: initial, no_data, never, when_needed, "
+       "initial_only, always)"},
+      {"snapshot.fetch.size", "0", "invalid value for snapshot.fetch.size: '0' (allowed: an integer from 1"},
+      {"snapshot.max.threads", "x",
+       "invalid value for snapshot.max.threads: 'x' (allowed: an integer from 1 to 64)"},
+      {"snapshot.include.collection.list", "public.(",
+       "snapshot.include.collection.list: pattern 'public.(' is not a valid regular expression"},
+      {"snapshot.select.statement.overrides", "public.t",
+       "snapshot.select.statement.overrides names public.t but snapshot.select.statement.overrides.public.t"},
       {"publication.autocreate.mode", "x", "allowed: all_tables, filtered, disabled"},
       {"database.port", "70000",
        "invalid value for database.port: '70000' (allowed: an integer from 1 to 65535)"},

@@ -1,0 +1,239 @@
+// Worker pool, chunk planning and marker sequencing of the parallel snapshot.
+#include "snapshot/parallel_snapshot.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace sluice::snapshot {
+
+Result<TableSize> table_size(pg::Connection& conn, Oid table, bool exact_pages) {
+  auto r = conn.exec_params(
+      exact_pages ? "SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint, "
+                    "greatest(c.reltuples, 0)::bigint FROM pg_class c WHERE c.oid = $1"
+                  : "SELECT c.relpages, greatest(c.reltuples, 0)::bigint FROM pg_class c WHERE c.oid = $1",
+      {std::to_string(table.value)});
+  if (!r) return r.error();
+  TableSize s;
+  if (PQntuples(r->get()) == 1) {
+    s.pages = std::strtoll(PQgetvalue(r->get(), 0, 0), nullptr, 10);
+    s.estimate = std::strtoll(PQgetvalue(r->get(), 0, 1), nullptr, 10);
+  }
+  return s;
+}
+
+std::vector<Chunk> plan_chunks(const std::vector<TableSize>& tables, int threads) {
+  constexpr int64_t kMinChunkPages = 1024;    // 8 MB: smaller ranges cost more in per-chunk overhead
+  constexpr int64_t kMaxChunkPages = 131072;  // 1 GB
+  int64_t total = 0;
+  for (const auto& t : tables) total += t.pages;
+  const int64_t target = std::clamp<int64_t>(total / (4 * static_cast<int64_t>(std::max(threads, 1))),
+                                             kMinChunkPages, kMaxChunkPages);
+  std::vector<Chunk> out;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const auto& t = tables[i];
+    if (threads <= 1 || !t.splittable || t.pages <= target) {
+      out.push_back(Chunk{i, 0, 0});
+      continue;
+    }
+    // The first range is open below and the last open above, so rows on pages added after the size was
+    // read (invisible to the snapshot anyway) or before page 0 can never be missed.
+    for (int64_t from = 0; from < t.pages; from += target) {
+      int64_t end = from + target >= t.pages ? 0 : from + target;
+      out.push_back(Chunk{i, from, end});
+    }
+  }
+  return out;
+}
+
+std::string chunk_sql(const pg::Connection& conn, const pg::CatalogTable& table,
+                      const std::optional<std::string>& select_override, const Chunk& chunk) {
+  if (select_override) return *select_override;
+  std::string cols;
+  for (const auto& c : table.columns) {
+    if (!cols.empty()) cols += ", ";
+    cols += conn.escape_identifier(c.name);
+  }
+  auto sql = fmt::format("SELECT {} FROM {}", cols, pg::qualified_name(conn, table.schema, table.table));
+  if (chunk.first_page > 0 && chunk.end_page > 0) {
+    sql += fmt::format(" WHERE ctid >= '({},0)'::tid AND ctid < '({},0)'::tid", chunk.first_page,
+                       chunk.end_page);
+  } else if (chunk.first_page > 0) {
+    sql += fmt::format(" WHERE ctid >= '({},0)'::tid", chunk.first_page);
+  } else if (chunk.end_page > 0) {
+    sql += fmt::format(" WHERE ctid < '({},0)'::tid", chunk.end_page);
+  }
+  return sql;
+}
+
+ParallelSnapshot::ParallelSnapshot(std::string conninfo, std::string snapshot_name, int threads,
+                                   int fetch_size)
+    : conninfo_(std::move(conninfo)),
+      snapshot_name_(std::move(snapshot_name)),
+      threads_(std::max(threads, 1)),
+      fetch_size_(fetch_size),
+      capacity_(static_cast<size_t>(2 * std::max(threads, 1))) {}
+
+ParallelSnapshot::~ParallelSnapshot() {
+  stop();
+}
+
+void ParallelSnapshot::start(const std::vector<Job>& jobs, const std::vector<Chunk>& chunks) {
+  jobs_ = &jobs;
+  chunks_ = &chunks;
+  int n = std::min<int>(threads_, static_cast<int>(std::max<size_t>(chunks.size(), 1)));
+  running_ = n;
+  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { worker(); });
+}
+
+void ParallelSnapshot::stop() {
+  {
+    std::lock_guard lock(mu_);
+    aborted_ = true;
+  }
+  not_full_.notify_all();
+  not_empty_.notify_all();
+  for (auto& t : workers_) {
+    if (t.joinable()) t.join();
+  }
+  workers_.clear();
+}
+
+bool ParallelSnapshot::push(Batch b) {
+  std::unique_lock lock(mu_);
+  // Errors skip the capacity bound: the consumer must see them even when the queue is full.
+  not_full_.wait(lock,
+                 [&] { return aborted_ || queue_.size() < capacity_ || b.kind == Batch::Kind::kError; });
+  if (aborted_) return false;
+  queue_.push_back(std::move(b));
+  not_empty_.notify_one();
+  return true;
+}
+
+std::optional<Batch> ParallelSnapshot::next(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  if (!not_empty_.wait_for(lock, timeout, [&] { return !queue_.empty() || running_ == 0; }))
+    return std::nullopt;
+  if (queue_.empty()) return Batch{Batch::Kind::kFinished, 0, nullptr, std::nullopt};
+  Batch b = std::move(queue_.front());
+  queue_.pop_front();
+  not_full_.notify_one();
+  return b;
+}
+
+void ParallelSnapshot::worker() {
+  auto fail = [this](Error e) { push(Batch{Batch::Kind::kError, 0, nullptr, std::move(e)}); };
+  auto done = [this] {
+    std::lock_guard lock(mu_);
+    --running_;
+    not_empty_.notify_all();
+  };
+  auto conn = pg::Connection::connect(conninfo_);
+  if (!conn) {
+    fail(conn.error());
+    return done();
+  }
+  auto st = conn->run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  if (st) st = conn->run(fmt::format("SET TRANSACTION SNAPSHOT {}", conn->escape_literal(snapshot_name_)));
+  if (!st) {
+    fail(st.error());
+    return done();
+  }
+  const auto fetch = fmt::format("FETCH FORWARD {} FROM sluice_chunk", fetch_size_);
+  for (;;) {
+    size_t ci;
+    {
+      std::lock_guard lock(mu_);
+      if (aborted_ || next_chunk_ >= chunks_->size()) break;
+      ci = next_chunk_++;
+    }
+    const auto& chunk = (*chunks_)[ci];
+    const auto& job = (*jobs_)[chunk.table];
+    auto sql = chunk_sql(*conn, *job.table, job.select_override, chunk);
+    if (auto s = conn->run("DECLARE sluice_chunk NO SCROLL CURSOR FOR " + sql); !s) {
+      fail(Error{s.error().kind, fmt::format("snapshot of {}.{}: {}", job.table->schema, job.table->table,
+                                             s.error().message)});
+      return done();
+    }
+    for (;;) {
+      auto r = conn->exec(fetch);
+      if (!r) {
+        fail(Error{r.error().kind, fmt::format("snapshot of {}.{}: {}", job.table->schema, job.table->table,
+                                               r.error().message)});
+        return done();
+      }
+      if (PQntuples(r->get()) == 0) break;
+      if (!push(Batch{Batch::Kind::kRows, chunk.table, std::make_shared<pg::PgResult>(std::move(*r)),
+                      std::nullopt})) {
+        return done();
+      }
+    }
+    if (auto s = conn->run("CLOSE sluice_chunk"); !s) {
+      fail(s.error());
+      return done();
+    }
+    if (!push(Batch{Batch::Kind::kChunkDone, chunk.table, nullptr, std::nullopt})) return done();
+  }
+  (void)conn->run("COMMIT");
+  done();
+}
+
+Status MarkerSequencer::emit(const Row& row, bool first_in_table, bool last_in_table, bool last) {
+  // As the sequential snapshot checks them: last, last in table, first, first in table.
+  std::string_view marker = "true";
+  if (last) {
+    marker = "last";
+  } else if (last_in_table) {
+    marker = "last_in_data_collection";
+  } else if (first_in_table && !any_emitted_) {
+    marker = "first";
+  } else if (first_in_table) {
+    marker = "first_in_data_collection";
+  }
+  any_emitted_ = true;
+  return emit_(row, marker);
+}
+
+Status MarkerSequencer::rows(size_t table, std::shared_ptr<pg::PgResult> batch, int n) {
+  if (n <= 0) return ok_status();
+  // Another row follows: the last row of the completed table is not the snapshot's last.
+  if (pending_last_) {
+    auto row = std::move(*pending_last_);
+    pending_last_.reset();
+    if (auto s = emit(row, pending_first_in_table_, true, false); !s) return s;
+  }
+  auto& t = tables_[table];
+  if (t.held) {
+    if (auto s = emit(*t.held, !t.first_emitted, false, false); !s) return s;
+    t.first_emitted = true;
+  }
+  for (int i = 0; i + 1 < n; ++i) {
+    if (auto s = emit(Row{table, batch, i}, !t.first_emitted, false, false); !s) return s;
+    t.first_emitted = true;
+  }
+  t.held = Row{table, std::move(batch), n - 1};
+  return ok_status();
+}
+
+Status MarkerSequencer::table_done(size_t table) {
+  auto& t = tables_[table];
+  if (!t.held) return ok_status();  // an empty table
+  if (pending_last_) {
+    if (auto s = emit(*pending_last_, pending_first_in_table_, true, false); !s) return s;
+  }
+  pending_last_ = std::move(t.held);
+  pending_first_in_table_ = !t.first_emitted;
+  t.held.reset();
+  t.first_emitted = true;
+  return ok_status();
+}
+
+Status MarkerSequencer::finish() {
+  if (!pending_last_) return ok_status();
+  auto row = std::move(*pending_last_);
+  pending_last_.reset();
+  return emit(row, pending_first_in_table_, true, true);
+}
+
+}  // namespace sluice::snapshot

@@ -1,0 +1,144 @@
+// Parallel snapshot reads (snapshot.max.threads > 1): worker threads, each with its own connection in a
+// REPEATABLE READ transaction on the same exported snapshot, read chunks (whole small tables, or ctid page
+// ranges of large ones) through cursors and hand the fetched batches over a bounded queue to the one thread
+// that converts, serializes and publishes them (the sink is not thread-safe). Memory: at most
+// queue capacity + one batch per worker + one held batch per table in progress.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/result.h"
+#include "pg/catalog.h"
+#include "pg/connection.h"
+
+namespace sluice::snapshot {
+
+// What one table contributes to the plan.
+struct TableSize {
+  int64_t pages = 0;        // pg_relation_size / block_size, read inside the snapshot transaction
+  int64_t estimate = 0;     // pg_class.reltuples (0 when never analyzed)
+  bool splittable = false;  // ctid ranges allowed (no select override, Postgres 14+ TID Range Scan)
+};
+
+// Reads a table's size on `conn` (inside the snapshot transaction): pg_class's relpages and reltuples
+// (no lock), or with `exact_pages` its current pg_relation_size (which takes the ACCESS SHARE lock that
+// reading it takes anyway; relpages is 0 until the first VACUUM or ANALYZE).
+Result<TableSize> table_size(pg::Connection& conn, Oid table, bool exact_pages);
+
+// One unit of work: a whole table, or pages [first_page, end_page) of it (end_page 0: to the end).
+struct Chunk {
+  size_t table = 0;
+  int64_t first_page = 0;
+  int64_t end_page = 0;
+  bool whole() const { return first_page == 0 && end_page == 0; }
+};
+
+// Splits tables larger than the target chunk (total pages / (4 × threads), clamped to 8 MB .. 1 GB) into
+// page ranges; smaller tables are one chunk each (several are packed onto a worker one after the other).
+// Chunks come in table order, each table's ranges in page order.
+std::vector<Chunk> plan_chunks(const std::vector<TableSize>& tables, int threads);
+
+// The SELECT of one chunk: the override as given, or the table's columns with a ctid range.
+std::string chunk_sql(const pg::Connection& conn, const pg::CatalogTable& table,
+                      const std::optional<std::string>& select_override, const Chunk& chunk);
+
+// A batch of rows of one table, or the end of a chunk.
+struct Batch {
+  enum class Kind { kRows, kChunkDone, kError, kFinished };
+  Kind kind = Kind::kRows;
+  size_t table = 0;
+  std::shared_ptr<pg::PgResult> rows;  // kRows: a FETCH result (columns aligned with the table's)
+  std::optional<Error> error;          // kError
+};
+
+class ParallelSnapshot {
+ public:
+  struct Job {
+    const pg::CatalogTable* table;
+    std::optional<std::string> select_override;
+  };
+
+  // `conninfo`: a normal (non-replication) connection string; `snapshot_name`: the exported snapshot.
+  ParallelSnapshot(std::string conninfo, std::string snapshot_name, int threads, int fetch_size);
+  ~ParallelSnapshot();
+  ParallelSnapshot(const ParallelSnapshot&) = delete;
+  ParallelSnapshot& operator=(const ParallelSnapshot&) = delete;
+
+  // Starts the workers over `chunks` of `jobs` (both must outlive this object).
+  void start(const std::vector<Job>& jobs, const std::vector<Chunk>& chunks);
+  // The next batch, waiting at most `timeout`; nullopt on timeout. kFinished once every worker is done
+  // and the queue is drained; kError as soon as a worker failed.
+  std::optional<Batch> next(std::chrono::milliseconds timeout);
+  // Stops and joins the workers (their transactions roll back).
+  void stop();
+
+ private:
+  void worker();
+  bool push(Batch b);  // false when aborted
+
+  std::string conninfo_;
+  std::string snapshot_name_;
+  int threads_;
+  int fetch_size_;
+  const std::vector<Job>* jobs_ = nullptr;
+  const std::vector<Chunk>* chunks_ = nullptr;
+
+  std::mutex mu_;
+  std::condition_variable not_empty_, not_full_;
+  std::deque<Batch> queue_;
+  size_t capacity_;
+  size_t next_chunk_ = 0;
+  int running_ = 0;
+  bool aborted_ = false;
+  std::vector<std::thread> workers_;
+};
+
+// Debezium's source.snapshot markers when chunks of several tables arrive interleaved. Holds back the
+// newest row of each table until it is known whether it is the table's last, and the last row of the most
+// recently completed table until the next row arrives (so read sequentially, the order is the sequential
+// snapshot's) or the snapshot ends. Rules: `first` on the
+// first row emitted, `last` on the final one, `first_in_data_collection` / `last_in_data_collection` on the
+// first / last row emitted for each table (last wins over first, as in the sequential snapshot).
+class MarkerSequencer {
+ public:
+  struct Row {
+    size_t table = 0;
+    std::shared_ptr<pg::PgResult> batch;  // keeps the row's values alive
+    int index = 0;
+  };
+  using Emit = std::function<Status(const Row& row, std::string_view marker)>;
+
+  explicit MarkerSequencer(size_t tables, Emit emit) : tables_(tables), emit_(std::move(emit)) {}
+
+  // `n` rows of `table` (batch may be null in tests).
+  Status rows(size_t table, std::shared_ptr<pg::PgResult> batch, int n);
+  // Every chunk of `table` was read.
+  Status table_done(size_t table);
+  // Every table was read: emits the held row as `last`.
+  Status finish();
+
+ private:
+  struct TableState {
+    std::optional<Row> held;
+    bool first_emitted = false;  // a row of this table was emitted (the held one is not first)
+  };
+  Status emit(const Row& row, bool first_in_table, bool last_in_table, bool last);
+
+  std::vector<TableState> tables_;
+  std::optional<Row> pending_last_;  // last row of a completed table
+  bool pending_first_in_table_ = false;
+  bool any_emitted_ = false;
+  Emit emit_;
+};
+
+}  // namespace sluice::snapshot

@@ -1,0 +1,116 @@
+// Chunk planning, the markers of interleaved parallel reads, and progress lines.
+#include "snapshot/parallel_snapshot.h"
+
+#include <gtest/gtest.h>
+
+#include "snapshot/progress.h"
+
+using namespace sluice;
+using namespace sluice::snapshot;
+
+TEST(PlanChunks, OneThreadReadsWholeTables) {
+  auto chunks = plan_chunks({{100000, 0, true}, {10, 0, true}}, 1);
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_TRUE(chunks[0].whole());
+  EXPECT_TRUE(chunks[1].whole());
+}
+
+TEST(PlanChunks, LargeTablesSplitIntoContiguousOpenEndedRanges) {
+  // total 80000 pages, 2 threads: target 10000 pages.
+  auto chunks = plan_chunks({{10, 0, true}, {79990, 0, true}}, 2);
+  ASSERT_EQ(chunks.size(), 9u);
+  EXPECT_TRUE(chunks[0].whole());
+  EXPECT_EQ(chunks[1].table, 1u);
+  EXPECT_EQ(chunks[1].first_page, 0);
+  EXPECT_EQ(chunks[1].end_page, 10000);
+  for (size_t i = 2; i < chunks.size(); ++i) EXPECT_EQ(chunks[i].first_page, chunks[i - 1].end_page);
+  EXPECT_EQ(chunks.back().end_page, 0) << "the last range is open above";
+}
+
+TEST(PlanChunks, UnsplittableAndSmallTablesStayWhole) {
+  auto chunks = plan_chunks({{500000, 0, false}, {900, 0, true}}, 4);
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_TRUE(chunks[0].whole());
+  EXPECT_TRUE(chunks[1].whole());
+}
+
+namespace {
+struct Recorder {
+  std::vector<std::pair<size_t, std::string>> out;
+  MarkerSequencer::Emit emit() {
+    return [this](const MarkerSequencer::Row& r, std::string_view m) {
+      out.emplace_back(r.table, std::string(m));
+      return ok_status();
+    };
+  }
+  std::vector<std::string> markers(size_t table) const {
+    std::vector<std::string> v;
+    for (auto& [t, m] : out) {
+      if (t == table) v.push_back(m);
+    }
+    return v;
+  }
+};
+}  // namespace
+
+TEST(MarkerSequencer, SequentialTablesMatchTheSequentialSnapshot) {
+  Recorder rec;
+  MarkerSequencer seq(3, rec.emit());
+  ASSERT_TRUE(seq.rows(0, nullptr, 2).ok());
+  ASSERT_TRUE(seq.rows(0, nullptr, 1).ok());
+  ASSERT_TRUE(seq.table_done(0).ok());
+  ASSERT_TRUE(seq.table_done(1).ok());  // empty
+  ASSERT_TRUE(seq.rows(2, nullptr, 2).ok());
+  ASSERT_TRUE(seq.table_done(2).ok());
+  ASSERT_TRUE(seq.finish().ok());
+  std::vector<std::string> all;
+  for (auto& [t, m] : rec.out) all.push_back(m);
+  EXPECT_EQ(all, (std::vector<std::string>{"first", "true", "last_in_data_collection",
+                                           "first_in_data_collection", "last"}));
+}
+
+TEST(MarkerSequencer, InterleavedTablesEachGetFirstAndLastInCollection) {
+  Recorder rec;
+  MarkerSequencer seq(2, rec.emit());
+  ASSERT_TRUE(seq.rows(0, nullptr, 3).ok());
+  ASSERT_TRUE(seq.rows(1, nullptr, 3).ok());
+  ASSERT_TRUE(seq.rows(0, nullptr, 2).ok());
+  ASSERT_TRUE(seq.rows(1, nullptr, 1).ok());
+  ASSERT_TRUE(seq.table_done(1).ok());
+  ASSERT_TRUE(seq.rows(0, nullptr, 1).ok());
+  ASSERT_TRUE(seq.table_done(0).ok());
+  ASSERT_TRUE(seq.finish().ok());
+  EXPECT_EQ(rec.markers(0), (std::vector<std::string>{"first", "true", "true", "true", "true", "last"}));
+  EXPECT_EQ(rec.markers(1), (std::vector<std::string>{"first_in_data_collection", "true", "true",
+                                                      "last_in_data_collection"}));
+  EXPECT_EQ(rec.out.size(), 10u);
+  EXPECT_EQ(rec.out.back().second, "last");
+}
+
+TEST(MarkerSequencer, LastTablesEmptyStillMarksTheFinalRowLast) {
+  Recorder rec;
+  MarkerSequencer seq(2, rec.emit());
+  ASSERT_TRUE(seq.rows(0, nullptr, 1).ok());
+  ASSERT_TRUE(seq.table_done(0).ok());
+  ASSERT_TRUE(seq.table_done(1).ok());
+  ASSERT_TRUE(seq.finish().ok());
+  ASSERT_EQ(rec.out.size(), 1u);
+  EXPECT_EQ(rec.out[0].second, "last");
+}
+
+TEST(Progress, DescribesRowsRateEtaAndTablesInProgress) {
+  using namespace std::chrono_literals;
+  auto t0 = Progress::Clock::time_point{};
+  Progress p({{"public.a", 1000}, {"public.b", 0}}, 5s, t0);
+  p.add(0, 250);
+  auto line = p.describe(t0 + 5s);
+  EXPECT_EQ(line,
+            "snapshot progress: 250/1000 rows (25%), 0 of 2 tables done, 50 rows/s, ETA 15s; public.a "
+            "250/1000 (25%)");
+  p.add(0, 750);
+  p.done(0);
+  p.add(1, 10);
+  EXPECT_EQ(p.describe(t0 + 10s),
+            "snapshot progress: 1010/1010 rows (100%), 1 of 2 tables done, 152 rows/s, ETA 0s; public.b "
+            "10/10 (100%)");
+}
