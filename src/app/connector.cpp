@@ -507,7 +507,11 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
     ev.source.lsn = start;
     ev.ts_us = unix_now_us();
     progress.add(ti, 1);
-    progress.maybe_log();
+    // Serve delivery reports as they come, so what the sink holds for them stays small.
+    if ((progress.rows() & 1023) == 0) {
+      producer_->poll(0);
+      progress.maybe_log();
+    }
     auto st = emit(ev, tx);
     if (st.ok()) return st;
     return apply_failure_mode(Error{
