@@ -25,7 +25,7 @@ def test_version_and_help():
 
 @pytest.mark.parametrize("key,value,expect", [
     ("plugin.name", "decoderbufs", "invalid value for plugin.name: 'decoderbufs'"),
-    ("snapshot.mode", "sometimes", "invalid value for snapshot.mode: 'sometimes' (allowed: initial, no_data, never, when_needed)"),
+    ("snapshot.mode", "sometimes", "invalid value for snapshot.mode: 'sometimes' (allowed: initial, no_data, never, when_needed, initial_only, always)"),
     ("database.port", "http", "invalid value for database.port: 'http'"),
     ("producer.acks", "most", "invalid Kafka producer property acks='most'"),
 ])
