@@ -80,7 +80,16 @@ bool key_changed(const event::TableSchema& t, const decode::Tuple& old_tuple,
 }  // namespace
 
 Connector::Connector(config::Config config, const std::atomic<bool>& stop)
-    : config_(std::move(config)), stop_(stop), serializer_(serializer_options(config_)) {}
+    : config_(std::move(config)),
+      stop_(stop),
+      serializer_(serializer_options(config_)),
+      transaction_topic_(config_.topic_prefix + "." + config_.transaction_topic),
+      messages_(serializer_options(config_), converter_options(config_).binary),
+      message_topic_(config_.topic_prefix + ".message") {
+  if (config_.provide_transaction_metadata) {
+    tx_metadata_.emplace(config_.key_schemas_enable, config_.value_schemas_enable);
+  }
+}
 
 Connector::~Connector() = default;
 
@@ -312,7 +321,9 @@ Status Connector::run_once() {
   offsets_->wait_durable([this] { return stopping(); });
 
   pg::ReplicationStream stream(std::move(*repl));
-  if (auto s = stream.start(config_.slot_name, start, config_.publication_name, false); !s) return s;
+  // pgoutput sends logical decoding messages only when asked (Postgres 14+).
+  const bool messages = stream.connection().server_version() >= 140000;
+  if (auto s = stream.start(config_.slot_name, start, config_.publication_name, messages); !s) return s;
   log()->info("streaming from slot {} publication {} at LSN {}", config_.slot_name, config_.publication_name,
               start.str());
   return this->stream(stream, start);
@@ -663,6 +674,12 @@ Status Connector::wait_for_acks() {
 
 Status Connector::emit(const event::ChangeEvent& ev, offsets::AckTracker::TxId tx,
                        const std::vector<sink::KafkaHeader>& headers) {
+  if (tx_metadata_ && tx_.open && ev.transaction == nullptr) {  // streamed events carry the transaction block
+    event::ChangeEvent with_block = ev;
+    with_block.transaction = &tx_metadata_->table_event(ev.table->info().schema, ev.table->info().table,
+                                                        ev.source.lsn.value_or(Lsn{}));
+    return emit(with_block, tx, headers);
+  }
   auto has_key = serializer_.key(ev, key_buf_);
   if (!has_key) return has_key.error();
   if (auto s = serializer_.value(ev, value_buf_); !s) return s;
@@ -706,6 +723,48 @@ Status Connector::emit_tombstone(const event::TableSchema& table, offsets::AckTr
   acks_.sent(tx);
   ++events_sent_;
   return ok_status();
+}
+
+Status Connector::emit_record(const std::string& topic, bool& topic_ready, offsets::AckTracker::TxId tx) {
+  if (!topic_ready) {
+    if (auto s = producer_->ensure_topic(topic, 30000); !s) return s;
+    topic_ready = true;
+  }
+  static const std::vector<sink::KafkaHeader> kNoHeaders;
+  auto st = producer_->produce(topic, std::string_view(key_buf_), std::string_view(value_buf_), tx,
+                               kNoHeaders, [this] { return stopping(); });
+  if (!st) return st;
+  acks_.sent(tx);
+  ++events_sent_;
+  return ok_status();
+}
+
+Status Connector::on_message(const decode::Message& m) {
+  if (!config_.message_prefixes.passes(m.prefix)) return ok_status();
+  event::Source source;
+  source.ts_us = tx_.commit_time_us;  // a non-transactional one: the last transaction's, as Debezium
+  source.lsn = m.lsn;
+  const event::TransactionBlock* block = nullptr;
+  offsets::AckTracker::TxId tx = tx_.id;
+  if (m.transactional()) {
+    if (!tx_.open)
+      return Error::fatal(fmt::format("transactional message outside a transaction at LSN {}", m.lsn.str()));
+    tx_.captured = true;
+    source.tx_id = static_cast<int64_t>(tx_.xid.value);
+    source.last_commit_lsn = last_commit_lsn_;
+    if (tx_metadata_) block = &tx_metadata_->message_event(m.lsn, (identity_hashes_() & 0x7FFFFFFF) | 1);
+  } else {
+    // Sent at once, outside any transaction: its own unit of acknowledgement, confirmed past its LSN (a
+    // restart at exactly its LSN would decode it again). Debezium records it as the last commit.
+    last_commit_lsn_ = m.lsn;
+    source.last_commit_lsn = m.lsn;
+    tx = acks_.begin(m.lsn);
+  }
+  messages_.key(m.prefix, key_buf_);
+  messages_.value(m.prefix, m.content, source, unix_now_us(), block, value_buf_);
+  auto st = emit_record(message_topic_, message_topic_ready_, tx);
+  if (!m.transactional()) acks_.commit(tx, Lsn(m.lsn.value() + 1));
+  return st;
 }
 
 Status Connector::heartbeat() {
@@ -887,9 +946,17 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           tx_.commit_time_us = decode::pg_time_to_unix_us(m.commit_time);
           tx_.open = true;
           tx_.captured = false;
+          if (tx_metadata_) {
+            tx_metadata_->begin(tx_.xid, wal_start, tx_.commit_time_us, key_buf_, value_buf_);
+            return emit_record(transaction_topic_, transaction_topic_ready_, tx_.id);
+          }
           return ok_status();
         } else if constexpr (std::is_same_v<T, decode::Commit>) {
           if (!tx_.open) return Error::fatal(fmt::format("Commit without Begin at LSN {}", wal_start.str()));
+          if (tx_metadata_) {
+            tx_metadata_->end(wal_start, decode::pg_time_to_unix_us(m.commit_time), key_buf_, value_buf_);
+            if (auto s = emit_record(transaction_topic_, transaction_topic_ready_, tx_.id); !s) return s;
+          }
           acks_.commit(tx_.id, m.end_lsn);
           // Debezium's lsn_commit (source.sequence[0]) moves with transactions that had captured changes.
           if (tx_.captured) last_commit_lsn_ = m.end_lsn;
@@ -956,8 +1023,10 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
             if (auto s = emit(ev, tx_.id); !s) return with_context(s, *t);
           }
           return ok_status();
+        } else if constexpr (std::is_same_v<T, decode::Message>) {
+          return on_message(m);
         } else {
-          return ok_status();  // Origin, Type, Message: nothing to publish yet
+          return ok_status();  // Origin, Type: nothing to publish
         }
       },
       msg);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,6 +19,8 @@
 #include "decode/relation_cache.h"
 #include "event/change_event.h"
 #include "event/json_serializer.h"
+#include "event/logical_message.h"
+#include "event/transaction_metadata.h"
 #include "offsets/ack_tracker.h"
 #include "pg/catalog.h"
 #include "pg/connection.h"
@@ -40,12 +43,12 @@ class Connector final : public sink::DeliveryHandler {
   struct Session;  // connections of one attempt
 
   Status run_once();
+  Status wait_while_slot_active();
   Status ensure_publication(pg::Connection& conn, const std::vector<pg::TableRef>& captured);
   // repl: the replication connection that exports the snapshot and makes the slot; nullptr for
   // snapshot.mode=initial_only (no slot).
   Status run_snapshot(pg::Connection* repl, const std::vector<pg::TableRef>& captured, Lsn& start);
   Status stream(pg::ReplicationStream& stream, Lsn start);
-  Status wait_while_slot_active();
   Status handle(const decode::PgMessage& msg, Lsn wal_start);
   Status on_relation(const decode::Relation& rel);
   Status emit(const event::ChangeEvent& ev, offsets::AckTracker::TxId tx,
@@ -57,6 +60,10 @@ class Connector final : public sink::DeliveryHandler {
   std::vector<sink::KafkaHeader> context_headers_;
   std::vector<sink::KafkaHeader> headers_buf_;
   Status wait_for_acks();
+  // Logical decoding messages (op "m"), and the transaction metadata records (provide.transaction.metadata):
+  // key_buf_/value_buf_ to a topic of their own, counted in transaction tx, without context headers.
+  Status on_message(const decode::Message& m);
+  Status emit_record(const std::string& topic, bool& topic_ready, offsets::AckTracker::TxId tx);
   Status heartbeat();
   // A kData failure (an event that cannot be converted or is too large for Kafka) per
   // event.processing.failure.handling.mode: fail stops (kFatal), warn logs and skips, skip skips.
@@ -93,6 +100,14 @@ class Connector final : public sink::DeliveryHandler {
 
   std::string key_buf_;
   std::string value_buf_;
+
+  std::optional<event::TransactionMetadata> tx_metadata_;  // provide.transaction.metadata=true
+  std::string transaction_topic_;
+  bool transaction_topic_ready_ = false;
+  event::MessageSerializer messages_;
+  std::string message_topic_;
+  bool message_topic_ready_ = false;
+  std::minstd_rand identity_hashes_{std::random_device{}()};  // Java identity hashes of message ids
   bool delivery_failed_ = false;
   std::string delivery_error_;
   uint64_t events_sent_ = 0;

@@ -459,6 +459,20 @@ Result<Config> parse_config(const Properties& props) {
   SLUICE_TRY_ASSIGN(c.heartbeat_interval_ms, r.integer("heartbeat.interval.ms", 0, 0, 86400000));
   c.heartbeat_topic_prefix = r.str("topic.heartbeat.prefix", c.heartbeat_topic_prefix);
   c.heartbeat_action_query = r.str("heartbeat.action.query", "");
+  {
+    auto include = r.str("message.prefix.include.list", "");
+    auto exclude = r.str("message.prefix.exclude.list", "");
+    if (!include.empty() && !exclude.empty()) {
+      return Error::fatal("message.prefix.include.list and message.prefix.exclude.list cannot both be set");
+    }
+    SLUICE_TRY_ASSIGN(c.message_prefixes.include,
+                      PatternList::create("message.prefix.include.list", include));
+    SLUICE_TRY_ASSIGN(c.message_prefixes.exclude,
+                      PatternList::create("message.prefix.exclude.list", exclude));
+  }
+  SLUICE_TRY_ASSIGN(c.provide_transaction_metadata, r.boolean("provide.transaction.metadata", false));
+  c.transaction_topic = r.str("topic.transaction", c.transaction_topic);
+  if (c.transaction_topic.empty()) return invalid("topic.transaction", "", "a non-empty topic name suffix");
 
   SLUICE_TRY_ASSIGN(
       c.sink_type,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "config/pattern_list.h"
 #include "config/table_filter.h"
 
 namespace sluice::config {
@@ -70,6 +71,13 @@ struct Config {
   int64_t heartbeat_interval_ms = 0;  // 0: no heartbeats
   std::string heartbeat_topic_prefix = "__debezium-heartbeat";
   std::string heartbeat_action_query;
+  // Logical decoding messages (pg_logical_emit_message, op "m" on <topic.prefix>.message), filtered by
+  // message.prefix.include.list / message.prefix.exclude.list.
+  IncludeExclude message_prefixes;
+  // provide.transaction.metadata: BEGIN/END records on <topic.prefix>.<topic.transaction> and the
+  // `transaction` block {id, total_order, data_collection_order} in every streamed event.
+  bool provide_transaction_metadata = false;
+  std::string transaction_topic = "transaction";  // topic.transaction
 
   // sink.type (Debezium Server's debezium.sink.type): kafka, or null (acknowledge without sending).
   SinkType sink_type = SinkType::kKafka;

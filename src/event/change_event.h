@@ -27,6 +27,8 @@ struct Source {
   std::optional<Lsn> last_commit_lsn;  // first element of source.sequence
 };
 
+struct TransactionBlock;  // event/transaction_metadata.h
+
 struct ChangeEvent {
   Op op = Op::kCreate;
   const TableSchema* table = nullptr;
@@ -34,6 +36,7 @@ struct ChangeEvent {
   std::optional<Row> after;
   Source source;
   int64_t ts_us = 0;  // connector clock when the event was built (top-level ts_ms/ts_us/ts_ns)
+  const TransactionBlock* transaction = nullptr;  // provide.transaction.metadata; null: "transaction":null
 };
 
 }  // namespace sluice::event

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "event/transaction_metadata.h"
 #include "event/value_converter.h"
 
 namespace sluice::event {
@@ -99,34 +100,37 @@ Result<bool> JsonSerializer::write_key_document(const ChangeEvent& event, std::s
 }
 
 void JsonSerializer::write_source(const ChangeEvent& event) {
-  const Source& src = event.source;
   const TableInfo& info = event.table->info();
-  JsonWriter& w = writer_;
+  write_source_payload(writer_, options_, event.source, info.schema, info.table, scratch_);
+}
+
+void write_source_payload(JsonWriter& w, const SerializerOptions& options, const Source& src,
+                          std::string_view schema, std::string_view table, std::string& scratch) {
   w.StartObject();
   write_key(w, "version");
-  write_string(w, options_.version);
+  write_string(w, options.version);
   write_key(w, "connector");
   w.String("postgresql");
   write_key(w, "name");
-  write_string(w, options_.server_name);
+  write_string(w, options.server_name);
   write_key(w, "ts_ms");
   w.Int64(floor_div_1000(src.ts_us));
   write_key(w, "snapshot");
   write_string(w, src.snapshot);
   write_key(w, "db");
-  write_string(w, options_.database);
+  write_string(w, options.database);
   write_key(w, "sequence");
-  scratch_.clear();
-  append_sequence(scratch_, src.last_commit_lsn, src.lsn);
-  write_string(w, scratch_);
+  scratch.clear();
+  append_sequence(scratch, src.last_commit_lsn, src.lsn);
+  write_string(w, scratch);
   write_key(w, "ts_us");
   w.Int64(src.ts_us);
   write_key(w, "ts_ns");
   w.Int64(src.ts_us * 1000);
   write_key(w, "schema");
-  write_string(w, info.schema);
+  write_string(w, schema);
   write_key(w, "table");
-  write_string(w, info.table);
+  write_string(w, table);
   write_key(w, "txId");
   if (src.tx_id) {
     w.Int64(*src.tx_id);
@@ -168,8 +172,12 @@ Status JsonSerializer::value(const ChangeEvent& event, std::string& out) {
   }
   write_key(w, "source");
   write_source(event);
-  write_key(w, "transaction");  // provide.transaction.metadata=false
-  w.Null();
+  write_key(w, "transaction");
+  if (event.transaction != nullptr) {
+    write_transaction_block(w, *event.transaction);
+  } else {
+    w.Null();  // provide.transaction.metadata=false, snapshot reads
+  }
   write_key(w, "op");
   const char op = static_cast<char>(event.op);
   w.String(&op, 1);

@@ -18,6 +18,11 @@ struct SerializerOptions {
   bool value_schemas_enable = true;
 };
 
+// The payload of the io.debezium.connector.postgresql.Source struct (schema and table are "" for a logical
+// decoding message). scratch is reused for source.sequence.
+void write_source_payload(JsonWriter& w, const SerializerOptions& options, const Source& source,
+                          std::string_view schema, std::string_view table, std::string& scratch);
+
 class JsonSerializer {
  public:
   explicit JsonSerializer(SerializerOptions options);

@@ -23,8 +23,12 @@ COMBOS = [
     h.Combo("c", {"decimal.handling.mode": "string", "time.precision.mode": "connect",
                   "binary.handling.mode": "hex", "tombstones.on.delete": "false"},
             key_schemas=True, value_schemas=False),
+    # provide.transaction.metadata: with a filtered publication, so that only the workload's transactions
+    # reach the connectors (with FOR ALL TABLES, every transaction in the database gets BEGIN/END records,
+    # including other tests' that run at the same time).
     h.Combo("d", {"binary.handling.mode": "base64-url-safe", "decimal.handling.mode": "double",
-                  "interval.handling.mode": "string"}),
+                  "interval.handling.mode": "string", "provide.transaction.metadata": "true",
+                  "publication.autocreate.mode": "filtered"}),
 ]
 
 
@@ -158,3 +162,17 @@ def test_same_topics_as_debezium(results, label):
     only_dbz = sorted(s for s, t in topics.items() if t.debezium and not t.sluice)
     only_sl = sorted(s for s, t in topics.items() if t.sluice and not t.debezium)
     assert not only_dbz and not only_sl, f"topics only Debezium wrote: {only_dbz}; only sluice wrote: {only_sl}"
+
+
+@pytest.mark.parametrize("label", [c.label for c in COMBOS])
+@pytest.mark.parametrize("topic", w.OTHER_TOPICS)
+def test_same_records_as_debezium(results, label, topic):
+    c, topics, schema = results[label]
+    cmp = topics.get(f".{topic}")
+    if topic == "transaction" and c.settings.get("provide.transaction.metadata") != "true":
+        assert cmp is None, f"combo {label}: a transaction topic without provide.transaction.metadata"
+        return
+    assert cmp is not None and cmp.debezium, f"combo {label}: Debezium published nothing to .{topic}"
+    problems = cmp.problems(c.value_schemas)
+    assert not problems, (f"combo {label} {c.settings}, topic {topic}: sluice differs from Debezium\n"
+                          + "\n".join(problems))

@@ -45,6 +45,7 @@ SCHEMA = [
     "CREATE TABLE {s}.pkchange (id integer PRIMARY KEY, v text)",
     "CREATE TABLE {s}.evolve (id integer PRIMARY KEY, a text)",
     "CREATE TABLE {s}.truncated (id integer PRIMARY KEY)",
+    "CREATE TABLE {s}.msg_tx (id integer PRIMARY KEY)",
     "CREATE TABLE {s}.zz_done (id integer PRIMARY KEY)",
 ]
 
@@ -156,6 +157,15 @@ STREAM = [
     "ALTER TABLE {s}.evolve DROP COLUMN a2",
     "INSERT INTO {s}.evolve VALUES (6, 11)",
     "UPDATE {s}.evolve SET c = 12 WHERE id = 1",
+    # logical decoding messages (op "m" on <prefix>.message): non-transactional (sent at once, even from inside
+    # a transaction), transactional alone and among changes, text, binary and empty content
+    "SELECT pg_logical_emit_message(false, 'sluice-ntx', 'non-transactional')",
+    "SELECT pg_logical_emit_message(true, 'sluice-tx', 'transactional ✓')",
+    """BEGIN; INSERT INTO {s}.msg_tx VALUES (1); SELECT pg_logical_emit_message(true, 'in-tx', '\\x00ff10'::bytea);
+        INSERT INTO {s}.msg_tx VALUES (2); SELECT pg_logical_emit_message(true, 'in-tx', 'second');
+        SELECT pg_logical_emit_message(false, 'ntx-in-tx', 'x'); UPDATE {s}.numbers SET i2 = 7 WHERE id = 1;
+        COMMIT""",
+    "SELECT pg_logical_emit_message(true, '', '')",
     # truncate: op "t" where skipped.operations allows it
     "INSERT INTO {s}.truncated VALUES (1)",
     "TRUNCATE {s}.truncated",
@@ -166,4 +176,7 @@ DONE = "INSERT INTO {s}.zz_done VALUES (1)"
 
 TABLES = ["numbers", "strings", "bits", "binary", "times", "misc", "ranges", "extras", "geo", "arrays", "ri_full",
           "ri_nothing", "ri_index", "nopk", "nopk_full", "toast", "composite", "pkchange", "evolve", "truncated",
-          "zz_done"]
+          "msg_tx", "zz_done"]
+# Topics that are not a table's: <prefix>.message (logical decoding messages) and <prefix>.transaction
+# (provide.transaction.metadata).
+OTHER_TOPICS = ["message", "transaction"]

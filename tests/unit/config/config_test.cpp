@@ -296,3 +296,50 @@ TEST(ConfigParse, SinkType) {
 
 }  // namespace
 }  // namespace sluice::config
+
+namespace sluice::config {
+namespace {
+
+TEST(ConfigParse, MessagePrefixesAndTransactionMetadata) {
+  auto p = minimal();
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_FALSE(c->provide_transaction_metadata);
+  EXPECT_EQ(c->transaction_topic, "transaction");
+  EXPECT_TRUE(c->message_prefixes.passes("anything"));
+  p["provide.transaction.metadata"] = "true";
+  p["topic.transaction"] = "tx";
+  p["message.prefix.include.list"] = "audit.*, outbox";
+  c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->provide_transaction_metadata);
+  EXPECT_EQ(c->transaction_topic, "tx");
+  EXPECT_TRUE(c->message_prefixes.passes("audit-1"));
+  EXPECT_TRUE(c->message_prefixes.passes("outbox"));
+  EXPECT_FALSE(c->message_prefixes.passes("outbox2"));  // whole-string match
+  p.erase("message.prefix.include.list");
+  p["message.prefix.exclude.list"] = "noise";
+  c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_FALSE(c->message_prefixes.passes("noise"));
+  EXPECT_TRUE(c->message_prefixes.passes("audit"));
+  p["message.prefix.include.list"] = "a";
+  c = parse_config(p);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("message.prefix.include.list"), std::string::npos);
+  p.erase("message.prefix.include.list");
+  p["message.prefix.exclude.list"] = "(";
+  c = parse_config(p);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("message.prefix.exclude.list"), std::string::npos);
+}
+
+TEST(ConfigParse, SkippedOperationsRejectsMessagesAsDebezium) {
+  auto p = minimal();
+  p["skipped.operations"] =
+      "m";  // Debezium 3.4: "Invalid operation"; messages are filtered by prefix instead
+  EXPECT_FALSE(parse_config(p).ok());
+}
+
+}  // namespace
+}  // namespace sluice::config
