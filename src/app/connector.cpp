@@ -94,6 +94,10 @@ Connector::Connector(config::Config config, const std::atomic<bool>& stop)
 Connector::~Connector() = default;
 
 void Connector::on_delivery(uint64_t opaque, std::string_view topic, const char* error) {
+  if (error != nullptr && eos_ != nullptr) {  // the transaction is aborted and sent again
+    eos_->delivery_failed(topic, error);
+    return;
+  }
   if (OffsetCommitter::is_offset_opaque(opaque)) {
     offsets_->on_delivery(opaque, error);
     return;
@@ -133,12 +137,31 @@ int Connector::run() {
     log()->warn("sink.type=null: events are serialized and discarded, nothing is sent to Kafka");
     producer_ = std::make_unique<sink::NullSink>(this);
   } else {
-    auto producer = sink::KafkaProducer::create(config_.bootstrap_servers, config_.producer_properties, this);
+    auto properties = config_.producer_properties;
+    if (config_.exactly_once) {
+      // librdkafka wants message.timeout.ms <= transaction.timeout.ms (no infinite delivery timeout): a
+      // message that times out aborts its transaction, which is then sent again.
+      properties["transactional.id"] = config_.transactional_id;
+      std::string txn_timeout = properties.try_emplace("transaction.timeout.ms", "300000").first->second;
+      properties.try_emplace("message.timeout.ms", txn_timeout);
+    }
+    auto producer = sink::KafkaProducer::create(config_.bootstrap_servers, properties, this);
     if (!producer) {
       log()->error("{}", producer.error().message);
       return 2;
     }
-    producer_ = std::move(*producer);
+    if (config_.exactly_once) {
+      sink::TransactionalSink::Limits limits{config_.transaction_interval_ms, config_.transaction_max_events,
+                                             config_.transaction_max_bytes};
+      auto eos =
+          std::make_unique<sink::TransactionalSink>(std::move(*producer), config_.transactional_id, limits);
+      eos_ = eos.get();
+      producer_ = std::move(eos);
+      log()->info("exactly-once delivery: transactional.id {}, a Kafka transaction every {} ms / {} events",
+                  config_.transactional_id, config_.transaction_interval_ms, config_.transaction_max_events);
+    } else {
+      producer_ = std::move(*producer);
+    }
   }
   offsets_ = std::make_unique<OffsetCommitter>(config_, producer_.get(), [this] { return stop_.load(); });
   log()->info("offsets are recorded in {}", offsets_->describe());
@@ -193,6 +216,14 @@ Status Connector::run_once() {
   relations_.clear();
   tx_ = CurrentTx{};
   acks_.reset(acks_.flush_lsn());  // a transaction cut off by a lost connection is streamed again
+  if (eos_ != nullptr) {
+    // Exactly-once: what the open Kafka transaction holds is discarded; resume after the committed offset.
+    if (auto s = eos_->abort(); !s) return s;
+    eos_->set_auto_commit(true);
+    acks_.reset(eos_committed_);
+    offsets_->rewind(eos_committed_);
+    offsets_->forget_loaded();
+  }
 
   auto repl = pg::Connection::connect(config_.conninfo(true));
   if (!repl) return repl.error();
@@ -219,8 +250,14 @@ Status Connector::run_once() {
 
   if (auto s = wait_while_slot_active(); !s) return s;
   if (stopping()) return ok_status();
+  // Only now (not while waiting as a hot standby): fence earlier producers of this transactional.id and
+  // abort what they left open, so the offsets read next are the last committed ones.
+  if (eos_ != nullptr) {
+    if (auto s = eos_->init(); !s) return s;
+  }
   auto stored = offsets_->load();
   if (!stored) return stored.error();
+  if (eos_ != nullptr && *stored) eos_committed_ = std::max(eos_committed_, (**stored).lsn);
   auto slot = pg::find_slot(*catalog_, config_.slot_name);
   if (!slot) return slot.error();
   if (*stored) {
@@ -317,8 +354,15 @@ Status Connector::run_once() {
   // lsn_commit before its first commit); resuming an existing slot: its position.
   last_commit_lsn_ = start.valid() && *slot && !snapshotted ? std::optional<Lsn>(start) : std::nullopt;
   // Record the starting point before streaming, so the stored offsets are never behind the slot.
-  if (auto s = offsets_->store(start); !s) return s;
-  offsets_->wait_durable([this] { return stopping(); });
+  if (eos_ != nullptr) {
+    eos_resume_ = start;
+    eos_skipping_ = false;
+    if (auto s = commit_eos(); !s) return s;
+    eos_->set_auto_commit(false);  // the streaming loop ends transactions between Postgres transactions
+  } else {
+    if (auto s = offsets_->store(start); !s) return s;
+    offsets_->wait_durable([this] { return stopping(); });
+  }
 
   pg::ReplicationStream stream(std::move(*repl));
   // pgoutput sends logical decoding messages only when asked (Postgres 14+).
@@ -666,9 +710,48 @@ Status Connector::apply_failure_mode(Status s) {
   return s;
 }
 
+Status Connector::commit_eos() {
+  // Every message of the transaction acknowledged: acks_.flush_lsn() then covers all of them (the loop
+  // commits only between Postgres transactions).
+  while (producer_->out_queue_len() > 0) producer_->poll(50);
+  const Lsn lsn = acks_.flush_lsn();
+  if (lsn > eos_committed_) {
+    if (auto s = offsets_->store(lsn); !s) return s;
+  }
+  if (!eos_->open()) return ok_status();
+  if (auto s = eos_->commit(); !s) return s;
+  eos_committed_ = std::max(eos_committed_, lsn);
+  return ok_status();
+}
+
+bool Connector::already_committed(const decode::PgMessage& msg) {
+  // A transaction whose commit record starts before eos_resume_ (so ends at or before it) is in Kafka.
+  // Relation and type messages are still applied: they describe the rows that follow.
+  if (const auto* b = std::get_if<decode::Begin>(&msg)) {
+    eos_skipping_ = b->final_lsn < eos_resume_;
+    if (eos_skipping_) {
+      ++eos_skipped_;
+      log()->debug("exactly-once: skipping transaction {} (commit LSN {} < committed offset {})",
+                   b->xid.value, b->final_lsn.str(), eos_resume_.str());
+    }
+    return eos_skipping_;
+  }
+  if (std::holds_alternative<decode::Commit>(msg)) {
+    bool skip = eos_skipping_;
+    eos_skipping_ = false;
+    return skip;
+  }
+  if (std::holds_alternative<decode::Relation>(msg)) return false;
+  if (const auto* m = std::get_if<decode::Message>(&msg); m != nullptr && !m->transactional()) {
+    return m->lsn < eos_resume_;
+  }
+  return eos_skipping_;
+}
+
 Status Connector::wait_for_acks() {
   while (acks_.events_in_flight() > 0 && !stopping()) producer_->poll(100);
   if (delivery_failed_) return Error::fatal(delivery_error_);
+  if (eos_ != nullptr && !stopping()) return eos_->commit();
   return ok_status();
 }
 
@@ -813,7 +896,9 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
           return Error::fatal(fmt::format("cannot decode pgoutput message at LSN {}: {}", x.wal_start.str(),
                                           msg.error().message));
         }
-        if (auto s = handle(*msg, x.wal_start); !s) {
+        if (eos_ != nullptr && already_committed(*msg)) {
+          // exactly-once: already in Kafka (committed before this LSN)
+        } else if (auto s = handle(*msg, x.wal_start); !s) {
           if (stopping() && !delivery_failed_) break;
           return s;
         }
@@ -826,26 +911,46 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
       if (auto s = heartbeat(); !s) return s;
       next_heartbeat = now + heartbeat_interval;
     }
+    if (eos_ != nullptr && !tx_.open && eos_->due()) {
+      if (auto s = commit_eos(); !s) return s;
+    }
     if (reply_now || now >= next_status) {
-      // Acknowledged changes are first recorded in the offset store; Postgres hears of them once that
-      // record is durable.
-      if (auto s = offsets_->store(acks_.flush_lsn()); !s) return s;
-      Lsn confirm = offsets_->confirmable(acks_.flush_lsn());
+      Lsn confirm;
+      if (eos_ != nullptr) {
+        // Exactly-once: only what a committed Kafka transaction covers. Positions that moved without events
+        // (keepalives, transactions outside the capture) get an offset-only transaction.
+        if (!tx_.open && !eos_->open() && acks_.flush_lsn() > eos_committed_) {
+          if (auto s = commit_eos(); !s) return s;
+        }
+        confirm = eos_committed_;
+      } else {
+        // Acknowledged changes are first recorded in the offset store; Postgres hears of them once that
+        // record is durable.
+        if (auto s = offsets_->store(acks_.flush_lsn()); !s) return s;
+        confirm = offsets_->confirmable(acks_.flush_lsn());
+      }
       if (auto s = stream.send_status(std::max(received_, confirm), confirm, false); !s) return s;
       next_status = now + interval;
     }
   }
-  // Stopping: let Kafka acknowledge what is in flight, then confirm it to Postgres.
-  if (!delivery_failed_) {
+  // Stopping: let Kafka acknowledge what is in flight, then confirm it to Postgres. Exactly-once: commit
+  // the Kafka transaction when it ends between Postgres transactions, else abort it (sent again later).
+  if (eos_ != nullptr) {
+    auto s = !delivery_failed_ && !tx_.open ? commit_eos() : eos_->abort();
+    if (!s) log()->warn("{}", s.error().message);
+    if (eos_skipped_ > 0) {
+      log()->info("exactly-once: skipped {} transactions already committed to Kafka", eos_skipped_);
+    }
+  } else if (!delivery_failed_) {
     auto deadline = Clock::now() + std::chrono::seconds(30);
     while (producer_->out_queue_len() > 0 && Clock::now() < deadline) producer_->poll(100);
     producer_->poll(0);
   }
-  if (!delivery_failed_ && offsets_->store(acks_.flush_lsn()).ok()) {
+  if (eos_ == nullptr && !delivery_failed_ && offsets_->store(acks_.flush_lsn()).ok()) {
     auto deadline = Clock::now() + std::chrono::seconds(30);
     offsets_->wait_durable([&] { return Clock::now() > deadline; });
   }
-  Lsn confirm = offsets_->confirmable(acks_.flush_lsn());
+  Lsn confirm = eos_ != nullptr ? eos_committed_ : offsets_->confirmable(acks_.flush_lsn());
   log()->info("final standby status: flushed LSN {}", confirm.str());
   (void)stream.send_status(std::max(received_, confirm), confirm, false);
   stream.finish();

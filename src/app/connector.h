@@ -26,6 +26,7 @@
 #include "pg/connection.h"
 #include "pg/replication.h"
 #include "sink/sink.h"
+#include "sink/transactional_sink.h"
 
 namespace sluice::app {
 
@@ -60,6 +61,12 @@ class Connector final : public sink::DeliveryHandler {
   std::vector<sink::KafkaHeader> context_headers_;
   std::vector<sink::KafkaHeader> headers_buf_;
   Status wait_for_acks();
+  // Exactly-once: waits for every message of the open Kafka transaction, adds the offset record for the
+  // LSN they cover (acks_.flush_lsn()) and commits; that LSN may then be confirmed to Postgres.
+  Status commit_eos();
+  // Exactly-once: a message of a transaction at or before the committed offset (the walsender may send
+  // them again after a restart); it is skipped.
+  bool already_committed(const decode::PgMessage& msg);
   // Logical decoding messages (op "m"), and the transaction metadata records (provide.transaction.metadata):
   // key_buf_/value_buf_ to a topic of their own, counted in transaction tx, without context headers.
   Status on_message(const decode::Message& m);
@@ -79,6 +86,11 @@ class Connector final : public sink::DeliveryHandler {
   event::JsonSerializer serializer_;
   offsets::AckTracker acks_;
   std::unique_ptr<OffsetCommitter> offsets_;
+  sink::TransactionalSink* eos_ = nullptr;  // exactly.once.support: producer_ is this transactional sink
+  Lsn eos_committed_;                       // the offset of the last committed Kafka transaction
+  Lsn eos_resume_;                          // transactions committed before this LSN are skipped
+  bool eos_skipping_ = false;
+  uint64_t eos_skipped_ = 0;
   std::optional<pg::Connection> catalog_;
 
   decode::RelationCache relations_;

@@ -31,6 +31,8 @@ class OffsetCommitter {
   Result<std::optional<offsets::StoredOffset>> load();
   // The next load() reads the store again (another instance may have written to it meanwhile).
   void forget_loaded() { loaded_.reset(); }
+  // Exactly-once: the records of an aborted Kafka transaction never happened; `lsn` is the last committed.
+  void rewind(Lsn lsn) { written_ = durable_ = lsn; }
   // Writes `acked` when it moved past what was last written (Kafka: produced through the sink and durable
   // once acknowledged; file: durable at once).
   Status store(Lsn acked);

@@ -283,6 +283,37 @@ class Reader {
 
 }  // namespace
 
+namespace {
+
+// Exactly-once needs the events and the offsets in the same Kafka cluster (one Kafka transaction).
+Status resolve_exactly_once(Config& c) {
+  if (c.exactly_once_support == ExactlyOnceSupport::kSupported) {
+    if (!c.transactional_id.empty()) {
+      c.warnings.push_back("transactional.id is ignored without exactly.once.support=required|requested");
+    }
+    return ok_status();
+  }
+  std::string why;
+  if (c.sink_type != SinkType::kKafka) {
+    why = "sink.type=null";
+  } else if (c.offset_storage != OffsetStorage::kKafka) {
+    why = "offsets are not stored in Kafka (offset.storage must be kafka)";
+  }
+  if (!why.empty()) {
+    if (c.exactly_once_support == ExactlyOnceSupport::kRequired) {
+      return Error::fatal(fmt::format("exactly.once.support=required is impossible with {}", why));
+    }
+    c.warnings.push_back(
+        fmt::format("exactly.once.support=requested: at-least-once delivery, because of {}", why));
+    return ok_status();
+  }
+  c.exactly_once = true;
+  if (c.transactional_id.empty()) c.transactional_id = "sluice-" + c.name + "-" + c.topic_prefix;
+  return ok_status();
+}
+
+}  // namespace
+
 Result<Config> parse_config(const Properties& props) {
   Config c;
   Reader r(props);
@@ -483,6 +514,20 @@ Result<Config> parse_config(const Properties& props) {
   }
   c.bootstrap_servers = r.str("kafka.bootstrap.servers", r.str("bootstrap.servers", c.bootstrap_servers));
   if (c.bootstrap_servers.empty()) return invalid("kafka.bootstrap.servers", "", "host:port[,host:port…]");
+
+  SLUICE_TRY_ASSIGN(c.exactly_once_support,
+                    r.choice<ExactlyOnceSupport>("exactly.once.support", "supported",
+                                                 {{"supported", ExactlyOnceSupport::kSupported},
+                                                  {"requested", ExactlyOnceSupport::kRequested},
+                                                  {"required", ExactlyOnceSupport::kRequired}}));
+  c.transactional_id = r.str("transactional.id", r.str("producer.transactional.id", ""));
+  SLUICE_TRY_ASSIGN(c.transaction_interval_ms,
+                    r.integer("transaction.boundary.interval.ms", 100, 1, 3600000));
+  SLUICE_TRY_ASSIGN(c.transaction_max_events,
+                    r.integer("transaction.boundary.max.events", 10000, 1, 100000000));
+  SLUICE_TRY_ASSIGN(c.transaction_max_bytes,
+                    r.integer("transaction.boundary.max.bytes", 8 << 20, 1, int64_t{1} << 40));
+  if (auto s = resolve_exactly_once(c); !s) return s.error();
 
   for (const auto& [key, value] : props) {
     if (r.used().count(key) || kAcceptedIgnored.count(key)) continue;

@@ -26,6 +26,9 @@ enum class IntervalMode { kNumeric, kString };
 enum class HstoreMode { kJson, kMap };
 enum class FailureMode { kFail, kWarn, kSkip };  // event.processing.failure.handling.mode
 enum class SinkType { kKafka, kNull };
+// exactly.once.support (KIP-618): supported (sluice's default: at-least-once), requested (exactly-once when
+// the sink and offsets are Kafka, else at-least-once with a warning), required (exactly-once or exit 2).
+enum class ExactlyOnceSupport { kSupported, kRequested, kRequired };
 
 struct Config {
   std::string name = "sluice";  // connector name (registration "name")
@@ -84,6 +87,16 @@ struct Config {
   // Kafka: bootstrap servers plus librdkafka properties passed through from producer.* / kafka.*.
   std::string bootstrap_servers = "localhost:9092";
   std::map<std::string, std::string> producer_properties;
+
+  // Exactly-once (exactly.once.support resolved): a transactional producer (transactional.id, default
+  // sluice-<name>-<topic.prefix>) writes several Postgres transactions and their offset record in one Kafka
+  // transaction, committed every transaction.boundary.interval.ms or after max events/bytes.
+  ExactlyOnceSupport exactly_once_support = ExactlyOnceSupport::kSupported;
+  bool exactly_once = false;
+  std::string transactional_id;
+  int64_t transaction_interval_ms = 100;
+  int64_t transaction_max_events = 10000;
+  int64_t transaction_max_bytes = 8 << 20;
 
   std::vector<std::string> warnings;  // unknown keys etc., logged by the caller
 

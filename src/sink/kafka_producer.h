@@ -51,6 +51,8 @@ class KafkaProducer final : public Sink {
   Status ensure_topic(const std::string& topic, int timeout_ms) override;
   // Asks the cluster for metadata (connectivity check). Returns the number of brokers.
   Result<int> check_connectivity(int timeout_ms);
+  // The librdkafka handle (TransactionalSink drives the transaction API on it).
+  rd_kafka_t* handle() const { return rk_.get(); }
 
  private:
   explicit KafkaProducer(rd_kafka_t* rk) : rk_(rk) {}

@@ -6,9 +6,12 @@ with SIGKILL at random moments and restarted each time. Afterwards every committ
 each inserted id has its `c` event and each update its `u` event with the right value. Duplicates (the
 at-least-once tail re-sent after a kill) are counted and reported, not failed.
 
-  tests/fault/kill_loop.py [--changes 200000] [--kills 10] [--seed N]
+With --exactly-once sluice runs with exactly.once.support=required, the topic is read with
+isolation.level=read_committed, and a duplicate fails the run too.
+
+  tests/fault/kill_loop.py [--changes 200000] [--kills 10] [--seed N] [--exactly-once]
 Needs scripts/services running (eval "$(scripts/services env)") and build/sluice (or SLUICE_BIN).
-Prints its figures; exits 1 if any change is missing.
+Prints its figures; exits 1 if any change is missing (or, with --exactly-once, duplicated).
 """
 import argparse
 import json
@@ -33,7 +36,7 @@ KAFKA = os.environ.get("SLUICE_KAFKA_BOOTSTRAP", "127.0.0.1:29092")
 SLUICE = os.environ.get("SLUICE_BIN", str(ROOT / "build" / "sluice"))
 
 
-def run(changes, kills, seed, log=print):
+def run(changes, kills, seed, log=print, exactly_once=False):
     rng = random.Random(seed)
     tag = uuid.uuid4().hex[:8]
     table, slot, pub, prefix = f"fault_{tag}", f"fault_{tag}", f"fault_pub_{tag}", f"fault{tag}"
@@ -46,6 +49,8 @@ def run(changes, kills, seed, log=print):
            "table.include.list": f"public.{table}", "snapshot.mode": "no_data", "status.update.interval.ms": "50",
            "key.converter.schemas.enable": "false", "value.converter.schemas.enable": "false",
            "kafka.bootstrap.servers": KAFKA}
+    if exactly_once:
+        cfg["exactly.once.support"] = "required"
     tmp = Path(tempfile.mkdtemp(prefix="sluice-fault-"))
     (tmp / "config.json").write_text(json.dumps(cfg))
     logf = open(tmp / "sluice.log", "ab")
@@ -106,7 +111,8 @@ def run(changes, kills, seed, log=print):
     proc.wait(60)
 
     consumer = Consumer({"bootstrap.servers": KAFKA, "group.id": f"fault-{tag}", "auto.offset.reset": "earliest",
-                         "enable.auto.commit": False})
+                         "enable.auto.commit": False,
+                         "isolation.level": "read_committed" if exactly_once else "read_uncommitted"})
     consumer.subscribe([f"{prefix}.public.{table}"])
     seen = {}  # (id, v) -> count
     events, last = 0, time.time()
@@ -123,7 +129,8 @@ def run(changes, kills, seed, log=print):
     wanted = {(i, v) for i, final in expected.items() for v in range(final + 1)}
     missing = wanted - set(seen)
     duplicates = sum(c - 1 for c in seen.values())
-    log(f"changes={written[0]} kills={kill_count} write_seconds={write_s:.1f} events_read={events} "
+    mode = "exactly-once" if exactly_once else "at-least-once"
+    log(f"mode={mode} changes={written[0]} kills={kill_count} write_seconds={write_s:.1f} events_read={events} "
         f"missing={len(missing)} duplicates={duplicates} (log {tmp / 'sluice.log'})")
     admin.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
     admin.execute(f"DROP PUBLICATION {pub}")
@@ -136,10 +143,11 @@ def main():
     ap.add_argument("--changes", type=int, default=200_000)
     ap.add_argument("--kills", type=int, default=10)
     ap.add_argument("--seed", type=int, default=int(time.time()))
+    ap.add_argument("--exactly-once", action="store_true", help="exactly.once.support=required; fail on duplicates")
     args = ap.parse_args()
     print(f"seed={args.seed}")
-    missing, _, _ = run(args.changes, args.kills, args.seed)
-    sys.exit(1 if missing else 0)
+    missing, duplicates, _ = run(args.changes, args.kills, args.seed, exactly_once=args.exactly_once)
+    sys.exit(1 if missing or (args.exactly_once and duplicates) else 0)
 
 
 if __name__ == "__main__":

@@ -13,3 +13,12 @@ def test_sigkill_loop_under_load_loses_nothing():
     print(*lines)
     assert kills >= 1
     assert missing == 0, lines
+
+
+def test_sigkill_loop_under_load_exactly_once_no_loss_no_duplicates():
+    lines = []
+    missing, duplicates, kills = kill_loop.run(changes=20000, kills=4, seed=11, log=lines.append, exactly_once=True)
+    print(*lines)
+    assert kills >= 1
+    assert missing == 0, lines
+    assert duplicates == 0, lines

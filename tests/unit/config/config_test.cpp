@@ -341,5 +341,43 @@ TEST(ConfigParse, SkippedOperationsRejectsMessagesAsDebezium) {
   EXPECT_FALSE(parse_config(p).ok());
 }
 
+TEST(ConfigParse, ExactlyOnceSupport) {
+  auto p = minimal();
+  p["name"] = "inventory";
+  auto off = parse_config(p);
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->exactly_once_support, ExactlyOnceSupport::kSupported);
+  EXPECT_FALSE(off->exactly_once);
+
+  p["exactly.once.support"] = "required";
+  auto on = parse_config(p);
+  ASSERT_TRUE(on.ok());
+  EXPECT_TRUE(on->exactly_once);
+  EXPECT_EQ(on->transactional_id, "sluice-inventory-myserver");
+  EXPECT_EQ(on->transaction_interval_ms, 100);
+
+  p["producer.transactional.id"] = "tx-1";
+  p["transaction.boundary.interval.ms"] = "250";
+  auto named = parse_config(p);
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->transactional_id, "tx-1");
+  EXPECT_EQ(named->transaction_interval_ms, 250);
+  EXPECT_EQ(named->producer_properties.count("transactional.id"), 0u);  // set only in exactly-once mode
+
+  p["offset.storage"] = "none";
+  auto impossible = parse_config(p);
+  ASSERT_FALSE(impossible.ok());
+  EXPECT_NE(impossible.error().message.find("exactly.once.support=required is impossible"),
+            std::string::npos);
+  p["exactly.once.support"] = "requested";
+  auto fallback = parse_config(p);
+  ASSERT_TRUE(fallback.ok());
+  EXPECT_FALSE(fallback->exactly_once);
+  EXPECT_FALSE(fallback->warnings.empty());
+
+  p["exactly.once.support"] = "maybe";
+  EXPECT_FALSE(parse_config(p).ok());
+}
+
 }  // namespace
 }  // namespace sluice::config
