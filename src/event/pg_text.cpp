@@ -172,7 +172,8 @@ std::optional<Interval> parse_interval(std::string_view s) {
   size_t pos = 0;
   bool any = false;
   while (pos < s.size()) {
-    if (any && !consume(s, pos, ' ')) return std::nullopt;
+    // A separator must be followed by another field ("1 mon " ends in a separator).
+    if (any && (!consume(s, pos, ' ') || pos == s.size())) return std::nullopt;
     any = true;
     int sign = 1;
     if (s[pos] == '-' || s[pos] == '+') sign = s[pos++] == '-' ? -1 : 1;
