@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace sluice::event::pgtext {
 namespace {
 
@@ -27,6 +29,24 @@ TEST(PgText, IntervalTrailingSeparatorIsRejected) {
   EXPECT_FALSE(parse_interval("1 mon ").has_value());
   EXPECT_FALSE(parse_interval("1 mon  ").has_value());
   EXPECT_FALSE(parse_interval("00:00:01 ").has_value());
+}
+
+// Regression (pg_text_fuzz, corpus regress-timestamp-year-overflow): a large year overflowed the int64
+// microseconds (signed overflow). Postgres prints years up to 294276, past int64 microseconds since 1970
+// (292277 AD): the value saturates.
+TEST(PgText, TimestampBeyondInt64MicrosSaturates) {
+  auto max = parse_timestamp("294276-12-31 23:59:59.999999+00", true);
+  ASSERT_TRUE(max.has_value());
+  EXPECT_EQ(max->epoch_micros, std::numeric_limits<int64_t>::max());
+  auto big = parse_timestamp("1900190-01-01 00:00:00", false);
+  ASSERT_TRUE(big.has_value());
+  EXPECT_EQ(big->epoch_micros, std::numeric_limits<int64_t>::max());
+  auto bc = parse_timestamp("4713-01-01 00:00:00+00 BC", true);
+  ASSERT_TRUE(bc.has_value());
+  EXPECT_EQ(bc->epoch_micros, -210863520000000000);
+  auto ok = parse_timestamp("292277-01-01 00:00:00", false);
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_LT(ok->epoch_micros, std::numeric_limits<int64_t>::max());
 }
 
 TEST(PgText, ArrayReaderElements) {
