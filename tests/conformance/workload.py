@@ -212,6 +212,10 @@ STREAM = [
         '{{a,b}}', ARRAY['<a/>']::xml[], '{{"(1,2)"}}', '{{101,1}}', ARRAY['x:1'::tsvector], ARRAY[ROW(2, 'two')::{s}.pair])""",
     "INSERT INTO {s}.unknown (id) VALUES (2)",
     "UPDATE {s}.unknown SET lsn = '0/0' WHERE id = 1",
+    # an unchanged TOASTed value of an unknown type (the placeholder in its binary shape)
+    """INSERT INTO {s}.unknown (id, pr) VALUES (3, ROW(3, (SELECT string_agg(md5(i::text), '')
+        FROM generate_series(1, 400) i))::{s}.pair)""",
+    "UPDATE {s}.unknown SET lsn = '0/1' WHERE id = 3",
     "DELETE FROM {s}.unknown WHERE id = 2",
     # enum, domain arrays; NULL elements
     "INSERT INTO {s}.typed_arrays VALUES (1, '{{sad,happy}}', '{{1,2}}', '{{ab,cd}}', '{{Ab}}', '{{a.b}}', ARRAY['a=>1'::hstore])",
