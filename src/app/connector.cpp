@@ -418,13 +418,25 @@ Status Connector::wait_while_slot_active() {
     if (!slot) return slot.error();
     if (!*slot || !(**slot).active) {
       if (waited || fences_without_standby_ == 0) break;
+      // Fenced, and nobody streams from the slot: either the instance that fenced this one streamed from
+      // it and is gone already (it committed offsets past ours), or it streams from another slot.
+      offsets_->forget_loaded();
+      auto stored = offsets_->load();
+      if (!stored) return stored.error();
+      if (*stored && (**stored).lsn > eos_committed_) {
+        log()->info("the instance that fenced this one streamed up to LSN {} and stopped: taking over",
+                    (**stored).lsn.str());
+        offsets_->forget_loaded();
+        fences_without_standby_ = 0;
+        break;
+      }
       if (Clock::now() > fence_grace) {
         return Error::fatal(fmt::format(
             "fenced by another producer with transactional.id '{}' that does not stream from replication "
             "slot '{}': give each connector its own transactional.id",
             config_.transactional_id, config_.slot_name));
       }
-      for (auto until = Clock::now() + std::chrono::milliseconds(200); Clock::now() < until && !stopping();) {
+      for (auto until = Clock::now() + std::chrono::milliseconds(500); Clock::now() < until && !stopping();) {
         producer_->poll(50);
       }
       continue;
