@@ -503,6 +503,8 @@ Result<Config> parse_config(const Properties& props) {
   SLUICE_TRY_ASSIGN(c.hstore_mode,
                     r.choice<HstoreMode>("hstore.handling.mode", "json",
                                          {{"json", HstoreMode::kJson}, {"map", HstoreMode::kMap}}));
+  SLUICE_TRY_ASSIGN(c.include_unknown_datatypes, r.boolean("include.unknown.datatypes", false));
+  SLUICE_TRY_ASSIGN(c.message_key_columns, MessageKeyColumns::create(r.str("message.key.columns", "")));
   SLUICE_TRY_ASSIGN(c.extended_headers, r.boolean("extended.headers.enabled", true));
   c.unavailable_value_placeholder = r.str("unavailable.value.placeholder", c.unavailable_value_placeholder);
   c.offset_file = r.str("offset.storage.file.filename", "");
@@ -567,7 +569,11 @@ Result<Config> parse_config(const Properties& props) {
     if (key == "config.providers" || key.starts_with("config.providers.")) continue;  // built in: env, file
     std::string_view k = key;
     if (k.starts_with("producer.")) {
-      c.producer_properties[std::string(k.substr(9))] = value;
+      // Kafka Connect's per-connector form producer.override.<name> means the same; the Java producer's
+      // max.request.size is librdkafka's message.max.bytes.
+      std::string_view name = k.substr(9);
+      if (name.starts_with("override.")) name.remove_prefix(9);
+      c.producer_properties[name == "max.request.size" ? "message.max.bytes" : std::string(name)] = value;
     } else if (k.starts_with("kafka.")) {
       c.producer_properties[std::string(k.substr(6))] = value;
     } else {
