@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 #include "common/log.h"
 
@@ -89,8 +90,13 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
   // 64 MiB bought nothing and cost ~50 MB more.
   const std::string batch = std::to_string(limits.batch_events);
   const std::string max_messages = std::to_string(std::max<int64_t>(100000, limits.max_events + 1000));
-  const std::string max_kbytes =
-      std::to_string(std::max<int64_t>(idempotent ? 16384 : 4096, (limits.max_bytes + 1023) / 1024));
+  // It must also hold the largest message librdkafka accepts (message.max.bytes, e.g. raised through
+  // max.request.size), or such a message would wait for room forever.
+  const std::string max_message = user("message.max.bytes");
+  const int64_t max_message_kbytes =
+      (max_message.empty() ? 1000000 : std::atoll(max_message.c_str())) / 1024 + 1;
+  const std::string max_kbytes = std::to_string(std::max<int64_t>(
+      {idempotent ? 16384 : 4096, (limits.max_bytes + 1023) / 1024, 2 * max_message_kbytes}));
   const std::pair<const char*, const char*> queue_defaults[] = {
       {"batch.num.messages", batch.c_str()},
       {"queue.buffering.max.messages", max_messages.c_str()},
