@@ -731,12 +731,12 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
           auto has_key = st->serializer.key(ev, st->key);
           if (!has_key || !st->serializer.value(ev, st->value).ok()) continue;
           auto& m = out.messages[static_cast<size_t>(i)];
-          m.key_begin = static_cast<uint32_t>(out.bytes.size());
+          m.key_begin = out.bytes.size();
           m.has_key = *has_key;
           out.bytes += st->key;
-          m.key_end = static_cast<uint32_t>(out.bytes.size());
+          m.key_end = out.bytes.size();
           out.bytes += st->value;
-          m.value_end = static_cast<uint32_t>(out.bytes.size());
+          m.value_end = out.bytes.size();
           m.ok = true;
         }
       };

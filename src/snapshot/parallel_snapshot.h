@@ -58,7 +58,7 @@ std::string chunk_sql(const pg::Connection& conn, const pg::CatalogTable& table,
 // could not encode the row (the consumer then converts it itself, and reports the error).
 struct EncodedRows {
   struct Message {
-    uint32_t key_begin = 0, key_end = 0, value_end = 0;  // value: [key_end, value_end)
+    size_t key_begin = 0, key_end = 0, value_end = 0;  // value: [key_end, value_end)
     bool has_key = false;
     bool ok = false;
   };
