@@ -53,14 +53,21 @@ class KafkaProducer final : public Sink {
   Result<int> check_connectivity(int timeout_ms);
   // The librdkafka handle (TransactionalSink drives the transaction API on it).
   rd_kafka_t* handle() const { return rk_.get(); }
+  // The first authentication or TLS failure a broker connection reported ("" while there is none), as
+  // served by poll(). librdkafka would retry those forever; sluice stops instead, naming the settings.
+  std::string client_error() const;
+
+  // Callback state shared with librdkafka (its conf opaque).
+  struct Callbacks;
 
  private:
-  explicit KafkaProducer(rd_kafka_t* rk) : rk_(rk) {}
+  KafkaProducer(rd_kafka_t* rk, std::unique_ptr<Callbacks> callbacks);
   rd_kafka_resp_err_t try_produce(const std::string& topic, std::optional<std::string_view> key,
                                   std::optional<std::string_view> value, uint64_t opaque,
                                   const std::vector<KafkaHeader>& headers);
   static Status status_of(rd_kafka_resp_err_t err, const std::string& topic);
 
+  std::unique_ptr<Callbacks> callbacks_;  // outlives rk_ (declared first, destroyed last)
   std::unique_ptr<rd_kafka_t, RdKafkaDeleter> rk_;
 
   rd_kafka_topic_t* topic_handle(const std::string& topic);
@@ -72,5 +79,9 @@ class KafkaProducer final : public Sink {
   const std::string* last_topic_name_ = nullptr;
   rd_kafka_topic_t* last_topic_ = nullptr;
 };
+
+// For an authentication or TLS failure (librdkafka's error code and reason): the message sluice stops
+// with, naming the settings to check; "" for other errors (transient: librdkafka retries them).
+std::string kafka_config_error(rd_kafka_resp_err_t code, std::string_view reason);
 
 }  // namespace sluice::sink
