@@ -164,7 +164,17 @@ std::string kafka_config_error(rd_kafka_resp_err_t code, std::string_view reason
         "credentials in sasl.jaas.config or sasl.username/sasl.password{})",
         reason, scram);
   }
-  if (code == RD_KAFKA_RESP_ERR__SSL) {
+  // A TLS alert from the broker (e.g. it requires a client certificate, or does not trust the one sent)
+  // reaches librdkafka as a transport error after the handshake (TLS 1.3): the same configuration problem.
+  auto tls_alert = [&] {
+    for (std::string_view a : {"alert bad certificate", "alert certificate required", "alert unknown ca",
+                               "alert certificate unknown", "alert certificate expired",
+                               "alert certificate revoked", "certificate verify failed"}) {
+      if (reason.find(a) != std::string_view::npos) return true;
+    }
+    return false;
+  };
+  if (code == RD_KAFKA_RESP_ERR__SSL || (code == RD_KAFKA_RESP_ERR__TRANSPORT && tls_alert())) {
     return fmt::format(
         "TLS connection to Kafka failed: {} (check ssl.truststore.location / ssl.ca.location, the key store "
         "settings, and that kafka.bootstrap.servers names the brokers as their certificates do)",

@@ -3,7 +3,8 @@
 The test makes its own certificates with openssl (a CA, a server certificate for localhost/127.0.0.1, a client
 certificate, and an unrelated CA), starts a private Postgres 15 (ssl=on; pg_hba: `hostssl … cert` for certuser,
 `hostssl … scram-sha-256` for everyone else, `hostnossl … reject`) and a private KRaft broker with a SASL_SSL
-listener (SCRAM-SHA-512 and PLAIN; PEM key and trust stores) beside a PLAINTEXT one the test reads through.
+listener (SCRAM-SHA-512 and PLAIN; PEM key and trust stores) and an SSL listener that requires client
+certificates, beside a PLAINTEXT one the test reads through.
 """
 import json
 import os
@@ -222,20 +223,22 @@ def test_pg_tls_failures_stop_with_a_clear_message(tmp_path, names, pki, tls_pg,
 class SaslKafka:
     def __init__(self, pki: Pki):
         self.dir = Path(tempfile.mkdtemp(prefix="sluice-sasl-kafka-"))
-        self.internal, self.external, controller = free_port(), free_port(), free_port()
+        self.internal, self.external, self.mtls, controller = free_port(), free_port(), free_port(), free_port()
         self.bootstrap = f"127.0.0.1:{self.internal}"  # PLAINTEXT, for the test's own reads
         self.sasl_bootstrap = f"127.0.0.1:{self.external}"
+        self.mtls_bootstrap = f"127.0.0.1:{self.mtls}"  # SSL with client certificates (no SASL)
         keystore = self.dir / "broker.pem"  # Kafka's PEM key store: private key and certificate chain
         keystore.write_text(pki.server_key.read_text() + pki.server.read_text())
         props = self.dir / "server.properties"
         props.write_text(f"""process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:{controller}
-listeners=INTERNAL://127.0.0.1:{self.internal},SASL_SSL://127.0.0.1:{self.external},CONTROLLER://127.0.0.1:{controller}
-advertised.listeners=INTERNAL://127.0.0.1:{self.internal},SASL_SSL://127.0.0.1:{self.external}
+listeners=INTERNAL://127.0.0.1:{self.internal},SASL_SSL://127.0.0.1:{self.external},MTLS://127.0.0.1:{self.mtls},CONTROLLER://127.0.0.1:{controller}
+advertised.listeners=INTERNAL://127.0.0.1:{self.internal},SASL_SSL://127.0.0.1:{self.external},MTLS://127.0.0.1:{self.mtls}
 inter.broker.listener.name=INTERNAL
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,SASL_SSL:SASL_SSL
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,SASL_SSL:SASL_SSL,MTLS:SSL
+listener.name.mtls.ssl.client.auth=required
 sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_plainuser="{PLAIN_PASSWORD}";
@@ -314,43 +317,79 @@ def sasl_sluice(tmp_path, names, sasl_kafka, pki, password=None, mechanism="PLAI
     return s
 
 
-def test_kafka_sasl_ssl_streams_with_offsets_in_kafka(tmp_path, names, pki, sasl_kafka, sluice_factory, pg):
+def start_with_env(s, env):
+    """Starts `sluice --log-level debug run` with an environment (the password comes from ${env:…})."""
+    s.write()
+    s.log = open(s.log_path, "ab")
+    s.proc = subprocess.Popen([SLUICE_BIN, "--log-level", "debug", "run", str(s.path)], stdout=s.log,
+                              stderr=subprocess.STDOUT, env=env)
+    s.wait_streaming()
+
+
+def read_committed(bootstrap, tag):
+    return Consumer({"bootstrap.servers": bootstrap, "group.id": f"it-{tag}-{uuid.uuid4().hex[:6]}",
+                     "auto.offset.reset": "earliest", "enable.auto.commit": False, "isolation.level": "read_committed",
+                     "topic.metadata.refresh.interval.ms": 500})
+
+
+def poll_until(consumer, done, what):
+    """Polls until done(messages so far) holds; returns the messages."""
+    got = []
+
+    def more():
+        m = consumer.poll(0.2)
+        if m is not None and not m.error():
+            got.append(m)
+        return done(got)
+    wait_until(more, timeout=60, what=what)
+    return got
+
+
+@pytest.mark.parametrize("delivery", ["at_least_once", "exactly_once"])
+def test_kafka_sasl_ssl_streams_with_offsets_in_kafka(tmp_path, names, pki, sasl_kafka, sluice_factory, pg,
+                                                       delivery):
+    """Events and offsets go over SASL_SSL (PLAIN, Java-style JAAS with the password from ${env:}); a restart
+    reads the offsets back through the same settings; exactly-once runs the transactional producer over it."""
     table = f"sasl_{names['tag']}"
     pg.execute(f"CREATE TABLE {table} (id int primary key, name text)")
+    extra = {"exactly.once.support": "required"} if delivery == "exactly_once" else {}
     s = sasl_sluice(tmp_path, names, sasl_kafka, pki, "${env:SLUICE_IT_KAFKA_PASSWORD}",
-                    **{"table.include.list": f"public.{table}"})
+                    **{"table.include.list": f"public.{table}"}, **extra)
     env = dict(os.environ, SLUICE_IT_KAFKA_PASSWORD=PLAIN_PASSWORD)
     r = run("--log-level", "debug", "check", s.path, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "security.protocol=sasl_ssl" in r.stdout and PLAIN_PASSWORD not in r.stdout + r.stderr
-    with open(s.log_path, "ab") as log:
-        s.proc = subprocess.Popen([SLUICE_BIN, "--log-level", "debug", "run", str(s.path)], stdout=log,
-                                  stderr=subprocess.STDOUT, env=env)
-        s.log = open(os.devnull, "wb")
-        try:
-            s.wait_streaming()
-            pg.execute(f"INSERT INTO {table} VALUES (1, 'through sasl_ssl')")
-            consumer = Consumer({"bootstrap.servers": sasl_kafka.bootstrap, "group.id": f"it-{names['tag']}",
-                                 "auto.offset.reset": "earliest", "enable.auto.commit": False,
-                                 "topic.metadata.refresh.interval.ms": 500})
-            consumer.subscribe([f"{names['prefix']}.public.{table}"])
-            msg = wait_until(lambda: (lambda m: m if m is not None and not m.error() else None)(consumer.poll(0.2)),
-                             timeout=60, what="the change on the SASL_SSL broker")
-            consumer.close()
-            assert payload(value_of(msg))["after"] == {"id": 1, "name": "through sasl_ssl"}
-        finally:
-            assert s.stop() == 0, s.log_text()
-    # The offsets went to the same broker, through the same SASL_SSL settings.
-    offsets = Consumer({"bootstrap.servers": sasl_kafka.bootstrap, "group.id": f"it-off-{names['tag']}",
-                        "auto.offset.reset": "earliest", "enable.auto.commit": False})
-    offsets.subscribe(["sluice-offsets"])
-    expected_key = ["it-connector", {"server": names["prefix"]}]
-    found = wait_until(lambda: (lambda m: m is not None and not m.error() and key_of(m) == expected_key)(
-        offsets.poll(0.2)), timeout=30, what="an offset record on the SASL_SSL broker")
-    offsets.close()
-    assert found
-    text = s.log_path.read_text()
+
+    events = read_committed(sasl_kafka.bootstrap, names["tag"])
+    events.subscribe([f"{names['prefix']}.public.{table}"])
+    try:
+        start_with_env(s, env)
+        pg.execute(f"INSERT INTO {table} VALUES (1, 'through sasl_ssl')")
+        first = poll_until(events, lambda got: len(got) >= 1, "the change on the SASL_SSL broker")
+        assert payload(value_of(first[0]))["after"] == {"id": 1, "name": "through sasl_ssl"}
+        assert s.stop() == 0, s.log_text()
+
+        offsets = read_committed(sasl_kafka.bootstrap, names["tag"])
+        offsets.subscribe(["sluice-offsets"])
+        key = ["it-connector", {"server": names["prefix"]}]
+        poll_until(offsets, lambda got: any(key_of(m) == key for m in got), "an offset record on the SASL_SSL broker")
+        offsets.close()
+
+        first_log = s.log_text()
+        s.log_path = tmp_path / "second-run.log"
+        start_with_env(s, env)  # the offsets reader reads them back over SASL_SSL
+        assert "offsets stored in Kafka topic sluice-offsets: LSN" in s.log_text(), s.log_text()
+        pg.execute(f"INSERT INTO {table} VALUES (2, 'after restart')")
+        second = poll_until(events, lambda got: len(got) >= 1, "the change after the restart")
+        assert [payload(value_of(m))["after"]["id"] for m in second] == [2]
+        assert s.stop() == 0, s.log_text()
+    finally:
+        events.close()
+        s.stop()
+    text = first_log + s.log_text()
     assert "streaming from slot" in text and PLAIN_PASSWORD not in text
+    if delivery == "exactly_once":
+        assert "exactly-once: transactional producer ready" in text
 
 
 def test_kafka_wrong_password_fails_clearly(tmp_path, names, pki, sasl_kafka, sluice_factory, pg):
@@ -391,3 +430,25 @@ def test_kafka_scram_librdkafka_names_and_tls_trust(tmp_path, names, pki, sasl_k
     assert any(line.startswith("FAIL") and "TLS connection to Kafka failed" in line
                for line in r.stdout.splitlines()), r.stdout
     assert PLAIN_PASSWORD not in r.stdout + r.stderr
+
+
+def test_kafka_mutual_tls_with_a_pem_key_store(tmp_path, names, pki, sasl_kafka):
+    """security.protocol=SSL to a listener that requires client certificates: Kafka's PEM key store (private key
+    and certificate in one file) authenticates sluice; without it the broker refuses the connection."""
+    keystore = tmp_path / "client-keystore.pem"
+    keystore.write_text(pki.client_key.read_text() + pki.client.read_text())
+    keystore.chmod(0o600)
+    config = {"kafka.bootstrap.servers": sasl_kafka.mtls_bootstrap, "producer.override.security.protocol": "SSL",
+              "producer.override.ssl.truststore.type": "PEM", "producer.override.ssl.truststore.location": pki.ca,
+              "producer.override.ssl.keystore.type": "PEM", "producer.override.ssl.keystore.location": keystore,
+              "table.include.list": "public.none"}
+    s = Sluice(tmp_path, names, **config)
+    s.write()
+    r = run("check", s.path)
+    assert "OK   connected to Kafka" in r.stdout and "security.protocol=ssl" in r.stdout, r.stdout
+    del s.config["producer.override.ssl.keystore.location"], s.config["producer.override.ssl.keystore.type"]
+    s.write()
+    r = run("check", s.path)
+    assert r.returncode == 1
+    assert any(line.startswith("FAIL") and "TLS connection to Kafka failed" in line
+               for line in r.stdout.splitlines()), r.stdout + r.stderr
