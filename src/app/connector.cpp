@@ -44,6 +44,7 @@ event::ConverterOptions converter_options(const config::Config& c) {
   o.interval = static_cast<event::ConverterOptions::IntervalMode>(c.interval_mode);
   o.hstore = static_cast<event::ConverterOptions::HstoreMode>(c.hstore_mode);
   o.unavailable_value_placeholder = c.unavailable_value_placeholder;
+  o.include_unknown_datatypes = c.include_unknown_datatypes;
   return o;
 }
 
@@ -61,20 +62,6 @@ event::SerializerOptions serializer_options(const config::Config& c) {
 std::string snapshot_slot_name(const std::string& slot) {
   std::string base = slot.substr(0, std::min<size_t>(slot.size(), 50));
   return base + "_snapshot";
-}
-
-bool key_changed(const event::TableSchema& t, const decode::Tuple& old_tuple,
-                 const decode::Tuple& new_tuple) {
-  const auto& cols = t.info().columns;
-  for (size_t i = 0; i < cols.size() && i < old_tuple.size() && i < new_tuple.size(); ++i) {
-    if (!cols[i].key) continue;
-    const auto& o = old_tuple[i];
-    const auto& n = new_tuple[i];
-    if (o.kind == decode::TupleValue::Kind::kNull || o.kind == decode::TupleValue::Kind::kUnchangedToast)
-      continue;
-    if (o.kind != n.kind || o.data != n.data) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -473,8 +460,20 @@ event::TableInfo Connector::table_info(const pg::CatalogTable& cat) const {
     col.type_name = c.type_name;
     col.type_kind = c.type_kind;
     col.enum_values = c.enum_values;
+    col.element_kind = c.element_kind;
+    col.element_name = c.element_name;
     col.default_expr = c.default_expr;
     info.columns.push_back(std::move(col));
+  }
+  // message.key.columns: the configured columns, in configured order, replace the primary key as the key.
+  std::vector<std::string> names;
+  for (const auto& col : info.columns) names.push_back(col.name);
+  if (auto key = config_.message_key_columns.key_columns(info.schema, info.table, names); !key.empty()) {
+    for (auto& col : info.columns) col.key = false, col.key_position = 0;
+    for (size_t i = 0; i < key.size(); ++i) {
+      info.columns[key[i]].key = true;
+      info.columns[key[i]].key_position = static_cast<int16_t>(i + 1);
+    }
   }
   return info;
 }
@@ -590,15 +589,15 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
       auto sink = [&](const pg::CatalogTable&, std::span<const decode::TupleValue> row,
                       snapshot::RowPosition pos) -> Status {
         // Debezium's markers: first/last of the whole snapshot, *_in_data_collection per table.
-        // In the order Debezium checks them: last, last in table, first, first in table (so a one-row
-        // table's row is last_in_data_collection, even in the first table).
+        // In the order RelationalSnapshotChangeEventSource.setSnapshotMarker checks them: last, first,
+        // last in table, first in table (so the row of a one-row first table is "first").
         std::string_view marker = "true";
         if (pos.last_in_table && last_table) {
           marker = "last";
-        } else if (pos.last_in_table) {
-          marker = "last_in_data_collection";
         } else if (pos.first_in_table && first_table) {
           marker = "first";
+        } else if (pos.last_in_table) {
+          marker = "last_in_data_collection";
         } else if (pos.first_in_table) {
           marker = "first_in_data_collection";
         }
@@ -1007,6 +1006,8 @@ Status Connector::on_relation(const decode::Relation& rel) {
         col.type_name = resolved->name;
         col.type_kind = resolved->kind;
         col.enum_values = resolved->enum_values;
+        col.element_kind = resolved->element_kind;
+        col.element_name = resolved->element_name;
       }
     } else {
       merged.columns.push_back(pg::CatalogColumn{std::string(rc.name), rc.type, rc.typmod, false, false, 0});
@@ -1089,15 +1090,19 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           auto t = table_of(m.relation);
           if (!t) return t.error();
           if (*t == nullptr) return ok_status();
-          if (m.old_kind != 0 && (*t)->has_key() && key_changed(**t, m.old_tuple, m.new_tuple)) {
-            // Primary-key change: delete (+ tombstone) under the old key, create under the new one.
-            auto del = base_event(event::Op::kDelete, *t);
+          // Key change (Debezium's RelationalChangeRecordEmitter: the key of the old tuple, as converted,
+          // differs from the new one, e.g. a primary-key update, or with message.key.columns an old tuple
+          // that lacks a key column): delete (+ tombstone) under the old key, create under the new one.
+          auto del = base_event(event::Op::kDelete, *t);
+          auto cre = base_event(event::Op::kCreate, *t);
+          std::string new_key, old_key;
+          if (m.old_kind != 0 && (*t)->has_key()) {
             del.before = event::Row(m.old_tuple);
-            auto cre = base_event(event::Op::kCreate, *t);
             cre.after = event::Row(m.new_tuple);
-            std::string new_key, old_key;
             if (auto k = serializer_.key_header(cre, new_key); !k) return with_context(k.error(), *t);
             if (auto k = serializer_.key_header(del, old_key); !k) return with_context(k.error(), *t);
+          }
+          if (new_key != old_key) {
             if (!config_.skip_delete) {
               if (auto s = emit(del, tx_.id, {{"__debezium.newkey", new_key}}); !s)
                 return with_context(s, *t);

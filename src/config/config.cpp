@@ -520,6 +520,8 @@ Result<Config> parse_config(const Properties& props) {
   SLUICE_TRY_ASSIGN(c.hstore_mode,
                     r.choice<HstoreMode>("hstore.handling.mode", "json",
                                          {{"json", HstoreMode::kJson}, {"map", HstoreMode::kMap}}));
+  SLUICE_TRY_ASSIGN(c.include_unknown_datatypes, r.boolean("include.unknown.datatypes", false));
+  SLUICE_TRY_ASSIGN(c.message_key_columns, MessageKeyColumns::create(r.str("message.key.columns", "")));
   SLUICE_TRY_ASSIGN(c.extended_headers, r.boolean("extended.headers.enabled", true));
   c.unavailable_value_placeholder = r.str("unavailable.value.placeholder", c.unavailable_value_placeholder);
   c.offset_file = r.str("offset.storage.file.filename", "");

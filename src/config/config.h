@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "config/message_key_columns.h"
 #include "config/pattern_list.h"
 #include "config/table_filter.h"
 
@@ -67,6 +68,12 @@ struct Config {
   BinaryMode binary_mode = BinaryMode::kBytes;
   IntervalMode interval_mode = IntervalMode::kNumeric;
   HstoreMode hstore_mode = HstoreMode::kJson;
+  // include.unknown.datatypes: columns of types Debezium has no converter for are kept (as Debezium emits
+  // them) instead of dropped.
+  bool include_unknown_datatypes = false;
+  // message.key.columns: per-table message key columns replacing (or, without a primary key, providing) the
+  // key.
+  MessageKeyColumns message_key_columns;
   bool extended_headers = true;  // extended.headers.enabled: __debezium.context.* headers on every record
   std::string unavailable_value_placeholder = "__debezium_unavailable_value";
   // Where acknowledged offsets are recorded besides the slot: offset.storage = kafka (offset.storage.topic,

@@ -165,6 +165,7 @@ Result<std::map<std::string, std::string>> to_librdkafka(const std::map<std::str
       "ssl.keystore.location",   "ssl.keystore.type",
       "ssl.keystore.password",   "ssl.keystore.certificate.chain",
       "ssl.keystore.key",        "ssl.endpoint.identification.algorithm",
+      "max.request.size",
   };
   for (const auto& [name, p] : props) {
     if (kHandled.count(name)) continue;
@@ -176,6 +177,9 @@ Result<std::map<std::string, std::string>> to_librdkafka(const std::map<std::str
     if (auto s = put(name, p.value, p.key); !s) return s.error();
   }
 
+  if (const auto* p = get("max.request.size")) {  // the Java producer's name for the largest request
+    if (auto s = put("message.max.bytes", p->value, p->key); !s) return s.error();
+  }
   if (const auto* p = get("security.protocol")) {
     auto v = lower(p->value);
     if (v != "plaintext" && v != "ssl" && v != "sasl_plaintext" && v != "sasl_ssl") {

@@ -27,7 +27,7 @@ struct KafkaProperty {
 //   ssl.keystore.location (PEM: key and certificate chain in one file) -> ssl.certificate.location and
 //     ssl.key.location; (PKCS12) -> ssl.keystore.location + ssl.keystore.password
 //   ssl.keystore.certificate.chain / ssl.keystore.key (PEM) -> ssl.certificate.pem / ssl.key.pem
-//   ssl.endpoint.identification.algorithm "" -> none
+//   ssl.endpoint.identification.algorithm "" -> none; max.request.size -> message.max.bytes
 // JKS stores, unknown login modules and invalid security.protocol / sasl.mechanism values are errors
 // naming the key; Java-only tuning knobs librdkafka lacks (ssl.protocol, ssl.enabled.protocols, …) are
 // dropped with a warning. Everything else passes through unchanged (librdkafka validates it).

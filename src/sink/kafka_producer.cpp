@@ -90,12 +90,23 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
     }
     return ok_status();
   };
-  // Defaults: durable (acks=all, idempotent), Java-compatible key partitioning, batching for throughput,
+  // Defaults: durable (acks=all), in order, Java-compatible key partitioning, batching for throughput,
   // and no delivery timeout: an unreachable broker stalls sluice (and holds the slot) instead of
   // dropping changes.
+  // Order across retries comes from one request in flight per broker rather than from the idempotent
+  // producer: librdkafka's idempotent producer busy-polls its broker thread whenever a batch is ready while
+  // its 5 in-flight requests are out, i.e. all the time when the broker is the bottleneck (bench/RESULTS.md:
+  // ~11 poll() calls per message, 2.7x the CPU per event, 0.6x the throughput). Exactly-once
+  // (transactional.id) and producer.enable.idempotence=true keep the idempotent producer.
+  auto user = [&](const char* k) {
+    auto it = properties.find(k);
+    return it == properties.end() ? std::string() : it->second;
+  };
+  const bool idempotent = !user("transactional.id").empty() || user("enable.idempotence") == "true";
   const std::pair<const char*, const char*> defaults[] = {
       {"acks", "all"},
-      {"enable.idempotence", "true"},
+      {"enable.idempotence", idempotent ? "true" : "false"},
+      {"max.in.flight.requests.per.connection", idempotent ? "5" : "1"},
       {"partitioner", "murmur2_random"},
       {"linger.ms", "5"},
       {"batch.num.messages", "10000"},

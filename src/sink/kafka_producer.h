@@ -1,4 +1,4 @@
-// KafkaProducer: librdkafka producer (acks=all, idempotent, murmur2 key partitioning as the Java client)
+// KafkaProducer: librdkafka producer (acks=all, in order, murmur2 key partitioning as the Java client)
 // with delivery reports routed to a DeliveryHandler on the thread that calls poll().
 #pragma once
 
@@ -28,7 +28,7 @@ struct RdKafkaTopicDeleter {
 
 class KafkaProducer final : public Sink {
  public:
-  // Properties are librdkafka names; sluice's defaults (acks=all, enable.idempotence=true, …) are applied
+  // Properties are librdkafka names; sluice's defaults (acks=all, max.in.flight 1, …) are applied
   // first so the user's properties override them. Unknown/invalid properties fail naming the key.
   static Result<std::unique_ptr<KafkaProducer>> create(const std::string& bootstrap_servers,
                                                        const std::map<std::string, std::string>& properties,

@@ -473,3 +473,61 @@ TEST(ConfigTls, JdbcOnlySslFactoryIsIgnoredWithAWarning) {
 
 }  // namespace
 }  // namespace sluice::config
+
+namespace sluice::config {
+namespace {
+
+// message.key.columns as Debezium's Key.CustomKeyMapper reads it: for each configured "<table>.<column>"
+// pattern in turn (case-insensitive, whole-name match), the matching columns in table order.
+TEST(MessageKeyColumns, ConfiguredOrderAndMatching) {
+  auto m = MessageKeyColumns::create(" inventory.customers:b,a ; (.*).orders:ID;other.t:x ");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  const std::vector<std::string> cols{"a", "b", "c"};
+  EXPECT_EQ(m->key_columns("inventory", "customers", cols), (std::vector<size_t>{1, 0}));
+  EXPECT_EQ(m->key_columns("inventory", "customers2", cols), std::vector<size_t>{});
+  EXPECT_EQ(m->key_columns("Sales", "orders", {"x", "id"}), std::vector<size_t>{1});
+  EXPECT_EQ(m->key_columns("other", "t", {"X"}), std::vector<size_t>{0});
+  auto regex = MessageKeyColumns::create("s.t:c[0-9]");
+  ASSERT_TRUE(regex.ok());
+  EXPECT_EQ(regex->key_columns("s", "t", {"c2", "x", "c1", "c10"}), (std::vector<size_t>{0, 2}));
+  auto quoted = MessageKeyColumns::create("MySchema.Order.Items:qty");  // '.' matches the space
+  ASSERT_TRUE(quoted.ok());
+  EXPECT_EQ(quoted->key_columns("MySchema", "Order Items", {"Id", "Qty"}), std::vector<size_t>{1});
+  EXPECT_TRUE(MessageKeyColumns::create("")->empty());
+}
+
+TEST(MessageKeyColumns, RejectsMalformedEntriesNamingTheKey) {
+  for (const char* bad :
+       {"inventory.customers", "a:b:c", "s.t:a b", ":a", "s.t:", "s.t:a;;x.y:b", ";", "s.(t:a"}) {
+    auto p = minimal();
+    p["message.key.columns"] = bad;
+    auto c = parse_config(p);
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_EQ(c.error().kind, ErrorKind::kFatal);
+    EXPECT_NE(c.error().message.find("message.key.columns"), std::string::npos) << c.error().message;
+  }
+  auto p = minimal();
+  p["message.key.columns"] = "public.t:a,b;";  // a trailing ';' is dropped, as Java's split does
+  EXPECT_TRUE(parse_config(p).ok());
+}
+
+TEST(ConfigParse, IncludeUnknownDatatypesAndProducerOverrides) {
+  auto p = minimal();
+  EXPECT_FALSE(parse_config(p)->include_unknown_datatypes);
+  p["include.unknown.datatypes"] = "true";
+  // Kafka Connect's per-connector override form, with the Java producer's name for the request limit
+  p["producer.override.max.request.size"] = "16777216";
+  p["producer.override.linger.ms"] = "7";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->include_unknown_datatypes);
+  EXPECT_EQ(c->producer_properties.at("message.max.bytes"), "16777216");
+  EXPECT_EQ(c->producer_properties.at("linger.ms"), "7");
+  p["include.unknown.datatypes"] = "maybe";
+  auto bad = parse_config(p);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("include.unknown.datatypes"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::config
