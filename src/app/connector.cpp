@@ -58,6 +58,18 @@ event::SerializerOptions serializer_options(const config::Config& c) {
   return o;
 }
 
+// Whether an update's old tuple holds the whole message key: a full old row ('O') does; a key-only one
+// ('K') carries the replica identity's columns and nulls for the others.
+bool old_key_known(const event::TableSchema& t, char old_kind, const decode::Tuple& old_tuple) {
+  if (old_kind == 'O') return true;
+  const auto& columns = t.info().columns;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (!columns[i].key) continue;
+    if (i >= old_tuple.size() || old_tuple[i].kind != decode::TupleValue::Kind::kText) return false;
+  }
+  return true;
+}
+
 // The temporary slot that holds the exported snapshot; copied to the real slot once the snapshot is
 // acknowledged, so a crash mid-snapshot leaves no slot behind and the next start snapshots again.
 std::string snapshot_slot_name(const std::string& slot) {
@@ -115,6 +127,15 @@ void Connector::on_delivery(uint64_t opaque, std::string_view topic, const char*
     return;
   }
   acks_.acked(opaque);
+}
+
+// Kafka refused sluice's credentials or TLS: nothing can be delivered until the configuration changes.
+// Stop (exit 1) without confirming anything further to Postgres.
+void Connector::on_client_error(const std::string& message) {
+  if (!delivery_failed_) {
+    delivery_failed_ = true;
+    delivery_error_ = message;
+  }
 }
 
 Status Connector::make_sink() {
@@ -1149,12 +1170,14 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           if (!t) return t.error();
           if (*t == nullptr) return ok_status();
           // Key change (Debezium's RelationalChangeRecordEmitter: the key of the old tuple, as converted,
-          // differs from the new one, e.g. a primary-key update, or with message.key.columns an old tuple
-          // that lacks a key column): delete (+ tombstone) under the old key, create under the new one.
+          // differs from the new one, e.g. a primary-key update): delete (+ tombstone) under the old key,
+          // create under the new one. Deliberately unlike Debezium, a key-only old tuple that lacks a key
+          // column (REPLICA IDENTITY USING INDEX, or message.key.columns beyond the identity) gives an
+          // update: Debezium would delete a made-up key (the missing columns' zero values).
           auto del = base_event(event::Op::kDelete, *t);
           auto cre = base_event(event::Op::kCreate, *t);
           std::string new_key, old_key;
-          if (m.old_kind != 0 && (*t)->has_key()) {
+          if (m.old_kind != 0 && (*t)->has_key() && old_key_known(**t, m.old_kind, m.old_tuple)) {
             del.before = event::Row(m.old_tuple);
             cre.after = event::Row(m.new_tuple);
             if (auto k = serializer_.key_header(cre, new_key); !k) return with_context(k.error(), *t);
