@@ -129,6 +129,15 @@ void Connector::on_delivery(uint64_t opaque, std::string_view topic, const char*
   acks_.acked(opaque);
 }
 
+// Kafka refused sluice's credentials or TLS: nothing can be delivered until the configuration changes.
+// Stop (exit 1) without confirming anything further to Postgres.
+void Connector::on_client_error(const std::string& message) {
+  if (!delivery_failed_) {
+    delivery_failed_ = true;
+    delivery_error_ = message;
+  }
+}
+
 Status Connector::make_sink() {
   offsets_.reset();  // holds a pointer to the sink
   producer_.reset();

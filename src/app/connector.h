@@ -39,6 +39,7 @@ class Connector final : public sink::DeliveryHandler {
   int run();
 
   void on_delivery(uint64_t opaque, std::string_view topic, const char* error) override;
+  void on_client_error(const std::string& message) override;
 
  private:
   struct Session;  // connections of one attempt

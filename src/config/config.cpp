@@ -12,6 +12,8 @@
 #include <set>
 #include <sstream>
 
+#include "config/kafka_properties.h"
+
 namespace sluice::config {
 
 namespace {
@@ -285,6 +287,42 @@ class Reader {
 
 namespace {
 
+// libpq reads PEM files only. Checked up front so that a wrong path or a JDBC-style DER key (.pk8) stops
+// sluice at start naming the key, instead of failing every connection attempt.
+Status validate_tls_file(const std::string& key, const std::string& path, std::string_view what) {
+  if (path.empty()) return ok_status();
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return invalid(key, path, fmt::format("a readable PEM file holding {}", what));
+  std::string head(8192, '\0');
+  f.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(f.gcount()));
+  if (head.find("-----BEGIN") == std::string::npos) {
+    return invalid(
+        key, path,
+        fmt::format("a PEM file holding {}; libpq does not read DER files such as the JDBC driver's "
+                    ".pk8 keys: convert with openssl pkcs8 -inform DER -in key.pk8 -out key.pem",
+                    what));
+  }
+  return ok_status();
+}
+
+Status validate_tls_files(Config& c) {
+  if (auto s = validate_tls_file("database.sslrootcert", c.sslrootcert, "CA certificates"); !s) return s;
+  if (auto s = validate_tls_file("database.sslcert", c.sslcert, "the client certificate"); !s) return s;
+  if (auto s = validate_tls_file("database.sslkey", c.sslkey, "the client's private key"); !s) return s;
+  if (c.sslcert.empty() != c.sslkey.empty()) {
+    return Error::fatal(
+        "database.sslcert and database.sslkey must be set together (the client certificate and its key)");
+  }
+  if (!c.sslpassword.empty() && c.sslkey.empty()) {
+    c.warnings.push_back("database.sslpassword is ignored without database.sslkey");
+  }
+  if (c.sslmode == "disable" && (!c.sslrootcert.empty() || !c.sslcert.empty())) {
+    c.warnings.push_back("database.sslrootcert/sslcert/sslkey are ignored with database.sslmode=disable");
+  }
+  return ok_status();
+}
+
 // Exactly-once needs the events and the offsets in the same Kafka cluster (one Kafka transaction).
 Status resolve_exactly_once(Config& c) {
   if (c.exactly_once_support == ExactlyOnceSupport::kSupported) {
@@ -372,6 +410,17 @@ Result<Config> parse_config(const Properties& props) {
                                              "require", "verify-ca", "verify-full"};
   if (!kSsl.count(c.sslmode)) {
     return invalid("database.sslmode", c.sslmode, "disable, allow, prefer, require, verify-ca, verify-full");
+  }
+  c.sslrootcert = r.str("database.sslrootcert", "");
+  c.sslcert = r.str("database.sslcert", "");
+  c.sslkey = r.str("database.sslkey", "");
+  c.sslpassword = r.str("database.sslpassword", "");
+  if (auto s = validate_tls_files(c); !s) return s.error();
+  if (auto factory = r.str("database.sslfactory", ""); !factory.empty()) {
+    c.warnings.push_back(fmt::format(
+        "database.sslfactory={} is a JDBC driver setting (ignored): sluice verifies the server as "
+        "database.sslmode and database.sslrootcert say",
+        factory));
   }
 
   c.topic_prefix = r.str("topic.prefix", "");
@@ -564,22 +613,30 @@ Result<Config> parse_config(const Properties& props) {
   if (auto s = resolve_exactly_once(c); !s) return s.error();
   if (auto s = parse_delivery(r, c); !s) return s.error();
 
+  // Kafka client properties: producer.override.* (a Debezium connector's), producer.* (a Connect worker's)
+  // and kafka.* all name the same settings, in the Java client's or librdkafka's words.
+  std::map<std::string, KafkaProperty> kafka;
   for (const auto& [key, value] : props) {
     if (r.used().count(key) || kAcceptedIgnored.count(key)) continue;
     if (key == "config.providers" || key.starts_with("config.providers.")) continue;  // built in: env, file
-    std::string_view k = key;
-    if (k.starts_with("producer.")) {
-      // Kafka Connect's per-connector form producer.override.<name> means the same; the Java producer's
-      // max.request.size is librdkafka's message.max.bytes.
-      std::string_view name = k.substr(9);
-      if (name.starts_with("override.")) name.remove_prefix(9);
-      c.producer_properties[name == "max.request.size" ? "message.max.bytes" : std::string(name)] = value;
-    } else if (k.starts_with("kafka.")) {
-      c.producer_properties[std::string(k.substr(6))] = value;
-    } else {
+    std::string name;
+    for (std::string_view prefix : {"producer.override.", "producer.", "kafka."}) {
+      if (key.starts_with(prefix)) {
+        name = key.substr(prefix.size());
+        break;
+      }
+    }
+    if (name.empty()) {
       c.warnings.push_back(fmt::format("unknown property {} (ignored)", key));
+      continue;
+    }
+    auto [it, inserted] = kafka.try_emplace(name, KafkaProperty{key, value});
+    if (!inserted && it->second.value != value) {
+      return Error::fatal(
+          fmt::format("{} and {} both set the Kafka client's {}: set only one", it->second.key, key, name));
     }
   }
+  SLUICE_TRY_ASSIGN(c.producer_properties, to_librdkafka(kafka, c.warnings));
   return c;
 }
 
@@ -596,6 +653,12 @@ std::string Config::conninfo(bool replication) const {
       fmt::format("host={} port={} user={} dbname={} sslmode={} application_name={}", quote(hostname), port,
                   quote(user), quote(dbname), sslmode, quote("sluice-" + slot_name));
   if (!password.empty()) s += " password=" + quote(password);
+  if (sslmode != "disable") {
+    if (!sslrootcert.empty()) s += " sslrootcert=" + quote(sslrootcert);
+    if (!sslcert.empty()) s += " sslcert=" + quote(sslcert);
+    if (!sslkey.empty()) s += " sslkey=" + quote(sslkey);
+    if (!sslpassword.empty()) s += " sslpassword=" + quote(sslpassword);
+  }
   if (replication) s += " replication=database";
   return s;
 }

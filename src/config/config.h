@@ -40,7 +40,11 @@ struct Config {
   std::string user;
   std::string password;
   std::string dbname;
-  std::string sslmode = "prefer";
+  std::string sslmode = "prefer";  // libpq's sslmode: disable, allow, prefer, require, verify-ca, verify-full
+  std::string sslrootcert;         // CA certificates (PEM) that verify the server (verify-ca, verify-full)
+  std::string sslcert;             // client certificate (PEM), for `cert` authentication
+  std::string sslkey;              // its private key (PEM)
+  std::string sslpassword;         // the private key's passphrase, when it is encrypted
 
   std::string topic_prefix;
   std::string slot_name = "debezium";
@@ -122,7 +126,8 @@ struct Config {
 
   std::vector<std::string> warnings;  // unknown keys etc., logged by the caller
 
-  // libpq connection string (keyword=value form) for normal and replication connections.
+  // libpq connection string (keyword=value form) for normal and replication connections (and the snapshot
+  // workers'), with the TLS settings.
   std::string conninfo(bool replication) const;
 };
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <mutex>
 
 #include "common/log.h"
 
@@ -23,14 +24,11 @@ int64_t message_bytes(std::optional<std::string_view> key, std::optional<std::st
   return static_cast<int64_t>((key ? key->size() : 0) + (value ? value->size() : 0));
 }
 
-void error_cb(rd_kafka_t* /*rk*/, int err, const char* reason, void* /*opaque*/) {
-  auto code = static_cast<rd_kafka_resp_err_t>(err);
-  if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT ||
-      code == RD_KAFKA_RESP_ERR__RESOLVE) {
-    logger()->warn("kafka unavailable, librdkafka keeps retrying: {}", reason);
-  } else {
-    logger()->error("kafka error {}: {}", rd_kafka_err2name(code), reason);
-  }
+// A user-given property whose value is a secret (password, private key) is named, never shown.
+std::string shown(const std::string& name, const std::string& value) {
+  bool secret = name.find("password") != std::string::npos || name.find("secret") != std::string::npos ||
+                name == "ssl.key.pem" || name == "ssl_key";
+  return secret ? std::string("(secret)") : "'" + value + "'";
 }
 
 // Errors reach error_cb too (logged there once); librdkafka's own log lines are kept for debugging,
@@ -45,6 +43,28 @@ void log_cb(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* bu
 
 }  // namespace
 
+void KafkaProducer::on_error(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<KafkaProducer*>(opaque);
+  auto code = static_cast<rd_kafka_resp_err_t>(err);
+  auto config_error = kafka_config_error(code, reason);
+  if (!config_error.empty()) {
+    {
+      std::lock_guard lock(self->client_error_mu_);
+      if (!self->client_error_.empty()) return;  // reported once
+      self->client_error_ = config_error;
+    }
+    logger()->error("{}", config_error);
+    self->handler_->on_client_error(config_error);
+  } else if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT ||
+             code == RD_KAFKA_RESP_ERR__RESOLVE) {
+    std::lock_guard lock(self->client_error_mu_);
+    if (self->client_error_.empty())
+      logger()->warn("kafka unavailable, librdkafka keeps retrying: {}", reason);
+  } else {
+    logger()->error("kafka error {}: {}", rd_kafka_err2name(code), reason);
+  }
+}
+
 Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
     const std::string& bootstrap_servers, const std::map<std::string, std::string>& properties,
     DeliveryHandler* handler, QueueLimits limits) {
@@ -53,9 +73,9 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
   char err[512];
   auto set = [&](const std::string& k, const std::string& v, bool user) -> Status {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-      return Error::fatal(user ? fmt::format("invalid Kafka producer property {}='{}': {} (passed through as "
+      return Error::fatal(user ? fmt::format("invalid Kafka producer property {}={}: {} (passed through as "
                                              "producer.{} / kafka.{})",
-                                             k, v, err, k, k)
+                                             k, shown(k, v), err, k, k)
                                : fmt::format("cannot set Kafka property {}='{}': {}", k, v, err));
     }
     return ok_status();
@@ -125,7 +145,7 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
     }
   }
   rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::on_delivery_report);
-  rd_kafka_conf_set_error_cb(conf, error_cb);
+  rd_kafka_conf_set_error_cb(conf, &KafkaProducer::on_error);
   rd_kafka_conf_set_log_cb(conf, log_cb);
   rd_kafka_conf_set_opaque(conf, producer.get());
 
@@ -174,6 +194,46 @@ Status KafkaProducer::wait_for_room(int64_t bytes, const std::function<bool()>& 
             .count());
   }
   return ok_status();
+}
+
+std::string KafkaProducer::client_error() const {
+  std::lock_guard lock(client_error_mu_);
+  return client_error_;
+}
+
+std::string kafka_config_error(rd_kafka_resp_err_t code, std::string_view reason) {
+  if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED) {
+    // librdkafka before 2.6.1 repeats the client nonce in its SCRAM final message; brokers that check it
+    // strictly (Kafka 4) refuse even the right password (librdkafka PR #4895).
+    std::string scram;
+    if (reason.find("SCRAM") != std::string_view::npos && rd_kafka_version() < 0x020601ff) {
+      scram = fmt::format(
+          "; note that librdkafka {} (older than 2.6.1) fails SCRAM against Kafka 4 brokers even with the "
+          "right password: use sasl.mechanism=PLAIN over SASL_SSL, or build sluice with a newer librdkafka",
+          rd_kafka_version_str());
+    }
+    return fmt::format(
+        "Kafka refused the SASL authentication: {} (check security.protocol, sasl.mechanism and the "
+        "credentials in sasl.jaas.config or sasl.username/sasl.password{})",
+        reason, scram);
+  }
+  // A TLS alert from the broker (e.g. it requires a client certificate, or does not trust the one sent)
+  // reaches librdkafka as a transport error after the handshake (TLS 1.3): the same configuration problem.
+  auto tls_alert = [&] {
+    for (std::string_view a : {"alert bad certificate", "alert certificate required", "alert unknown ca",
+                               "alert certificate unknown", "alert certificate expired",
+                               "alert certificate revoked", "certificate verify failed"}) {
+      if (reason.find(a) != std::string_view::npos) return true;
+    }
+    return false;
+  };
+  if (code == RD_KAFKA_RESP_ERR__SSL || (code == RD_KAFKA_RESP_ERR__TRANSPORT && tls_alert())) {
+    return fmt::format(
+        "TLS connection to Kafka failed: {} (check ssl.truststore.location / ssl.ca.location, the key store "
+        "settings, and that kafka.bootstrap.servers names the brokers as their certificates do)",
+        reason);
+  }
+  return "";
 }
 
 Status KafkaProducer::produce(const std::string& topic, std::optional<std::string_view> key,
@@ -264,9 +324,18 @@ Status KafkaProducer::ensure_topic(const std::string& topic, int timeout_ms) {
   rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
   rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, err, sizeof(err));
   rd_kafka_CreateTopics(rk_.get(), &nt, 1, options, queue);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, timeout_ms + 1000);
+  // Waits in slices, serving librdkafka's errors in between, so that an authentication or TLS failure
+  // stops the wait at once instead of after the request timeout.
+  rd_kafka_event_t* ev = nullptr;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms + 1000);
+  while (ev == nullptr && std::chrono::steady_clock::now() < deadline && client_error().empty()) {
+    ev = rd_kafka_queue_poll(queue, 100);
+    if (ev == nullptr) poll(0);
+  }
   Status status = ok_status();
-  if (ev == nullptr) {
+  if (auto client = client_error(); ev == nullptr && !client.empty()) {
+    status = Error::fatal(client);
+  } else if (ev == nullptr) {
     status = Error::transient(fmt::format("timed out creating Kafka topic '{}'", topic));
   } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     status = Error::transient(
@@ -301,7 +370,16 @@ Status KafkaProducer::ensure_topic(const std::string& topic, int timeout_ms) {
 
 Result<int> KafkaProducer::check_connectivity(int timeout_ms) {
   const rd_kafka_metadata_t* md = nullptr;
-  auto err = rd_kafka_metadata(rk_.get(), 0, nullptr, &md, timeout_ms);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+  // Short attempts, serving librdkafka's errors in between: an authentication or TLS failure is reported
+  // as such, not as a timeout.
+  while (std::chrono::steady_clock::now() < deadline) {
+    err = rd_kafka_metadata(rk_.get(), 0, nullptr, &md, 500);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    poll(0);
+    if (auto client = client_error(); !client.empty()) return Error::fatal(client);
+  }
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Error::transient(fmt::format("cannot reach Kafka: {}", rd_kafka_err2str(err)));
   }

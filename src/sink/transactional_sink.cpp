@@ -79,6 +79,11 @@ Status TransactionalSink::init() {
   for (int attempt = 1;; ++attempt) {
     rd_kafka_error_t* e = rd_kafka_init_transactions(producer_->handle(), limits_.timeout_ms);
     if (e == nullptr) break;
+    producer_->poll(0);
+    if (auto client = producer_->client_error(); !client.empty()) {
+      rd_kafka_error_destroy(e);
+      return Error::fatal(client);  // authentication or TLS refused: retrying cannot help
+    }
     if (rd_kafka_error_is_retriable(e) && attempt < kAttempts) {
       logger()->warn("init_transactions: {}; retrying", rd_kafka_error_string(e));
       rd_kafka_error_destroy(e);
