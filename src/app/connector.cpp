@@ -10,6 +10,7 @@
 #include <thread>
 #include <tuple>
 
+#include "app/retry_policy.h"
 #include "common/log.h"
 #include "event/heartbeat.h"
 #include "pg/copy_frame.h"
@@ -55,6 +56,18 @@ event::SerializerOptions serializer_options(const config::Config& c) {
   o.key_schemas_enable = c.key_schemas_enable;
   o.value_schemas_enable = c.value_schemas_enable;
   return o;
+}
+
+// Whether an update's old tuple holds the whole message key: a full old row ('O') does; a key-only one
+// ('K') carries the replica identity's columns and nulls for the others.
+bool old_key_known(const event::TableSchema& t, char old_kind, const decode::Tuple& old_tuple) {
+  if (old_kind == 'O') return true;
+  const auto& columns = t.info().columns;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (!columns[i].key) continue;
+    if (i >= old_tuple.size() || old_tuple[i].kind != decode::TupleValue::Kind::kText) return false;
+  }
+  return true;
 }
 
 // The temporary slot that holds the exported snapshot; copied to the real slot once the snapshot is
@@ -125,10 +138,10 @@ void Connector::on_client_error(const std::string& message) {
   }
 }
 
-int Connector::run() {
-  log()->info("starting connector {}: postgres {}:{}/{} slot={} publication={} kafka={} tables: {}",
-              config_.name, config_.hostname, config_.port, config_.dbname, config_.slot_name,
-              config_.publication_name, config_.bootstrap_servers, config_.filter.describe());
+Status Connector::make_sink() {
+  offsets_.reset();  // holds a pointer to the sink
+  producer_.reset();
+  eos_ = nullptr;
   if (config_.sink_type == config::SinkType::kNull) {
     log()->warn("sink.type=null: events are serialized and discarded, nothing is sent to Kafka");
     producer_ = std::make_unique<sink::NullSink>(this);
@@ -141,11 +154,9 @@ int Connector::run() {
       std::string txn_timeout = properties.try_emplace("transaction.timeout.ms", "300000").first->second;
       properties.try_emplace("message.timeout.ms", txn_timeout);
     }
-    auto producer = sink::KafkaProducer::create(config_.bootstrap_servers, properties, this);
-    if (!producer) {
-      log()->error("{}", producer.error().message);
-      return 2;
-    }
+    sink::QueueLimits queue{config_.max_queue_size, config_.max_queue_size_in_bytes, config_.max_batch_size};
+    auto producer = sink::KafkaProducer::create(config_.bootstrap_servers, properties, this, queue);
+    if (!producer) return producer.error();
     if (config_.exactly_once) {
       sink::TransactionalSink::Limits limits{config_.transaction_interval_ms, config_.transaction_max_events,
                                              config_.transaction_max_bytes};
@@ -160,26 +171,60 @@ int Connector::run() {
     }
   }
   offsets_ = std::make_unique<OffsetCommitter>(config_, producer_.get(), [this] { return stop_.load(); });
+  return ok_status();
+}
+
+int Connector::run() {
+  log()->info("starting connector {}: postgres {}:{}/{} slot={} publication={} kafka={} tables: {}",
+              config_.name, config_.hostname, config_.port, config_.dbname, config_.slot_name,
+              config_.publication_name, config_.bootstrap_servers, config_.filter.describe());
+  if (auto s = make_sink(); !s) {
+    log()->error("{}", s.error().message);
+    return 2;
+  }
   log()->info("offsets are recorded in {}", offsets_->describe());
 
-  auto backoff = std::chrono::milliseconds(500);
-  const auto max_backoff = std::chrono::milliseconds(30000);
+  RetryPolicy retry(config_.errors_max_retries, std::chrono::milliseconds(config_.retry_delay_initial_ms),
+                    std::chrono::milliseconds(config_.retry_delay_max_ms));
   int exit_code = 0;
   while (!stop_.load()) {
-    auto started = Clock::now();
+    const Lsn flushed_before = acks_.flush_lsn();
     auto st = run_once();
     if (delivery_failed_) {
       exit_code = 1;
       break;
     }
     if (st.ok()) break;  // stopped on request
+    if (eos_ != nullptr && eos_->fenced()) {
+      // Another instance took over the transactional.id (and so the slot): this producer is finished. Go
+      // back to being a hot standby with a new one, which fences the other only once the slot is free.
+      ++fences_without_standby_;
+      log()->warn("{}; returning to hot standby: waiting for replication slot '{}' to be released",
+                  st.error().message, config_.slot_name);
+      if (auto s = make_sink(); !s) {
+        log()->error("{}", s.error().message);
+        exit_code = 1;
+        break;
+      }
+      continue;
+    }
     if (st.error().kind != ErrorKind::kTransient) {
       log()->error("{}", st.error().message);
       exit_code = 1;
       break;
     }
-    if (Clock::now() - started > std::chrono::seconds(60)) backoff = std::chrono::milliseconds(500);
-    log()->warn("{} — retrying in {} ms", st.error().message, backoff.count());
+    // Changes acknowledged (or WAL confirmed) during the attempt: it worked for a while, start over.
+    if (acks_.flush_lsn() > flushed_before) retry.reset();
+    auto delay = retry.next();
+    if (!delay) {
+      log()->error("{} — giving up after {} retries (errors.max.retries={})", st.error().message,
+                   retry.retries(), config_.errors_max_retries);
+      exit_code = 1;
+      break;
+    }
+    log()->warn("{} — retry {} of {} in {} ms", st.error().message, retry.retries(),
+                retry.max_retries() < 0 ? std::string("unlimited") : std::to_string(retry.max_retries()),
+                delay->count());
     // Let every event already handed to Kafka be acknowledged, so the retry resumes right after the last
     // acknowledged transaction; events of a transaction cut off mid-way are sent again (at-least-once).
     if (producer_->out_queue_len() > 0) {
@@ -188,10 +233,9 @@ int Connector::run() {
       while (producer_->out_queue_len() > 0 && !stop_.load() && !delivery_failed_) producer_->poll(100);
     }
     producer_->poll(0);
-    for (auto until = Clock::now() + backoff; Clock::now() < until && !stop_.load();) {
+    for (auto until = Clock::now() + *delay; Clock::now() < until && !stop_.load();) {
       producer_->poll(50);
     }
-    backoff = std::min(backoff * 2, max_backoff);
   }
 
   // Shutdown: wait for Kafka to acknowledge what is in flight (the final status update was sent by the
@@ -375,10 +419,37 @@ Status Connector::wait_while_slot_active() {
   // take over within about a second of it going away. Its offsets move on meanwhile: read them afresh.
   auto last_log = Clock::now() - std::chrono::hours(1);
   bool waited = false;
+  // Fenced (exactly-once): the instance that fenced this one initialized its producer just before it starts
+  // streaming from the slot; give it time to appear there.
+  const auto fence_grace = Clock::now() + std::chrono::seconds(10);
   while (!stopping()) {
     auto slot = pg::find_slot(*catalog_, config_.slot_name);
     if (!slot) return slot.error();
-    if (!*slot || !(**slot).active) break;
+    if (!*slot || !(**slot).active) {
+      if (waited || fences_without_standby_ == 0) break;
+      // Fenced, and nobody streams from the slot: either the instance that fenced this one streamed from
+      // it and is gone already (it committed offsets past ours), or it streams from another slot.
+      offsets_->forget_loaded();
+      auto stored = offsets_->load();
+      if (!stored) return stored.error();
+      if (*stored && (**stored).lsn > eos_committed_) {
+        log()->info("the instance that fenced this one streamed up to LSN {} and stopped: taking over",
+                    (**stored).lsn.str());
+        offsets_->forget_loaded();
+        fences_without_standby_ = 0;
+        break;
+      }
+      if (Clock::now() > fence_grace) {
+        return Error::fatal(fmt::format(
+            "fenced by another producer with transactional.id '{}' that does not stream from replication "
+            "slot '{}': give each connector its own transactional.id",
+            config_.transactional_id, config_.slot_name));
+      }
+      for (auto until = Clock::now() + std::chrono::milliseconds(500); Clock::now() < until && !stopping();) {
+        producer_->poll(50);
+      }
+      continue;
+    }
     if (Clock::now() - last_log > std::chrono::seconds(60)) {
       log()->warn(
           "replication slot '{}' is active for PID {}: another client is streaming from it; waiting as a "
@@ -394,6 +465,14 @@ Status Connector::wait_while_slot_active() {
   if (waited) {
     log()->info("replication slot '{}' was released: taking over", config_.slot_name);
     offsets_->forget_loaded();
+    fences_without_standby_ = 0;
+    if (eos_ != nullptr && eos_->initialized()) {
+      // Exactly-once: whoever held the slot initialized our transactional.id after us, so this producer is
+      // fenced; take over with a new one.
+      log()->info("exactly-once: a new transactional producer for transactional.id {}",
+                  config_.transactional_id);
+      if (auto s = make_sink(); !s) return s;
+    }
   }
   return ok_status();
 }
@@ -1092,12 +1171,14 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           if (!t) return t.error();
           if (*t == nullptr) return ok_status();
           // Key change (Debezium's RelationalChangeRecordEmitter: the key of the old tuple, as converted,
-          // differs from the new one, e.g. a primary-key update, or with message.key.columns an old tuple
-          // that lacks a key column): delete (+ tombstone) under the old key, create under the new one.
+          // differs from the new one, e.g. a primary-key update): delete (+ tombstone) under the old key,
+          // create under the new one. Deliberately unlike Debezium, a key-only old tuple that lacks a key
+          // column (REPLICA IDENTITY USING INDEX, or message.key.columns beyond the identity) gives an
+          // update: Debezium would delete a made-up key (the missing columns' zero values).
           auto del = base_event(event::Op::kDelete, *t);
           auto cre = base_event(event::Op::kCreate, *t);
           std::string new_key, old_key;
-          if (m.old_kind != 0 && (*t)->has_key()) {
+          if (m.old_kind != 0 && (*t)->has_key() && old_key_known(**t, m.old_kind, m.old_tuple)) {
             del.before = event::Row(m.old_tuple);
             cre.after = event::Row(m.new_tuple);
             if (auto k = serializer_.key_header(cre, new_key); !k) return with_context(k.error(), *t);

@@ -44,6 +44,8 @@ class Connector final : public sink::DeliveryHandler {
  private:
   struct Session;  // connections of one attempt
 
+  // Creates the sink (and the offset committer on it) as sink.type / exactly.once.support say.
+  Status make_sink();
   Status run_once();
   Status wait_while_slot_active();
   Status ensure_publication(pg::Connection& conn, const std::vector<pg::TableRef>& captured);
@@ -88,6 +90,7 @@ class Connector final : public sink::DeliveryHandler {
   offsets::AckTracker acks_;
   std::unique_ptr<OffsetCommitter> offsets_;
   sink::TransactionalSink* eos_ = nullptr;  // exactly.once.support: producer_ is this transactional sink
+  int fences_without_standby_ = 0;          // fenced, and not yet back to waiting as a hot standby
   Lsn eos_committed_;                       // the offset of the last committed Kafka transaction
   Lsn eos_resume_;                          // transactions committed before this LSN are skipped
   bool eos_skipping_ = false;

@@ -350,6 +350,38 @@ Status resolve_exactly_once(Config& c) {
   return ok_status();
 }
 
+// The in-memory queue (max.queue.size, max.queue.size.in.bytes, max.batch.size) and the retry policy
+// (errors.max.retries, errors.retry.delay.initial.ms / .max.ms, retriable.restart.connector.wait.ms).
+Status parse_delivery(Reader& r, Config& c) {
+  SLUICE_TRY_ASSIGN(c.max_batch_size, r.integer("max.batch.size", 2048, 1, 1000000));
+  SLUICE_TRY_ASSIGN(c.max_queue_size, r.integer("max.queue.size", 8192, 1, 10000000));
+  if (c.max_queue_size <= c.max_batch_size) {
+    return invalid("max.queue.size", std::to_string(c.max_queue_size),
+                   fmt::format("an integer larger than max.batch.size ({}), as Debezium", c.max_batch_size));
+  }
+  SLUICE_TRY_ASSIGN(c.max_queue_size_in_bytes, r.integer("max.queue.size.in.bytes", 0, 0, int64_t{1} << 40));
+  SLUICE_TRY_ASSIGN(c.errors_max_retries, r.integer("errors.max.retries", -1, -1, 1000000000));
+  const bool delays_set = r.has("errors.retry.delay.initial.ms") || r.has("errors.retry.delay.max.ms");
+  SLUICE_TRY_ASSIGN(c.retry_delay_initial_ms, r.integer("errors.retry.delay.initial.ms", 300, 1, 3600000));
+  SLUICE_TRY_ASSIGN(c.retry_delay_max_ms, r.integer("errors.retry.delay.max.ms", 10000, 1, 3600000));
+  int64_t restart_wait = 0;
+  SLUICE_TRY_ASSIGN(restart_wait, r.integer("retriable.restart.connector.wait.ms", 10000, 1, 3600000));
+  if (!delays_set && r.has("retriable.restart.connector.wait.ms")) {
+    // Debezium under Kafka Connect: a constant wait before each restart after a retriable error.
+    c.retry_delay_initial_ms = c.retry_delay_max_ms = restart_wait;
+  } else if (delays_set && r.has("retriable.restart.connector.wait.ms")) {
+    c.warnings.push_back(
+        "retriable.restart.connector.wait.ms is ignored: errors.retry.delay.initial.ms / "
+        "errors.retry.delay.max.ms set the retry delays");
+  }
+  if (c.retry_delay_max_ms < c.retry_delay_initial_ms) {
+    return invalid("errors.retry.delay.max.ms", std::to_string(c.retry_delay_max_ms),
+                   fmt::format("an integer from errors.retry.delay.initial.ms ({}) to 3600000",
+                               c.retry_delay_initial_ms));
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<Config> parse_config(const Properties& props) {
@@ -579,6 +611,7 @@ Result<Config> parse_config(const Properties& props) {
   SLUICE_TRY_ASSIGN(c.transaction_max_bytes,
                     r.integer("transaction.boundary.max.bytes", 8 << 20, 1, int64_t{1} << 40));
   if (auto s = resolve_exactly_once(c); !s) return s.error();
+  if (auto s = parse_delivery(r, c); !s) return s.error();
 
   // Kafka client properties: producer.override.* (a Debezium connector's), producer.* (a Connect worker's)
   // and kafka.* all name the same settings, in the Java client's or librdkafka's words.

@@ -109,6 +109,21 @@ struct Config {
   int64_t transaction_max_events = 10000;
   int64_t transaction_max_bytes = 8 << 20;
 
+  // The queue between reading the WAL and Kafka's acknowledgement (Debezium's names): at most max.queue.size
+  // events and, when max.queue.size.in.bytes > 0, that many bytes of keys and values are sent and not yet
+  // acknowledged; when either is reached sluice stops reading from Postgres until Kafka catches up.
+  // max.batch.size: messages per Kafka produce request (librdkafka batch.num.messages).
+  int64_t max_queue_size = 8192;
+  int64_t max_queue_size_in_bytes = 0;
+  int64_t max_batch_size = 2048;
+
+  // Retries after transient failures (lost connections, a server not up yet): errors.max.retries
+  // consecutive attempts (-1: no limit, 0: none), waiting errors.retry.delay.initial.ms, doubled after each
+  // failure up to errors.retry.delay.max.ms (retriable.restart.connector.wait.ms alone: a constant delay).
+  int64_t errors_max_retries = -1;
+  int64_t retry_delay_initial_ms = 300;
+  int64_t retry_delay_max_ms = 10000;
+
   std::vector<std::string> warnings;  // unknown keys etc., logged by the caller
 
   // libpq connection string (keyword=value form) for normal and replication connections (and the snapshot

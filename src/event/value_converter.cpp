@@ -965,8 +965,9 @@ std::string unavailable_json(const TypeSpec& t, const TypeSpec* element, const C
       case ValueKind::kTsvector:
         write_string(w, text);
         return;
-      case ValueKind::kUnknown:  // convertBinary of the placeholder's bytes
+      case ValueKind::kUnknown:  // convertBinary of the placeholder's bytes, as for bytea
         if (t.binary == BinaryMode::kHex) return write_string(w, text);
+        if (t.binary != BinaryMode::kBytes) return w.Null(), void();
         [[fallthrough]];
       case ValueKind::kBytes: {
         std::string b64;

@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
-#include <mutex>
 
 #include "common/log.h"
 
@@ -18,43 +18,8 @@ std::shared_ptr<spdlog::logger> logger() {
   return l;
 }
 
-}  // namespace
-
-struct KafkaProducer::Callbacks {
-  DeliveryHandler* handler = nullptr;
-  std::mutex mu;
-  std::string client_error;  // guarded by mu
-};
-
-namespace {
-
-void dr_msg_cb(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* conf_opaque) {
-  auto* handler = static_cast<KafkaProducer::Callbacks*>(conf_opaque)->handler;
-  const char* err = msg->err ? rd_kafka_err2str(msg->err) : nullptr;
-  std::string_view topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : "";
-  handler->on_delivery(reinterpret_cast<uint64_t>(msg->_private), topic, err);
-}
-
-void error_cb(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
-  auto code = static_cast<rd_kafka_resp_err_t>(err);
-  auto config_error = kafka_config_error(code, reason);
-  if (!config_error.empty()) {
-    auto* cb = static_cast<KafkaProducer::Callbacks*>(opaque);
-    {
-      std::lock_guard lock(cb->mu);
-      if (!cb->client_error.empty()) return;  // reported once
-      cb->client_error = config_error;
-    }
-    logger()->error("{}", config_error);
-    cb->handler->on_client_error(config_error);
-  } else if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT ||
-             code == RD_KAFKA_RESP_ERR__RESOLVE) {
-    auto* cb = static_cast<KafkaProducer::Callbacks*>(opaque);
-    std::lock_guard lock(cb->mu);
-    if (cb->client_error.empty()) logger()->warn("kafka unavailable, librdkafka keeps retrying: {}", reason);
-  } else {
-    logger()->error("kafka error {}: {}", rd_kafka_err2name(code), reason);
-  }
+int64_t message_bytes(std::optional<std::string_view> key, std::optional<std::string_view> value) {
+  return static_cast<int64_t>((key ? key->size() : 0) + (value ? value->size() : 0));
 }
 
 // A user-given property whose value is a secret (password, private key) is named, never shown.
@@ -78,7 +43,8 @@ void log_cb(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* bu
 
 Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
     const std::string& bootstrap_servers, const std::map<std::string, std::string>& properties,
-    DeliveryHandler* handler) {
+    DeliveryHandler* handler, QueueLimits limits) {
+  std::unique_ptr<KafkaProducer> producer(new KafkaProducer(handler, limits));
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
   auto set = [&](const std::string& k, const std::string& v, bool user) -> Status {
@@ -109,15 +75,28 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
       {"max.in.flight.requests.per.connection", idempotent ? "5" : "1"},
       {"partitioner", "murmur2_random"},
       {"linger.ms", "5"},
-      {"batch.num.messages", "10000"},
       {"compression.type", "none"},
       {"message.timeout.ms", "0"},
-      {"queue.buffering.max.messages", "100000"},
-      // 16 MiB of queued messages covers the in-flight window (5 requests of up to 1 MB batches) with room
-      // to spare; 64 MiB bought no throughput in bench/run and cost ~50 MB of RSS.
-      {"queue.buffering.max.kbytes", "16384"},
       {"client.id", "sluice"},
   };
+  // sluice's own queue bound (QueueLimits) is the one that applies; librdkafka's is kept above it. Its
+  // 16 MiB byte bound stays as the memory bound when max.queue.size.in.bytes is 0: it covers the in-flight
+  // window (up to 5 requests of up to 1 MB batches) with room to spare; 64 MiB bought no throughput in
+  // bench/run and cost ~50 MB of RSS.
+  const std::string batch = std::to_string(limits.batch_events);
+  const std::string max_messages = std::to_string(std::max<int64_t>(100000, limits.max_events + 1000));
+  const std::string max_kbytes = std::to_string(std::max<int64_t>(16384, (limits.max_bytes + 1023) / 1024));
+  const std::pair<const char*, const char*> queue_defaults[] = {
+      {"batch.num.messages", batch.c_str()},
+      {"queue.buffering.max.messages", max_messages.c_str()},
+      {"queue.buffering.max.kbytes", max_kbytes.c_str()},
+  };
+  for (auto [k, v] : queue_defaults) {
+    if (auto s = set(k, v, false); !s) {
+      rd_kafka_conf_destroy(conf);
+      return s.error();
+    }
+  }
   for (auto [k, v] : defaults) {
     if (auto s = set(k, v, false); !s) {
       rd_kafka_conf_destroy(conf);
@@ -134,29 +113,48 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
       return s.error();
     }
   }
-  rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
-  rd_kafka_conf_set_error_cb(conf, error_cb);
+  rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::on_delivery_report);
+  rd_kafka_conf_set_error_cb(conf, &KafkaProducer::on_error);
   rd_kafka_conf_set_log_cb(conf, log_cb);
-  auto callbacks = std::make_unique<Callbacks>();
-  callbacks->handler = handler;
-  rd_kafka_conf_set_opaque(conf, callbacks.get());
+  rd_kafka_conf_set_opaque(conf, producer.get());
 
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
   if (rk == nullptr) {
     rd_kafka_conf_destroy(conf);
     return Error::fatal(fmt::format("cannot create Kafka producer: {}", err));
   }
-  return std::unique_ptr<KafkaProducer>(new KafkaProducer(rk, std::move(callbacks)));
+  producer->rk_.reset(rk);
+  return producer;
 }
-
-KafkaProducer::KafkaProducer(rd_kafka_t* rk, std::unique_ptr<Callbacks> callbacks)
-    : callbacks_(std::move(callbacks)), rk_(rk) {}
 
 KafkaProducer::~KafkaProducer() = default;
 
 std::string KafkaProducer::client_error() const {
-  std::lock_guard lock(callbacks_->mu);
-  return callbacks_->client_error;
+  std::lock_guard lock(client_error_mu_);
+  return client_error_;
+}
+
+// Served by poll() on the polling thread. Authentication and TLS failures are recorded (once) and handed
+// to the DeliveryHandler, which stops; unavailability is only logged (librdkafka reconnects).
+void KafkaProducer::on_error(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<KafkaProducer*>(opaque);
+  auto code = static_cast<rd_kafka_resp_err_t>(err);
+  auto config_error = kafka_config_error(code, reason);
+  if (!config_error.empty()) {
+    {
+      std::lock_guard lock(self->client_error_mu_);
+      if (!self->client_error_.empty()) return;  // reported once
+      self->client_error_ = config_error;
+    }
+    logger()->error("{}", config_error);
+    self->handler_->on_client_error(config_error);
+  } else if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT ||
+             code == RD_KAFKA_RESP_ERR__RESOLVE) {
+    if (self->client_error().empty())
+      logger()->warn("kafka unavailable, librdkafka keeps retrying: {}", reason);
+  } else {
+    logger()->error("kafka error {}: {}", rd_kafka_err2name(code), reason);
+  }
 }
 
 std::string kafka_config_error(rd_kafka_resp_err_t code, std::string_view reason) {
@@ -194,12 +192,51 @@ std::string kafka_config_error(rd_kafka_resp_err_t code, std::string_view reason
   return "";
 }
 
+void KafkaProducer::on_delivery_report(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* opaque) {
+  auto* self = static_cast<KafkaProducer*>(opaque);
+  self->limit_.release(static_cast<int64_t>(msg->len + msg->key_len));
+  const char* err = msg->err ? rd_kafka_err2str(msg->err) : nullptr;
+  std::string_view topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : "";
+  self->handler_->on_delivery(reinterpret_cast<uint64_t>(msg->_private), topic, err);
+}
+
+Status KafkaProducer::wait_for_room(int64_t bytes, const std::function<bool()>& interrupted) {
+  if (limit_.has_room(bytes)) return ok_status();
+  // Backpressure: the streaming loop is inside produce(), so nothing more is read from Postgres.
+  const auto started = std::chrono::steady_clock::now();
+  auto next_log = started + std::chrono::seconds(1);
+  bool logged = false;
+  while (!limit_.has_room(bytes)) {
+    if (interrupted()) return Error::transient("interrupted while waiting for Kafka to acknowledge events");
+    poll(50);
+    if (auto now = std::chrono::steady_clock::now(); now >= next_log) {
+      logger()->warn(
+          "queue full: {} events ({} bytes) sent and not acknowledged by Kafka (max.queue.size={}, "
+          "max.queue.size.in.bytes={}); reading from Postgres is paused for {} s until Kafka acknowledges",
+          limit_.events(), limit_.bytes(), limit_.max_events(), limit_.max_bytes(),
+          std::chrono::duration_cast<std::chrono::seconds>(now - started).count());
+      logged = true;
+      next_log = now + std::chrono::seconds(30);
+    }
+  }
+  if (logged) {
+    logger()->info(
+        "Kafka acknowledges again: reading from Postgres resumed after {} ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+            .count());
+  }
+  return ok_status();
+}
+
 Status KafkaProducer::produce(const std::string& topic, std::optional<std::string_view> key,
                               std::optional<std::string_view> value, uint64_t opaque,
                               const std::vector<KafkaHeader>& headers,
                               const std::function<bool()>& interrupted) {
+  const int64_t bytes = message_bytes(key, value);
+  if (auto s = wait_for_room(bytes, interrupted); !s) return s;
   for (;;) {
     auto r = try_produce(topic, key, value, opaque, headers);
+    if (r == RD_KAFKA_RESP_ERR_NO_ERROR) limit_.add(bytes);
     if (r != RD_KAFKA_RESP_ERR__QUEUE_FULL) return status_of(r, topic);
     if (interrupted()) return Error::transient("interrupted while Kafka's send queue was full");
     poll(50);

@@ -581,6 +581,11 @@ TEST(ValueConverter, UnknownTypesAsBinary) {
   EXPECT_EQ(conv({3220, -1, true, url}, "~~~"), R"("fn5-")");
   // NOT NULL without a value: the empty byte array
   EXPECT_EQ(write({3220, -1, false, on}, Kind::kNull, ""), R"("")");
+  // An unchanged TOASTed value: the placeholder's bytes as for bytea (null in the base64 modes)
+  EXPECT_EQ(write({3220, -1, true, on}, Kind::kUnchangedToast, ""),
+            R"("X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ==")");
+  EXPECT_EQ(write({3220, -1, true, hex}, Kind::kUnchangedToast, ""), R"("__debezium_unavailable_value")");
+  EXPECT_EQ(write({3220, -1, true, url}, Kind::kUnchangedToast, ""), "null");
 }
 
 TEST(ValueConverter, UnknownGeometricTypesUseJavaDoubles) {
