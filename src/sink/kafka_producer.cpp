@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 
 #include "common/log.h"
 
@@ -40,6 +41,28 @@ void log_cb(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* bu
 }
 
 }  // namespace
+
+void KafkaProducer::on_error(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<KafkaProducer*>(opaque);
+  auto code = static_cast<rd_kafka_resp_err_t>(err);
+  auto config_error = kafka_config_error(code, reason);
+  if (!config_error.empty()) {
+    {
+      std::lock_guard lock(self->client_error_mu_);
+      if (!self->client_error_.empty()) return;  // reported once
+      self->client_error_ = config_error;
+    }
+    logger()->error("{}", config_error);
+    self->handler_->on_client_error(config_error);
+  } else if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT ||
+             code == RD_KAFKA_RESP_ERR__RESOLVE) {
+    std::lock_guard lock(self->client_error_mu_);
+    if (self->client_error_.empty())
+      logger()->warn("kafka unavailable, librdkafka keeps retrying: {}", reason);
+  } else {
+    logger()->error("kafka error {}: {}", rd_kafka_err2name(code), reason);
+  }
+}
 
 Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
     const std::string& bootstrap_servers, const std::map<std::string, std::string>& properties,
@@ -129,32 +152,45 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
 
 KafkaProducer::~KafkaProducer() = default;
 
+void KafkaProducer::on_delivery_report(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* opaque) {
+  auto* self = static_cast<KafkaProducer*>(opaque);
+  self->limit_.release(static_cast<int64_t>(msg->len + msg->key_len));
+  const char* err = msg->err ? rd_kafka_err2str(msg->err) : nullptr;
+  std::string_view topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : "";
+  self->handler_->on_delivery(reinterpret_cast<uint64_t>(msg->_private), topic, err);
+}
+
+Status KafkaProducer::wait_for_room(int64_t bytes, const std::function<bool()>& interrupted) {
+  if (limit_.has_room(bytes)) return ok_status();
+  // Backpressure: the streaming loop is inside produce(), so nothing more is read from Postgres.
+  const auto started = std::chrono::steady_clock::now();
+  auto next_log = started + std::chrono::seconds(1);
+  bool logged = false;
+  while (!limit_.has_room(bytes)) {
+    if (interrupted()) return Error::transient("interrupted while waiting for Kafka to acknowledge events");
+    poll(50);
+    if (auto now = std::chrono::steady_clock::now(); now >= next_log) {
+      logger()->warn(
+          "queue full: {} events ({} bytes) sent and not acknowledged by Kafka (max.queue.size={}, "
+          "max.queue.size.in.bytes={}); reading from Postgres is paused for {} s until Kafka acknowledges",
+          limit_.events(), limit_.bytes(), limit_.max_events(), limit_.max_bytes(),
+          std::chrono::duration_cast<std::chrono::seconds>(now - started).count());
+      logged = true;
+      next_log = now + std::chrono::seconds(30);
+    }
+  }
+  if (logged) {
+    logger()->info(
+        "Kafka acknowledges again: reading from Postgres resumed after {} ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+            .count());
+  }
+  return ok_status();
+}
+
 std::string KafkaProducer::client_error() const {
   std::lock_guard lock(client_error_mu_);
   return client_error_;
-}
-
-// Served by poll() on the polling thread. Authentication and TLS failures are recorded (once) and handed
-// to the DeliveryHandler, which stops; unavailability is only logged (librdkafka reconnects).
-void KafkaProducer::on_error(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
-  auto* self = static_cast<KafkaProducer*>(opaque);
-  auto code = static_cast<rd_kafka_resp_err_t>(err);
-  auto config_error = kafka_config_error(code, reason);
-  if (!config_error.empty()) {
-    {
-      std::lock_guard lock(self->client_error_mu_);
-      if (!self->client_error_.empty()) return;  // reported once
-      self->client_error_ = config_error;
-    }
-    logger()->error("{}", config_error);
-    self->handler_->on_client_error(config_error);
-  } else if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT ||
-             code == RD_KAFKA_RESP_ERR__RESOLVE) {
-    if (self->client_error().empty())
-      logger()->warn("kafka unavailable, librdkafka keeps retrying: {}", reason);
-  } else {
-    logger()->error("kafka error {}: {}", rd_kafka_err2name(code), reason);
-  }
 }
 
 std::string kafka_config_error(rd_kafka_resp_err_t code, std::string_view reason) {
@@ -190,42 +226,6 @@ std::string kafka_config_error(rd_kafka_resp_err_t code, std::string_view reason
         reason);
   }
   return "";
-}
-
-void KafkaProducer::on_delivery_report(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* opaque) {
-  auto* self = static_cast<KafkaProducer*>(opaque);
-  self->limit_.release(static_cast<int64_t>(msg->len + msg->key_len));
-  const char* err = msg->err ? rd_kafka_err2str(msg->err) : nullptr;
-  std::string_view topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : "";
-  self->handler_->on_delivery(reinterpret_cast<uint64_t>(msg->_private), topic, err);
-}
-
-Status KafkaProducer::wait_for_room(int64_t bytes, const std::function<bool()>& interrupted) {
-  if (limit_.has_room(bytes)) return ok_status();
-  // Backpressure: the streaming loop is inside produce(), so nothing more is read from Postgres.
-  const auto started = std::chrono::steady_clock::now();
-  auto next_log = started + std::chrono::seconds(1);
-  bool logged = false;
-  while (!limit_.has_room(bytes)) {
-    if (interrupted()) return Error::transient("interrupted while waiting for Kafka to acknowledge events");
-    poll(50);
-    if (auto now = std::chrono::steady_clock::now(); now >= next_log) {
-      logger()->warn(
-          "queue full: {} events ({} bytes) sent and not acknowledged by Kafka (max.queue.size={}, "
-          "max.queue.size.in.bytes={}); reading from Postgres is paused for {} s until Kafka acknowledges",
-          limit_.events(), limit_.bytes(), limit_.max_events(), limit_.max_bytes(),
-          std::chrono::duration_cast<std::chrono::seconds>(now - started).count());
-      logged = true;
-      next_log = now + std::chrono::seconds(30);
-    }
-  }
-  if (logged) {
-    logger()->info(
-        "Kafka acknowledges again: reading from Postgres resumed after {} ms",
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
-            .count());
-  }
-  return ok_status();
 }
 
 Status KafkaProducer::produce(const std::string& topic, std::optional<std::string_view> key,

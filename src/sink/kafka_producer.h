@@ -65,17 +65,17 @@ class KafkaProducer final : public Sink {
   Result<int> check_connectivity(int timeout_ms);
   // The librdkafka handle (TransactionalSink drives the transaction API on it).
   rd_kafka_t* handle() const { return rk_.get(); }
-  // Messages and key+value bytes sent and not yet acknowledged.
-  const InFlightLimit& in_flight() const { return limit_; }
   // The first authentication or TLS failure a broker connection reported ("" while there is none), as
   // served by poll(). librdkafka would retry those forever; sluice stops instead, naming the settings.
   std::string client_error() const;
+  // Messages and key+value bytes sent and not yet acknowledged.
+  const InFlightLimit& in_flight() const { return limit_; }
 
  private:
   KafkaProducer(DeliveryHandler* handler, QueueLimits limits)
       : handler_(handler), limit_(limits.max_events, limits.max_bytes) {}
-  static void on_delivery_report(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
   static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  static void on_delivery_report(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
   Status wait_for_room(int64_t bytes, const std::function<bool()>& interrupted);
   rd_kafka_resp_err_t try_produce(const std::string& topic, std::optional<std::string_view> key,
                                   std::optional<std::string_view> value, uint64_t opaque,
@@ -85,7 +85,7 @@ class KafkaProducer final : public Sink {
   DeliveryHandler* handler_;
   InFlightLimit limit_;
   mutable std::mutex client_error_mu_;
-  std::string client_error_;  // guarded by client_error_mu_ (set on the polling thread, read anywhere)
+  std::string client_error_;  // guarded by client_error_mu_
   std::unique_ptr<rd_kafka_t, RdKafkaDeleter> rk_;
 
   rd_kafka_topic_t* topic_handle(const std::string& topic);
