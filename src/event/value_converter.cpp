@@ -1254,7 +1254,9 @@ std::optional<ColumnConverter> make_column_converter(const ColumnInfo& column, s
   const TypeSpec* element = c.type.kind == ValueKind::kArray ? &c.element : nullptr;
   c.unavailable_json = unavailable_json(c.type, element, options);
   c.null_fallback_json = null_fallback_json(c.type);
-  if (column.default_expr) {
+  const bool unknown =
+      c.type.kind == ValueKind::kUnknown || (element && element->kind == ValueKind::kUnknown);
+  if (column.default_expr && !unknown) {  // PostgresDefaultValueConverter has no parser for unknown types
     // PostgresDefaultValueConverter: a sequence default becomes the type's fallback (0); a constant is
     // converted like a value of the column; any other expression gives no default.
     if (column.default_expr->starts_with("nextval(")) {
