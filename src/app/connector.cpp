@@ -548,7 +548,11 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
 
   const int threads = config_.snapshot_max_threads;
   snapshot::InitialSnapshot snap(*catalog_, config_.snapshot_fetch_size);
-  if (auto s = snap.begin(snapshot_name); !s) return s;
+  // The slot's exported snapshot is read under REPEATABLE READ whatever snapshot.isolation.mode says (as
+  // Debezium does); without a slot (initial_only) the mode opens the transaction.
+  const auto begin_sql = snapshot::begin_statement(static_cast<int>(config_.snapshot_isolation));
+  if (repl == nullptr) log()->info("snapshot transaction: {}", begin_sql);
+  if (auto s = snap.begin(snapshot_name, begin_sql); !s) return s;
   if (repl == nullptr) {
     auto lsn = catalog_->exec("SELECT pg_current_wal_lsn()");
     if (!lsn) return lsn.error();

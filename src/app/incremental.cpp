@@ -33,7 +33,7 @@ int64_t unix_now_us() {
 
 std::string iso_now() {
   auto now = std::chrono::system_clock::now();
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(now));
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::nanoseconds>(now));
 }
 
 }  // namespace
@@ -282,11 +282,11 @@ Status Connector::emit_window(Lsn lsn, offsets::AckTracker::TxId tx) {
     ev.op = event::Op::kRead;
     ev.table = incremental_schema_.get();
     ev.after = event::Row(values);
+    // As Debezium 3.4: read time, no txId / lsn, source.sequence [high watermark, high watermark].
     ev.source.snapshot = "incremental";
-    ev.source.ts_us = tx_.open ? tx_.commit_time_us : now;
-    if (tx_.open) ev.source.tx_id = static_cast<int64_t>(tx_.xid.value);
-    ev.source.lsn = lsn;
-    ev.source.last_commit_lsn = last_commit_lsn_;
+    ev.source.ts_us = now;
+    ev.source.last_commit_lsn = lsn;
+    ev.source.sequence_lsn = lsn;
     ev.ts_us = unix_now_us();
     auto s = emit(ev, tx);
     if (s.ok()) return s;

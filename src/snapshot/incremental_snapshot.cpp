@@ -19,9 +19,11 @@ std::shared_ptr<spdlog::logger> log() {
   return l;
 }
 
-std::string new_chunk_id(uint64_t seq) {
+// A random (version 4) UUID, as Debezium names its chunks.
+std::string new_chunk_id() {
   std::random_device rd;
-  return fmt::format("{:08x}-{:04x}-{:04x}-{:08x}", rd(), rd() & 0xFFFF, seq & 0xFFFF, rd());
+  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:08x}{:04x}", rd(), rd() & 0xFFFF, rd() & 0xFFF,
+                     0x8000 | (rd() & 0x3FFF), rd(), rd() & 0xFFFF);
 }
 
 nlohmann::json key_json(const std::optional<std::vector<std::string>>& key) {
@@ -283,7 +285,7 @@ Result<bool> IncrementalSnapshot::read_chunk(pg::Connection& conn, const Waterma
     }
     break;
   }
-  chunk_id_ = new_chunk_id(++chunk_seq_);
+  chunk_id_ = new_chunk_id();
   window_open_ = false;
   rows_.clear();
   index_.clear();

@@ -133,7 +133,6 @@ class IncrementalSnapshot {
   std::optional<std::vector<std::string>> chunk_last_key_;
   bool chunk_short_ = false;
   uint64_t rows_emitted_ = 0;
-  uint64_t chunk_seq_ = 0;
 };
 
 }  // namespace sluice::snapshot
