@@ -226,3 +226,63 @@ def test_resumable_initial_snapshot_after_kill(pg, names, sluice_factory, topic_
         wait_replayed(pg, r, t)
     second = int(s2.log_text().split("incremental snapshot complete: ")[1].split()[0])
     assert second < 3500, f"the restart read {second} rows: it started over"
+
+
+def test_kafka_signals_pause_resume_and_message_watermarks(pg, names, sluice_factory, topic_reader):
+    """Signals from the Kafka channel; no signal table, so the watermarks are logical decoding messages."""
+    table = f"ksig_{names['tag']}"
+    create(pg, table, 2000)
+    s = sluice_factory(**{"table.include.list": f"public.{table}", "snapshot.mode": "no_data",
+                          "signal.enabled.channels": "kafka", "incremental.snapshot.chunk.size": "50",
+                          "value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
+    s.start()
+    s.wait_streaming()
+    reader = topic_reader(f"{names['prefix']}.public.{table}")
+    out = send_signal(s, "log", "hello", "from", "kafka")
+    assert f"Kafka topic {names['prefix']}-signal" in out
+    wait_until(lambda: "signal log message: hello from kafka" in s.log_text(), 60, what="the log signal")
+    with Workload(table, 2000, seed=13):
+        send_signal(s, "execute-snapshot", f"public.{table}")
+        wait_until(lambda: reader.poll_until(len(reader.messages) + 1) and r_count(reader.messages) > 0, 60,
+                   what="first snapshot rows")
+        send_signal(s, "pause-snapshot")
+        wait_until(lambda: "incremental snapshot paused" in s.log_text(), 60, what="the pause")
+    reader.drain(1.0)  # the workload stopped: what was in flight arrives
+    paused_at = r_count(reader.messages)
+    assert 0 < paused_at < 2000
+    with Workload(table, 2000, seed=14):
+        reader.poll_until(len(reader.messages) + 200)
+    reader.drain(1.0)
+    assert r_count(reader.messages) == paused_at, "snapshot rows kept coming while paused"
+    assert "incremental snapshot complete" not in s.log_text()
+    with Workload(table, 2000, seed=15):
+        send_signal(s, "resume-snapshot")
+        wait_until(lambda: "incremental snapshot complete" in s.log_text(), 90, what="the resumed snapshot")
+    wait_replayed(pg, reader, table)
+    # The watermark messages are not published as logical decoding message events.
+    msgs = topic_reader(f"{names['prefix']}.message")
+    assert not any(m.value() for m in msgs.drain(1.0))
+
+
+def test_stop_snapshot_and_read_only_watermarks(pg, names, sluice_factory, topic_reader):
+    """read.only: no writes to the database (windows end at WAL positions); stop-snapshot drops a table."""
+    table, other = f"ro_{names['tag']}", f"ro2_{names['tag']}"
+    create(pg, table, 2000)
+    create(pg, other, 50000)
+    s = sluice_factory(**{"table.include.list": f"public.{table},public.{other}", "snapshot.mode": "no_data",
+                          "read.only": "true", "signal.enabled.channels": "kafka",
+                          "incremental.snapshot.chunk.size": "100",
+                          "value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
+    s.start()
+    s.wait_streaming()
+    reader = topic_reader(f"{names['prefix']}.public.{table}")
+    with Workload(table, 2000, seed=17), Workload(other, 100, seed=19):
+        send_signal(s, "execute-snapshot", f"public.{other}", f"public.{table}")
+        wait_until(lambda: f"incremental snapshot of public.{other} started" in s.log_text(), 60, what="start")
+        send_signal(s, "stop-snapshot", f"public.{other}")
+        wait_until(lambda: f"incremental snapshot stopped for public.{other}" in s.log_text(), 60, what="stop")
+        wait_until(lambda: "incremental snapshot complete" in s.log_text(), 90, what="the snapshot of the rest")
+    wait_replayed(pg, reader, table)
+    with pg.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_stat_user_tables WHERE relname LIKE %s", (f"%sig_{names['tag']}%",))
+        assert cur.fetchone()[0] == 0
