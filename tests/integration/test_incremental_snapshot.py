@@ -286,3 +286,21 @@ def test_stop_snapshot_and_read_only_watermarks(pg, names, sluice_factory, topic
     with pg.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_stat_user_tables WHERE relname LIKE %s", (f"%sig_{names['tag']}%",))
         assert cur.fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("mode,statement", [
+    ("serializable", "SERIALIZABLE READ ONLY DEFERRABLE"),
+    ("read_committed", "READ COMMITTED READ ONLY"),
+])
+def test_snapshot_isolation_mode_without_slot(pg, names, sluice_factory, topic_reader, mode, statement):
+    table = f"iso_{names['tag']}"
+    create(pg, table, 300)
+    s = sluice_factory(**{"table.include.list": f"public.{table}", "snapshot.mode": "initial_only",
+                          "snapshot.isolation.mode": mode, "snapshot.max.threads": "2",
+                          "value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
+    s.start()
+    assert s.proc.wait(60) == 0, s.log_text()
+    assert f"snapshot transaction: BEGIN ISOLATION LEVEL {statement}" in s.log_text()
+    reader = topic_reader(f"{names['prefix']}.public.{table}")
+    reader.poll_until(300)
+    assert r_count(reader.messages) == 300
