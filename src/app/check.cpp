@@ -33,10 +33,15 @@ int check(const config::Config& c) {
 
   auto conn = pg::Connection::connect(c.conninfo(false));
   if (!conn) {
-    fail(fmt::format("{} (check database.hostname/port/user/password/dbname)", conn.error().message));
+    const auto& msg = conn.error().message;
+    // A TLS failure names the database.ssl* settings already.
+    fail(msg.find("database.ssl") != std::string::npos
+             ? msg
+             : fmt::format("{} (check database.hostname/port/user/password/dbname)", msg));
   } else {
-    report(true, fmt::format("connected to Postgres {}:{} database {} (server version {})", c.hostname,
-                             c.port, c.dbname, conn->server_version()));
+    report(true, fmt::format("connected to Postgres {}:{} database {} (server version {}) {}, sslmode={}",
+                             c.hostname, c.port, c.dbname, conn->server_version(), conn->tls_description(),
+                             c.sslmode));
     auto problems = pg::check_server(*conn);
     for (const auto& p : problems) fail(p);
     if (problems.empty()) report(true, "wal_level=logical and the user may replicate");
@@ -95,11 +100,17 @@ int check(const config::Config& c) {
     fail(producer.error().message);
   } else {
     auto brokers = (*producer)->check_connectivity(10000);
-    if (!brokers) {
-      fail(fmt::format("{} at {} (check kafka.bootstrap.servers)", brokers.error().message,
-                       c.bootstrap_servers));
+    auto protocol = c.producer_properties.count("security.protocol")
+                        ? c.producer_properties.at("security.protocol")
+                        : std::string("plaintext");
+    if (!brokers && brokers.error().kind == ErrorKind::kFatal) {  // authentication or TLS refused
+      fail(fmt::format("{} at {}", brokers.error().message, c.bootstrap_servers));
+    } else if (!brokers) {
+      fail(fmt::format("{} at {} (check kafka.bootstrap.servers and security.protocol={})",
+                       brokers.error().message, c.bootstrap_servers, protocol));
     } else {
-      report(true, fmt::format("connected to Kafka at {} ({} brokers)", c.bootstrap_servers, *brokers));
+      report(true, fmt::format("connected to Kafka at {} ({} brokers, security.protocol={})",
+                               c.bootstrap_servers, *brokers, protocol));
     }
   }
   std::printf("%s\n", all_ok ? "ready: sluice run will start" : "not ready: fix the FAIL lines above");

@@ -10,6 +10,7 @@
 #include <thread>
 #include <tuple>
 
+#include "app/retry_policy.h"
 #include "common/log.h"
 #include "event/heartbeat.h"
 #include "pg/copy_frame.h"
@@ -45,6 +46,7 @@ event::ConverterOptions converter_options(const config::Config& c) {
   o.interval = static_cast<event::ConverterOptions::IntervalMode>(c.interval_mode);
   o.hstore = static_cast<event::ConverterOptions::HstoreMode>(c.hstore_mode);
   o.unavailable_value_placeholder = c.unavailable_value_placeholder;
+  o.include_unknown_datatypes = c.include_unknown_datatypes;
   return o;
 }
 
@@ -57,25 +59,23 @@ event::SerializerOptions serializer_options(const config::Config& c) {
   return o;
 }
 
+// Whether an update's old tuple holds the whole message key: a full old row ('O') does; a key-only one
+// ('K') carries the replica identity's columns and nulls for the others.
+bool old_key_known(const event::TableSchema& t, char old_kind, const decode::Tuple& old_tuple) {
+  if (old_kind == 'O') return true;
+  const auto& columns = t.info().columns;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (!columns[i].key) continue;
+    if (i >= old_tuple.size() || old_tuple[i].kind != decode::TupleValue::Kind::kText) return false;
+  }
+  return true;
+}
+
 // The temporary slot that holds the exported snapshot; copied to the real slot once the snapshot is
 // acknowledged, so a crash mid-snapshot leaves no slot behind and the next start snapshots again.
 std::string snapshot_slot_name(const std::string& slot) {
   std::string base = slot.substr(0, std::min<size_t>(slot.size(), 50));
   return base + "_snapshot";
-}
-
-bool key_changed(const event::TableSchema& t, const decode::Tuple& old_tuple,
-                 const decode::Tuple& new_tuple) {
-  const auto& cols = t.info().columns;
-  for (size_t i = 0; i < cols.size() && i < old_tuple.size() && i < new_tuple.size(); ++i) {
-    if (!cols[i].key) continue;
-    const auto& o = old_tuple[i];
-    const auto& n = new_tuple[i];
-    if (o.kind == decode::TupleValue::Kind::kNull || o.kind == decode::TupleValue::Kind::kUnchangedToast)
-      continue;
-    if (o.kind != n.kind || o.data != n.data) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -130,10 +130,19 @@ void Connector::on_delivery(uint64_t opaque, std::string_view topic, const char*
   acks_.acked(opaque);
 }
 
-int Connector::run() {
-  log()->info("starting connector {}: postgres {}:{}/{} slot={} publication={} kafka={} tables: {}",
-              config_.name, config_.hostname, config_.port, config_.dbname, config_.slot_name,
-              config_.publication_name, config_.bootstrap_servers, config_.filter.describe());
+// Kafka refused sluice's credentials or TLS: nothing can be delivered until the configuration changes.
+// Stop (exit 1) without confirming anything further to Postgres.
+void Connector::on_client_error(const std::string& message) {
+  if (!delivery_failed_) {
+    delivery_failed_ = true;
+    delivery_error_ = message;
+  }
+}
+
+Status Connector::make_sink() {
+  offsets_.reset();  // holds a pointer to the sink
+  producer_.reset();
+  eos_ = nullptr;
   if (config_.sink_type == config::SinkType::kNull) {
     log()->warn("sink.type=null: events are serialized and discarded, nothing is sent to Kafka");
     producer_ = std::make_unique<sink::NullSink>(this);
@@ -146,11 +155,9 @@ int Connector::run() {
       std::string txn_timeout = properties.try_emplace("transaction.timeout.ms", "300000").first->second;
       properties.try_emplace("message.timeout.ms", txn_timeout);
     }
-    auto producer = sink::KafkaProducer::create(config_.bootstrap_servers, properties, this);
-    if (!producer) {
-      log()->error("{}", producer.error().message);
-      return 2;
-    }
+    sink::QueueLimits queue{config_.max_queue_size, config_.max_queue_size_in_bytes, config_.max_batch_size};
+    auto producer = sink::KafkaProducer::create(config_.bootstrap_servers, properties, this, queue);
+    if (!producer) return producer.error();
     if (config_.exactly_once) {
       sink::TransactionalSink::Limits limits{config_.transaction_interval_ms, config_.transaction_max_events,
                                              config_.transaction_max_bytes};
@@ -165,26 +172,60 @@ int Connector::run() {
     }
   }
   offsets_ = std::make_unique<OffsetCommitter>(config_, producer_.get(), [this] { return stop_.load(); });
+  return ok_status();
+}
+
+int Connector::run() {
+  log()->info("starting connector {}: postgres {}:{}/{} slot={} publication={} kafka={} tables: {}",
+              config_.name, config_.hostname, config_.port, config_.dbname, config_.slot_name,
+              config_.publication_name, config_.bootstrap_servers, config_.filter.describe());
+  if (auto s = make_sink(); !s) {
+    log()->error("{}", s.error().message);
+    return 2;
+  }
   log()->info("offsets are recorded in {}", offsets_->describe());
 
-  auto backoff = std::chrono::milliseconds(500);
-  const auto max_backoff = std::chrono::milliseconds(30000);
+  RetryPolicy retry(config_.errors_max_retries, std::chrono::milliseconds(config_.retry_delay_initial_ms),
+                    std::chrono::milliseconds(config_.retry_delay_max_ms));
   int exit_code = 0;
   while (!stop_.load()) {
-    auto started = Clock::now();
+    const Lsn flushed_before = acks_.flush_lsn();
     auto st = run_once();
     if (delivery_failed_) {
       exit_code = 1;
       break;
     }
     if (st.ok()) break;  // stopped on request
+    if (eos_ != nullptr && eos_->fenced()) {
+      // Another instance took over the transactional.id (and so the slot): this producer is finished. Go
+      // back to being a hot standby with a new one, which fences the other only once the slot is free.
+      ++fences_without_standby_;
+      log()->warn("{}; returning to hot standby: waiting for replication slot '{}' to be released",
+                  st.error().message, config_.slot_name);
+      if (auto s = make_sink(); !s) {
+        log()->error("{}", s.error().message);
+        exit_code = 1;
+        break;
+      }
+      continue;
+    }
     if (st.error().kind != ErrorKind::kTransient) {
       log()->error("{}", st.error().message);
       exit_code = 1;
       break;
     }
-    if (Clock::now() - started > std::chrono::seconds(60)) backoff = std::chrono::milliseconds(500);
-    log()->warn("{} — retrying in {} ms", st.error().message, backoff.count());
+    // Changes acknowledged (or WAL confirmed) during the attempt: it worked for a while, start over.
+    if (acks_.flush_lsn() > flushed_before) retry.reset();
+    auto delay = retry.next();
+    if (!delay) {
+      log()->error("{} — giving up after {} retries (errors.max.retries={})", st.error().message,
+                   retry.retries(), config_.errors_max_retries);
+      exit_code = 1;
+      break;
+    }
+    log()->warn("{} — retry {} of {} in {} ms", st.error().message, retry.retries(),
+                retry.max_retries() < 0 ? std::string("unlimited") : std::to_string(retry.max_retries()),
+                delay->count());
     // Let every event already handed to Kafka be acknowledged, so the retry resumes right after the last
     // acknowledged transaction; events of a transaction cut off mid-way are sent again (at-least-once).
     if (producer_->out_queue_len() > 0) {
@@ -193,10 +234,9 @@ int Connector::run() {
       while (producer_->out_queue_len() > 0 && !stop_.load() && !delivery_failed_) producer_->poll(100);
     }
     producer_->poll(0);
-    for (auto until = Clock::now() + backoff; Clock::now() < until && !stop_.load();) {
+    for (auto until = Clock::now() + *delay; Clock::now() < until && !stop_.load();) {
       producer_->poll(50);
     }
-    backoff = std::min(backoff * 2, max_backoff);
   }
 
   // Shutdown: wait for Kafka to acknowledge what is in flight (the final status update was sent by the
@@ -397,10 +437,37 @@ Status Connector::wait_while_slot_active() {
   // take over within about a second of it going away. Its offsets move on meanwhile: read them afresh.
   auto last_log = Clock::now() - std::chrono::hours(1);
   bool waited = false;
+  // Fenced (exactly-once): the instance that fenced this one initialized its producer just before it starts
+  // streaming from the slot; give it time to appear there.
+  const auto fence_grace = Clock::now() + std::chrono::seconds(10);
   while (!stopping()) {
     auto slot = pg::find_slot(*catalog_, config_.slot_name);
     if (!slot) return slot.error();
-    if (!*slot || !(**slot).active) break;
+    if (!*slot || !(**slot).active) {
+      if (waited || fences_without_standby_ == 0) break;
+      // Fenced, and nobody streams from the slot: either the instance that fenced this one streamed from
+      // it and is gone already (it committed offsets past ours), or it streams from another slot.
+      offsets_->forget_loaded();
+      auto stored = offsets_->load();
+      if (!stored) return stored.error();
+      if (*stored && (**stored).lsn > eos_committed_) {
+        log()->info("the instance that fenced this one streamed up to LSN {} and stopped: taking over",
+                    (**stored).lsn.str());
+        offsets_->forget_loaded();
+        fences_without_standby_ = 0;
+        break;
+      }
+      if (Clock::now() > fence_grace) {
+        return Error::fatal(fmt::format(
+            "fenced by another producer with transactional.id '{}' that does not stream from replication "
+            "slot '{}': give each connector its own transactional.id",
+            config_.transactional_id, config_.slot_name));
+      }
+      for (auto until = Clock::now() + std::chrono::milliseconds(500); Clock::now() < until && !stopping();) {
+        producer_->poll(50);
+      }
+      continue;
+    }
     if (Clock::now() - last_log > std::chrono::seconds(60)) {
       log()->warn(
           "replication slot '{}' is active for PID {}: another client is streaming from it; waiting as a "
@@ -416,6 +483,14 @@ Status Connector::wait_while_slot_active() {
   if (waited) {
     log()->info("replication slot '{}' was released: taking over", config_.slot_name);
     offsets_->forget_loaded();
+    fences_without_standby_ = 0;
+    if (eos_ != nullptr && eos_->initialized()) {
+      // Exactly-once: whoever held the slot initialized our transactional.id after us, so this producer is
+      // fenced; take over with a new one.
+      log()->info("exactly-once: a new transactional producer for transactional.id {}",
+                  config_.transactional_id);
+      if (auto s = make_sink(); !s) return s;
+    }
   }
   return ok_status();
 }
@@ -483,8 +558,20 @@ event::TableInfo Connector::table_info(const pg::CatalogTable& cat) const {
     col.type_name = c.type_name;
     col.type_kind = c.type_kind;
     col.enum_values = c.enum_values;
+    col.element_kind = c.element_kind;
+    col.element_name = c.element_name;
     col.default_expr = c.default_expr;
     info.columns.push_back(std::move(col));
+  }
+  // message.key.columns: the configured columns, in configured order, replace the primary key as the key.
+  std::vector<std::string> names;
+  for (const auto& col : info.columns) names.push_back(col.name);
+  if (auto key = config_.message_key_columns.key_columns(info.schema, info.table, names); !key.empty()) {
+    for (auto& col : info.columns) col.key = false, col.key_position = 0;
+    for (size_t i = 0; i < key.size(); ++i) {
+      info.columns[key[i]].key = true;
+      info.columns[key[i]].key_position = static_cast<int16_t>(i + 1);
+    }
   }
   return info;
 }
@@ -653,15 +740,15 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
       auto sink = [&](const pg::CatalogTable&, std::span<const decode::TupleValue> row,
                       snapshot::RowPosition pos) -> Status {
         // Debezium's markers: first/last of the whole snapshot, *_in_data_collection per table.
-        // In the order Debezium checks them: last, last in table, first, first in table (so a one-row
-        // table's row is last_in_data_collection, even in the first table).
+        // In the order RelationalSnapshotChangeEventSource.setSnapshotMarker checks them: last, first,
+        // last in table, first in table (so the row of a one-row first table is "first").
         std::string_view marker = "true";
         if (pos.last_in_table && last_table) {
           marker = "last";
-        } else if (pos.last_in_table) {
-          marker = "last_in_data_collection";
         } else if (pos.first_in_table && first_table) {
           marker = "first";
+        } else if (pos.last_in_table) {
+          marker = "last_in_data_collection";
         } else if (pos.first_in_table) {
           marker = "first_in_data_collection";
         }
@@ -1114,6 +1201,8 @@ Status Connector::on_relation(const decode::Relation& rel) {
         col.type_name = resolved->name;
         col.type_kind = resolved->kind;
         col.enum_values = resolved->enum_values;
+        col.element_kind = resolved->element_kind;
+        col.element_name = resolved->element_name;
       }
     } else {
       merged.columns.push_back(pg::CatalogColumn{std::string(rc.name), rc.type, rc.typmod, false, false, 0});
@@ -1209,15 +1298,21 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           if (*t == nullptr) return ok_status();
           deduplicate(*t, m.new_tuple);
           if (m.old_kind != 0) deduplicate(*t, m.old_tuple);
-          if (m.old_kind != 0 && (*t)->has_key() && key_changed(**t, m.old_tuple, m.new_tuple)) {
-            // Primary-key change: delete (+ tombstone) under the old key, create under the new one.
-            auto del = base_event(event::Op::kDelete, *t);
+          // Key change (Debezium's RelationalChangeRecordEmitter: the key of the old tuple, as converted,
+          // differs from the new one, e.g. a primary-key update): delete (+ tombstone) under the old key,
+          // create under the new one. Deliberately unlike Debezium, a key-only old tuple that lacks a key
+          // column (REPLICA IDENTITY USING INDEX, or message.key.columns beyond the identity) gives an
+          // update: Debezium would delete a made-up key (the missing columns' zero values).
+          auto del = base_event(event::Op::kDelete, *t);
+          auto cre = base_event(event::Op::kCreate, *t);
+          std::string new_key, old_key;
+          if (m.old_kind != 0 && (*t)->has_key() && old_key_known(**t, m.old_kind, m.old_tuple)) {
             del.before = event::Row(m.old_tuple);
-            auto cre = base_event(event::Op::kCreate, *t);
             cre.after = event::Row(m.new_tuple);
-            std::string new_key, old_key;
             if (auto k = serializer_.key_header(cre, new_key); !k) return with_context(k.error(), *t);
             if (auto k = serializer_.key_header(del, old_key); !k) return with_context(k.error(), *t);
+          }
+          if (new_key != old_key) {
             if (!config_.skip_delete) {
               if (auto s = emit(del, tx_.id, {{"__debezium.newkey", new_key}}); !s)
                 return with_context(s, *t);

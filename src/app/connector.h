@@ -42,10 +42,13 @@ class Connector final : public sink::DeliveryHandler {
   int run();
 
   void on_delivery(uint64_t opaque, std::string_view topic, const char* error) override;
+  void on_client_error(const std::string& message) override;
 
  private:
   struct Session;  // connections of one attempt
 
+  // Creates the sink (and the offset committer on it) as sink.type / exactly.once.support say.
+  Status make_sink();
   Status run_once();
   Status wait_while_slot_active();
   Status ensure_publication(pg::Connection& conn, const std::vector<pg::TableRef>& captured);
@@ -119,6 +122,7 @@ class Connector final : public sink::DeliveryHandler {
   offsets::AckTracker acks_;
   std::unique_ptr<OffsetCommitter> offsets_;
   sink::TransactionalSink* eos_ = nullptr;  // exactly.once.support: producer_ is this transactional sink
+  int fences_without_standby_ = 0;          // fenced, and not yet back to waiting as a hot standby
   Lsn eos_committed_;                       // the offset of the last committed Kafka transaction
   Lsn eos_resume_;                          // transactions committed before this LSN are skipped
   bool eos_skipping_ = false;

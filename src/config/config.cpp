@@ -12,6 +12,8 @@
 #include <set>
 #include <sstream>
 
+#include "config/kafka_properties.h"
+
 namespace sluice::config {
 
 namespace {
@@ -285,6 +287,42 @@ class Reader {
 
 namespace {
 
+// libpq reads PEM files only. Checked up front so that a wrong path or a JDBC-style DER key (.pk8) stops
+// sluice at start naming the key, instead of failing every connection attempt.
+Status validate_tls_file(const std::string& key, const std::string& path, std::string_view what) {
+  if (path.empty()) return ok_status();
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return invalid(key, path, fmt::format("a readable PEM file holding {}", what));
+  std::string head(8192, '\0');
+  f.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(f.gcount()));
+  if (head.find("-----BEGIN") == std::string::npos) {
+    return invalid(
+        key, path,
+        fmt::format("a PEM file holding {}; libpq does not read DER files such as the JDBC driver's "
+                    ".pk8 keys: convert with openssl pkcs8 -inform DER -in key.pk8 -out key.pem",
+                    what));
+  }
+  return ok_status();
+}
+
+Status validate_tls_files(Config& c) {
+  if (auto s = validate_tls_file("database.sslrootcert", c.sslrootcert, "CA certificates"); !s) return s;
+  if (auto s = validate_tls_file("database.sslcert", c.sslcert, "the client certificate"); !s) return s;
+  if (auto s = validate_tls_file("database.sslkey", c.sslkey, "the client's private key"); !s) return s;
+  if (c.sslcert.empty() != c.sslkey.empty()) {
+    return Error::fatal(
+        "database.sslcert and database.sslkey must be set together (the client certificate and its key)");
+  }
+  if (!c.sslpassword.empty() && c.sslkey.empty()) {
+    c.warnings.push_back("database.sslpassword is ignored without database.sslkey");
+  }
+  if (c.sslmode == "disable" && (!c.sslrootcert.empty() || !c.sslcert.empty())) {
+    c.warnings.push_back("database.sslrootcert/sslcert/sslkey are ignored with database.sslmode=disable");
+  }
+  return ok_status();
+}
+
 // Exactly-once needs the events and the offsets in the same Kafka cluster (one Kafka transaction).
 Status resolve_exactly_once(Config& c) {
   if (c.exactly_once_support == ExactlyOnceSupport::kSupported) {
@@ -309,6 +347,38 @@ Status resolve_exactly_once(Config& c) {
   }
   c.exactly_once = true;
   if (c.transactional_id.empty()) c.transactional_id = "sluice-" + c.name + "-" + c.topic_prefix;
+  return ok_status();
+}
+
+// The in-memory queue (max.queue.size, max.queue.size.in.bytes, max.batch.size) and the retry policy
+// (errors.max.retries, errors.retry.delay.initial.ms / .max.ms, retriable.restart.connector.wait.ms).
+Status parse_delivery(Reader& r, Config& c) {
+  SLUICE_TRY_ASSIGN(c.max_batch_size, r.integer("max.batch.size", 2048, 1, 1000000));
+  SLUICE_TRY_ASSIGN(c.max_queue_size, r.integer("max.queue.size", 8192, 1, 10000000));
+  if (c.max_queue_size <= c.max_batch_size) {
+    return invalid("max.queue.size", std::to_string(c.max_queue_size),
+                   fmt::format("an integer larger than max.batch.size ({}), as Debezium", c.max_batch_size));
+  }
+  SLUICE_TRY_ASSIGN(c.max_queue_size_in_bytes, r.integer("max.queue.size.in.bytes", 0, 0, int64_t{1} << 40));
+  SLUICE_TRY_ASSIGN(c.errors_max_retries, r.integer("errors.max.retries", -1, -1, 1000000000));
+  const bool delays_set = r.has("errors.retry.delay.initial.ms") || r.has("errors.retry.delay.max.ms");
+  SLUICE_TRY_ASSIGN(c.retry_delay_initial_ms, r.integer("errors.retry.delay.initial.ms", 300, 1, 3600000));
+  SLUICE_TRY_ASSIGN(c.retry_delay_max_ms, r.integer("errors.retry.delay.max.ms", 10000, 1, 3600000));
+  int64_t restart_wait = 0;
+  SLUICE_TRY_ASSIGN(restart_wait, r.integer("retriable.restart.connector.wait.ms", 10000, 1, 3600000));
+  if (!delays_set && r.has("retriable.restart.connector.wait.ms")) {
+    // Debezium under Kafka Connect: a constant wait before each restart after a retriable error.
+    c.retry_delay_initial_ms = c.retry_delay_max_ms = restart_wait;
+  } else if (delays_set && r.has("retriable.restart.connector.wait.ms")) {
+    c.warnings.push_back(
+        "retriable.restart.connector.wait.ms is ignored: errors.retry.delay.initial.ms / "
+        "errors.retry.delay.max.ms set the retry delays");
+  }
+  if (c.retry_delay_max_ms < c.retry_delay_initial_ms) {
+    return invalid("errors.retry.delay.max.ms", std::to_string(c.retry_delay_max_ms),
+                   fmt::format("an integer from errors.retry.delay.initial.ms ({}) to 3600000",
+                               c.retry_delay_initial_ms));
+  }
   return ok_status();
 }
 
@@ -340,6 +410,17 @@ Result<Config> parse_config(const Properties& props) {
                                              "require", "verify-ca", "verify-full"};
   if (!kSsl.count(c.sslmode)) {
     return invalid("database.sslmode", c.sslmode, "disable, allow, prefer, require, verify-ca, verify-full");
+  }
+  c.sslrootcert = r.str("database.sslrootcert", "");
+  c.sslcert = r.str("database.sslcert", "");
+  c.sslkey = r.str("database.sslkey", "");
+  c.sslpassword = r.str("database.sslpassword", "");
+  if (auto s = validate_tls_files(c); !s) return s.error();
+  if (auto factory = r.str("database.sslfactory", ""); !factory.empty()) {
+    c.warnings.push_back(fmt::format(
+        "database.sslfactory={} is a JDBC driver setting (ignored): sluice verifies the server as "
+        "database.sslmode and database.sslrootcert say",
+        factory));
   }
 
   c.topic_prefix = r.str("topic.prefix", "");
@@ -522,6 +603,8 @@ Result<Config> parse_config(const Properties& props) {
   SLUICE_TRY_ASSIGN(c.hstore_mode,
                     r.choice<HstoreMode>("hstore.handling.mode", "json",
                                          {{"json", HstoreMode::kJson}, {"map", HstoreMode::kMap}}));
+  SLUICE_TRY_ASSIGN(c.include_unknown_datatypes, r.boolean("include.unknown.datatypes", false));
+  SLUICE_TRY_ASSIGN(c.message_key_columns, MessageKeyColumns::create(r.str("message.key.columns", "")));
   SLUICE_TRY_ASSIGN(c.extended_headers, r.boolean("extended.headers.enabled", true));
   c.unavailable_value_placeholder = r.str("unavailable.value.placeholder", c.unavailable_value_placeholder);
   c.offset_file = r.str("offset.storage.file.filename", "");
@@ -580,19 +663,32 @@ Result<Config> parse_config(const Properties& props) {
   SLUICE_TRY_ASSIGN(c.transaction_max_bytes,
                     r.integer("transaction.boundary.max.bytes", 8 << 20, 1, int64_t{1} << 40));
   if (auto s = resolve_exactly_once(c); !s) return s.error();
+  if (auto s = parse_delivery(r, c); !s) return s.error();
 
+  // Kafka client properties: producer.override.* (a Debezium connector's), producer.* (a Connect worker's)
+  // and kafka.* all name the same settings, in the Java client's or librdkafka's words.
+  std::map<std::string, KafkaProperty> kafka;
   for (const auto& [key, value] : props) {
     if (r.used().count(key) || kAcceptedIgnored.count(key)) continue;
     if (key == "config.providers" || key.starts_with("config.providers.")) continue;  // built in: env, file
-    std::string_view k = key;
-    if (k.starts_with("producer.")) {
-      c.producer_properties[std::string(k.substr(9))] = value;
-    } else if (k.starts_with("kafka.")) {
-      c.producer_properties[std::string(k.substr(6))] = value;
-    } else {
+    std::string name;
+    for (std::string_view prefix : {"producer.override.", "producer.", "kafka."}) {
+      if (key.starts_with(prefix)) {
+        name = key.substr(prefix.size());
+        break;
+      }
+    }
+    if (name.empty()) {
       c.warnings.push_back(fmt::format("unknown property {} (ignored)", key));
+      continue;
+    }
+    auto [it, inserted] = kafka.try_emplace(name, KafkaProperty{key, value});
+    if (!inserted && it->second.value != value) {
+      return Error::fatal(
+          fmt::format("{} and {} both set the Kafka client's {}: set only one", it->second.key, key, name));
     }
   }
+  SLUICE_TRY_ASSIGN(c.producer_properties, to_librdkafka(kafka, c.warnings));
   return c;
 }
 
@@ -609,6 +705,12 @@ std::string Config::conninfo(bool replication) const {
       fmt::format("host={} port={} user={} dbname={} sslmode={} application_name={}", quote(hostname), port,
                   quote(user), quote(dbname), sslmode, quote("sluice-" + slot_name));
   if (!password.empty()) s += " password=" + quote(password);
+  if (sslmode != "disable") {
+    if (!sslrootcert.empty()) s += " sslrootcert=" + quote(sslrootcert);
+    if (!sslcert.empty()) s += " sslcert=" + quote(sslcert);
+    if (!sslkey.empty()) s += " sslkey=" + quote(sslkey);
+    if (!sslpassword.empty()) s += " sslpassword=" + quote(sslpassword);
+  }
   if (replication) s += " replication=database";
   return s;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "config/message_key_columns.h"
 #include "config/pattern_list.h"
 #include "config/table_filter.h"
 
@@ -45,7 +46,11 @@ struct Config {
   std::string user;
   std::string password;
   std::string dbname;
-  std::string sslmode = "prefer";
+  std::string sslmode = "prefer";  // libpq's sslmode: disable, allow, prefer, require, verify-ca, verify-full
+  std::string sslrootcert;         // CA certificates (PEM) that verify the server (verify-ca, verify-full)
+  std::string sslcert;             // client certificate (PEM), for `cert` authentication
+  std::string sslkey;              // its private key (PEM)
+  std::string sslpassword;         // the private key's passphrase, when it is encrypted
 
   std::string topic_prefix;
   std::string slot_name = "debezium";
@@ -84,6 +89,12 @@ struct Config {
   BinaryMode binary_mode = BinaryMode::kBytes;
   IntervalMode interval_mode = IntervalMode::kNumeric;
   HstoreMode hstore_mode = HstoreMode::kJson;
+  // include.unknown.datatypes: columns of types Debezium has no converter for are kept (as Debezium emits
+  // them) instead of dropped.
+  bool include_unknown_datatypes = false;
+  // message.key.columns: per-table message key columns replacing (or, without a primary key, providing) the
+  // key.
+  MessageKeyColumns message_key_columns;
   bool extended_headers = true;  // extended.headers.enabled: __debezium.context.* headers on every record
   std::string unavailable_value_placeholder = "__debezium_unavailable_value";
   // Where acknowledged offsets are recorded besides the slot: offset.storage = kafka (offset.storage.topic,
@@ -119,9 +130,25 @@ struct Config {
   int64_t transaction_max_events = 10000;
   int64_t transaction_max_bytes = 8 << 20;
 
+  // The queue between reading the WAL and Kafka's acknowledgement (Debezium's names): at most max.queue.size
+  // events and, when max.queue.size.in.bytes > 0, that many bytes of keys and values are sent and not yet
+  // acknowledged; when either is reached sluice stops reading from Postgres until Kafka catches up.
+  // max.batch.size: messages per Kafka produce request (librdkafka batch.num.messages).
+  int64_t max_queue_size = 8192;
+  int64_t max_queue_size_in_bytes = 0;
+  int64_t max_batch_size = 2048;
+
+  // Retries after transient failures (lost connections, a server not up yet): errors.max.retries
+  // consecutive attempts (-1: no limit, 0: none), waiting errors.retry.delay.initial.ms, doubled after each
+  // failure up to errors.retry.delay.max.ms (retriable.restart.connector.wait.ms alone: a constant delay).
+  int64_t errors_max_retries = -1;
+  int64_t retry_delay_initial_ms = 300;
+  int64_t retry_delay_max_ms = 10000;
+
   std::vector<std::string> warnings;  // unknown keys etc., logged by the caller
 
-  // libpq connection string (keyword=value form) for normal and replication connections.
+  // libpq connection string (keyword=value form) for normal and replication connections (and the snapshot
+  // workers'), with the TLS settings.
   std::string conninfo(bool replication) const;
 };
 

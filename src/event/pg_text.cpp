@@ -164,7 +164,14 @@ std::optional<Timestamp> parse_timestamp(std::string_view s, bool with_zone) {
   if (with_zone && !offset_part(s, pos, offset)) return std::nullopt;
   if (!era_suffix(s, pos, y) || !valid_ymd(y, m, d)) return std::nullopt;
   int64_t day = days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
-  return Timestamp{Special::kNone, day * kMicrosPerDay + micros - int64_t{offset} * kMicrosPerSecond};
+  // Postgres' timestamps reach 294276 AD, past what int64 microseconds since 1970 hold (292277 AD): beyond
+  // that the value saturates, as Java's TimeUnit.toMicros does (never signed overflow).
+  int64_t at = 0;
+  if (__builtin_mul_overflow(day, kMicrosPerDay, &at) || __builtin_add_overflow(at, micros, &at) ||
+      __builtin_sub_overflow(at, int64_t{offset} * kMicrosPerSecond, &at)) {
+    at = day < 0 ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
+  }
+  return Timestamp{Special::kNone, at};
 }
 
 std::optional<Interval> parse_interval(std::string_view s) {
@@ -172,7 +179,8 @@ std::optional<Interval> parse_interval(std::string_view s) {
   size_t pos = 0;
   bool any = false;
   while (pos < s.size()) {
-    if (any && !consume(s, pos, ' ')) return std::nullopt;
+    // A separator must be followed by another field ("1 mon " ends in a separator).
+    if (any && (!consume(s, pos, ' ') || pos == s.size())) return std::nullopt;
     any = true;
     int sign = 1;
     if (s[pos] == '-' || s[pos] == '+') sign = s[pos++] == '-' ? -1 : 1;

@@ -18,11 +18,24 @@ bool is_topic_char(char c) {
          (c >= '0' && c <= '9');
 }
 
-// AbstractTopicNamingStrategy.sanitizedTopicName: invalid characters become '_', at most 249 characters.
-std::string sanitized_topic(std::string name) {
+// AbstractTopicNamingStrategy.sanitizedTopicName: each invalid Java char (UTF-16 unit) becomes '_', at most
+// 249 characters. A UTF-8 sequence of 1-3 bytes is one UTF-16 unit, of 4 bytes (outside the BMP) two.
+std::string sanitized_topic(std::string_view utf8) {
   constexpr size_t kMaxTopicLength = 249;
-  for (char& c : name) {
-    if (!is_topic_char(c)) c = '_';
+  std::string name;
+  name.reserve(utf8.size());
+  for (size_t i = 0; i < utf8.size();) {
+    const auto c = static_cast<unsigned char>(utf8[i]);
+    if (is_topic_char(static_cast<char>(c))) {
+      name.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    size_t len = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    size_t n = 1;
+    while (n < len && i + n < utf8.size() && (static_cast<unsigned char>(utf8[i + n]) & 0xC0) == 0x80) ++n;
+    name.append(n == 4 ? 2 : 1, '_');  // an invalid sequence: one unit
+    i += n;
   }
   if (name.size() > kMaxTopicLength) name.resize(kMaxTopicLength);
   if (name == ".") name = "_";

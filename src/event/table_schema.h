@@ -26,6 +26,8 @@ struct ConverterOptions {
   IntervalMode interval = IntervalMode::kNumeric;
   HstoreMode hstore = HstoreMode::kJson;
   std::string unavailable_value_placeholder = "__debezium_unavailable_value";
+  // include.unknown.datatypes: keep columns of types Debezium has no converter for (see value_converter.h).
+  bool include_unknown_datatypes = false;
 };
 
 // A column as read from the catalog, in pgoutput column order.
@@ -41,7 +43,11 @@ struct ColumnInfo {
   // Non-builtin types (extensions, enums) are mapped by name and kind: pg_type.typname / typtype.
   std::string type_name;
   char type_kind = 'b';
-  std::vector<std::string> enum_values;     // type_kind 'e': the labels, in sort order
+  std::vector<std::string> enum_values;  // type_kind 'e' (or an enum array): the labels, in sort order
+  // An array of a non-builtin type: the element's typtype (e: enum, d: domain, c: composite, b: base) and
+  // typname; 0 for every other type.
+  char element_kind = 0;
+  std::string element_name;
   std::optional<std::string> default_expr;  // the column default as pg_get_expr prints it
 };
 

@@ -163,6 +163,9 @@ std::optional<TypeSpec> scalar_spec(uint32_t oid, int32_t typmod, const Converte
     case pt::kPoint:
       t.kind = ValueKind::kPoint;
       break;
+    case pt::kTsvector:
+      t.kind = ValueKind::kTsvector;
+      break;
     default:
       return std::nullopt;
   }
@@ -191,6 +194,58 @@ std::optional<TypeSpec> named_spec(const ColumnInfo& column, const ConverterOpti
     return std::nullopt;
   }
   return t;
+}
+
+// include.unknown.datatypes: PostgresValueConverter's fallback, convertBinary of the value as the driver
+// returns it, with the binary.handling.mode's schema.
+TypeSpec unknown_spec(uint32_t oid, const ConverterOptions& options) {
+  TypeSpec t;
+  t.kind = ValueKind::kUnknown;
+  t.pg_type = oid;
+  t.binary = options.binary;
+  return t;
+}
+
+bool is_geometric(uint32_t oid) {
+  return oid == pt::kLine || oid == pt::kLseg || oid == pt::kBox || oid == pt::kPath || oid == pt::kPolygon ||
+         oid == pt::kCircle;
+}
+
+// The text pgjdbc's PGline/PGlseg/PGbox/PGpath/PGpolygon/PGcircle.getValue() gives for a geometric value:
+// Postgres' punctuation with every number re-printed by Java's Double.toString ("{1,2,3}" ->
+// "{1.0,2.0,3.0}"). False when a number does not parse.
+bool java_geometric_text(std::string_view s, std::string& out) {
+  out.clear();
+  auto number_char = [](char c) {
+    return (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E' ||
+           (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  };
+  for (size_t i = 0; i < s.size();) {
+    if (!number_char(s[i])) {
+      out.push_back(s[i++]);
+      continue;
+    }
+    size_t j = i;
+    while (j < s.size() && number_char(s[j])) ++j;
+    std::string_view token = s.substr(i, j - i);
+    double v = 0;
+    if (token == "NaN") {
+      v = std::numeric_limits<double>::quiet_NaN();
+    } else if (token == "Infinity" || token == "-Infinity") {
+      v = token[0] == '-' ? -std::numeric_limits<double>::infinity()
+                          : std::numeric_limits<double>::infinity();
+    } else {
+      auto r = std::from_chars(token.data(), token.data() + token.size(), v);
+      if (r.ec != std::errc() || r.ptr != token.data() + token.size()) return false;
+    }
+    if (std::isnan(v) || std::isinf(v)) {
+      out.append(std::isnan(v) ? "NaN" : v < 0 ? "-Infinity" : "Infinity");
+    } else {
+      javafmt::append_double(out, v);
+    }
+    i = j;
+  }
+  return true;
 }
 
 // The array types PostgresValueConverter converts (name[], money[], interval[], varbit[], xml[], point[]
@@ -228,6 +283,7 @@ bool array_supported(uint32_t element) {
     case pt::kTimestamp:
     case pt::kTimestamptz:
     case pt::kBytea:
+    case pt::kTsvector:
       return true;
     default:
       return false;
@@ -311,6 +367,10 @@ SchemaShape shape_of(ValueKind kind) {
       return {"map", nullptr};
     case ValueKind::kPoint:
       return {"struct", "io.debezium.data.geometry.Point"};
+    case ValueKind::kTsvector:
+      return {"string", "io.debezium.data.Tsvector"};
+    case ValueKind::kUnknown:
+      return {"bytes", nullptr};  // "string" in the base64/hex binary modes (write_type_schema)
     case ValueKind::kArray:
       return {"array", nullptr};
   }
@@ -778,6 +838,24 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
       }
       return true;
     }
+    case ValueKind::kTsvector:
+      write_string(w, s);
+      return true;
+    case ValueKind::kUnknown: {
+      std::string reformatted;
+      if (is_geometric(t.pg_type)) {
+        if (!java_geometric_text(s, reformatted)) return bad_value(t, s);
+        s = reformatted;
+      }
+      scratch.clear();
+      if (t.binary == BinaryMode::kHex) {
+        javafmt::append_hex(scratch, s);
+      } else {
+        javafmt::append_base64(scratch, s, t.binary == BinaryMode::kBase64UrlSafe);
+      }
+      write_string(w, scratch);
+      return true;
+    }
     case ValueKind::kPoint: {
       double x = 0, y = 0;
       if (!pgtext::parse_point(s, x, y)) return bad_value(t, s);
@@ -816,6 +894,7 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
       bool is_null;
       while (reader.next(item, is_null)) {
         if (is_null) {
+          if (element->null_fails) return false;  // Debezium's conversion of the list fails: null
           aw.Null();
           continue;
         }
@@ -883,8 +962,13 @@ std::string unavailable_json(const TypeSpec& t, const TypeSpec* element, const C
       case ValueKind::kUuid:
       case ValueKind::kEnum:
       case ValueKind::kLtree:
+      case ValueKind::kTsvector:
         write_string(w, text);
         return;
+      case ValueKind::kUnknown:  // convertBinary of the placeholder's bytes, as for bytea
+        if (t.binary == BinaryMode::kHex) return write_string(w, text);
+        if (t.binary != BinaryMode::kBytes) return w.Null(), void();
+        [[fallthrough]];
       case ValueKind::kBytes: {
         std::string b64;
         javafmt::append_base64(b64, bytes);
@@ -978,6 +1062,8 @@ std::string null_fallback_json(const TypeSpec& t) {
       case ValueKind::kLtree:
       case ValueKind::kHstoreJson:
       case ValueKind::kInterval:
+      case ValueKind::kTsvector:
+      case ValueKind::kUnknown:
         write_string(w, "");
         return;
       case ValueKind::kHstoreMap:
@@ -1035,6 +1121,7 @@ void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* elem
     }
     w.EndObject();
   };
+  if (type.kind == ValueKind::kUnknown && type.binary != BinaryMode::kBytes) shape.type = "string";
   w.StartObject();
   write_key(w, "type");
   w.String(shape.type);
@@ -1053,7 +1140,7 @@ void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* elem
     w.EndArray();
   } else if (type.kind == ValueKind::kArray) {
     write_key(w, "items");
-    write_type_schema(w, *element, nullptr, true, {});
+    write_type_schema(w, *element, nullptr, !element->required, {});
   } else if (type.kind == ValueKind::kVariableDecimal) {
     write_key(w, "fields");
     w.StartArray();
@@ -1136,11 +1223,31 @@ std::optional<ColumnConverter> make_column_converter(const ColumnInfo& column, s
     auto e = scalar_spec(elem, column.typmod, options);  // Debezium gives the element the array's typmod
     if (!e) return std::nullopt;
     c.element = *e;
+    c.element.required = c.element.null_fails = e->kind == ValueKind::kTsvector;
+    c.type.kind = ValueKind::kArray;
+    c.type.pg_type = column.type.value;
+  } else if (column.element_kind != 0) {  // an array of a non-builtin type
+    ColumnInfo element_column = column;
+    element_column.type_kind = column.element_kind;
+    element_column.type_name = column.element_name;
+    if (auto e = named_spec(element_column, options)) {
+      // enum[]: required elements; citext[], hstore[]: optional ones; ltree[]: optional, yet a NULL element
+      // fails the conversion.
+      c.element = *e;
+      c.element.required = e->kind == ValueKind::kEnum;
+      c.element.null_fails = e->kind == ValueKind::kEnum || e->kind == ValueKind::kLtree;
+    } else if (options.include_unknown_datatypes) {
+      c.element = unknown_spec(0, options);
+      c.element.required = c.element.null_fails = true;
+    } else {
+      return std::nullopt;
+    }
     c.type.kind = ValueKind::kArray;
     c.type.pg_type = column.type.value;
   } else {
     auto t = scalar_spec(column.type.value, column.typmod, options);
     if (!t) t = named_spec(column, options);
+    if (!t && options.include_unknown_datatypes) t = unknown_spec(column.type.value, options);
     if (!t) return std::nullopt;
     c.type = *t;
   }

@@ -56,6 +56,8 @@ enum class ValueKind : uint8_t {
   kHstoreJson,        // hstore, hstore.handling.mode=json: io.debezium.data.Json of a HashMap
   kHstoreMap,         // hstore, hstore.handling.mode=map: MAP<STRING, optional STRING>
   kPoint,             // point: io.debezium.data.geometry.Point {x, y, wkb, srid}
+  kTsvector,          // tsvector: io.debezium.data.Tsvector
+  kUnknown,           // include.unknown.datatypes: the text form's UTF-8 bytes, in the binary.handling.mode
   kArray,             // one-dimensional array of `element`
 };
 
@@ -67,6 +69,11 @@ struct TypeSpec {
   bool money = false;      // money text ("-$1,234.50") rather than numeric text
   ConverterOptions::BinaryMode binary = ConverterOptions::BinaryMode::kBytes;
   std::string allowed;  // kEnum: the labels joined with ','; kBits: precision holds the length
+  // As an array element: not optional in the schema ("items") (Debezium's enum, tsvector and unknown-type
+  // arrays) ...
+  bool required = false;
+  // ... and a NULL element makes the whole array null (those, and ltree arrays).
+  bool null_fails = false;
 };
 
 // How one column's text value becomes a Debezium value; chosen once per column from type + options.
@@ -90,7 +97,9 @@ struct ColumnConverter {
 };
 
 // The converter for a column, or nullopt when Debezium has no mapping for its type (the column is then
-// dropped from schema and payload, as without include.unknown.datatypes).
+// dropped from schema and payload). With include.unknown.datatypes, scalar types without a mapping and arrays
+// of non-builtin types (domains, composites, extension types) are kept as Debezium keeps them: binary
+// (binary.handling.mode) holding the text form; builtin arrays without a mapping stay dropped.
 std::optional<ColumnConverter> make_column_converter(const ColumnInfo& column, size_t column_index,
                                                      const ConverterOptions& options);
 

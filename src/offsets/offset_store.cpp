@@ -120,6 +120,19 @@ struct KafkaHandle {
 
 void quiet_log(const rd_kafka_t*, int, const char*, const char*) {}
 
+// The reader's first authentication or TLS failure (served by rd_kafka_poll on the reading thread), so a
+// failed read names it rather than a timeout. The producer normally reports these first.
+void record_config_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  auto code = static_cast<rd_kafka_resp_err_t>(err);
+  auto* out = static_cast<std::string*>(opaque);
+  if (!out->empty()) return;
+  if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED) {
+    *out = fmt::format("Kafka refused the SASL authentication of the offsets reader: {}", reason);
+  } else if (code == RD_KAFKA_RESP_ERR__SSL) {
+    *out = fmt::format("TLS connection of the offsets reader to Kafka failed: {}", reason);
+  }
+}
+
 Status create_compacted_topic(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
   char err[512];
   rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), 1, -1, err, sizeof(err));
@@ -171,18 +184,28 @@ Result<std::optional<StoredOffset>> load_kafka_offset(const std::string& bootstr
   rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof(err));
   rd_kafka_conf_set(conf, "isolation.level", "read_committed", err, sizeof(err));
   rd_kafka_conf_set_log_cb(conf, quiet_log);
+  std::string config_error;
+  rd_kafka_conf_set_error_cb(conf, record_config_error);
+  rd_kafka_conf_set_opaque(conf, &config_error);
   KafkaHandle h;
   h.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
   if (h.rk == nullptr) return Error::fatal(fmt::format("cannot create Kafka consumer for offsets: {}", err));
+  // A transient failure is reported as the authentication/TLS failure behind it, if there was one (fatal).
+  auto explain = [&](Error e) -> Error {
+    rd_kafka_poll(h.rk, 0);
+    return config_error.empty() ? e : Error::fatal(config_error);
+  };
 
-  if (auto s = create_compacted_topic(h.rk, topic, timeout_ms); !s) return s.error();
+  if (auto s = create_compacted_topic(h.rk, topic, timeout_ms); !s) return explain(s.error());
 
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(h.rk, topic.c_str(), nullptr);
   auto merr = rd_kafka_metadata(h.rk, 0, rkt, &md, timeout_ms);
   rd_kafka_topic_destroy(rkt);
-  if (merr)
-    return Error::transient(fmt::format("cannot read metadata of '{}': {}", topic, rd_kafka_err2str(merr)));
+  if (merr) {
+    return explain(
+        Error::transient(fmt::format("cannot read metadata of '{}': {}", topic, rd_kafka_err2str(merr))));
+  }
   int partitions = md->topic_cnt > 0 ? md->topics[0].partition_cnt : 0;
   rd_kafka_metadata_destroy(md);
 
@@ -193,8 +216,8 @@ Result<std::optional<StoredOffset>> load_kafka_offset(const std::string& bootstr
     auto werr = rd_kafka_query_watermark_offsets(h.rk, topic.c_str(), p, &low, &high, timeout_ms);
     if (werr) {
       rd_kafka_topic_partition_list_destroy(assign);
-      return Error::transient(
-          fmt::format("cannot read offsets of '{}' partition {}: {}", topic, p, rd_kafka_err2str(werr)));
+      return explain(Error::transient(
+          fmt::format("cannot read offsets of '{}' partition {}: {}", topic, p, rd_kafka_err2str(werr))));
     }
     if (high > low) {
       rd_kafka_topic_partition_list_add(assign, topic.c_str(), p)->offset = low;
@@ -208,7 +231,7 @@ Result<std::optional<StoredOffset>> load_kafka_offset(const std::string& bootstr
     while (remaining > 0) {
       if (std::chrono::steady_clock::now() > deadline) {
         rd_kafka_topic_partition_list_destroy(assign);
-        return Error::transient(fmt::format("timed out reading offsets from '{}'", topic));
+        return explain(Error::transient(fmt::format("timed out reading offsets from '{}'", topic)));
       }
       rd_kafka_message_t* m = rd_kafka_consumer_poll(h.rk, 200);
       if (m == nullptr) continue;

@@ -14,14 +14,22 @@ Result<CatalogType> type_info(Connection& conn, Oid type) {
   CatalogType out;
   out.type = type;
   if (type.value < kFirstNormalObjectId) return out;
+  // For an array (typcategory 'A'), the element's kind, name and enum labels.
   auto r = conn.exec_params(
       "SELECT t.typname, t.typtype, (SELECT string_agg(e.enumlabel, E'\\x1f' ORDER BY e.enumsortorder)"
-      " FROM pg_enum e WHERE e.enumtypid = t.oid) FROM pg_type t WHERE t.oid = $1::oid",
+      " FROM pg_enum e WHERE e.enumtypid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END),"
+      " et.typtype, et.typname"
+      " FROM pg_type t LEFT JOIN pg_type et ON t.typcategory = 'A' AND et.oid = t.typelem"
+      " WHERE t.oid = $1::oid",
       {std::to_string(type.value)});
   if (!r) return r.error();
   if (PQntuples(r->get()) == 0) return out;
   out.name = PQgetvalue(r->get(), 0, 0);
   out.kind = PQgetvalue(r->get(), 0, 1)[0];
+  if (!PQgetisnull(r->get(), 0, 3)) {
+    out.element_kind = PQgetvalue(r->get(), 0, 3)[0];
+    out.element_name = PQgetvalue(r->get(), 0, 4);
+  }
   if (!PQgetisnull(r->get(), 0, 2)) {
     std::string_view labels = PQgetvalue(r->get(), 0, 2);
     for (size_t pos = 0;;) {
@@ -93,6 +101,8 @@ Result<CatalogTable> load_table(Connection& conn, Oid table) {
       c.type_name = std::move(info->name);
       c.type_kind = info->kind;
       c.enum_values = std::move(info->enum_values);
+      c.element_kind = info->element_kind;
+      c.element_name = std::move(info->element_name);
     }
     out.columns.push_back(std::move(c));
   }
@@ -121,6 +131,8 @@ Result<CatalogType> resolve_type(Connection& conn, Oid type, int32_t typmod) {
   out.name = std::move(info->name);
   out.kind = info->kind;
   out.enum_values = std::move(info->enum_values);
+  out.element_kind = info->element_kind;
+  out.element_name = std::move(info->element_name);
   return out;
 }
 

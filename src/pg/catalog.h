@@ -20,7 +20,10 @@ struct CatalogType {
   int32_t typmod = -1;                   // for a domain, the domain's typmod
   std::string name;                      // pg_type.typname of the base type (non-builtin types only)
   char kind = 'b';                       // pg_type.typtype of the base type: b, e(num), r(ange), c, p, m
-  std::vector<std::string> enum_values;  // kind 'e': labels in sort order
+  std::vector<std::string> enum_values;  // kind 'e' (or an array of an enum): labels in sort order
+  // An array of a non-builtin type: the element's pg_type.typtype (b, e, d, c, ...) and name; 0 otherwise.
+  char element_kind = 0;
+  std::string element_name;
 };
 
 struct CatalogColumn {
@@ -35,6 +38,8 @@ struct CatalogColumn {
   std::string type_name;                    // see CatalogType
   char type_kind = 'b';                     // see CatalogType
   std::vector<std::string> enum_values;     // see CatalogType
+  char element_kind = 0;                    // see CatalogType
+  std::string element_name;                 // see CatalogType
   std::optional<std::string> default_expr;  // pg_get_expr(adbin): the column default, if any
 };
 

@@ -31,15 +31,61 @@ Result<Connection> Connection::connect(const std::string& conninfo) {
   if (raw == nullptr) return Error::transient("out of memory creating a Postgres connection");
   if (PQstatus(raw) != CONNECTION_OK) {
     std::string msg = trim_error(PQerrorMessage(raw));
-    bool fatal = msg.find("authentication") != std::string::npos ||
+    auto hint = tls_hint(msg);
+    bool fatal = !hint.empty() || msg.find("authentication") != std::string::npos ||
                  msg.find("does not exist") != std::string::npos ||
                  msg.find("no pg_hba.conf entry") != std::string::npos ||
+                 msg.find("no password supplied") != std::string::npos ||
                  msg.find("must be superuser or replication") != std::string::npos ||
                  msg.find("permission denied") != std::string::npos;
-    auto text = fmt::format("cannot connect to Postgres: {}", msg);
+    auto text = fmt::format("cannot connect to Postgres: {}{}", msg, hint);
     return fatal ? Error::fatal(text) : Error::transient(text);
   }
   return c;
+}
+
+std::string Connection::tls_description() const {
+  if (!PQsslInUse(conn_.get())) return "without TLS";
+  const char* protocol = PQsslAttribute(conn_.get(), "protocol");
+  const char* cipher = PQsslAttribute(conn_.get(), "cipher");
+  return fmt::format("over TLS ({}, {})", protocol ? protocol : "?", cipher ? cipher : "?");
+}
+
+std::string tls_hint(std::string_view msg) {
+  auto has = [&](std::string_view s) { return msg.find(s) != std::string_view::npos; };
+  if (has("no encryption") && has("pg_hba.conf")) {
+    return " (the server accepts only TLS connections from here: set database.sslmode to require, verify-ca "
+           "or "
+           "verify-full)";
+  }
+  if (has("does not match host name") || has("could not get server's host name from server certificate")) {
+    return " (database.sslmode=verify-full checks that database.hostname is one of the names in the server's "
+           "certificate: connect by one of them, or use verify-ca)";
+  }
+  if (has("root certificate file") || has("could not read root certificate")) {
+    return " (set database.sslrootcert to the CA certificates (PEM) that signed the server's certificate)";
+  }
+  if (has("certificate verify failed") || has("self-signed certificate") || has("self signed certificate")) {
+    return " (the server's certificate is not signed by a CA in database.sslrootcert)";
+  }
+  if (has("server does not support SSL")) {
+    return " (the server has ssl=off: enable TLS there, or lower database.sslmode)";
+  }
+  if (has("certificate file") || has("private key") || has("could not load private key") ||
+      has("bad decrypt")) {
+    return " (check database.sslcert, database.sslkey and database.sslpassword)";
+  }
+  if (has("certificate authentication failed") || has("connection requires a valid client certificate") ||
+      has("alert unknown ca") || has("alert bad certificate") || has("alert certificate required") ||
+      has("certificate required")) {
+    return " (the server refused the client certificate: check database.sslcert/database.sslkey, and that "
+           "the "
+           "certificate's CN is database.user)";
+  }
+  if (has("hostssl") || (has("pg_hba.conf rejects") && has("SSL encryption"))) {
+    return " (the server refuses TLS connections from here: check pg_hba.conf)";
+  }
+  return "";
 }
 
 Result<PgResult> Connection::exec(const std::string& sql) {

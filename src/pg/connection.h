@@ -26,7 +26,7 @@ struct PgConnDeleter {
 class Connection {
  public:
   // Connects with a keyword=value conninfo. Connection failures are kTransient (the server may come
-  // back); authentication and missing-database failures are kFatal.
+  // back); authentication, TLS (see tls_hint) and missing-database failures are kFatal.
   static Result<Connection> connect(const std::string& conninfo);
 
   PGconn* raw() const { return conn_.get(); }
@@ -42,6 +42,8 @@ class Connection {
   std::string escape_literal(std::string_view lit) const;
   std::string last_error() const;
   int server_version() const { return PQserverVersion(conn_.get()); }
+  // "over TLS (TLSv1.3, TLS_AES_256_GCM_SHA384)" or "without TLS".
+  std::string tls_description() const;
 
  private:
   explicit Connection(PGconn* c, bool replication) : conn_(c), replication_(replication) {}
@@ -51,6 +53,11 @@ class Connection {
 
 // Quotes "schema"."table" for SQL.
 std::string qualified_name(const Connection& c, std::string_view schema, std::string_view table);
+
+// For a connection failure caused by TLS (certificates, sslmode, hostssl/hostnossl rules): " (what to
+// check)", naming the database.ssl* settings; empty for other failures. Such failures are fatal: retrying
+// cannot fix them.
+std::string tls_hint(std::string_view libpq_message);
 
 // Classifies a libpq error for retry decisions: connection-level problems are transient.
 bool is_connection_error(const Connection& c);

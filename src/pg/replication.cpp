@@ -146,7 +146,9 @@ Result<std::span<const std::byte>> ReplicationStream::read(std::chrono::millisec
     if (n == -1) {
       streaming_ = false;
       PgResult r(PQgetResult(conn_.raw()));
-      return Error::transient(fmt::format("replication stream ended by the server: {}", conn_.last_error()));
+      std::string why = conn_.last_error();
+      if (why.empty()) why = "no error given (the server shut down or restarted)";
+      return Error::transient(fmt::format("replication stream ended by the server: {}", why));
     }
     if (n == -2) {
       streaming_ = false;

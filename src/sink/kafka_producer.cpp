@@ -4,6 +4,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+
 #include "common/log.h"
 
 namespace sluice::sink {
@@ -15,21 +19,15 @@ std::shared_ptr<spdlog::logger> logger() {
   return l;
 }
 
-void dr_msg_cb(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* conf_opaque) {
-  auto* handler = static_cast<DeliveryHandler*>(conf_opaque);
-  const char* err = msg->err ? rd_kafka_err2str(msg->err) : nullptr;
-  std::string_view topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : "";
-  handler->on_delivery(reinterpret_cast<uint64_t>(msg->_private), topic, err);
+int64_t message_bytes(std::optional<std::string_view> key, std::optional<std::string_view> value) {
+  return static_cast<int64_t>((key ? key->size() : 0) + (value ? value->size() : 0));
 }
 
-void error_cb(rd_kafka_t* /*rk*/, int err, const char* reason, void* /*opaque*/) {
-  auto code = static_cast<rd_kafka_resp_err_t>(err);
-  if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT ||
-      code == RD_KAFKA_RESP_ERR__RESOLVE) {
-    logger()->warn("kafka unavailable, librdkafka keeps retrying: {}", reason);
-  } else {
-    logger()->error("kafka error {}: {}", rd_kafka_err2name(code), reason);
-  }
+// A user-given property whose value is a secret (password, private key) is named, never shown.
+std::string shown(const std::string& name, const std::string& value) {
+  bool secret = name.find("password") != std::string::npos || name.find("secret") != std::string::npos ||
+                name == "ssl.key.pem" || name == "ssl_key";
+  return secret ? std::string("(secret)") : "'" + value + "'";
 }
 
 // Errors reach error_cb too (logged there once); librdkafka's own log lines are kept for debugging,
@@ -44,37 +42,84 @@ void log_cb(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* bu
 
 }  // namespace
 
+void KafkaProducer::on_error(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<KafkaProducer*>(opaque);
+  auto code = static_cast<rd_kafka_resp_err_t>(err);
+  auto config_error = kafka_config_error(code, reason);
+  if (!config_error.empty()) {
+    {
+      std::lock_guard lock(self->client_error_mu_);
+      if (!self->client_error_.empty()) return;  // reported once
+      self->client_error_ = config_error;
+    }
+    logger()->error("{}", config_error);
+    self->handler_->on_client_error(config_error);
+  } else if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT ||
+             code == RD_KAFKA_RESP_ERR__RESOLVE) {
+    std::lock_guard lock(self->client_error_mu_);
+    if (self->client_error_.empty())
+      logger()->warn("kafka unavailable, librdkafka keeps retrying: {}", reason);
+  } else {
+    logger()->error("kafka error {}: {}", rd_kafka_err2name(code), reason);
+  }
+}
+
 Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
     const std::string& bootstrap_servers, const std::map<std::string, std::string>& properties,
-    DeliveryHandler* handler) {
+    DeliveryHandler* handler, QueueLimits limits) {
+  std::unique_ptr<KafkaProducer> producer(new KafkaProducer(handler, limits));
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
   auto set = [&](const std::string& k, const std::string& v, bool user) -> Status {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-      return Error::fatal(user ? fmt::format("invalid Kafka producer property {}='{}': {} (passed through as "
+      return Error::fatal(user ? fmt::format("invalid Kafka producer property {}={}: {} (passed through as "
                                              "producer.{} / kafka.{})",
-                                             k, v, err, k, k)
+                                             k, shown(k, v), err, k, k)
                                : fmt::format("cannot set Kafka property {}='{}': {}", k, v, err));
     }
     return ok_status();
   };
-  // Defaults: durable (acks=all, idempotent), Java-compatible key partitioning, batching for throughput,
+  // Defaults: durable (acks=all), in order, Java-compatible key partitioning, batching for throughput,
   // and no delivery timeout: an unreachable broker stalls sluice (and holds the slot) instead of
   // dropping changes.
+  // Order across retries comes from one request in flight per broker rather than from the idempotent
+  // producer: librdkafka's idempotent producer busy-polls its broker thread whenever a batch is ready while
+  // its 5 in-flight requests are out, i.e. all the time when the broker is the bottleneck (bench/RESULTS.md:
+  // ~11 poll() calls per message, 2.7x the CPU per event, 0.6x the throughput). Exactly-once
+  // (transactional.id) and producer.enable.idempotence=true keep the idempotent producer.
+  auto user = [&](const char* k) {
+    auto it = properties.find(k);
+    return it == properties.end() ? std::string() : it->second;
+  };
+  const bool idempotent = !user("transactional.id").empty() || user("enable.idempotence") == "true";
   const std::pair<const char*, const char*> defaults[] = {
       {"acks", "all"},
-      {"enable.idempotence", "true"},
+      {"enable.idempotence", idempotent ? "true" : "false"},
+      {"max.in.flight.requests.per.connection", idempotent ? "5" : "1"},
       {"partitioner", "murmur2_random"},
       {"linger.ms", "5"},
-      {"batch.num.messages", "10000"},
       {"compression.type", "none"},
       {"message.timeout.ms", "0"},
-      {"queue.buffering.max.messages", "100000"},
-      // 16 MiB of queued messages covers the in-flight window (5 requests of up to 1 MB batches) with room
-      // to spare; 64 MiB bought no throughput in bench/run and cost ~50 MB of RSS.
-      {"queue.buffering.max.kbytes", "16384"},
       {"client.id", "sluice"},
   };
+  // sluice's own queue bound (QueueLimits) is the one that applies; librdkafka's is kept above it. Its
+  // 16 MiB byte bound stays as the memory bound when max.queue.size.in.bytes is 0: it covers the in-flight
+  // window (up to 5 requests of up to 1 MB batches) with room to spare; 64 MiB bought no throughput in
+  // bench/run and cost ~50 MB of RSS.
+  const std::string batch = std::to_string(limits.batch_events);
+  const std::string max_messages = std::to_string(std::max<int64_t>(100000, limits.max_events + 1000));
+  const std::string max_kbytes = std::to_string(std::max<int64_t>(16384, (limits.max_bytes + 1023) / 1024));
+  const std::pair<const char*, const char*> queue_defaults[] = {
+      {"batch.num.messages", batch.c_str()},
+      {"queue.buffering.max.messages", max_messages.c_str()},
+      {"queue.buffering.max.kbytes", max_kbytes.c_str()},
+  };
+  for (auto [k, v] : queue_defaults) {
+    if (auto s = set(k, v, false); !s) {
+      rd_kafka_conf_destroy(conf);
+      return s.error();
+    }
+  }
   for (auto [k, v] : defaults) {
     if (auto s = set(k, v, false); !s) {
       rd_kafka_conf_destroy(conf);
@@ -91,27 +136,107 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
       return s.error();
     }
   }
-  rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
-  rd_kafka_conf_set_error_cb(conf, error_cb);
+  rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::on_delivery_report);
+  rd_kafka_conf_set_error_cb(conf, &KafkaProducer::on_error);
   rd_kafka_conf_set_log_cb(conf, log_cb);
-  rd_kafka_conf_set_opaque(conf, handler);
+  rd_kafka_conf_set_opaque(conf, producer.get());
 
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
   if (rk == nullptr) {
     rd_kafka_conf_destroy(conf);
     return Error::fatal(fmt::format("cannot create Kafka producer: {}", err));
   }
-  return std::unique_ptr<KafkaProducer>(new KafkaProducer(rk));
+  producer->rk_.reset(rk);
+  return producer;
 }
 
 KafkaProducer::~KafkaProducer() = default;
+
+void KafkaProducer::on_delivery_report(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* opaque) {
+  auto* self = static_cast<KafkaProducer*>(opaque);
+  self->limit_.release(static_cast<int64_t>(msg->len + msg->key_len));
+  const char* err = msg->err ? rd_kafka_err2str(msg->err) : nullptr;
+  std::string_view topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : "";
+  self->handler_->on_delivery(reinterpret_cast<uint64_t>(msg->_private), topic, err);
+}
+
+Status KafkaProducer::wait_for_room(int64_t bytes, const std::function<bool()>& interrupted) {
+  if (limit_.has_room(bytes)) return ok_status();
+  // Backpressure: the streaming loop is inside produce(), so nothing more is read from Postgres.
+  const auto started = std::chrono::steady_clock::now();
+  auto next_log = started + std::chrono::seconds(1);
+  bool logged = false;
+  while (!limit_.has_room(bytes)) {
+    if (interrupted()) return Error::transient("interrupted while waiting for Kafka to acknowledge events");
+    poll(50);
+    if (auto now = std::chrono::steady_clock::now(); now >= next_log) {
+      logger()->warn(
+          "queue full: {} events ({} bytes) sent and not acknowledged by Kafka (max.queue.size={}, "
+          "max.queue.size.in.bytes={}); reading from Postgres is paused for {} s until Kafka acknowledges",
+          limit_.events(), limit_.bytes(), limit_.max_events(), limit_.max_bytes(),
+          std::chrono::duration_cast<std::chrono::seconds>(now - started).count());
+      logged = true;
+      next_log = now + std::chrono::seconds(30);
+    }
+  }
+  if (logged) {
+    logger()->info(
+        "Kafka acknowledges again: reading from Postgres resumed after {} ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+            .count());
+  }
+  return ok_status();
+}
+
+std::string KafkaProducer::client_error() const {
+  std::lock_guard lock(client_error_mu_);
+  return client_error_;
+}
+
+std::string kafka_config_error(rd_kafka_resp_err_t code, std::string_view reason) {
+  if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED) {
+    // librdkafka before 2.6.1 repeats the client nonce in its SCRAM final message; brokers that check it
+    // strictly (Kafka 4) refuse even the right password (librdkafka PR #4895).
+    std::string scram;
+    if (reason.find("SCRAM") != std::string_view::npos && rd_kafka_version() < 0x020601ff) {
+      scram = fmt::format(
+          "; note that librdkafka {} (older than 2.6.1) fails SCRAM against Kafka 4 brokers even with the "
+          "right password: use sasl.mechanism=PLAIN over SASL_SSL, or build sluice with a newer librdkafka",
+          rd_kafka_version_str());
+    }
+    return fmt::format(
+        "Kafka refused the SASL authentication: {} (check security.protocol, sasl.mechanism and the "
+        "credentials in sasl.jaas.config or sasl.username/sasl.password{})",
+        reason, scram);
+  }
+  // A TLS alert from the broker (e.g. it requires a client certificate, or does not trust the one sent)
+  // reaches librdkafka as a transport error after the handshake (TLS 1.3): the same configuration problem.
+  auto tls_alert = [&] {
+    for (std::string_view a : {"alert bad certificate", "alert certificate required", "alert unknown ca",
+                               "alert certificate unknown", "alert certificate expired",
+                               "alert certificate revoked", "certificate verify failed"}) {
+      if (reason.find(a) != std::string_view::npos) return true;
+    }
+    return false;
+  };
+  if (code == RD_KAFKA_RESP_ERR__SSL || (code == RD_KAFKA_RESP_ERR__TRANSPORT && tls_alert())) {
+    return fmt::format(
+        "TLS connection to Kafka failed: {} (check ssl.truststore.location / ssl.ca.location, the key store "
+        "settings, and that kafka.bootstrap.servers names the brokers as their certificates do)",
+        reason);
+  }
+  return "";
+}
 
 Status KafkaProducer::produce(const std::string& topic, std::optional<std::string_view> key,
                               std::optional<std::string_view> value, uint64_t opaque,
                               const std::vector<KafkaHeader>& headers,
                               const std::function<bool()>& interrupted) {
+  const int64_t bytes = message_bytes(key, value);
+  if (auto s = wait_for_room(bytes, interrupted); !s) return s;
   for (;;) {
     auto r = try_produce(topic, key, value, opaque, headers);
+    if (r == RD_KAFKA_RESP_ERR_NO_ERROR) limit_.add(bytes);
     if (r != RD_KAFKA_RESP_ERR__QUEUE_FULL) return status_of(r, topic);
     if (interrupted()) return Error::transient("interrupted while Kafka's send queue was full");
     poll(50);
@@ -191,9 +316,18 @@ Status KafkaProducer::ensure_topic(const std::string& topic, int timeout_ms) {
   rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
   rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, err, sizeof(err));
   rd_kafka_CreateTopics(rk_.get(), &nt, 1, options, queue);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, timeout_ms + 1000);
+  // Waits in slices, serving librdkafka's errors in between, so that an authentication or TLS failure
+  // stops the wait at once instead of after the request timeout.
+  rd_kafka_event_t* ev = nullptr;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms + 1000);
+  while (ev == nullptr && std::chrono::steady_clock::now() < deadline && client_error().empty()) {
+    ev = rd_kafka_queue_poll(queue, 100);
+    if (ev == nullptr) poll(0);
+  }
   Status status = ok_status();
-  if (ev == nullptr) {
+  if (auto client = client_error(); ev == nullptr && !client.empty()) {
+    status = Error::fatal(client);
+  } else if (ev == nullptr) {
     status = Error::transient(fmt::format("timed out creating Kafka topic '{}'", topic));
   } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     status = Error::transient(
@@ -228,7 +362,16 @@ Status KafkaProducer::ensure_topic(const std::string& topic, int timeout_ms) {
 
 Result<int> KafkaProducer::check_connectivity(int timeout_ms) {
   const rd_kafka_metadata_t* md = nullptr;
-  auto err = rd_kafka_metadata(rk_.get(), 0, nullptr, &md, timeout_ms);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+  // Short attempts, serving librdkafka's errors in between: an authentication or TLS failure is reported
+  // as such, not as a timeout.
+  while (std::chrono::steady_clock::now() < deadline) {
+    err = rd_kafka_metadata(rk_.get(), 0, nullptr, &md, 500);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    poll(0);
+    if (auto client = client_error(); !client.empty()) return Error::fatal(client);
+  }
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Error::transient(fmt::format("cannot reach Kafka: {}", rd_kafka_err2str(err)));
   }

@@ -1,4 +1,4 @@
-// KafkaProducer: librdkafka producer (acks=all, idempotent, murmur2 key partitioning as the Java client)
+// KafkaProducer: librdkafka producer (acks=all, in order, murmur2 key partitioning as the Java client)
 // with delivery reports routed to a DeliveryHandler on the thread that calls poll().
 #pragma once
 
@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "sink/in_flight_limit.h"
 #include "sink/sink.h"
 
 namespace sluice::sink {
@@ -26,17 +28,27 @@ struct RdKafkaTopicDeleter {
   void operator()(rd_kafka_topic_t* rkt) const { rd_kafka_topic_destroy(rkt); }
 };
 
+// sluice's queue between reading the WAL and Kafka's acknowledgement (max.queue.size,
+// max.queue.size.in.bytes; 0 bytes: no byte bound of its own) and the messages per produce request
+// (max.batch.size).
+struct QueueLimits {
+  int64_t max_events = 100000;
+  int64_t max_bytes = 0;
+  int64_t batch_events = 10000;
+};
+
 class KafkaProducer final : public Sink {
  public:
-  // Properties are librdkafka names; sluice's defaults (acks=all, enable.idempotence=true, …) are applied
+  // Properties are librdkafka names; sluice's defaults (acks=all, max.in.flight 1, …) are applied
   // first so the user's properties override them. Unknown/invalid properties fail naming the key.
   static Result<std::unique_ptr<KafkaProducer>> create(const std::string& bootstrap_servers,
                                                        const std::map<std::string, std::string>& properties,
-                                                       DeliveryHandler* handler);
+                                                       DeliveryHandler* handler, QueueLimits limits = {});
   ~KafkaProducer() override;
 
-  // Enqueues one message (value nullopt = tombstone). When librdkafka's queue is full it serves delivery
-  // reports and waits (backpressure) until there is room or `interrupted` returns true.
+  // Enqueues one message (value nullopt = tombstone). When the queue is full (QueueLimits, or librdkafka's
+  // own bounds) it serves delivery reports and waits (backpressure) until there is room or `interrupted`
+  // returns true; a wait over a second is logged, with the resumption.
   Status produce(const std::string& topic, std::optional<std::string_view> key,
                  std::optional<std::string_view> value, uint64_t opaque,
                  const std::vector<KafkaHeader>& headers, const std::function<bool()>& interrupted) override;
@@ -53,14 +65,27 @@ class KafkaProducer final : public Sink {
   Result<int> check_connectivity(int timeout_ms);
   // The librdkafka handle (TransactionalSink drives the transaction API on it).
   rd_kafka_t* handle() const { return rk_.get(); }
+  // The first authentication or TLS failure a broker connection reported ("" while there is none), as
+  // served by poll(). librdkafka would retry those forever; sluice stops instead, naming the settings.
+  std::string client_error() const;
+  // Messages and key+value bytes sent and not yet acknowledged.
+  const InFlightLimit& in_flight() const { return limit_; }
 
  private:
-  explicit KafkaProducer(rd_kafka_t* rk) : rk_(rk) {}
+  KafkaProducer(DeliveryHandler* handler, QueueLimits limits)
+      : handler_(handler), limit_(limits.max_events, limits.max_bytes) {}
+  static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  static void on_delivery_report(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+  Status wait_for_room(int64_t bytes, const std::function<bool()>& interrupted);
   rd_kafka_resp_err_t try_produce(const std::string& topic, std::optional<std::string_view> key,
                                   std::optional<std::string_view> value, uint64_t opaque,
                                   const std::vector<KafkaHeader>& headers);
   static Status status_of(rd_kafka_resp_err_t err, const std::string& topic);
 
+  DeliveryHandler* handler_;
+  InFlightLimit limit_;
+  mutable std::mutex client_error_mu_;
+  std::string client_error_;  // guarded by client_error_mu_
   std::unique_ptr<rd_kafka_t, RdKafkaDeleter> rk_;
 
   rd_kafka_topic_t* topic_handle(const std::string& topic);
@@ -72,5 +97,9 @@ class KafkaProducer final : public Sink {
   const std::string* last_topic_name_ = nullptr;
   rd_kafka_topic_t* last_topic_ = nullptr;
 };
+
+// For an authentication or TLS failure (librdkafka's error code and reason): the message sluice stops
+// with, naming the settings to check; "" for other errors (transient: librdkafka retries them).
+std::string kafka_config_error(rd_kafka_resp_err_t code, std::string_view reason);
 
 }  // namespace sluice::sink

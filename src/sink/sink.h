@@ -20,6 +20,9 @@ class DeliveryHandler {
   virtual ~DeliveryHandler() = default;
   // opaque is the value given to produce(); error is empty on success.
   virtual void on_delivery(uint64_t opaque, std::string_view topic, const char* error) = 0;
+  // The Kafka client cannot work as configured (authentication or TLS refused): delivery cannot succeed
+  // until the configuration changes. Called once, on the thread that calls poll().
+  virtual void on_client_error(const std::string& /*message*/) {}
 };
 
 struct KafkaHeader {

@@ -16,7 +16,7 @@ std::shared_ptr<spdlog::logger> logger() {
   return l;
 }
 
-bool fenced(int code) {
+bool is_fenced_code(int code) {
   return code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
          code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH;
 }
@@ -35,11 +35,12 @@ TransactionalSink::~TransactionalSink() {
   if (open_) (void)abort();
 }
 
-std::string TransactionalSink::fatal_message(int code, const std::string& reason) const {
-  if (fenced(code)) {
+std::string TransactionalSink::fatal_message(int code, const std::string& reason) {
+  if (is_fenced_code(code)) {
+    fenced_ = true;
     return fmt::format(
         "fenced: another producer with transactional.id '{}' has started (another sluice with the same "
-        "connector took over); this instance stops so that only one writes ({})",
+        "connector took over); this instance stops writing so that only one writes ({})",
         transactional_id_, reason);
   }
   return fmt::format("Kafka transactional producer (transactional.id '{}') failed for good: {}",
@@ -78,6 +79,11 @@ Status TransactionalSink::init() {
   for (int attempt = 1;; ++attempt) {
     rd_kafka_error_t* e = rd_kafka_init_transactions(producer_->handle(), limits_.timeout_ms);
     if (e == nullptr) break;
+    producer_->poll(0);
+    if (auto client = producer_->client_error(); !client.empty()) {
+      rd_kafka_error_destroy(e);
+      return Error::fatal(client);  // authentication or TLS refused: retrying cannot help
+    }
     if (rd_kafka_error_is_retriable(e) && attempt < kAttempts) {
       logger()->warn("init_transactions: {}; retrying", rd_kafka_error_string(e));
       rd_kafka_error_destroy(e);

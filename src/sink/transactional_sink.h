@@ -61,16 +61,20 @@ class TransactionalSink final : public Sink {
   // A delivery report failed: the open transaction can only be aborted.
   void delivery_failed(std::string_view topic, const char* error);
   const std::string& transactional_id() const { return transactional_id_; }
+  // Another producer with this transactional.id fenced this one: it can never write again (a new
+  // producer must be made, and init() called once this instance may write).
+  bool fenced() const { return fenced_; }
   uint64_t committed_transactions() const { return committed_; }
 
  private:
   Status classify(rd_kafka_error_t* error, const char* what);
-  std::string fatal_message(int code, const std::string& reason) const;
+  std::string fatal_message(int code, const std::string& reason);
 
   std::unique_ptr<KafkaProducer> producer_;
   std::string transactional_id_;
   Limits limits_;
   bool initialized_ = false;
+  bool fenced_ = false;
   bool open_ = false;
   bool auto_commit_ = true;
   std::chrono::steady_clock::time_point opened_;

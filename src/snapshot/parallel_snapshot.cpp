@@ -180,14 +180,14 @@ void ParallelSnapshot::worker() {
 }
 
 Status MarkerSequencer::emit(const Row& row, bool first_in_table, bool last_in_table, bool last) {
-  // As the sequential snapshot checks them: last, last in table, first, first in table.
+  // As the sequential snapshot checks them: last, first, last in table, first in table.
   std::string_view marker = "true";
   if (last) {
     marker = "last";
-  } else if (last_in_table) {
-    marker = "last_in_data_collection";
   } else if (first_in_table && !any_emitted_) {
     marker = "first";
+  } else if (last_in_table) {
+    marker = "last_in_data_collection";
   } else if (first_in_table) {
     marker = "first_in_data_collection";
   }

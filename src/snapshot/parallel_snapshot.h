@@ -108,7 +108,8 @@ class ParallelSnapshot {
 // recently completed table until the next row arrives (so read sequentially, the order is the sequential
 // snapshot's) or the snapshot ends. Rules: `first` on the
 // first row emitted, `last` on the final one, `first_in_data_collection` / `last_in_data_collection` on the
-// first / last row emitted for each table (last wins over first, as in the sequential snapshot).
+// first / last row emitted for each table (the snapshot's first wins over last in table, as in the sequential
+// snapshot and Debezium).
 class MarkerSequencer {
  public:
   struct Row {

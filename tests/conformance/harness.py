@@ -179,16 +179,17 @@ class Combo:
     tag: str = ""
     dbz_prefix: str = ""
     sl_prefix: str = ""
+    schemas: str = ""  # schema.include.list
     sluice: Optional[subprocess.Popen] = None
     sluice_log: Optional[Path] = None
 
-    def common(self, schema):
+    def common(self):
         return {
             "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
             "plugin.name": "pgoutput",
             "snapshot.mode": "initial",
             "publication.autocreate.mode": "all_tables",
-            "schema.include.list": schema,
+            "schema.include.list": self.schemas,
             "key.converter.schemas.enable": str(self.key_schemas).lower(),
             "value.converter.schemas.enable": str(self.value_schemas).lower(),
             **pg_params(),
@@ -201,8 +202,8 @@ class Combo:
     def publication(self, who):
         return f"cfpub_{who}_{self.label}_{self.tag}"
 
-    def debezium_properties(self, schema, path: Path):
-        props = self.common(schema)
+    def debezium_properties(self, path: Path):
+        props = self.common()
         props.update({
             "name": f"cf-{self.label}-{self.tag}",
             "topic.prefix": self.dbz_prefix,
@@ -213,11 +214,11 @@ class Combo:
             "key.converter": "org.apache.kafka.connect.json.JsonConverter",
             "value.converter": "org.apache.kafka.connect.json.JsonConverter",
         })
-        path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
+        path.write_text("".join(f"{k}={v}\n" for k, v in props.items()), encoding="utf-8")
         return path
 
-    def start_sluice(self, schema, tmp: Path):
-        props = self.common(schema)
+    def start_sluice(self, tmp: Path):
+        props = self.common()
         props.update({
             "topic.prefix": self.sl_prefix,
             "slot.name": self.slot("sl"),
@@ -249,8 +250,10 @@ class DebeziumWorker:
     def __init__(self, property_files, log_path: Path):
         self.log_path = log_path
         log = open(log_path, "ab")
+        # Per-connector producer overrides (producer.override.*) are allowed, as a user enables them.
         self.proc = subprocess.Popen(
-            [str(ROOT / "scripts" / "debezium" / "connect-standalone"), *map(str, property_files)],
+            [str(ROOT / "scripts" / "debezium" / "connect-standalone"), *map(str, property_files),
+             "connector.client.config.override.policy=All"],
             stdout=log, stderr=subprocess.STDOUT)
         log.close()
 
@@ -328,6 +331,26 @@ def read_all(consumer, topics):
     for (t, _), msgs in sorted(got.items()):
         out[t].extend(sorted(msgs, key=lambda m: m.offset()))
     return out
+
+
+def topic_name(name):
+    """A table's topic name part as Debezium sanitizes it: each UTF-16 unit outside [A-Za-z0-9._-] becomes '_'."""
+    out = []
+    for ch in name:
+        ok = ch.isascii() and (ch.isalnum() or ch in "._-")
+        out.append(ch if ok else "_" * (2 if ord(ch) > 0xFFFF else 1))
+    return "".join(out)
+
+
+def abbreviated(value, limit=2000):
+    """A JSON value with strings longer than limit shortened (for the readable dumps of both sides' events)."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:200]}...<{len(value)} characters>"
+    if isinstance(value, list):
+        return [abbreviated(v, limit) for v in value]
+    if isinstance(value, dict):
+        return {k: abbreviated(v, limit) for k, v in value.items()}
+    return value
 
 
 def as_doc(raw, prefix):

@@ -9,33 +9,61 @@ import uuid
 
 import psycopg
 import pytest
+from confluent_kafka.admin import AdminClient, NewTopic
 
 import harness as h
 import workload as w
+
+# message.key.columns as a user of the test's schemas ({s}, the quoted {S}) writes it: a key of two columns
+# in configured order, keys for tables without a primary key, and a column pattern matched case-insensitively
+# ("qty" selects "Qty"). (Debezium refuses a table whose column names differ only by case.)
+KEY_COLUMNS = "{s}.keyed:grp,code;{s}.nopk:a;{s}.nopk_full:a,b;{S}.Order.Items:qty"
 
 COMBOS = [
     # defaults: precise, adaptive, bytes, numeric, json; schemas on
     h.Combo("a", {}),
     h.Combo("b", {"decimal.handling.mode": "double", "time.precision.mode": "adaptive_time_microseconds",
                   "binary.handling.mode": "base64", "interval.handling.mode": "string",
-                  "hstore.handling.mode": "map", "skipped.operations": "none"},
+                  "hstore.handling.mode": "map", "skipped.operations": "none", "include.unknown.datatypes": "true"},
             key_schemas=False, value_schemas=False),
     h.Combo("c", {"decimal.handling.mode": "string", "time.precision.mode": "connect",
-                  "binary.handling.mode": "hex", "tombstones.on.delete": "false"},
+                  "binary.handling.mode": "hex", "tombstones.on.delete": "false", "include.unknown.datatypes": "true",
+                  "message.key.columns": KEY_COLUMNS},
             key_schemas=True, value_schemas=False),
     # provide.transaction.metadata: with a filtered publication, so that only the workload's transactions
     # reach the connectors (with FOR ALL TABLES, every transaction in the database gets BEGIN/END records,
     # including other tests' that run at the same time).
     h.Combo("d", {"binary.handling.mode": "base64-url-safe", "decimal.handling.mode": "double",
                   "interval.handling.mode": "string", "provide.transaction.metadata": "true",
-                  "publication.autocreate.mode": "filtered"}),
+                  "publication.autocreate.mode": "filtered", "message.key.columns": KEY_COLUMNS,
+                  "include.unknown.datatypes": "true"}),
+    # include.unknown.datatypes with the default binary mode (bytes)
+    h.Combo("e", {"include.unknown.datatypes": "true"}),
 ]
+
+# The ~10 MB value (workload table huge): both connectors get the producer limit raised the way a Kafka Connect user
+# raises it for one connector (sluice maps it to librdkafka's message.max.bytes), and its topic is created
+# beforehand with a larger max.message.bytes (the broker's default allows 1 MB).
+LARGE_MESSAGE = 16 * 1024 * 1024
+LARGE_MESSAGE_SETTINGS = {"producer.override.max.request.size": str(LARGE_MESSAGE)}
 
 
 def _sql(pg, statements, schema):
     with pg.cursor() as cur:
         for st in statements:
-            cur.execute(st.format(s=schema))
+            cur.execute(st.format(s=schema, S=quoted_schema(schema)))
+
+
+def quoted_schema(schema):
+    return schema.replace("cf_", "MySchema_")
+
+
+def _create_large_topics(topics):
+    admin = AdminClient({"bootstrap.servers": h.KAFKA})
+    futures = admin.create_topics([NewTopic(t, 1, 1, config={"max.message.bytes": str(LARGE_MESSAGE)})
+                                   for t in topics])
+    for f in futures.values():
+        f.result(30)
 
 
 def _slots_active(pg, names):
@@ -65,19 +93,26 @@ def results(tmp_path_factory):
         pytest.fail("java is not installed (scripts/deps --debezium installs it)")
     tag = uuid.uuid4().hex[:8]
     schema = f"cf_{tag}"
+    quoted = quoted_schema(schema)
     tmp = tmp_path_factory.mktemp("conformance")
-    combos = [h.Combo(c.label, dict(c.settings), c.key_schemas, c.value_schemas, tag=tag,
-                      dbz_prefix=f"cfdbz{c.label}{tag}", sl_prefix=f"cfsl{c.label}{tag}") for c in COMBOS]
+    combos = []
+    for c in COMBOS:
+        settings = {k: v.format(s=schema, S=quoted) for k, v in c.settings.items()}
+        settings.update(LARGE_MESSAGE_SETTINGS)
+        combos.append(h.Combo(c.label, settings, c.key_schemas, c.value_schemas, tag=tag,
+                              dbz_prefix=f"cfdbz{c.label}{tag}", sl_prefix=f"cfsl{c.label}{tag}",
+                              schemas=f"{schema},{quoted}"))
     pg = psycopg.connect(h.PG_URL, autocommit=True)
     worker = None
     try:
         _sql(pg, w.EXTENSIONS, schema)
         _sql(pg, w.SCHEMA, schema)
         _sql(pg, w.SNAPSHOT_ROWS, schema)
-        files = [c.debezium_properties(schema, tmp / f"debezium-{c.label}.properties") for c in combos]
+        _create_large_topics([f"{p}.{schema}.huge" for c in combos for p in (c.dbz_prefix, c.sl_prefix)])
+        files = [c.debezium_properties(tmp / f"debezium-{c.label}.properties") for c in combos]
         worker = h.DebeziumWorker(files, tmp / "debezium.log")
         for c in combos:
-            c.start_sluice(schema, tmp)
+            c.start_sluice(tmp)
         slots = [c.slot(who) for c in combos for who in ("dbz", "sl")]
 
         def streaming():
@@ -129,7 +164,8 @@ def results(tmp_path_factory):
             out[c.label] = (c, topics, schema)
             # Both sides' events, for reading a failure (.run/conformance/<combo>.json).
             (dump / f"{c.label}.json").write_text(json.dumps(
-                {s: {"debezium": t.debezium, "sluice": t.sluice} for s, t in topics.items()}, indent=1))
+                {s: {"debezium": h.abbreviated(t.debezium), "sluice": h.abbreviated(t.sluice)}
+                 for s, t in topics.items()}, indent=1, ensure_ascii=False))
         consumer.close()
         yield out
     finally:
@@ -140,14 +176,18 @@ def results(tmp_path_factory):
         _drop_leftovers(pg, tag)
         with pg.cursor() as cur:
             cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            cur.execute(f'DROP SCHEMA IF EXISTS "{quoted}" CASCADE')
         pg.close()
 
 
 @pytest.mark.parametrize("label", [c.label for c in COMBOS])
-@pytest.mark.parametrize("table", w.TABLES)
+@pytest.mark.parametrize("table", w.TABLES + [f'"MySchema".{t}' for t in w.QUOTED_TABLES])
 def test_same_events_as_debezium(results, label, table):
     c, topics, schema = results[label]
-    suffix = f".{schema}.{table}"
+    if table.startswith('"MySchema".'):
+        suffix = "." + h.topic_name(f"{quoted_schema(schema)}.{table.split('.', 1)[1]}")
+    else:
+        suffix = "." + h.topic_name(f"{schema}.{table}")
     assert suffix in topics, f"no topic for {table} from either connector (topics: {sorted(topics)})"
     cmp = topics[suffix]
     assert cmp.debezium, f"Debezium published nothing for {table}"

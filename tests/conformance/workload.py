@@ -2,7 +2,10 @@
 connectors start (snapshot reads), and one DML script applied while both stream. `{s}` is the test's schema."""
 
 EXTENSIONS = ["CREATE EXTENSION IF NOT EXISTS hstore", "CREATE EXTENSION IF NOT EXISTS citext",
-              "CREATE EXTENSION IF NOT EXISTS ltree"]
+              "CREATE EXTENSION IF NOT EXISTS ltree", "CREATE EXTENSION IF NOT EXISTS cube"]
+
+# The second schema, quoted and case-sensitive ({S}), and the 1,000-column table's width.
+WIDE_COLUMNS = 1000
 
 SCHEMA = [
     "CREATE SCHEMA {s}",
@@ -46,6 +49,29 @@ SCHEMA = [
     "CREATE TABLE {s}.evolve (id integer PRIMARY KEY, a text)",
     "CREATE TABLE {s}.truncated (id integer PRIMARY KEY)",
     "CREATE TABLE {s}.msg_tx (id integer PRIMARY KEY)",
+    # message.key.columns (combos c, d): a key of other columns, in configured order, and a key for a table
+    # without a primary key (nopk, nopk_full). REPLICA IDENTITY FULL: the old key is known (README: with a
+    # key-only old tuple lacking key columns sluice deliberately differs)
+    "CREATE TABLE {s}.keyed (id integer PRIMARY KEY, code text NOT NULL, grp integer, v text)",
+    "ALTER TABLE {s}.keyed REPLICA IDENTITY FULL",
+    # types Debezium has no converter for (include.unknown.datatypes), enum and domain arrays
+    "CREATE TYPE {s}.pair AS (x integer, label text)",
+    """CREATE TABLE {s}.unknown (id integer PRIMARY KEY, tsv tsvector, tsq tsquery, lsn pg_lsn, snap txid_snapshot,
+        pr {s}.pair, cb cube, mr int4multirange, ai interval[], am money[], anm name[], ax xml[], apt point[],
+        avb varbit[], atsv tsvector[], apr {s}.pair[])""",
+    """CREATE TABLE {s}.typed_arrays (id integer PRIMARY KEY, moods {s}.mood[], posints {s}.posint[], codes {s}.code[],
+        cis citext[], lts ltree[], hs hstore[])""",
+    # multi-byte UTF-8 (2-, 3- and 4-byte sequences) in table and column names, text and JSON
+    """CREATE TABLE {s}."utf8_ñ_🚀" (id integer PRIMARY KEY, "名前" text, "émoji_🎉" varchar(20), j json,
+        jb jsonb, arr text[])""",
+    # quoted, case-sensitive schema, table and column names
+    'CREATE SCHEMA "{S}"',
+    'CREATE TABLE "{S}"."Order Items" ("Id" integer PRIMARY KEY, "Qty" integer, "Note" text)',
+    # a value of ~10 MB (raised producer and topic limits: test_debezium_conformance.LARGE_MESSAGE_SETTINGS)
+    "CREATE TABLE {s}.huge (id integer PRIMARY KEY, big text, other integer)",
+    "CREATE TABLE {s}.wide (id integer PRIMARY KEY, "
+    + ", ".join(f"c{i} {('integer', 'text', 'numeric(8,2)', 'boolean')[i % 4]}" for i in range(1, WIDE_COLUMNS))
+    + ")",
     "CREATE TABLE {s}.zz_done (id integer PRIMARY KEY)",
 ]
 
@@ -59,6 +85,14 @@ SNAPSHOT_ROWS = [
     "INSERT INTO {s}.binary VALUES (1, '\\x0102ff')",
     "INSERT INTO {s}.pkchange VALUES (1, 'a')",
     "INSERT INTO {s}.composite VALUES (1, 'x', 10)",
+    "INSERT INTO {s}.keyed VALUES (1, 'k1', 10, 'snap')",
+    """INSERT INTO {s}.unknown (id, tsv, tsq, lsn, snap, pr, cb, mr, atsv, apr) VALUES (100, 'a:1', 'a & b', '0/16',
+        '10:20:', ROW(3, 's'), '(1)', '{{[1,2)}}', ARRAY['y'::tsvector], ARRAY[ROW(4, 'x')::{s}.pair])""",
+    "INSERT INTO {s}.geo VALUES (100, '(0,0)', '{{1,-1,0}}', '[(1e20,-0.5),(2,3)]', '(1,1),(0,0)', '((0,0),(1,0))', '((1,2))', '<(0,0),1.5>')",
+    """INSERT INTO {s}.typed_arrays VALUES (100, '{{ok}}', '{{3}}', '{{ef}}', '{{X}}', '{{top.x}}', ARRAY['b=>2'::hstore])""",
+    """INSERT INTO {s}."utf8_ñ_🚀" VALUES (1, 'snap ✓ 日本 🎉', 'ü', '{{"ключ": "🚀"}}', '{{"ü": "\\u00e9"}}',
+        '{{"ä","𝄞"}}')""",
+    """INSERT INTO "{S}"."Order Items" VALUES (1, 5, 'snap')""",
     # The last table in name order has a row: it is the snapshot's "last" (README: sluice does not move the
     # marker back to an earlier table when the last tables are empty).
     "INSERT INTO {s}.zz_done VALUES (0)",
@@ -166,6 +200,43 @@ STREAM = [
         SELECT pg_logical_emit_message(false, 'ntx-in-tx', 'x'); UPDATE {s}.numbers SET i2 = 7 WHERE id = 1;
         COMMIT""",
     "SELECT pg_logical_emit_message(true, '', '')",
+    # message.key.columns: a change of the custom key (delete + create), of the primary key only (an update)
+    "INSERT INTO {s}.keyed VALUES (2, 'k2', NULL, 'a'), (3, 'k3', 30, 'b')",
+    "UPDATE {s}.keyed SET v = 'c' WHERE id = 2",
+    "UPDATE {s}.keyed SET code = 'k2b', grp = 21 WHERE id = 2",
+    "UPDATE {s}.keyed SET id = 4 WHERE id = 3",
+    "DELETE FROM {s}.keyed WHERE id = 1",
+    # unknown types
+    """INSERT INTO {s}.unknown VALUES (1, 'a fat cat:2 sat', 'fat & (rat | cat)', '16/B374D848', '10:20:10,14,15',
+        ROW(1, 'one ✓'), '(1,2),(3,4)', '{{[1,3), [5,8)}}', '{{"1 day","02:00:00"}}', '{{"$1.50",NULL}}',
+        '{{a,b}}', ARRAY['<a/>']::xml[], '{{"(1,2)"}}', '{{101,1}}', ARRAY['x:1'::tsvector], ARRAY[ROW(2, 'two')::{s}.pair])""",
+    "INSERT INTO {s}.unknown (id) VALUES (2)",
+    "UPDATE {s}.unknown SET lsn = '0/0' WHERE id = 1",
+    # an unchanged TOASTed value of an unknown type (the placeholder in its binary shape)
+    """INSERT INTO {s}.unknown (id, pr) VALUES (3, ROW(3, (SELECT string_agg(md5(i::text), '')
+        FROM generate_series(1, 400) i))::{s}.pair)""",
+    "UPDATE {s}.unknown SET lsn = '0/1' WHERE id = 3",
+    "DELETE FROM {s}.unknown WHERE id = 2",
+    # enum, domain arrays; NULL elements
+    "INSERT INTO {s}.typed_arrays VALUES (1, '{{sad,happy}}', '{{1,2}}', '{{ab,cd}}', '{{Ab}}', '{{a.b}}', ARRAY['a=>1'::hstore])",
+    """INSERT INTO {s}.typed_arrays VALUES (2, '{{NULL,ok}}', '{{NULL}}', '{{NULL,x}}', '{{NULL}}', '{{NULL}}', '{{NULL}}'),
+        (3, '{{}}', '{{}}', '{{}}', '{{}}', '{{}}', '{{}}')""",
+    "INSERT INTO {s}.typed_arrays (id) VALUES (4)",
+    # UTF-8
+    """INSERT INTO {s}."utf8_ñ_🚀" VALUES (2, 'naïve café — 日本語 🎉🚀 𝄞', 'ñ✓🎉', '{{"名前": ["é", "🚀", "\\ud83d\\ude80"]}}',
+        '{{"emoji": "🎉", "ключ": {{"日本": "\\u00e9"}}}}', '{{"🚀",NULL,"é ü"}}')""",
+    """UPDATE {s}."utf8_ñ_🚀" SET "名前" = '更新 ✓' WHERE id = 1""",
+    """DELETE FROM {s}."utf8_ñ_🚀" WHERE id = 1""",
+    # quoted identifiers
+    """INSERT INTO "{S}"."Order Items" VALUES (2, 7, 'a')""",
+    """UPDATE "{S}"."Order Items" SET "Qty" = 8 WHERE "Id" = 2""",
+    """DELETE FROM "{S}"."Order Items" WHERE "Id" = 1""",
+    # ~10 MB of incompressible text, then an update that leaves it unchanged (TOAST placeholder)
+    "INSERT INTO {s}.huge VALUES (1, (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 320000) i), 1)",
+    "UPDATE {s}.huge SET other = 2 WHERE id = 1",
+    # 1,000 columns
+    "INSERT INTO {s}.wide (id, c1, c2, c3, c4, c998, c999) VALUES (1, 'one', 2.5, true, 4, 998.25, false)",
+    "UPDATE {s}.wide SET c500 = 500 WHERE id = 1",
     # truncate: op "t" where skipped.operations allows it
     "INSERT INTO {s}.truncated VALUES (1)",
     "TRUNCATE {s}.truncated",
@@ -176,7 +247,10 @@ DONE = "INSERT INTO {s}.zz_done VALUES (1)"
 
 TABLES = ["numbers", "strings", "bits", "binary", "times", "misc", "ranges", "extras", "geo", "arrays", "ri_full",
           "ri_nothing", "ri_index", "nopk", "nopk_full", "toast", "composite", "pkchange", "evolve", "truncated",
-          "msg_tx", "zz_done"]
+          "msg_tx", "keyed", "unknown", "typed_arrays", "utf8_ñ_🚀", "huge", "wide", "zz_done"]
+# Tables of the quoted schema {S}, by their topic suffix (Debezium replaces characters a topic name cannot have
+# by '_'): the table and the check's label.
+QUOTED_TABLES = ["Order_Items"]
 # Topics that are not a table's: <prefix>.message (logical decoding messages) and <prefix>.transaction
 # (provide.transaction.metadata).
 OTHER_TOPICS = ["message", "transaction"]

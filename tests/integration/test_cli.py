@@ -28,6 +28,8 @@ def test_version_and_help():
     ("snapshot.mode", "sometimes", "invalid value for snapshot.mode: 'sometimes' (allowed: initial, no_data, never, when_needed, initial_only, always)"),
     ("database.port", "http", "invalid value for database.port: 'http'"),
     ("producer.acks", "most", "invalid Kafka producer property acks='most'"),
+    ("message.key.columns", "public.t:a b", "invalid value for message.key.columns: entry 'public.t:a b'"),
+    ("include.unknown.datatypes", "yes", "invalid value for include.unknown.datatypes: 'yes' (allowed: true, false)"),
 ])
 def test_bad_config_exits_2_naming_key_and_value(tmp_path, names, key, value, expect):
     s = Sluice(tmp_path, names, **{key: value})

@@ -47,6 +47,8 @@ def test_same_transactional_id_fences_the_older_producer(pg, names, sluice_facto
     pg.execute(f"INSERT INTO {table} VALUES (1)")
     assert first.proc.wait(60) == 1
     assert f"fenced: another producer with transactional.id 'fence-{names['tag']}' has started" in first.log_text()
+    # It first went back to waiting for its slot, which nobody else streams from: a misconfiguration.
+    assert "that does not stream from replication slot" in first.log_text()
     assert second.proc.poll() is None
 
 

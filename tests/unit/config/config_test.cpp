@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 namespace sluice::config {
 namespace {
 
@@ -422,6 +425,153 @@ TEST(ConfigParse, ExactlyOnceSupport) {
 
   p["exactly.once.support"] = "maybe";
   EXPECT_FALSE(parse_config(p).ok());
+}
+
+}  // namespace
+}  // namespace sluice::config
+
+// TLS to Postgres: Debezium's database.ssl* names reach libpq's conninfo; files are checked up front.
+namespace sluice::config {
+namespace {
+
+std::string pem_file(const std::string& name, const std::string& content) {
+  auto path = std::filesystem::temp_directory_path() / ("sluice-config-tls-" + name);
+  std::ofstream(path, std::ios::binary) << content;
+  return path.string();
+}
+
+Properties tls_minimal() {
+  return {{"database.hostname", "db.example"},
+          {"database.user", "repl"},
+          {"database.dbname", "inventory"},
+          {"topic.prefix", "p"}};
+}
+
+TEST(ConfigTls, SslSettingsReachEveryConnection) {
+  auto ca = pem_file("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  auto cert = pem_file("client.pem", "-----BEGIN CERTIFICATE-----\n");
+  auto key = pem_file("client.key", "-----BEGIN ENCRYPTED PRIVATE KEY-----\n");
+  auto p = tls_minimal();
+  p["database.sslmode"] = "VERIFY-FULL";
+  p["database.sslrootcert"] = ca;
+  p["database.sslcert"] = cert;
+  p["database.sslkey"] = key;
+  p["database.sslpassword"] = "it's";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->warnings.empty());
+  for (bool replication : {false, true}) {
+    auto info = c->conninfo(replication);
+    EXPECT_NE(info.find("sslmode=verify-full"), std::string::npos) << info;
+    EXPECT_NE(info.find("sslrootcert='" + ca + "'"), std::string::npos) << info;
+    EXPECT_NE(info.find("sslcert='" + cert + "'"), std::string::npos) << info;
+    EXPECT_NE(info.find("sslkey='" + key + "'"), std::string::npos) << info;
+    EXPECT_NE(info.find(R"(sslpassword='it\'s')"), std::string::npos) << info;
+    EXPECT_EQ(info.find("replication=database") != std::string::npos, replication);
+  }
+  p["database.sslmode"] = "disable";
+  auto off = parse_config(p);
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->conninfo(false).find("sslrootcert"), std::string::npos);
+  ASSERT_EQ(off->warnings.size(), 1u);
+  EXPECT_NE(off->warnings[0].find("ignored with database.sslmode=disable"), std::string::npos);
+  for (const auto& f : {ca, cert, key}) std::filesystem::remove(f);
+}
+
+TEST(ConfigTls, BadFilesNameTheKeyAndValue) {
+  auto p = tls_minimal();
+  p["database.sslrootcert"] = "/nonexistent/root.crt";
+  auto missing = parse_config(p);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(
+      missing.error().message,
+      "invalid value for database.sslrootcert: '/nonexistent/root.crt' (allowed: a readable PEM file holding "
+      "CA certificates)");
+
+  auto der = pem_file("client.pk8", std::string("\x30\x82\x04\xbe\x02\x01\x00", 7));
+  auto cert = pem_file("client2.pem", "-----BEGIN CERTIFICATE-----\n");
+  p = tls_minimal();
+  p["database.sslcert"] = cert;
+  p["database.sslkey"] = der;
+  auto pk8 = parse_config(p);
+  ASSERT_FALSE(pk8.ok());
+  EXPECT_NE(pk8.error().message.find("invalid value for database.sslkey: '" + der + "'"), std::string::npos);
+  EXPECT_NE(pk8.error().message.find("openssl pkcs8 -inform DER"), std::string::npos);
+
+  p.erase("database.sslkey");
+  auto alone = parse_config(p);
+  ASSERT_FALSE(alone.ok());
+  EXPECT_NE(alone.error().message.find("database.sslcert and database.sslkey must be set together"),
+            std::string::npos);
+  std::filesystem::remove(der);
+  std::filesystem::remove(cert);
+}
+
+TEST(ConfigTls, JdbcOnlySslFactoryIsIgnoredWithAWarning) {
+  auto p = tls_minimal();
+  p["database.sslfactory"] = "org.postgresql.ssl.NonValidatingFactory";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_NE(c->warnings[0].find("database.sslfactory"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::config
+
+namespace sluice::config {
+namespace {
+
+// message.key.columns as Debezium's Key.CustomKeyMapper reads it: for each configured "<table>.<column>"
+// pattern in turn (case-insensitive, whole-name match), the matching columns in table order.
+TEST(MessageKeyColumns, ConfiguredOrderAndMatching) {
+  auto m = MessageKeyColumns::create(" inventory.customers:b,a ; (.*).orders:ID;other.t:x ");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  const std::vector<std::string> cols{"a", "b", "c"};
+  EXPECT_EQ(m->key_columns("inventory", "customers", cols), (std::vector<size_t>{1, 0}));
+  EXPECT_EQ(m->key_columns("inventory", "customers2", cols), std::vector<size_t>{});
+  EXPECT_EQ(m->key_columns("Sales", "orders", {"x", "id"}), std::vector<size_t>{1});
+  EXPECT_EQ(m->key_columns("other", "t", {"X"}), std::vector<size_t>{0});
+  auto regex = MessageKeyColumns::create("s.t:c[0-9]");
+  ASSERT_TRUE(regex.ok());
+  EXPECT_EQ(regex->key_columns("s", "t", {"c2", "x", "c1", "c10"}), (std::vector<size_t>{0, 2}));
+  auto quoted = MessageKeyColumns::create("MySchema.Order.Items:qty");  // '.' matches the space
+  ASSERT_TRUE(quoted.ok());
+  EXPECT_EQ(quoted->key_columns("MySchema", "Order Items", {"Id", "Qty"}), std::vector<size_t>{1});
+  EXPECT_TRUE(MessageKeyColumns::create("")->empty());
+}
+
+TEST(MessageKeyColumns, RejectsMalformedEntriesNamingTheKey) {
+  for (const char* bad :
+       {"inventory.customers", "a:b:c", "s.t:a b", ":a", "s.t:", "s.t:a;;x.y:b", ";", "s.(t:a"}) {
+    auto p = minimal();
+    p["message.key.columns"] = bad;
+    auto c = parse_config(p);
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_EQ(c.error().kind, ErrorKind::kFatal);
+    EXPECT_NE(c.error().message.find("message.key.columns"), std::string::npos) << c.error().message;
+  }
+  auto p = minimal();
+  p["message.key.columns"] = "public.t:a,b;";  // a trailing ';' is dropped, as Java's split does
+  EXPECT_TRUE(parse_config(p).ok());
+}
+
+TEST(ConfigParse, IncludeUnknownDatatypesAndProducerOverrides) {
+  auto p = minimal();
+  EXPECT_FALSE(parse_config(p)->include_unknown_datatypes);
+  p["include.unknown.datatypes"] = "true";
+  // Kafka Connect's per-connector override form, with the Java producer's name for the request limit
+  p["producer.override.max.request.size"] = "16777216";
+  p["producer.override.linger.ms"] = "7";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->include_unknown_datatypes);
+  EXPECT_EQ(c->producer_properties.at("message.max.bytes"), "16777216");
+  EXPECT_EQ(c->producer_properties.at("linger.ms"), "7");
+  p["include.unknown.datatypes"] = "maybe";
+  auto bad = parse_config(p);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("include.unknown.datatypes"), std::string::npos);
 }
 
 }  // namespace

@@ -155,6 +155,43 @@ TEST(JsonSerializer, TableWithoutPrimaryKeyHasNoKey) {
   expect_golden("audit_log_insert.value.json", s.value);
 }
 
+// AbstractTopicNamingStrategy replaces each invalid Java char (UTF-16 unit): a 2- or 3-byte UTF-8 sequence
+// is one '_', a 4-byte one (outside the BMP) two.
+TEST(JsonSerializer, TopicNameSanitizedPerUtf16Unit) {
+  TableInfo info{Oid{16391},
+                 "My Schema",
+                 "utf8_\xC3\xB1_\xE2\x9C\x93_\xF0\x9F\x9A\x80",
+                 'd',
+                 {{"id", Oid{pt::kInt4}, -1, false, true, 1}}};
+  auto table = TableSchema::build(info, "myserver", {});
+  ASSERT_TRUE(table.ok());
+  EXPECT_EQ((*table)->topic(), "myserver.My_Schema.utf8_______");
+  EXPECT_EQ((*table)->schema_name_prefix(), "myserver.My_Schema.utf8_______");
+}
+
+// message.key.columns marks other columns as the key (in its order) and gives a table without a primary
+// key one: the key struct follows key_position.
+TEST(JsonSerializer, CustomKeyColumns) {
+  TableInfo info{Oid{16392},
+                 "public",
+                 "keyed",
+                 'd',
+                 {{"id", Oid{pt::kInt4}, -1, false, false, 0},
+                  {"code", Oid{pt::kText}, -1, false, true, 2},
+                  {"grp", Oid{pt::kInt4}, -1, true, true, 1}}};
+  auto table = TableSchema::build(info, "myserver", {});
+  ASSERT_TRUE(table.ok());
+  EXPECT_EQ(
+      (*table)->key_schema_json(),
+      R"({"type":"struct","fields":[{"type":"int32","optional":true,"field":"grp"},)"
+      R"({"type":"string","optional":false,"field":"code"}],"optional":false,"name":"myserver.public.keyed.Key"})");
+  std::vector<decode::TupleValue> after{text("1"), text("k1"), {decode::TupleValue::Kind::kNull, {}}};
+  ChangeEvent e{Op::kCreate, table->get(), std::nullopt, Row(after), streaming_source(), kNowUs};
+  Serialized s = serialize(e, false);
+  EXPECT_TRUE(s.has_key);
+  EXPECT_EQ(s.key, R"({"grp":null,"code":"k1"})");
+}
+
 // public.orders: composite key declared as PRIMARY KEY (region, id), a NOT NULL column, several logical
 // types.
 std::shared_ptr<const TableSchema> orders() {

@@ -29,6 +29,8 @@ struct Col {
   char type_kind = 'b';
   std::vector<std::string> enum_values = {};
   std::optional<std::string> default_expr = {};
+  char element_kind = 0;  // an array of a non-builtin type
+  std::string element_name = {};
 };
 
 std::optional<ColumnConverter> converter(const Col& c) {
@@ -37,6 +39,8 @@ std::optional<ColumnConverter> converter(const Col& c) {
   info.type_kind = c.type_kind;
   info.enum_values = c.enum_values;
   info.default_expr = c.default_expr;
+  info.element_kind = c.element_kind;
+  info.element_name = c.element_name;
   return make_column_converter(info, 0, c.options);
 }
 
@@ -551,6 +555,100 @@ TEST(PgText, HstoreAndPoint) {
   EXPECT_EQ(x, -1);
   EXPECT_TRUE(std::isnan(y));
   EXPECT_FALSE(pgtext::parse_point("(1,2", x, y));
+}
+
+// include.unknown.datatypes (checked against Debezium 3.4.3 by tests/conformance): off, such columns are
+// dropped; on, the text form's UTF-8 bytes in the binary mode, geometric values as pgjdbc prints them.
+TEST(ValueConverter, UnknownTypesDroppedByDefault) {
+  EXPECT_EQ(schema({3220}), "<dropped>");  // pg_lsn
+  EXPECT_EQ(schema({pt::kLine}), "<dropped>");
+  EXPECT_EQ(schema({40000, -1, true, {}, "pair", 'c'}), "<dropped>");
+}
+
+TEST(ValueConverter, UnknownTypesAsBinary) {
+  ConverterOptions on;
+  on.include_unknown_datatypes = true;
+  EXPECT_EQ(schema({3220, -1, true, on}), R"({"type":"bytes","optional":true,"field":"c"})");
+  EXPECT_EQ(conv({3220, -1, true, on}, "16/B374D848"), R"("MTYvQjM3NEQ4NDg=")");
+  EXPECT_EQ(conv({40000, -1, true, on, "pair", 'c'}, "(1,\"one \xE2\x9C\x93\")"),
+            R"("KDEsIm9uZSDinJMiKQ==")");
+  ConverterOptions hex = on;
+  hex.binary = ConverterOptions::BinaryMode::kHex;
+  EXPECT_EQ(schema({3220, -1, true, hex}), R"({"type":"string","optional":true,"field":"c"})");
+  EXPECT_EQ(conv({3220, -1, true, hex}, "0/0"), R"("302f30")");
+  ConverterOptions url = on;
+  url.binary = ConverterOptions::BinaryMode::kBase64UrlSafe;
+  EXPECT_EQ(conv({3220, -1, true, url}, "~~~"), R"("fn5-")");
+  // NOT NULL without a value: the empty byte array
+  EXPECT_EQ(write({3220, -1, false, on}, Kind::kNull, ""), R"("")");
+  // An unchanged TOASTed value: the placeholder's bytes as for bytea (null in the base64 modes)
+  EXPECT_EQ(write({3220, -1, true, on}, Kind::kUnchangedToast, ""),
+            R"("X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ==")");
+  EXPECT_EQ(write({3220, -1, true, hex}, Kind::kUnchangedToast, ""), R"("__debezium_unavailable_value")");
+  EXPECT_EQ(write({3220, -1, true, url}, Kind::kUnchangedToast, ""), "null");
+}
+
+TEST(ValueConverter, UnknownGeometricTypesUseJavaDoubles) {
+  ConverterOptions hex;
+  hex.include_unknown_datatypes = true;
+  hex.binary = ConverterOptions::BinaryMode::kHex;
+  auto text = [&](uint32_t oid, std::string_view pg) {
+    std::string json = conv({oid, -1, true, hex}, pg);  // "<hex>"
+    std::string out;
+    for (size_t i = 1; i + 2 < json.size(); i += 2) {
+      out.push_back(static_cast<char>(std::stoi(json.substr(i, 2), nullptr, 16)));
+    }
+    return out;
+  };
+  EXPECT_EQ(text(pt::kLine, "{1,2,3}"), "{1.0,2.0,3.0}");
+  EXPECT_EQ(text(pt::kLseg, "[(1e+20,-0.5),(2,3)]"), "[(1.0E20,-0.5),(2.0,3.0)]");
+  EXPECT_EQ(text(pt::kBox, "(2,2),(0,0)"), "(2.0,2.0),(0.0,0.0)");
+  EXPECT_EQ(text(pt::kPath, "[(0,0),(1,1)]"), "[(0.0,0.0),(1.0,1.0)]");
+  EXPECT_EQ(text(pt::kPolygon, "((0,0),(1,0))"), "((0.0,0.0),(1.0,0.0))");
+  EXPECT_EQ(text(pt::kCircle, "<(1,1),2>"), "<(1.0,1.0),2.0>");
+  EXPECT_EQ(conv({pt::kLine, -1, true, hex}, "{1,x2,3}").substr(0, 5), "ERROR");
+}
+
+TEST(ValueConverter, Tsvector) {
+  EXPECT_EQ(
+      schema({pt::kTsvector}),
+      R"({"type":"string","optional":true,"name":"io.debezium.data.Tsvector","version":1,"field":"c"})");
+  EXPECT_EQ(conv({pt::kTsvector}, "'a' 'cat':2"), R"("'a' 'cat':2")");
+  EXPECT_EQ(schema({pt::kTsvectorArray}),
+            R"({"type":"array","items":{"type":"string","optional":false,"name":"io.debezium.data.Tsvector",)"
+            R"("version":1},"optional":true,"field":"c"})");
+  EXPECT_EQ(conv({pt::kTsvectorArray}, "{'x':1,NULL}"), "null");  // a NULL in a required list
+}
+
+TEST(ValueConverter, ArraysOfNonBuiltinTypes) {
+  Col moods{40001, -1, true, {}, "_mood", 'b', {"sad", "ok"}, {}, 'e', "mood"};
+  EXPECT_EQ(schema(moods),
+            R"({"type":"array","items":{"type":"string","optional":false,"name":"io.debezium.data.Enum",)"
+            R"("version":1,"parameters":{"allowed":"sad,ok"}},"optional":true,"field":"c"})");
+  EXPECT_EQ(conv(moods, "{sad,ok}"), R"(["sad","ok"])");
+  EXPECT_EQ(conv(moods, "{NULL,ok}"), "null");
+  Col ltrees{40002, -1, true, {}, "_ltree", 'b', {}, {}, 'b', "ltree"};
+  EXPECT_EQ(schema(ltrees),
+            R"({"type":"array","items":{"type":"string","optional":true,"name":"io.debezium.data.Ltree",)"
+            R"("version":1},"optional":true,"field":"c"})");
+  EXPECT_EQ(conv(ltrees, "{NULL}"), "null");
+  Col citexts{40003, -1, true, {}, "_citext", 'b', {}, {}, 'b', "citext"};
+  EXPECT_EQ(conv(citexts, "{Ab,NULL}"), R"(["Ab",null])");
+  // Domain and composite arrays: dropped, or (include.unknown.datatypes) lists of required binaries.
+  Col domains{40004, -1, true, {}, "_posint", 'b', {}, {}, 'd', "posint"};
+  EXPECT_EQ(schema(domains), "<dropped>");
+  domains.options.include_unknown_datatypes = true;
+  EXPECT_EQ(schema(domains),
+            R"({"type":"array","items":{"type":"bytes","optional":false},"optional":true,"field":"c"})");
+  EXPECT_EQ(conv(domains, "{1,2}"), R"(["MQ==","Mg=="])");
+  EXPECT_EQ(conv(domains, "{1,NULL}"), "null");
+  Col pairs{40005, -1, true, {}, "_pair", 'b', {}, {}, 'c', "pair"};
+  pairs.options.include_unknown_datatypes = true;
+  EXPECT_EQ(conv(pairs, R"x({"(2,two)"})x"), R"(["KDIsdHdvKQ=="])");
+  // Builtin arrays without a converter stay dropped.
+  Col intervals{pt::kIntervalArray};
+  intervals.options.include_unknown_datatypes = true;
+  EXPECT_EQ(schema(intervals), "<dropped>");
 }
 
 }  // namespace
