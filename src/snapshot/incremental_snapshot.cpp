@@ -342,6 +342,12 @@ Result<bool> IncrementalSnapshot::read_chunk(pg::Connection& conn, const Waterma
     chunk_last_key_ = std::move(last);
   }
   if (auto s = watermark(*chunk_id_, false); !s) return s.error();
+  // Deduplicate from now on, not only from the low watermark: a transaction whose commit record precedes the
+  // low watermark in the WAL may still have been invisible to the SELECT (a commit becomes visible only after
+  // its record is flushed), so its change, streamed before the low watermark, can be newer than the row read.
+  // Dropping a row for any streamed change of its key is always safe: that change and every later one of the
+  // key are streamed, so the key's last event is still its latest state.
+  window_open_ = true;
   return true;
 }
 

@@ -1,10 +1,11 @@
 // Incremental (ad-hoc) snapshots as Debezium 3 takes them (DBLog,
 // AbstractIncrementalSnapshotChangeEventSource): tables are read in chunks of incremental.snapshot.chunk.size
 // rows in key order, each chunk between a low and a high watermark written to the WAL. The streaming side
-// opens the window at the low watermark, drops every buffered row whose key a streamed change touches while
-// it is open (the log wins: its change is newer than or as new as the row read), and emits what is left as op
-// "r" at the high watermark. So each row's last event is never older than the last streamed change of its
-// key. The progress (collections left, last key emitted, the table's maximum key) is kept as offset members.
+// drops every buffered row whose key a streamed change touches until the high watermark (the log wins; the
+// window opens at the low watermark or, as here, as soon as the chunk is read: see read_chunk), and emits
+// what is left as op "r" at the high watermark. So each row's last event is never older than the last
+// streamed change of its key. The progress (collections left, last key emitted, the table's maximum key) is
+// kept as offset members.
 #pragma once
 
 #include <cstdint>
