@@ -130,6 +130,11 @@ class Env:
         return self.q("SELECT active_pid, confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = %s",
                       name).fetchone()
 
+    def drop_slot(self, name):
+        """Drops a slot once its walsender has let go of it (that ends a moment after the client exits)."""
+        wait_until(lambda: (self.slot_state(name) or (None,))[0] is None, None, 30, f"slot {name} inactive")
+        self.q("SELECT pg_drop_replication_slot(%s)", name)
+
     def create_topic(self, topic, config=None):
         futs = self.admin.create_topics([NewTopic(topic, 1, 1, config=config or {})])
         for f in futs.values():
@@ -533,7 +538,7 @@ def w3_run(env, tmp, table, pub, contender, rate, secs, run_no):
     finally:
         stop(p)
         shutil.rmtree(ROOT / ".run" / "debezium" / prefix, ignore_errors=True)
-        env.q("SELECT pg_drop_replication_slot(%s)", slot)
+        env.drop_slot(slot)
         env.slots.remove(slot)
     lat, size = w3_latencies(topic, sentinel_key)
     env.delete_topic(topic)
@@ -653,7 +658,7 @@ def w4_debezium(env, tmp, table, rows):
         stop(p)
         shutil.rmtree(ROOT / ".run" / "debezium" / prefix, ignore_errors=True)
         if env.slot_state(slot) is not None:
-            env.q("SELECT pg_drop_replication_slot(%s)", slot)
+            env.drop_slot(slot)
     size = env.mean_message_size(topic)
     env.delete_topic(topic)
     return result("debezium", "Debezium 3.4 -> Kafka (Connect standalone)", rows, secs, cpu, rss,

@@ -268,6 +268,7 @@ Status Connector::run_once() {
 
   auto repl = pg::Connection::connect(config_.conninfo(true));
   if (!repl) return repl.error();
+  log()->info("connected to Postgres {} (database.sslmode={})", repl->tls_description(), config_.sslmode);
   auto problems = pg::check_server(*repl);
   if (!problems.empty()) {
     std::string all;

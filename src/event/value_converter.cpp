@@ -761,7 +761,9 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
       scratch.push_back('T');
       // ZonedTimestamp.toIsoString: exactly `precision` fraction digits; precision 0 uses
       // ISO_OFFSET_DATE_TIME (no fraction for whole seconds).
-      javafmt::append_iso_time(scratch, ts->epoch_micros - day * kMicrosPerDay, t.scale > 0 ? t.scale : -1);
+      // The time of day by remainder: day * kMicrosPerDay overflows for the saturated extremes.
+      const int64_t time_of_day = ((ts->epoch_micros % kMicrosPerDay) + kMicrosPerDay) % kMicrosPerDay;
+      javafmt::append_iso_time(scratch, time_of_day, t.scale > 0 ? t.scale : -1);
       scratch.push_back('Z');
       write_string(w, scratch);
       return true;
@@ -1254,7 +1256,9 @@ std::optional<ColumnConverter> make_column_converter(const ColumnInfo& column, s
   const TypeSpec* element = c.type.kind == ValueKind::kArray ? &c.element : nullptr;
   c.unavailable_json = unavailable_json(c.type, element, options);
   c.null_fallback_json = null_fallback_json(c.type);
-  if (column.default_expr) {
+  const bool unknown =
+      c.type.kind == ValueKind::kUnknown || (element && element->kind == ValueKind::kUnknown);
+  if (column.default_expr && !unknown) {  // PostgresDefaultValueConverter has no parser for unknown types
     // PostgresDefaultValueConverter: a sequence default becomes the type's fallback (0); a constant is
     // converted like a value of the column; any other expression gives no default.
     if (column.default_expr->starts_with("nextval(")) {

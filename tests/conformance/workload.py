@@ -56,7 +56,7 @@ SCHEMA = [
     "ALTER TABLE {s}.keyed REPLICA IDENTITY FULL",
     # types Debezium has no converter for (include.unknown.datatypes), enum and domain arrays
     "CREATE TYPE {s}.pair AS (x integer, label text)",
-    """CREATE TABLE {s}.unknown (id integer PRIMARY KEY, tsv tsvector, tsq tsquery, lsn pg_lsn, snap txid_snapshot,
+    """CREATE TABLE {s}.unknown (id integer PRIMARY KEY, tsv tsvector, tsq tsquery, lsn pg_lsn DEFAULT '0/5', snap txid_snapshot,
         pr {s}.pair, cb cube, mr int4multirange, ai interval[], am money[], anm name[], ax xml[], apt point[],
         avb varbit[], atsv tsvector[], apr {s}.pair[])""",
     """CREATE TABLE {s}.typed_arrays (id integer PRIMARY KEY, moods {s}.mood[], posints {s}.posint[], codes {s}.code[],

@@ -181,7 +181,7 @@ def test_walsender_terminated_mid_stream_reconnects_and_loses_nothing(pg, names,
     wait_until(lambda: len(set(ids_by_op(reader.drain(0.2)).get("c", []))) >= 6000, timeout=90,
                what="all 6000 rows after the walsender was terminated")
     assert set(ids_by_op(reader.messages)["c"]) == set(range(1, 6001))
-    assert "retrying in" in s.log_text()
+    assert "— retry 1 of unlimited in 300 ms" in s.log_text()  # errors.retry.delay.initial.ms
     assert s.proc.poll() is None, "sluice must survive a terminated walsender"
 
 
