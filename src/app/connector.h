@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <random>
@@ -163,6 +164,7 @@ class Connector final : public sink::DeliveryHandler {
   bool progress_dirty_ = false;
   std::optional<Lsn> read_only_close_;  // read.only: the window closes when the stream passes this LSN
   std::unique_ptr<KafkaSignalChannel> kafka_signals_;
+  std::chrono::steady_clock::time_point next_signal_poll_;  // the Kafka channel is polled every 100 ms
   bool delivery_failed_ = false;
   std::string delivery_error_;
   uint64_t events_sent_ = 0;

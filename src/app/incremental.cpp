@@ -321,6 +321,9 @@ Status Connector::maybe_close_read_only(Lsn position) {
 Status Connector::poll_signals(Lsn position) {
   if (auto s = maybe_close_read_only(position); !s) return s;
   if (!kafka_signals_) return ok_status();
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_signal_poll_) return ok_status();
+  next_signal_poll_ = now + std::chrono::milliseconds(100);
   auto signals = kafka_signals_->poll();
   if (!signals) return signals.error();
   for (const auto& sig : *signals) {
