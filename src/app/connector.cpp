@@ -16,6 +16,7 @@
 #include "pg/copy_frame.h"
 #include "sink/kafka_producer.h"
 #include "sink/null_sink.h"
+#include "snapshot/checkpoint.h"
 #include "snapshot/initial_snapshot.h"
 #include "snapshot/parallel_snapshot.h"
 #include "snapshot/progress.h"
@@ -267,6 +268,7 @@ Status Connector::run_once() {
 
   auto repl = pg::Connection::connect(config_.conninfo(true));
   if (!repl) return repl.error();
+  log()->info("connected to Postgres {} (database.sslmode={})", repl->tls_description(), config_.sslmode);
   auto problems = pg::check_server(*repl);
   if (!problems.empty()) {
     std::string all;
@@ -286,7 +288,15 @@ Status Connector::run_once() {
   std::string names;
   for (auto& t : captured) names += (names.empty() ? "" : ", ") + t.schema + "." + t.table;
   log()->info("tables captured: {}", names.empty() ? "(none yet)" : names);
-  if (auto s = ensure_publication(*catalog_, captured); !s) return s;
+  // The signal table is published too (its rows are read from the stream), captured or not.
+  auto published = captured;
+  for (auto& t : *tables) {
+    if (t.schema + "." + t.table == config_.signal_data_collection &&
+        !config_.filter.captured(t.schema, t.table)) {
+      published.push_back(t);
+    }
+  }
+  if (auto s = ensure_publication(*catalog_, published); !s) return s;
 
   if (auto s = wait_while_slot_active(); !s) return s;
   if (stopping()) return ok_status();
@@ -300,6 +310,15 @@ Status Connector::run_once() {
   if (eos_ != nullptr && *stored) eos_committed_ = std::max(eos_committed_, (**stored).lsn);
   auto slot = pg::find_slot(*catalog_, config_.slot_name);
   if (!slot) return slot.error();
+  if (*stored && !(**stored).lsn.valid() && snapshot::Checkpoint::parse((**stored).extra)) {
+    // A resumable initial snapshot recorded its tables before creating the slot (LSN 0/0): with the slot it
+    // resumes from the slot's consistent point; without it, nothing of it happened.
+    if (*slot) {
+      (**stored).lsn = (**slot).confirmed_flush;
+    } else {
+      stored->reset();
+    }
+  }
   if (*stored) {
     log()->info("offsets stored in {}: LSN {}", offsets_->describe(), (**stored).lsn.str());
   } else if (offsets_->enabled()) {
@@ -393,6 +412,7 @@ Status Connector::run_once() {
   // A new slot (snapshot or no_data): no commit processed yet, source.sequence starts with null (Debezium's
   // lsn_commit before its first commit); resuming an existing slot: its position.
   last_commit_lsn_ = start.valid() && *slot && !snapshotted ? std::optional<Lsn>(start) : std::nullopt;
+  if (auto s = init_incremental(start); !s) return s;
   // Record the starting point before streaming, so the stored offsets are never behind the slot.
   if (eos_ != nullptr) {
     eos_resume_ = start;
@@ -570,7 +590,41 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
   // is made.
   const auto tmp_slot = snapshot_slot_name(config_.slot_name);
   std::string snapshot_name;
-  if (repl != nullptr) {
+  // Resumable (offsets stored, no slot yet, not exactly-once): the real slot is created at the start and
+  // holds the WAL from the snapshot's consistent point; the tables acknowledged so far are recorded in the
+  // offsets, and after a crash the others are read as an incremental snapshot while streaming from that
+  // point (init_incremental). Otherwise a temporary slot becomes the real one only at the end.
+  std::vector<pg::TableRef> tables;
+  for (const auto& t : captured) {
+    if (config_.snapshot_include.captured(t.schema, t.table)) tables.push_back(t);
+  }
+  std::sort(tables.begin(), tables.end(), [](const pg::TableRef& a, const pg::TableRef& b) {
+    return std::tie(a.schema, a.table) < std::tie(b.schema, b.table);
+  });
+  std::vector<std::string> table_names;
+  for (const auto& t : tables) table_names.push_back(t.schema + "." + t.table);
+  snapshot::Checkpoint checkpoint(table_names);
+  bool resumable = false;
+  if (repl != nullptr && offsets_->enabled() && eos_ == nullptr) {
+    auto existing = pg::find_slot(*catalog_, config_.slot_name);
+    if (!existing) return existing.error();
+    resumable = !*existing;
+  }
+  if (resumable) {
+    // Recorded before the slot exists (LSN 0/0): a crash right after creating it resumes from the slot.
+    offsets_->progress(Lsn{}, checkpoint.offset_members());
+    if (auto s = offsets_->store(Lsn{}); !s) return s;
+    offsets_->wait_durable([this] { return stopping(); });
+    auto created = pg::create_slot(*repl, config_.slot_name, false, true);
+    if (!created) return created.error();
+    start = created->consistent_point;
+    snapshot_name = created->snapshot_name;
+    offsets_->progress(start, checkpoint.offset_members());
+    if (auto s = offsets_->store(start); !s) return s;
+    offsets_->wait_durable([this] { return stopping(); });
+    log()->info("created replication slot {} at LSN {}; the initial snapshot is resumable", config_.slot_name,
+                start.str());
+  } else if (repl != nullptr) {
     if (auto old = pg::find_slot(*catalog_, tmp_slot); old && *old && !(**old).active && !(**old).temporary) {
       (void)pg::drop_slot(*catalog_, tmp_slot);
     }
@@ -582,7 +636,11 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
 
   const int threads = config_.snapshot_max_threads;
   snapshot::InitialSnapshot snap(*catalog_, config_.snapshot_fetch_size);
-  if (auto s = snap.begin(snapshot_name); !s) return s;
+  // The slot's exported snapshot is read under REPEATABLE READ whatever snapshot.isolation.mode says (as
+  // Debezium does); without a slot (initial_only) the mode opens the transaction.
+  const auto begin_sql = snapshot::begin_statement(static_cast<int>(config_.snapshot_isolation));
+  if (repl == nullptr) log()->info("snapshot transaction: {}", begin_sql);
+  if (auto s = snap.begin(snapshot_name, begin_sql); !s) return s;
   if (repl == nullptr) {
     auto lsn = catalog_->exec("SELECT pg_current_wal_lsn()");
     if (!lsn) return lsn.error();
@@ -597,13 +655,6 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
   // Debezium snapshots tables in TableId order (schema, then table name). (It also moves the "last" marker
   // to the last row emitted when the last tables are empty, by holding every row back until the next one;
   // sluice does not delay rows: see the README's compatibility section.)
-  std::vector<pg::TableRef> tables;
-  for (const auto& t : captured) {
-    if (config_.snapshot_include.captured(t.schema, t.table)) tables.push_back(t);
-  }
-  std::sort(tables.begin(), tables.end(), [](const pg::TableRef& a, const pg::TableRef& b) {
-    return std::tie(a.schema, a.table) < std::tie(b.schema, b.table);
-  });
   log()->info("snapshot: {} at LSN {} for {} of {} captured tables, {} thread(s)",
               repl != nullptr ? "exported snapshot " + snapshot_name : std::string("transaction snapshot"),
               start.str(), tables.size(), captured.size(), threads);
@@ -635,7 +686,28 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
   }
   snapshot::Progress progress(std::move(progress_tables), std::chrono::seconds(5));
 
-  auto tx = acks_.begin(start);
+  // One acknowledgement unit per table, so a table is known to be in Kafka before the snapshot ends.
+  std::vector<offsets::AckTracker::TxId> table_tx;
+  for (size_t i = 0; i < tables.size(); ++i) table_tx.push_back(acks_.begin(start));
+  std::vector<uint64_t> rows_read(tables.size(), 0);
+  std::vector<bool> read_done(tables.size(), false);
+  auto next_checkpoint = Clock::now() + std::chrono::seconds(5);
+  // Records the tables whose rows were all read, emitted and acknowledged (and, every few seconds, the
+  // row counts for `sluice status`).
+  auto checkpoint_tables = [&](bool force) -> Status {
+    if (!resumable) return ok_status();
+    bool changed = false;
+    for (size_t i = 0; i < tables.size(); ++i) {
+      checkpoint.set_rows(i, progress.table(i).rows);
+      if (read_done[i] && progress.table(i).rows == rows_read[i] && acks_.all_acked(table_tx[i])) {
+        changed |= checkpoint.mark_done(i);
+      }
+    }
+    if (!changed && !force && Clock::now() < next_checkpoint) return ok_status();
+    next_checkpoint = Clock::now() + std::chrono::seconds(5);
+    offsets_->progress(start, checkpoint.offset_members());
+    return offsets_->store(start);
+  };
   const int64_t ts_us = unix_now_us();
   auto read_event = [&, tx_id = snap.tx_id()](size_t ti, std::span<const decode::TupleValue> row,
                                               std::string_view marker, int64_t now_us) {
@@ -658,6 +730,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
     if ((progress.rows() & 1023) == 0) {
       producer_->poll(0);
       progress.maybe_log();
+      if (auto s = checkpoint_tables(false); !s) return s;
     }
     Status st = publish();
     if (st.ok()) return st;
@@ -666,7 +739,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
         fmt::format("{} (snapshot of table {}.{})", st.error().message, cats[ti].schema, cats[ti].table)});
   };
   auto emit_row = [&](size_t ti, std::span<const decode::TupleValue> row, std::string_view marker) -> Status {
-    return emit_row_with(ti, [&] { return emit(read_event(ti, row, marker, unix_now_us()), tx); });
+    return emit_row_with(ti, [&] { return emit(read_event(ti, row, marker, unix_now_us()), table_tx[ti]); });
   };
 
   if (!parallel) {
@@ -695,6 +768,9 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
         if (stopping()) return ok_status();
         return rows.error();
       }
+      rows_read[ti] = *rows;
+      read_done[ti] = true;
+      if (auto s = checkpoint_tables(false); !s) return s;
       progress.done(ti);
       log()->info("snapshot of {}.{}: {} rows", cats[ti].schema, cats[ti].table, *rows);
     }
@@ -761,7 +837,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
               return emit_row_with(r.table, [&] {
                 return emit_encoded(*schemas[r.table],
                                     m.has_key ? std::optional(r.encoded->key(m)) : std::nullopt,
-                                    r.encoded->value(m), tx);
+                                    r.encoded->value(m), table_tx[r.table]);
               });
             }
           }
@@ -775,6 +851,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
       if (!batch) {
         producer_->poll(0);
         progress.maybe_log();
+        if (auto s = checkpoint_tables(false); !s) return s;
         continue;
       }
       using Kind = snapshot::Batch::Kind;
@@ -783,6 +860,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
       const size_t ti = batch->table;
       if (batch->kind == Kind::kChunkDone) {
         if (--chunks_left[ti] == 0) {
+          read_done[ti] = true;
           progress.done(ti);
           log()->info("snapshot of {}.{}: {} rows", cats[ti].schema, cats[ti].table, progress.table(ti).rows);
           if (auto s = markers.table_done(ti); !s) return stopping() ? ok_status() : s;
@@ -795,6 +873,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
             "snapshot.select.statement.overrides statement must return the table's columns in order)",
             cats[ti].schema, cats[ti].table, PQnfields(batch->rows->get()), cats[ti].columns.size()));
       }
+      rows_read[ti] += static_cast<uint64_t>(batch->count);
       if (auto s = markers.rows(ti, batch->rows, batch->count, batch->first, batch->encoded); !s) {
         return stopping() ? ok_status() : s;
       }
@@ -803,9 +882,21 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
   }
   if (stopping()) return ok_status();
   if (auto s = snap.commit(); !s) return s;
-  acks_.commit(tx, start);
+  for (auto tx : table_tx) acks_.commit(tx, start);
   if (auto s = wait_for_acks(); !s) return s;
-  if (stopping()) return ok_status();
+  if (stopping()) {
+    if (resumable) (void)checkpoint_tables(true);
+    return ok_status();
+  }
+  if (resumable) {
+    // Every row is in Kafka: the offsets no longer carry the checkpoint; the slot exists already.
+    offsets_->progress(start, "");
+    if (auto s = offsets_->store(start); !s) return s;
+    offsets_->wait_durable([this] { return stopping(); });
+    log()->info("initial snapshot complete: {} rows; streaming from replication slot {} at LSN {}",
+                progress.rows(), config_.slot_name, start.str());
+    return ok_status();
+  }
   if (repl == nullptr) {
     log()->info("snapshot complete: {} rows (snapshot.mode=initial_only: no replication slot)",
                 progress.rows());
@@ -972,6 +1063,11 @@ Status Connector::emit_record(const std::string& topic, bool& topic_ready, offse
 }
 
 Status Connector::on_message(const decode::Message& m) {
+  if (m.prefix == "sluice-watermark" &&
+      m.transactional()) {  // incremental snapshot watermark (incremental.cpp)
+    const bool open = m.content.ends_with("-open");
+    return on_watermark(m.content, open, m.lsn);
+  }
   if (!config_.message_prefixes.passes(m.prefix)) return ok_status();
   event::Source source;
   source.ts_us = tx_.commit_time_us;  // a non-transactional one: the last transaction's, as Debezium
@@ -1020,6 +1116,8 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
   auto next_status = Clock::now() + interval;
   const auto heartbeat_interval = std::chrono::milliseconds(config_.heartbeat_interval_ms);
   auto next_heartbeat = Clock::now() + heartbeat_interval;
+  // An incremental snapshot restored from the offsets continues with its next chunk.
+  if (auto s = next_chunk(); !s) return s;
   for (;;) {
     if (stopping()) break;
     auto frame = stream.read(std::chrono::milliseconds(100));
@@ -1055,6 +1153,9 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
     }
     producer_->poll(0);
     if (delivery_failed_) return Error::fatal(delivery_error_);
+    if (!tx_.open) {
+      if (auto s = poll_signals(received_); !s) return s;
+    }
     auto now = Clock::now();
     if (heartbeat_interval.count() > 0 && now >= next_heartbeat && !tx_.open) {
       if (auto s = heartbeat(); !s) return s;
@@ -1112,6 +1213,22 @@ Status Connector::on_relation(const decode::Relation& rel) {
   // Postgres re-sends Relation messages (after reconnects, before truncates): rebuild the schema only when
   // the columns, the name or the replica identity changed.
   bool layout_changed = relations_.put(rel);
+  if (!config_.signal_data_collection.empty() &&
+      fmt::format("{}.{}", nsp, rel.relname) == config_.signal_data_collection) {
+    signal_oid_ = rel.oid.value;
+    signal_id_col_ = signal_type_col_ = signal_data_col_ = -1;
+    for (size_t i = 0; i < rel.columns.size(); ++i) {
+      if (rel.columns[i].name == "id") signal_id_col_ = static_cast<int>(i);
+      if (rel.columns[i].name == "type") signal_type_col_ = static_cast<int>(i);
+      if (rel.columns[i].name == "data") signal_data_col_ = static_cast<int>(i);
+    }
+    if (signal_id_col_ < 0 || signal_type_col_ < 0) {
+      return Error::fatal(
+          fmt::format("signal.data.collection {} needs columns id, type and data (CREATE TABLE {} "
+                      "(id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048)))",
+                      config_.signal_data_collection, config_.signal_data_collection));
+    }
+  }
   if (auto it = schemas_.find(rel.oid.value); it != schemas_.end() && !layout_changed) {
     const auto* t = it->second.get();
     if (t == nullptr ? !config_.filter.captured(nsp, rel.relname)
@@ -1197,6 +1314,8 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
       [&](const auto& m) -> Status {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, decode::Begin>) {
+          // read.only: a transaction committed after the chunk's SELECT closes its window first.
+          if (auto s = maybe_close_read_only(m.final_lsn); !s) return s;
           tx_.id = acks_.begin(m.final_lsn);
           tx_.xid = m.xid;
           tx_.commit_time_us = decode::pg_time_to_unix_us(m.commit_time);
@@ -1214,6 +1333,10 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
             if (auto s = emit_record(transaction_topic_, transaction_topic_ready_, tx_.id); !s) return s;
           }
           acks_.commit(tx_.id, m.end_lsn);
+          if (progress_dirty_) {  // this transaction's snapshot rows are in Kafka once it is acknowledged
+            offsets_->progress(m.end_lsn, incremental_.offset_members());
+            progress_dirty_ = false;
+          }
           // Debezium's lsn_commit (source.sequence[0]) moves with transactions that had captured changes.
           if (tx_.captured) last_commit_lsn_ = m.end_lsn;
           tx_.open = false;
@@ -1223,7 +1346,12 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
         } else if constexpr (std::is_same_v<T, decode::Insert>) {
           auto t = table_of(m.relation);
           if (!t) return t.error();
-          if (*t == nullptr || config_.skip_create) return ok_status();
+          if (signal_oid_ && m.relation.value == *signal_oid_) {
+            if (auto s = on_signal_row(m.new_tuple, false, wal_start); !s) return s;
+          }
+          if (*t == nullptr) return ok_status();
+          deduplicate(*t, m.new_tuple);
+          if (config_.skip_create) return ok_status();
           auto ev = base_event(event::Op::kCreate, *t);
           ev.after = event::Row(m.new_tuple);
           return with_context(emit(ev, tx_.id), *t);
@@ -1231,6 +1359,8 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           auto t = table_of(m.relation);
           if (!t) return t.error();
           if (*t == nullptr) return ok_status();
+          deduplicate(*t, m.new_tuple);
+          if (m.old_kind != 0) deduplicate(*t, m.old_tuple);
           // Key change (Debezium's RelationalChangeRecordEmitter: the key of the old tuple, as converted,
           // differs from the new one, e.g. a primary-key update): delete (+ tombstone) under the old key,
           // create under the new one. Deliberately unlike Debezium, a key-only old tuple that lacks a key
@@ -1265,7 +1395,12 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
         } else if constexpr (std::is_same_v<T, decode::Delete>) {
           auto t = table_of(m.relation);
           if (!t) return t.error();
-          if (*t == nullptr || config_.skip_delete) return ok_status();
+          if (signal_oid_ && m.relation.value == *signal_oid_) {
+            if (auto s = on_signal_row(m.old_tuple, true, wal_start); !s) return s;
+          }
+          if (*t == nullptr) return ok_status();
+          deduplicate(*t, m.old_tuple);
+          if (config_.skip_delete) return ok_status();
           auto ev = base_event(event::Op::kDelete, *t);
           ev.before = event::Row(m.old_tuple);
           if (auto s = emit(ev, tx_.id); !s) return with_context(s, *t);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <random>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "app/offset_committer.h"
+#include "app/signal_channel.h"
 #include "common/lsn.h"
 #include "common/result.h"
 #include "config/config.h"
@@ -27,6 +29,8 @@
 #include "pg/replication.h"
 #include "sink/sink.h"
 #include "sink/transactional_sink.h"
+#include "snapshot/incremental_snapshot.h"
+#include "snapshot/signal.h"
 
 namespace sluice::app {
 
@@ -86,6 +90,35 @@ class Connector final : public sink::DeliveryHandler {
   Result<std::shared_ptr<const event::TableSchema>> schema_for(const pg::CatalogTable& cat);
   bool stopping() const { return stop_.load(std::memory_order_relaxed) || delivery_failed_; }
 
+  // Signals and incremental snapshots (src/app/incremental.cpp).
+  // Restores the incremental snapshot (and an interrupted initial snapshot's remainder) from the offset
+  // progress that applies at `start`; opens the Kafka signal channel.
+  Status init_incremental(Lsn start);
+  // A row inserted into (or, for insert_delete watermarks, deleted from) signal.data.collection.
+  Status on_signal_row(const decode::Tuple& tuple, bool deleted, Lsn lsn);
+  // A watermark (signal row, logical message): opens the window, or closes it and emits its rows.
+  Status on_watermark(std::string_view id, bool open, Lsn lsn);
+  Status execute_signal(const snapshot::Signal& signal);
+  Status execute_snapshot(const snapshot::SnapshotRequest& request);
+  // Reads the next chunk when a snapshot runs, is not paused and no window is in flight.
+  Status next_chunk();
+  Status write_watermark(const std::string& chunk_id, bool open);
+  // Emits the closed window's rows as op "r" (source.snapshot=incremental) in acknowledgement unit tx.
+  Status emit_window(Lsn lsn, offsets::AckTracker::TxId tx);
+  // A streamed change of table t: drops the buffered row of its key while a window is open.
+  void deduplicate(const event::TableSchema* t, const decode::Tuple& tuple) {
+    if (incremental_.window_open() && t->info().oid.value == incremental_.table_oid()) {
+      incremental_.deduplicate(incremental_.table_oid(), tuple);
+    }
+  }
+  // The snapshot's progress changed: recorded with the offsets at the current transaction's end (or at
+  // once between transactions).
+  void progress_changed();
+  // Between transactions: Kafka channel signals, and read.only windows whose end the stream passed.
+  Status poll_signals(Lsn position);
+  // read.only: closes the window once the stream has passed `position` (a Begin's or keepalive's LSN).
+  Status maybe_close_read_only(Lsn position);
+
   config::Config config_;
   const std::atomic<bool>& stop_;
   std::unique_ptr<sink::Sink> producer_;  // sink.type: KafkaProducer or NullSink
@@ -127,6 +160,14 @@ class Connector final : public sink::DeliveryHandler {
   std::string message_topic_;
   bool message_topic_ready_ = false;
   std::minstd_rand identity_hashes_{std::random_device{}()};  // Java identity hashes of message ids
+  snapshot::IncrementalSnapshot incremental_;
+  std::shared_ptr<const event::TableSchema> incremental_schema_;
+  std::optional<uint32_t> signal_oid_;  // relation oid of signal.data.collection once its Relation arrived
+  int signal_id_col_ = -1, signal_type_col_ = -1, signal_data_col_ = -1;
+  bool progress_dirty_ = false;
+  std::optional<Lsn> read_only_close_;  // read.only: the window closes when the stream passes this LSN
+  std::unique_ptr<KafkaSignalChannel> kafka_signals_;
+  std::chrono::steady_clock::time_point next_signal_poll_;  // the Kafka channel is polled every 100 ms
   bool delivery_failed_ = false;
   std::string delivery_error_;
   uint64_t events_sent_ = 0;
@@ -136,5 +177,7 @@ class Connector final : public sink::DeliveryHandler {
 int check(const config::Config& config);
 // `sluice reset-offsets`: forgets this connector's stored offsets. Returns the exit code.
 int reset_offsets(const config::Config& config);
+// `sluice status`: the slot, the confirmed and stored LSNs and the snapshot progress. Returns the exit code.
+int status(const config::Config& config);
 
 }  // namespace sluice::app

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "app/connector.h"
 #include "common/log.h"
@@ -61,6 +62,31 @@ int main(int argc, char** argv) {
                                    "Forget the connector's stored offsets (after a slot was "
                                    "dropped or recreated on purpose)");
   reset->add_option("CONFIG", config_path, "Connector config file")->required();
+  auto* stat = app.add_subcommand("status",
+                                  "Print the replication slot, the stored offsets and the snapshot progress");
+  stat->add_option("CONFIG", config_path, "Connector config file")->required();
+  auto* sig = app.add_subcommand(
+      "signal",
+      "Send a signal (execute-snapshot, stop-snapshot, pause-snapshot, resume-snapshot, log) through "
+      "signal.data.collection or the Kafka signal channel");
+  std::string signal_type;
+  std::vector<std::string> signal_args;
+  std::string snapshot_kind = "incremental";
+  std::vector<std::string> filters;
+  std::string surrogate_key;
+  sig->add_option("--config", config_path, "Connector config file")->required();
+  sig->add_option("TYPE", signal_type, "Signal type")
+      ->required()
+      ->check(
+          CLI::IsMember({"execute-snapshot", "stop-snapshot", "pause-snapshot", "resume-snapshot", "log"}));
+  sig->add_option("ARGS", signal_args,
+                  "Tables (schema.table) for execute-/stop-snapshot; the message for log");
+  sig->add_option("--type", snapshot_kind, "execute-snapshot: incremental or blocking")
+      ->check(CLI::IsMember({"incremental", "blocking"}))
+      ->capture_default_str();
+  sig->add_option("--filter", filters,
+                  "execute-snapshot: an additional condition per table, as schema.table=SQL condition");
+  sig->add_option("--surrogate-key", surrogate_key, "execute-snapshot: the column to chunk by");
   auto* ver = app.add_subcommand("version", "Print the version");
 
   try {
@@ -78,6 +104,40 @@ int main(int argc, char** argv) {
   auto cfg = load_or_exit(config_path);
   if (chk->parsed()) return sluice::app::check(cfg);
   if (reset->parsed()) return sluice::app::reset_offsets(cfg);
+  if (stat->parsed()) return sluice::app::status(cfg);
+  if (sig->parsed()) {
+    nlohmann::json data = nlohmann::json::object();
+    if (signal_type == "execute-snapshot" || signal_type == "stop-snapshot") {
+      if (signal_type == "execute-snapshot" && signal_args.empty()) {
+        std::fprintf(stderr, "sluice signal execute-snapshot: name at least one table (schema.table)\n");
+        return 2;
+      }
+      if (!signal_args.empty()) data["data-collections"] = signal_args;
+      data["type"] = snapshot_kind;
+      for (const auto& f : filters) {
+        auto eq = f.find('=');
+        if (eq == std::string::npos) {
+          std::fprintf(stderr, "sluice signal: --filter '%s' is not schema.table=condition\n", f.c_str());
+          return 2;
+        }
+        data["additional-conditions"].push_back(
+            {{"data-collection", f.substr(0, eq)}, {"filter", f.substr(eq + 1)}});
+      }
+      if (!surrogate_key.empty()) data["surrogate-key"] = surrogate_key;
+    } else if (signal_type == "log") {
+      std::string msg;
+      for (const auto& a : signal_args) msg += (msg.empty() ? "" : " ") + a;
+      data["message"] = msg;
+    }
+    std::string channel;
+    auto text = data.empty() ? std::string() : data.dump();
+    if (auto s = sluice::app::send_signal(cfg, signal_type, text, channel); !s) {
+      std::fprintf(stderr, "sluice signal: %s\n", s.error().message.c_str());
+      return 1;
+    }
+    std::printf("sent %s %s as %s\n", signal_type.c_str(), text.c_str(), channel.c_str());
+    return 0;
+  }
 
   for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
   std::signal(SIGINT, on_signal);

@@ -44,20 +44,43 @@ Result<std::optional<offsets::StoredOffset>> OffsetCommitter::load() {
   }
   if (!r) return r.error();
   loaded_ = *r;
-  if (*r) written_ = durable_ = (**r).lsn;
+  if (*r) {
+    written_ = durable_ = (**r).lsn;
+    written_extra_ = extra_ = (**r).extra;
+  }
   return *r;
 }
 
+void OffsetCommitter::progress(Lsn from, std::string extra) {
+  if (!progress_.empty() && progress_.back().first >= from) {
+    // Same (or an earlier) position: the newer progress replaces what is queued from there on.
+    while (!progress_.empty() && progress_.back().first >= from) progress_.pop_back();
+  }
+  progress_.emplace_back(from, std::move(extra));
+}
+
+const std::string& OffsetCommitter::progress_at(Lsn acked) {
+  while (!progress_.empty() && progress_.front().first <= acked) {
+    extra_ = std::move(progress_.front().second);
+    progress_.pop_front();
+  }
+  return extra_;
+}
+
 Status OffsetCommitter::store(Lsn acked) {
-  if (!enabled() || acked <= written_) return ok_status();
+  progress_at(acked);
+  if (!enabled() || (acked <= written_ && extra_ == written_extra_ && !rewrite_)) return ok_status();
+  rewrite_ = false;
   offsets::StoredOffset o;
   o.lsn = acked;
+  o.extra = extra_;
   o.ts_usec = std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::system_clock::now().time_since_epoch())
                   .count();
   if (mode_ == config::OffsetStorage::kFile) {
     if (auto s = file_.store(o); !s) return s;
     written_ = durable_ = acked;
+    written_extra_ = extra_;
     return ok_status();
   }
   value_buf_ = offsets::offset_value(o);
@@ -65,6 +88,7 @@ Status OffsetCommitter::store(Lsn acked) {
                           kOpaqueBit | acked.value(), {}, interrupted_);
   if (!s) return s;
   written_ = acked;
+  written_extra_ = extra_;
   return ok_status();
 }
 
@@ -75,6 +99,7 @@ void OffsetCommitter::on_delivery(uint64_t opaque, const char* error) {
         "offset record for LSN {} not stored in {}: {}; retried at the next update", lsn.str(), topic_,
         error);
     written_ = durable_;  // write again next time
+    rewrite_ = true;      // (and the progress with it)
     return;
   }
   if (lsn > durable_) durable_ = lsn;
@@ -90,6 +115,9 @@ Status OffsetCommitter::reset() {
     return Error::transient(fmt::format("Kafka did not acknowledge the reset of {}", key_));
   loaded_.reset();
   written_ = durable_ = Lsn{};
+  progress_.clear();
+  extra_.clear();
+  written_extra_.clear();
   return ok_status();
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -33,8 +34,15 @@ class OffsetCommitter {
   void forget_loaded() { loaded_.reset(); }
   // Exactly-once: the records of an aborted Kafka transaction never happened; `lsn` is the last committed.
   void rewind(Lsn lsn) { written_ = durable_ = lsn; }
-  // Writes `acked` when it moved past what was last written (Kafka: produced through the sink and durable
-  // once acknowledged; file: durable at once).
+  // Snapshot progress (a JSON object of offset members, "" for none) that belongs in the stored offset once
+  // every change before `from` is acknowledged: until then the previous progress is stored. So a restart
+  // never skips snapshot rows that Kafka has not acknowledged.
+  void progress(Lsn from, std::string extra);
+  // The progress that applies once everything before `acked` is acknowledged.
+  const std::string& progress_at(Lsn acked);
+  // Writes `acked` (with the progress that applies to it) when it moved past what was last written or the
+  // progress changed (Kafka: produced through the sink and durable once acknowledged; file: durable at
+  // once).
   Status store(Lsn acked);
   // Waits (serving the sink) until the last written offset is durable or `interrupted` says stop.
   template <typename Interrupted>
@@ -65,6 +73,10 @@ class OffsetCommitter {
   std::optional<std::optional<offsets::StoredOffset>> loaded_;
   Lsn written_;
   Lsn durable_;
+  std::deque<std::pair<Lsn, std::string>> progress_;  // pending progress, oldest first
+  std::string extra_;                                 // progress that applies to the last store
+  std::string written_extra_;
+  bool rewrite_ = false;  // a record was lost: write again even when nothing changed
   std::string value_buf_;
 };
 

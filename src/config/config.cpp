@@ -502,6 +502,57 @@ Result<Config> parse_config(const Properties& props) {
   SLUICE_TRY_ASSIGN(threads, r.integer("snapshot.max.threads", 1, 1, 64));
   c.snapshot_fetch_size = static_cast<int>(fetch);
   c.snapshot_max_threads = static_cast<int>(threads);
+  SLUICE_TRY_ASSIGN(c.snapshot_isolation,
+                    r.choice<IsolationMode>("snapshot.isolation.mode", "serializable",
+                                            {{"serializable", IsolationMode::kSerializable},
+                                             {"repeatable_read", IsolationMode::kRepeatableRead},
+                                             {"read_committed", IsolationMode::kReadCommitted},
+                                             {"read_uncommitted", IsolationMode::kReadUncommitted}}));
+
+  // Signals and incremental snapshots.
+  c.signal_data_collection = r.str("signal.data.collection", "");
+  if (!c.signal_data_collection.empty()) {
+    auto dot = c.signal_data_collection.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == c.signal_data_collection.size()) {
+      return invalid("signal.data.collection", c.signal_data_collection, "<schema>.<table>");
+    }
+  }
+  {
+    const std::string key = "signal.enabled.channels";
+    auto raw = r.str(key, "source");
+    c.signal_source = c.signal_kafka = false;
+    std::stringstream ss(raw);
+    std::string ch;
+    while (std::getline(ss, ch, ',')) {
+      ch = lower(trim(ch));
+      if (ch == "source") {
+        c.signal_source = true;
+      } else if (ch == "kafka") {
+        c.signal_kafka = true;
+      } else if (!ch.empty()) {
+        return invalid(key, raw,
+                       "a comma-separated list of source, kafka (sluice has no file, jmx or "
+                       "in-process channel)");
+      }
+    }
+  }
+  c.signal_kafka_topic = r.str("signal.kafka.topic", c.topic_prefix + "-signal");
+  c.signal_kafka_group = r.str("signal.kafka.groupId", c.signal_kafka_group);
+  c.signal_kafka_bootstrap = r.str("signal.kafka.bootstrap.servers", "");
+  int64_t chunk = 0;
+  SLUICE_TRY_ASSIGN(chunk, r.integer("incremental.snapshot.chunk.size", 1024, 1, 1000000));
+  c.incremental_chunk_size = static_cast<int>(chunk);
+  SLUICE_TRY_ASSIGN(c.watermark_strategy,
+                    r.choice<WatermarkStrategy>("incremental.snapshot.watermarking.strategy", "insert_insert",
+                                                {{"insert_insert", WatermarkStrategy::kInsertInsert},
+                                                 {"insert_delete", WatermarkStrategy::kInsertDelete}}));
+  SLUICE_TRY_ASSIGN(c.read_only, r.boolean("read.only", false));
+  if (c.read_only && !c.signal_kafka) {
+    return Error::fatal(fmt::format(
+        "read.only=true needs the Kafka signal channel (signal.enabled.channels=kafka or source,kafka; got "
+        "'{}'): a read-only connector cannot have signals inserted for it",
+        r.str("signal.enabled.channels", "source")));
+  }
 
   SLUICE_TRY_ASSIGN(c.tombstones_on_delete, r.boolean("tombstones.on.delete", true));
   SLUICE_TRY_ASSIGN(c.key_schemas_enable, r.boolean("key.converter.schemas.enable", true));
@@ -597,6 +648,7 @@ Result<Config> parse_config(const Properties& props) {
   }
   c.bootstrap_servers = r.str("kafka.bootstrap.servers", r.str("bootstrap.servers", c.bootstrap_servers));
   if (c.bootstrap_servers.empty()) return invalid("kafka.bootstrap.servers", "", "host:port[,host:port…]");
+  if (c.signal_kafka_bootstrap.empty()) c.signal_kafka_bootstrap = c.bootstrap_servers;
 
   SLUICE_TRY_ASSIGN(c.exactly_once_support,
                     r.choice<ExactlyOnceSupport>("exactly.once.support", "supported",

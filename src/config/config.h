@@ -27,6 +27,12 @@ enum class IntervalMode { kNumeric, kString };
 enum class HstoreMode { kJson, kMap };
 enum class FailureMode { kFail, kWarn, kSkip };  // event.processing.failure.handling.mode
 enum class SinkType { kKafka, kNull };
+// snapshot.isolation.mode: the isolation of snapshot transactions that do not read a replication slot's
+// exported snapshot (which is always read under REPEATABLE READ, as Debezium does).
+enum class IsolationMode { kSerializable, kRepeatableRead, kReadCommitted, kReadUncommitted };
+// incremental.snapshot.watermarking.strategy: the high watermark is a second row, or the deletion of the
+// low watermark row.
+enum class WatermarkStrategy { kInsertInsert, kInsertDelete };
 // exactly.once.support (KIP-618): supported (sluice's default: at-least-once), requested (exactly-once when
 // the sink and offsets are Kafka, else at-least-once with a warning), required (exactly-once or exit 2).
 enum class ExactlyOnceSupport { kSupported, kRequested, kRequired };
@@ -57,6 +63,21 @@ struct Config {
   std::map<std::string, std::string> snapshot_select_overrides;
   int snapshot_fetch_size = 10240;
   int snapshot_max_threads = 1;
+  IsolationMode snapshot_isolation = IsolationMode::kSerializable;
+
+  // Signals (Debezium's signal.*). signal.data.collection: the signal table (schema.table), which also
+  // receives the incremental snapshot's watermark rows; signal.enabled.channels: source and/or kafka.
+  std::string signal_data_collection;
+  bool signal_source = true;
+  bool signal_kafka = false;
+  std::string signal_kafka_topic;                   // signal.kafka.topic (default <topic.prefix>-signal)
+  std::string signal_kafka_bootstrap;               // signal.kafka.bootstrap.servers (default the sink's)
+  std::string signal_kafka_group = "kafka-signal";  // signal.kafka.groupId
+  int incremental_chunk_size = 1024;                // incremental.snapshot.chunk.size
+  WatermarkStrategy watermark_strategy = WatermarkStrategy::kInsertInsert;
+  // read.only: no writes to the database; incremental snapshot windows are bounded by WAL positions
+  // instead of watermark rows, and signals come from the Kafka channel.
+  bool read_only = false;
   bool tombstones_on_delete = true;
   bool skip_truncate = true;  // skipped.operations contains 't' (Debezium's default)
   bool skip_create = false, skip_update = false, skip_delete = false;

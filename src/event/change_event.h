@@ -25,6 +25,9 @@ struct Source {
   std::optional<int64_t> tx_id;
   std::optional<Lsn> lsn;
   std::optional<Lsn> last_commit_lsn;  // first element of source.sequence
+  // Second element of source.sequence when it is not `lsn` (incremental snapshot reads: lsn is null, the
+  // sequence names the high watermark's position, as Debezium's).
+  std::optional<Lsn> sequence_lsn;
 };
 
 struct TransactionBlock;  // event/transaction_metadata.h

@@ -121,7 +121,7 @@ void write_source_payload(JsonWriter& w, const SerializerOptions& options, const
   write_string(w, options.database);
   write_key(w, "sequence");
   scratch.clear();
-  append_sequence(scratch, src.last_commit_lsn, src.lsn);
+  append_sequence(scratch, src.last_commit_lsn, src.sequence_lsn ? src.sequence_lsn : src.lsn);
   write_string(w, scratch);
   write_key(w, "ts_us");
   w.Int64(src.ts_us);

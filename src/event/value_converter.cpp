@@ -761,7 +761,9 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
       scratch.push_back('T');
       // ZonedTimestamp.toIsoString: exactly `precision` fraction digits; precision 0 uses
       // ISO_OFFSET_DATE_TIME (no fraction for whole seconds).
-      javafmt::append_iso_time(scratch, ts->epoch_micros - day * kMicrosPerDay, t.scale > 0 ? t.scale : -1);
+      // The time of day by remainder: day * kMicrosPerDay overflows for the saturated extremes.
+      const int64_t time_of_day = ((ts->epoch_micros % kMicrosPerDay) + kMicrosPerDay) % kMicrosPerDay;
+      javafmt::append_iso_time(scratch, time_of_day, t.scale > 0 ? t.scale : -1);
       scratch.push_back('Z');
       write_string(w, scratch);
       return true;

@@ -11,6 +11,13 @@ AckTracker::TxId AckTracker::begin(Lsn commit_lsn) {
   return next_id_++;
 }
 
+bool AckTracker::all_acked(TxId tx) const {
+  for (const auto& t : txs_) {
+    if (t.id == tx) return t.pending == 0;
+  }
+  return true;
+}
+
 AckTracker::Tx* AckTracker::find(TxId tx) {
   if (txs_.empty() || tx < txs_.front().id) return nullptr;
   size_t idx = static_cast<size_t>(tx - txs_.front().id);  // ids are dense and in deque order

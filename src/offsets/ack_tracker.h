@@ -27,6 +27,9 @@ class AckTracker {
   // from retaining WAL).
   void idle(Lsn server_wal_end);
 
+  // Every event handed to the sink for tx so far was acknowledged (true for a finished transaction).
+  bool all_acked(TxId tx) const;
+
   Lsn flush_lsn() const { return flush_; }
   size_t transactions_in_flight() const { return txs_.size(); }
   uint64_t events_in_flight() const { return events_in_flight_; }

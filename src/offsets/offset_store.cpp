@@ -25,6 +25,12 @@ std::string offset_value(const StoredOffset& o) {
                       {"lsn", o.lsn.value()},
                       {"txId", o.tx_id ? nlohmann::json(*o.tx_id) : nlohmann::json(nullptr)},
                       {"ts_usec", o.ts_usec}};
+  if (!o.extra.empty()) {
+    auto extra = nlohmann::json::parse(o.extra, nullptr, false);
+    if (extra.is_object()) {
+      for (auto& [k, val] : extra.items()) v[k] = val;
+    }
+  }
   return v.dump();
 }
 
@@ -37,6 +43,11 @@ std::optional<StoredOffset> parse_offset_value(std::string_view json) {
   o.lsn = Lsn(v["lsn"].get<uint64_t>());
   if (v.contains("txId") && v["txId"].is_number_integer()) o.tx_id = v["txId"].get<int64_t>();
   if (v.contains("ts_usec") && v["ts_usec"].is_number_integer()) o.ts_usec = v["ts_usec"].get<int64_t>();
+  nlohmann::json extra = nlohmann::json::object();
+  for (auto& [k, val] : v.items()) {
+    if (k != "lsn" && k != "lsn_proc" && k != "lsn_commit" && k != "txId" && k != "ts_usec") extra[k] = val;
+  }
+  if (!extra.empty()) o.extra = extra.dump();
   return o;
 }
 

@@ -20,6 +20,10 @@ struct StoredOffset {
   Lsn lsn;                       // every change before this LSN is acknowledged by Kafka
   std::optional<int64_t> tx_id;  // the last acknowledged transaction
   int64_t ts_usec = 0;           // its commit time
+  // Snapshot progress stored beside the position: a JSON object whose members are added to the record
+  // (incremental_snapshot_* as Debezium names them, sluice_snapshot for a resumable initial snapshot);
+  // empty when no snapshot is in progress.
+  std::string extra;
 };
 
 std::string offset_key(const std::string& connector_name, const std::string& server_name);

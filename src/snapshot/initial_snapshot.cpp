@@ -7,8 +7,25 @@
 
 namespace sluice::snapshot {
 
-Status InitialSnapshot::begin(const std::string& snapshot_name) {
-  if (auto s = conn_.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !s) return s;
+std::string begin_statement(int isolation_mode) {
+  switch (isolation_mode) {
+    case 0:
+      return "BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY DEFERRABLE";
+    case 1:
+      return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    case 2:
+      return "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY";
+    default:
+      return "BEGIN ISOLATION LEVEL READ UNCOMMITTED READ ONLY";
+  }
+}
+
+Status InitialSnapshot::begin(const std::string& snapshot_name, const std::string& begin_sql) {
+  if (auto s =
+          conn_.run(snapshot_name.empty() ? begin_sql : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      !s) {
+    return s;
+  }
   if (!snapshot_name.empty()) {
     if (auto s = conn_.run(fmt::format("SET TRANSACTION SNAPSHOT {}", conn_.escape_literal(snapshot_name)));
         !s) {

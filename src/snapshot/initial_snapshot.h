@@ -31,12 +31,21 @@ struct SnapshotStats {
   int64_t tx_id = 0;
 };
 
+// snapshot.isolation.mode as Debezium's Postgres connector applies it to a snapshot that does not read a
+// slot's exported snapshot: serializable -> SERIALIZABLE READ ONLY DEFERRABLE (waits for a safe snapshot),
+// repeatable_read, read_committed (each statement sees the latest commits: no consistency across tables),
+// read_uncommitted (Postgres runs it as READ COMMITTED). Values 0..3 in that order.
+std::string begin_statement(int isolation_mode);
+
 class InitialSnapshot {
  public:
   InitialSnapshot(pg::Connection& conn, int fetch_size) : conn_(conn), fetch_size_(fetch_size) {}
 
-  // Opens a REPEATABLE READ transaction on the exported snapshot (SET TRANSACTION SNAPSHOT).
-  Status begin(const std::string& snapshot_name);
+  // Opens a REPEATABLE READ transaction on the exported snapshot (SET TRANSACTION SNAPSHOT), or without
+  // one (snapshot_name empty) a transaction opened by `begin_sql` (snapshot.isolation.mode, see
+  // begin_statement).
+  Status begin(const std::string& snapshot_name,
+               const std::string& begin_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   int64_t tx_id() const { return tx_id_; }
   // Exports the open transaction's snapshot (pg_export_snapshot) for other connections to share.
   Result<std::string> export_snapshot();

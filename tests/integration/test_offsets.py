@@ -18,6 +18,13 @@ def run_until_streaming(s):
     return s
 
 
+def drop_slot(pg, slot):
+    """Drops the slot once its walsender has gone (it exits shortly after sluice does)."""
+    wait_until(lambda: not pg.execute("SELECT active FROM pg_replication_slots WHERE slot_name = %s",
+                                      (slot,)).fetchone()[0], what=f"slot {slot} to become inactive")
+    pg.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+
+
 def test_dropped_slot_is_detected_then_when_needed_resnapshots(pg, names, sluice_factory, topic_reader):
     table = f"drop_{names['tag']}"
     setup_table(pg, table, 10)
@@ -27,7 +34,7 @@ def test_dropped_slot_is_detected_then_when_needed_resnapshots(pg, names, sluice
     reader = topic_reader(f"{names['prefix']}.public.{table}")
     reader.poll_until(11)
     assert s.stop() == 0
-    pg.execute("SELECT pg_drop_replication_slot(%s)", (names["slot"],))
+    drop_slot(pg, names["slot"])
     pg.execute(f"INSERT INTO {table} VALUES (12)")  # written while no slot exists: only a snapshot can recover it
 
     lost = sluice_factory(**cfg).start()
@@ -50,7 +57,7 @@ def test_recreated_slot_ahead_of_offsets_is_detected_and_reset_offsets_accepts_i
     cfg = {"table.include.list": f"public.{table}", "value.converter.schemas.enable": "false"}
     s = run_until_streaming(sluice_factory(**cfg))
     assert s.stop() == 0
-    pg.execute("SELECT pg_drop_replication_slot(%s)", (names["slot"],))
+    drop_slot(pg, names["slot"])
     pg.execute(f"INSERT INTO {table} VALUES (4)")  # lost with the old slot
     pg.execute("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (names["slot"],))
 

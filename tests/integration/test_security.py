@@ -161,6 +161,7 @@ def stream_one_change(s, pg, table, topic_reader, expect_snapshot_rows=0):
     assert [payload(value_of(m))["op"] for m in msgs] == ["r"] * expect_snapshot_rows + ["c"]
     assert payload(value_of(msgs[-1]))["after"] == {"id": 100, "name": "over tls"}
     assert s.stop() == 0, s.log_text()
+    assert "connected to Postgres over TLS (TLSv1." in s.log_text()
 
 
 def test_pg_verify_full_with_password_snapshot_and_stream(tmp_path, names, pki, tls_pg, topic_reader):

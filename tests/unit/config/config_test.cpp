@@ -126,6 +126,41 @@ TEST(ConfigParse, SnapshotSettings) {
   EXPECT_EQ(parse_config(p)->snapshot_mode, SnapshotMode::kAlways);
 }
 
+TEST(ConfigParse, SignalsAndIncrementalSnapshots) {
+  auto c = parse_config(minimal());
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->signal_data_collection.empty());
+  EXPECT_TRUE(c->signal_source);
+  EXPECT_FALSE(c->signal_kafka);
+  EXPECT_EQ(c->incremental_chunk_size, 1024);
+  EXPECT_EQ(c->snapshot_isolation, IsolationMode::kSerializable);
+  EXPECT_EQ(c->signal_kafka_topic, c->topic_prefix + "-signal");
+  EXPECT_EQ(c->signal_kafka_bootstrap, c->bootstrap_servers);
+  auto p = minimal();
+  p["signal.data.collection"] = "public.debezium_signal";
+  p["signal.enabled.channels"] = "source, kafka";
+  p["signal.kafka.topic"] = "sig";
+  p["signal.kafka.bootstrap.servers"] = "other:9092";
+  p["incremental.snapshot.chunk.size"] = "50";
+  p["incremental.snapshot.watermarking.strategy"] = "insert_delete";
+  p["snapshot.isolation.mode"] = "read_committed";
+  p["read.only"] = "true";
+  c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->signal_data_collection, "public.debezium_signal");
+  EXPECT_TRUE(c->signal_source && c->signal_kafka && c->read_only);
+  EXPECT_EQ(c->signal_kafka_topic, "sig");
+  EXPECT_EQ(c->signal_kafka_bootstrap, "other:9092");
+  EXPECT_EQ(c->incremental_chunk_size, 50);
+  EXPECT_EQ(c->watermark_strategy, WatermarkStrategy::kInsertDelete);
+  EXPECT_EQ(c->snapshot_isolation, IsolationMode::kReadCommitted);
+  EXPECT_TRUE(c->warnings.empty());
+  p["signal.enabled.channels"] = "source";
+  auto ro = parse_config(p);
+  ASSERT_FALSE(ro.ok());
+  EXPECT_NE(ro.error().message.find("read.only=true needs the Kafka signal channel"), std::string::npos);
+}
+
 TEST(ConfigParse, RejectionsNameKeyValueAndAllowed) {
   struct Case {
     const char* key;
@@ -137,6 +172,16 @@ TEST(ConfigParse, RejectionsNameKeyValueAndAllowed) {
        "invalid value for snapshot.mode: 'sometimes' (allowed: initial, no_data, never, when_needed, "
        "initial_only, always)"},
       {"snapshot.fetch.size", "0", "invalid value for snapshot.fetch.size: '0' (allowed: an integer from 1"},
+      {"snapshot.isolation.mode", "snapshot",
+       "invalid value for snapshot.isolation.mode: 'snapshot' (allowed: serializable, repeatable_read, "
+       "read_committed, read_uncommitted)"},
+      {"signal.data.collection", "debezium_signal",
+       "invalid value for signal.data.collection: 'debezium_signal' (allowed: <schema>.<table>)"},
+      {"signal.enabled.channels", "source,jmx", "invalid value for signal.enabled.channels: 'source,jmx'"},
+      {"incremental.snapshot.chunk.size", "0", "invalid value for incremental.snapshot.chunk.size: '0'"},
+      {"incremental.snapshot.watermarking.strategy", "x",
+       "invalid value for incremental.snapshot.watermarking.strategy: 'x' (allowed: insert_insert, "
+       "insert_delete)"},
       {"snapshot.max.threads", "x",
        "invalid value for snapshot.max.threads: 'x' (allowed: an integer from 1 to 64)"},
       {"snapshot.include.collection.list", "public.(",

@@ -285,6 +285,13 @@ TEST(ValueConverter, ZonedTimestampPadsFractionToColumnPrecision) {
   EXPECT_EQ(conv({pt::kTimestamptz}, "-infinity"), R"("-infinity")");
 }
 
+// Regression (value_converter_fuzz): a timestamptz far before the int64 microsecond range saturates; printing
+// its time of day must not overflow.
+TEST(ValueConverter, ZonedTimestampAtSaturatedExtremes) {
+  EXPECT_EQ(conv({pt::kTimestamptz}, "20040234-03-15 12:00:00.123+00 BC").substr(0, 2), R"("-)");
+  EXPECT_EQ(conv({pt::kTimestamptz}, "20040234-03-15 12:00:00.123+00").substr(0, 2), R"("+)");
+}
+
 TEST(ValueConverter, ZonedTime) {
   EXPECT_EQ(
       schema({pt::kTimetz}),

@@ -61,3 +61,22 @@ TEST(FileOffsetStore, CorruptFileIsAFatalErrorNamingIt) {
 
 }  // namespace
 }  // namespace sluice::offsets
+
+namespace sluice::offsets {
+namespace {
+
+TEST(OffsetRecord, SnapshotProgressMembersRoundTrip) {
+  StoredOffset o{Lsn(100), std::nullopt, 5, R"({"incremental_snapshot_primary_key":"[\"7\"]"})"};
+  auto v = offset_value(o);
+  EXPECT_NE(v.find(R"("incremental_snapshot_primary_key":"[\"7\"]")"), std::string::npos);
+  auto back = parse_offset_value(v);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->lsn, Lsn(100));
+  EXPECT_EQ(back->extra, R"({"incremental_snapshot_primary_key":"[\"7\"]"})");
+  auto plain = parse_offset_value(offset_value(StoredOffset{Lsn(1), 2, 3}));
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->extra, "");
+}
+
+}  // namespace
+}  // namespace sluice::offsets

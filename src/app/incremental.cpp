@@ -1,0 +1,338 @@
+// Signals and incremental snapshots in the streaming thread: signal rows and Kafka signals become
+// actions; chunks are read between watermarks (signal-table rows, logical decoding messages, or in
+// read.only mode WAL positions) and their windows emitted when the stream reaches the high watermark.
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "app/connector.h"
+#include "common/log.h"
+#include "config/pattern_list.h"
+#include "snapshot/checkpoint.h"
+
+namespace sluice::app {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> log() {
+  static auto l = module_logger("signals");
+  return l;
+}
+
+// Watermarks as logical decoding messages when there is no signal table (e.g. the remainder of an
+// interrupted initial snapshot): transactional, so they commit in WAL order like rows would.
+constexpr std::string_view kWatermarkPrefix = "sluice-watermark";
+
+int64_t unix_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string iso_now() {
+  auto now = std::chrono::system_clock::now();
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::nanoseconds>(now));
+}
+
+}  // namespace
+
+Status Connector::init_incremental(Lsn start) {
+  const auto& extra = offsets_->progress_at(start);
+  auto restored = snapshot::IncrementalSnapshot::restore(extra, config_.incremental_chunk_size);
+  if (!restored) return restored.error();
+  incremental_ = std::move(*restored);
+  incremental_schema_.reset();
+  read_only_close_.reset();
+  progress_dirty_ = false;
+  // An initial snapshot interrupted before every table was in Kafka: the tables not done yet are read as
+  // an incremental snapshot while streaming from the snapshot's LSN (see run_snapshot).
+  if (auto cp = snapshot::Checkpoint::parse(extra)) {
+    std::vector<snapshot::SnapshotCollection> rest;
+    for (const auto& t : cp->tables) {
+      if (std::find(cp->done.begin(), cp->done.end(), t) == cp->done.end()) rest.push_back({t, "", ""});
+    }
+    log()->info(
+        "the initial snapshot was interrupted after {} of {} tables: the remaining {} are read as an "
+        "incremental snapshot while streaming from LSN {}",
+        cp->done.size(), cp->tables.size(), rest.size(), start.str());
+    incremental_.add(rest);
+    auto j = nlohmann::json::parse(extra);
+    j.erase("sluice_snapshot");
+    offsets_->progress(start, incremental_.offset_members(j.empty() ? "" : j.dump()));
+  } else {
+    offsets_->progress(start, extra);  // drops progress of transactions that will be streamed again
+  }
+  if (incremental_.running()) {
+    log()->info("incremental snapshot in progress{}: {}", incremental_.paused() ? " (paused)" : "",
+                incremental_.offset_members());
+  }
+  if (config_.signal_kafka && !kafka_signals_) {
+    auto ch = KafkaSignalChannel::open(config_);
+    if (!ch) return ch.error();
+    kafka_signals_ = std::move(*ch);
+  }
+  return ok_status();
+}
+
+void Connector::progress_changed() {
+  if (tx_.open) {
+    progress_dirty_ = true;
+    return;
+  }
+  offsets_->progress(std::max(received_, acks_.flush_lsn()), incremental_.offset_members());
+}
+
+Status Connector::on_signal_row(const decode::Tuple& tuple, bool deleted, Lsn lsn) {
+  auto text = [&](int col) -> std::string {
+    if (col < 0 || static_cast<size_t>(col) >= tuple.size() ||
+        tuple[col].kind != decode::TupleValue::Kind::kText) {
+      return {};
+    }
+    return std::string(tuple[col].data);
+  };
+  snapshot::Signal s{text(signal_id_col_), text(signal_type_col_), text(signal_data_col_)};
+  if (deleted) {
+    // insert_delete watermarking: deleting the low watermark row is the high watermark.
+    if (s.id.ends_with("-open")) {
+      return on_watermark(s.id.substr(0, s.id.size() - 5) + "-close", false, lsn);
+    }
+    return ok_status();
+  }
+  if (s.type == "snapshot-window-open") return on_watermark(s.id, true, lsn);
+  if (s.type == "snapshot-window-close") return on_watermark(s.id, false, lsn);
+  if (!config_.signal_source) return ok_status();
+  log()->info("signal {} '{}' from {} at LSN {}: {}", s.id, s.type, config_.signal_data_collection, lsn.str(),
+              s.data);
+  return execute_signal(s);
+}
+
+Status Connector::on_watermark(std::string_view id, bool open, Lsn lsn) {
+  if (!incremental_.on_watermark(id, open)) return ok_status();
+  return emit_window(lsn, tx_.id);
+}
+
+Status Connector::execute_signal(const snapshot::Signal& s) {
+  // A malformed signal is reported and ignored: it must not stop the stream (Debezium logs it likewise).
+  auto bad = [&](const Error& e) {
+    log()->warn("signal {} ignored: {}", s.id, e.message);
+    return ok_status();
+  };
+  if (s.type == "execute-snapshot") {
+    auto req = snapshot::parse_execute_snapshot(s.data);
+    if (!req) return bad(req.error());
+    return execute_snapshot(*req);
+  }
+  if (s.type == "stop-snapshot") {
+    auto ids = snapshot::parse_stop_snapshot(s.data);
+    if (!ids) return bad(ids.error());
+    auto removed = incremental_.stop(*ids);
+    std::string names;
+    for (auto& r : removed) names += (names.empty() ? "" : ", ") + r;
+    log()->info("incremental snapshot stopped for {}", names.empty() ? "(nothing running)" : names);
+    read_only_close_.reset();
+    progress_changed();
+    return next_chunk();
+  }
+  if (s.type == "pause-snapshot") {
+    if (incremental_.running()) {
+      incremental_.pause();
+      log()->info("incremental snapshot paused");
+      progress_changed();
+    }
+    return ok_status();
+  }
+  if (s.type == "resume-snapshot") {
+    if (incremental_.paused()) {
+      incremental_.resume();
+      log()->info("incremental snapshot resumed");
+      progress_changed();
+    }
+    return next_chunk();
+  }
+  if (s.type == "log") {
+    auto msg = snapshot::parse_log(s.data);
+    if (!msg) return bad(msg.error());
+    log()->info("signal log message: {}", *msg);
+    return ok_status();
+  }
+  log()->warn(
+      "signal {} has unknown type '{}' (known: execute-snapshot, stop-snapshot, pause-snapshot, "
+      "resume-snapshot, log); ignored",
+      s.id, s.type);
+  return ok_status();
+}
+
+Status Connector::execute_snapshot(const snapshot::SnapshotRequest& req) {
+  if (req.kind == snapshot::SnapshotKind::kBlocking) {
+    log()->warn("execute-snapshot with type blocking is not supported by sluice; ignored (use incremental)");
+    return ok_status();
+  }
+  auto tables = pg::list_tables(*catalog_);
+  if (!tables) return tables.error();
+  std::vector<snapshot::SnapshotCollection> cols;
+  for (const auto& want : req.collections) {
+    auto pattern = config::PatternList::create("data-collections", want);
+    bool matched = false;
+    for (const auto& t : *tables) {
+      const std::string id = t.schema + "." + t.table;
+      if (id != want && !(pattern && pattern->full_match(id))) continue;
+      matched = true;
+      if (!config_.filter.captured(t.schema, t.table)) {
+        log()->warn("execute-snapshot: table {} is not captured (table.include.list etc.); skipped", id);
+        continue;
+      }
+      snapshot::SnapshotCollection c{id, "", req.surrogate_key};
+      if (auto it = req.conditions.find(id); it != req.conditions.end()) c.condition = it->second;
+      if (auto it = req.conditions.find(want); it != req.conditions.end()) c.condition = it->second;
+      cols.push_back(std::move(c));
+    }
+    if (!matched) log()->warn("execute-snapshot: no table matches '{}'", want);
+  }
+  auto added = incremental_.add(cols);
+  std::string names;
+  for (auto& a : added) names += (names.empty() ? "" : ", ") + a;
+  if (!added.empty()) {
+    log()->info("incremental snapshot requested for {} (chunks of {} rows)", names,
+                config_.incremental_chunk_size);
+    progress_changed();
+  }
+  return next_chunk();
+}
+
+Status Connector::next_chunk() {
+  if (!incremental_.running() || incremental_.paused() || incremental_.chunk_in_flight()) return ok_status();
+  auto more = incremental_.read_chunk(
+      *catalog_, [this](const std::string& id, bool open) { return write_watermark(id, open); });
+  if (!more) return more.error();
+  if (!*more) {  // the tables left were empty, missing or without key
+    log()->info("incremental snapshot complete: {} rows", incremental_.rows_emitted());
+  }
+  progress_changed();
+  return ok_status();
+}
+
+Status Connector::write_watermark(const std::string& chunk_id, bool open) {
+  if (config_.read_only) {
+    // No writes: the window is open from before the chunk's SELECT until the stream has passed the WAL
+    // insert position read after it (every transaction the SELECT saw committed before that position).
+    if (open) {
+      incremental_.on_watermark(chunk_id + "-open", true);
+      return ok_status();
+    }
+    auto r = catalog_->exec(
+        "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_insert_lsn() "
+        "END");
+    if (!r) return r.error();
+    auto lsn = Lsn::parse(PQgetvalue(r->get(), 0, 0));
+    if (!lsn) return Error::fatal("read.only incremental snapshot: cannot read the WAL position");
+    read_only_close_ = *lsn;
+    return ok_status();
+  }
+  if (!config_.signal_data_collection.empty()) {
+    auto dot = config_.signal_data_collection.find('.');
+    auto table = pg::qualified_name(*catalog_, config_.signal_data_collection.substr(0, dot),
+                                    config_.signal_data_collection.substr(dot + 1));
+    Result<pg::PgResult> r = Error::fatal("");
+    if (!open && config_.watermark_strategy == config::WatermarkStrategy::kInsertDelete) {
+      r = catalog_->exec_params(fmt::format("DELETE FROM {} WHERE id = $1", table), {chunk_id + "-open"});
+    } else {
+      nlohmann::json data = {{"openWindowTimestamp", iso_now()}};
+      if (!open) data["closeWindowTimestamp"] = iso_now();
+      r = catalog_->exec_params(
+          fmt::format("INSERT INTO {} (id, type, data) VALUES ($1, $2, $3)", table),
+          {chunk_id + (open ? "-open" : "-close"),
+           std::string(open ? "snapshot-window-open" : "snapshot-window-close"), data.dump()});
+    }
+    if (!r) {
+      return Error{r.error().kind, fmt::format("cannot write the incremental snapshot watermark to {} "
+                                               "(signal.data.collection): {}",
+                                               config_.signal_data_collection, r.error().message)};
+    }
+    return ok_status();
+  }
+  auto r = catalog_->exec_params("SELECT pg_logical_emit_message(true, $1, $2)",
+                                 {std::string(kWatermarkPrefix), chunk_id + (open ? "-open" : "-close")});
+  if (!r) {
+    return Error{r.error().kind,
+                 fmt::format("cannot write the incremental snapshot watermark (pg_logical_emit_message): {}",
+                             r.error().message)};
+  }
+  return ok_status();
+}
+
+Status Connector::emit_window(Lsn lsn, offsets::AckTracker::TxId tx) {
+  const auto& cat = incremental_.table();
+  if (!incremental_schema_ || incremental_schema_->info().oid.value != cat.oid.value) {
+    auto schema = schema_for(cat);
+    if (!schema) return schema.error();
+    incremental_schema_ = std::move(*schema);
+  }
+  const size_t rows = incremental_.rows_left();
+  std::vector<decode::TupleValue> values;
+  const int64_t now = unix_now_us();
+  auto st = incremental_.for_each_row([&](const snapshot::IncrementalSnapshot::Values& row) -> Status {
+    values.resize(row.size());
+    for (size_t c = 0; c < row.size(); ++c) {
+      values[c] = row[c] ? decode::TupleValue{decode::TupleValue::Kind::kText, *row[c]}
+                         : decode::TupleValue{decode::TupleValue::Kind::kNull, {}};
+    }
+    event::ChangeEvent ev;
+    ev.op = event::Op::kRead;
+    ev.table = incremental_schema_.get();
+    ev.after = event::Row(values);
+    // As Debezium 3.4: read time, no txId / lsn, source.sequence [high watermark, high watermark].
+    ev.source.snapshot = "incremental";
+    ev.source.ts_us = now;
+    ev.source.last_commit_lsn = lsn;
+    ev.source.sequence_lsn = lsn;
+    ev.ts_us = unix_now_us();
+    auto s = emit(ev, tx);
+    if (s.ok()) return s;
+    return apply_failure_mode(Error{s.error().kind, fmt::format("{} (incremental snapshot of table {}.{})",
+                                                                s.error().message, cat.schema, cat.table)});
+  });
+  if (!st) return st;
+  if ((rows & 1023) == 0) producer_->poll(0);
+  log()->debug("incremental snapshot window of {}: {} rows emitted at LSN {}", incremental_.collection_id(),
+               rows, lsn.str());
+  if (auto done = incremental_.window_emitted()) {
+    log()->info("incremental snapshot of {} done", *done);
+    if (!incremental_.running()) {
+      log()->info("incremental snapshot complete: {} rows", incremental_.rows_emitted());
+    }
+  }
+  progress_changed();
+  return next_chunk();
+}
+
+Status Connector::maybe_close_read_only(Lsn position) {
+  if (!read_only_close_ || position < *read_only_close_) return ok_status();
+  read_only_close_.reset();
+  if (!incremental_.close_window()) return ok_status();
+  // The window of the chunk in flight closes here, in an acknowledgement unit of its own at `position`.
+  auto tx = acks_.begin(position);
+  auto st = emit_window(position, tx);
+  acks_.commit(tx, position);
+  return st;
+}
+
+Status Connector::poll_signals(Lsn position) {
+  if (auto s = maybe_close_read_only(position); !s) return s;
+  if (!kafka_signals_) return ok_status();
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_signal_poll_) return ok_status();
+  next_signal_poll_ = now + std::chrono::milliseconds(100);
+  auto signals = kafka_signals_->poll();
+  if (!signals) return signals.error();
+  for (const auto& sig : *signals) {
+    log()->info("signal {} '{}' from Kafka topic {}: {}", sig.id, sig.type, config_.signal_kafka_topic,
+                sig.data);
+    if (auto s = execute_signal(sig); !s) return s;
+  }
+  kafka_signals_->commit();
+  return ok_status();
+}
+
+}  // namespace sluice::app
