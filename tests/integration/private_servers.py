@@ -97,23 +97,29 @@ class PrivatePostgres:
 
 
 class PrivateKafka:
-    """A single-node KRaft broker on free ports (formatted once; stop/start keep its data)."""
+    """A single-node KRaft broker on free ports (formatted once; stop/start keep its data). `bootstrap` is its
+    PLAINTEXT listener (also the inter-broker one); `extra_listeners` ({name: (security protocol, port)}),
+    `extra_properties` (server.properties lines) and `format_args` (kafka-storage format) configure more, e.g.
+    SASL_SSL listeners and SCRAM users."""
 
-    def __init__(self):
+    def __init__(self, extra_listeners=None, extra_properties="", format_args=()):
         self.port = free_port()
         self.controller_port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="sluice-kafka-", dir="/tmp"))
         self.props = self.dir / "server.properties"
         self.log = self.dir / "kafka.log"
         self.proc = None
+        listeners = {"PLAINTEXT": ("PLAINTEXT", self.port), **(extra_listeners or {})}
+        addresses = ",".join(f"{name}://127.0.0.1:{port}" for name, (_, port) in listeners.items())
+        protocols = ",".join(f"{name}:{protocol}" for name, (protocol, _) in listeners.items())
         self.props.write_text(f"""process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:{self.controller_port}
-listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}
-advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}
+listeners={addresses},CONTROLLER://127.0.0.1:{self.controller_port}
+advertised.listeners={addresses}
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,{protocols}
 log.dirs={self.dir / 'data'}
 num.partitions=1
 default.replication.factor=1
@@ -126,9 +132,10 @@ transaction.state.log.num.partitions=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
-""")
+{extra_properties}""")
         subprocess.run(self._java("kafka.tools.StorageTool", "format", "-t", uuid.uuid4().hex[:22], "-c",
-                                  str(self.props)), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                                  str(self.props), *format_args), check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.STDOUT)
 
     @property
     def bootstrap(self):

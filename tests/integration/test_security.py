@@ -6,23 +6,19 @@ certificate, and an unrelated CA), starts a private Postgres 15 (ssl=on; pg_hba:
 listener (SCRAM-SHA-512 and PLAIN; PEM key and trust stores) and an SSL listener that requires client
 certificates, beside a PLAINTEXT one the test reads through.
 """
-import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
 from confluent_kafka import Consumer
-from confluent_kafka.admin import AdminClient
 
 from conftest import KAFKA, PG_URL, ROOT, SLUICE_BIN, Sluice, key_of, payload, value_of, wait_until
+from private_servers import PrivateKafka, free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 KAFKA_LIB = ROOT / ".cache" / "kafka" / "lib"
@@ -30,12 +26,6 @@ AS_PG = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 PG_PASSWORD = "pg-Secret-" + uuid.uuid4().hex[:6]
 KAFKA_PASSWORD = "kafka-Secret-" + uuid.uuid4().hex[:6]
 PLAIN_PASSWORD = "plain-Secret-" + uuid.uuid4().hex[:6]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def openssl(*args):
@@ -221,25 +211,19 @@ def test_pg_tls_failures_stop_with_a_clear_message(tmp_path, names, pki, tls_pg,
 
 # --- a private Kafka broker with a SASL_SSL listener -------------------------------------------------------
 
-class SaslKafka:
+class SaslKafka(PrivateKafka):
+    """The private broker with a SASL_SSL listener (SCRAM-SHA-512 user sluice, PLAIN user plainuser) and an SSL
+    listener that requires client certificates; the test reads through its PLAINTEXT `bootstrap`."""
+
     def __init__(self, pki: Pki):
-        self.dir = Path(tempfile.mkdtemp(prefix="sluice-sasl-kafka-"))
-        self.internal, self.external, self.mtls, controller = free_port(), free_port(), free_port(), free_port()
-        self.bootstrap = f"127.0.0.1:{self.internal}"  # PLAINTEXT, for the test's own reads
+        self.external, self.mtls = free_port(), free_port()
         self.sasl_bootstrap = f"127.0.0.1:{self.external}"
         self.mtls_bootstrap = f"127.0.0.1:{self.mtls}"  # SSL with client certificates (no SASL)
-        keystore = self.dir / "broker.pem"  # Kafka's PEM key store: private key and certificate chain
+        keystore = pki.dir / "broker.pem"  # Kafka's PEM key store: private key and certificate chain
         keystore.write_text(pki.server_key.read_text() + pki.server.read_text())
-        props = self.dir / "server.properties"
-        props.write_text(f"""process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:{controller}
-listeners=INTERNAL://127.0.0.1:{self.internal},SASL_SSL://127.0.0.1:{self.external},MTLS://127.0.0.1:{self.mtls},CONTROLLER://127.0.0.1:{controller}
-advertised.listeners=INTERNAL://127.0.0.1:{self.internal},SASL_SSL://127.0.0.1:{self.external},MTLS://127.0.0.1:{self.mtls}
-inter.broker.listener.name=INTERNAL
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,SASL_SSL:SASL_SSL,MTLS:SSL
-listener.name.mtls.ssl.client.auth=required
+        super().__init__(
+            extra_listeners={"SASL_SSL": ("SASL_SSL", self.external), "MTLS": ("SSL", self.mtls)},
+            extra_properties=f"""listener.name.mtls.ssl.client.auth=required
 sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_plainuser="{PLAIN_PASSWORD}";
@@ -247,44 +231,9 @@ ssl.keystore.type=PEM
 ssl.keystore.location={keystore}
 ssl.truststore.type=PEM
 ssl.truststore.location={pki.ca}
-log.dirs={self.dir / "data"}
-num.partitions=1
-default.replication.factor=1
-auto.create.topics.enable=true
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-""")
-        java = ["java", "-Xms128m", "-Xmx384m", "-XX:+UseSerialGC", "-Djava.awt.headless=true",
-                f"-Dlog4j2.configurationFile=file:{ROOT / 'scripts' / 'kafka' / 'log4j2.properties'}",
-                "-cp", f"{KAFKA_LIB}/*"]
-        subprocess.run([*java, "kafka.tools.StorageTool", "format", "-t", uuid.uuid4().hex[:22], "-c", str(props),
-                        "--add-scram", f"SCRAM-SHA-512=[name=sluice,password={KAFKA_PASSWORD}]"],
-                       check=True, capture_output=True, timeout=120)
-        self.log = open(self.dir / "kafka.log", "wb")
-        self.proc = subprocess.Popen([*java, "kafka.Kafka", str(props)], stdout=self.log, stderr=subprocess.STDOUT)
-        def listening():
-            assert self.proc.poll() is None, (self.dir / "kafka.log").read_text()
-            with socket.socket() as sock:
-                return sock.connect_ex(("127.0.0.1", self.internal)) == 0
-        wait_until(listening, timeout=120, interval=0.2, what="the SASL_SSL test broker to listen")
-        admin = AdminClient({"bootstrap.servers": self.bootstrap})
-        wait_until(lambda: len(admin.list_topics(timeout=5).brokers) == 1, timeout=60, what="the test broker")
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+""",
+            format_args=("--add-scram", f"SCRAM-SHA-512=[name=sluice,password={KAFKA_PASSWORD}]"))
+        self.start()
 
 
 @pytest.fixture(scope="module")
@@ -293,7 +242,7 @@ def sasl_kafka(pki):
         pytest.skip("Kafka jars not found in .cache/kafka/lib (scripts/deps)")
     broker = SaslKafka(pki)
     yield broker
-    broker.stop()
+    broker.cleanup()
 
 
 def sasl_sluice(tmp_path, names, sasl_kafka, pki, password=None, mechanism="PLAIN", **overrides):
