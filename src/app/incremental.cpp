@@ -224,6 +224,14 @@ Status Connector::blocking_snapshot(const std::vector<std::pair<pg::TableRef, st
   }
   const bool own_tx = !tx_.open;
   const auto tx = own_tx ? acks_.begin(lsn) : tx_.id;
+  // Snapshot rows carry no transaction block (provide.transaction.metadata), even inside the signal's
+  // transaction: emit() adds one only while tx_.open.
+  struct Reopen {
+    bool& open;
+    bool was;
+    ~Reopen() { open = was; }
+  } reopen{tx_.open, tx_.open};
+  tx_.open = false;
   snapshot::InitialSnapshot snap(*catalog_, config_.snapshot_fetch_size);
   std::string names;
   for (const auto& [t, cond] : tables) names += (names.empty() ? "" : ", ") + t.schema + "." + t.table;

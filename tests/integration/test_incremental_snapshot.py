@@ -315,6 +315,7 @@ def test_blocking_snapshot_signal(pg, names, sluice_factory, topic_reader):
     create_signal_table(pg, sig)
     s = sluice_factory(**{"table.include.list": f"public.{table},public.{other}", "snapshot.mode": "no_data",
                           "signal.data.collection": f"public.{sig}", "snapshot.fetch.size": "7",
+                          "provide.transaction.metadata": "true",
                           "value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
     s.start()
     s.wait_streaming()
@@ -353,4 +354,27 @@ def test_blocking_snapshot_signal(pg, names, sluice_factory, topic_reader):
     assert rs[0]["source"]["snapshot"] == "first_in_data_collection"
     assert {p["source"]["snapshot"] for p in rs[1:-1]} == {"true"}
     assert rs[-1]["source"]["snapshot"] == "last"
+    # Read inside the signal's transaction, yet no transaction block (as initial snapshot rows).
+    assert events[0]["transaction"] and all(p.get("transaction") is None for p in rs + others)
     assert "blocking snapshot complete: 25 rows" in s.log_text()
+
+
+def test_blocking_snapshot_from_kafka_signal(pg, names, sluice_factory, topic_reader):
+    """A blocking snapshot requested on the Kafka channel (outside any Postgres transaction)."""
+    table = f"kblk_{names['tag']}"
+    create(pg, table, 12)
+    s = sluice_factory(**{"table.include.list": f"public.{table}", "snapshot.mode": "no_data",
+                          "signal.enabled.channels": "kafka",
+                          "value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
+    s.start()
+    s.wait_streaming()
+    reader = topic_reader(f"{names['prefix']}.public.{table}")
+    send_signal(s, "execute-snapshot", "--type", "blocking", f"public.{table}")
+    wait_until(lambda: "blocking snapshot complete: 12 rows" in s.log_text(), 60, what="the blocking snapshot")
+    with pg.cursor() as cur:
+        cur.execute(f"DELETE FROM {table} WHERE id = 3")
+    reader.poll_until(14)  # 12 r, the d and its tombstone
+    events = [payload(value_of(m)) for m in reader.messages if m.value() is not None]
+    assert [p["op"] for p in events] == ["r"] * 12 + ["d"]
+    assert sorted(p["after"]["id"] for p in events[:12]) == list(range(1, 13))
+    assert [events[0]["source"]["snapshot"], events[11]["source"]["snapshot"]] == ["first", "last"]
