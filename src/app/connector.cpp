@@ -709,17 +709,22 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
     return offsets_->store(start);
   };
   const int64_t ts_us = unix_now_us();
-  auto emit_row = [&](size_t ti, std::span<const decode::TupleValue> row, std::string_view marker) -> Status {
-    if (stopping()) return Error::transient("stopped during the snapshot");
+  auto read_event = [&, tx_id = snap.tx_id()](size_t ti, std::span<const decode::TupleValue> row,
+                                              std::string_view marker, int64_t now_us) {
     event::ChangeEvent ev;
     ev.op = event::Op::kRead;
     ev.table = schemas[ti].get();
     ev.after = row;
     ev.source.snapshot = marker;
     ev.source.ts_us = ts_us;
-    ev.source.tx_id = snap.tx_id();
+    ev.source.tx_id = tx_id;
     ev.source.lsn = start;
-    ev.ts_us = unix_now_us();
+    ev.ts_us = now_us;
+    return ev;
+  };
+  // Publishes one row: `publish` emits it (from the event, or as encoded by a snapshot worker).
+  auto emit_row_with = [&](size_t ti, auto&& publish) -> Status {
+    if (stopping()) return Error::transient("stopped during the snapshot");
     progress.add(ti, 1);
     // Serve delivery reports as they come, so what the sink holds for them stays small.
     if ((progress.rows() & 1023) == 0) {
@@ -727,11 +732,14 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
       progress.maybe_log();
       if (auto s = checkpoint_tables(false); !s) return s;
     }
-    auto st = emit(ev, table_tx[ti]);
+    Status st = publish();
     if (st.ok()) return st;
     return apply_failure_mode(Error{
         st.error().kind,
         fmt::format("{} (snapshot of table {}.{})", st.error().message, cats[ti].schema, cats[ti].table)});
+  };
+  auto emit_row = [&](size_t ti, std::span<const decode::TupleValue> row, std::string_view marker) -> Status {
+    return emit_row_with(ti, [&] { return emit(read_event(ti, row, marker, unix_now_us()), table_tx[ti]); });
   };
 
   if (!parallel) {
@@ -762,22 +770,65 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
     std::vector<size_t> chunks_left(tables.size(), 0);
     for (const auto& c : chunks) ++chunks_left[c.table];
     log()->info("snapshot: {} chunks for {} threads", chunks.size(), threads);
+    auto row_values = [&](size_t ti, const PGresult* res, int row, std::vector<decode::TupleValue>& values) {
+      values.resize(cats[ti].columns.size());
+      for (int c = 0; c < static_cast<int>(values.size()); ++c) {
+        if (PQgetisnull(res, row, c)) {
+          values[c] = {decode::TupleValue::Kind::kNull, {}};
+        } else {
+          values[c] = {
+              decode::TupleValue::Kind::kText,
+              std::string_view(PQgetvalue(res, row, c), static_cast<size_t>(PQgetlength(res, row, c)))};
+        }
+      }
+    };
+    // Each worker converts and serializes its rows as plain snapshot reads (marker "true", ts_ms once per
+    // slice) with its own serializer; this thread publishes them, re-serializing only the few rows whose
+    // marker differs (first/last) and any row a worker could not encode (to report it as usual).
+    auto encoders = [&]() -> snapshot::ParallelSnapshot::Encoder {
+      struct State {
+        explicit State(event::SerializerOptions options) : serializer(std::move(options)) {}
+        event::JsonSerializer serializer;
+        std::vector<decode::TupleValue> values;
+        std::string key, value;
+      };
+      auto st = std::make_shared<State>(serializer_options(config_));
+      return [&, st](size_t ti, const PGresult* res, int first, int count, snapshot::EncodedRows& out) {
+        out.messages.assign(static_cast<size_t>(count), {});
+        if (PQnfields(res) != static_cast<int>(cats[ti].columns.size())) return;  // reported by the consumer
+        const int64_t now_us = unix_now_us();
+        for (int i = 0; i < count; ++i) {
+          row_values(ti, res, first + i, st->values);
+          auto ev = read_event(ti, st->values, "true", now_us);
+          auto has_key = st->serializer.key(ev, st->key);
+          if (!has_key || !st->serializer.value(ev, st->value).ok()) continue;
+          auto& m = out.messages[static_cast<size_t>(i)];
+          m.key_begin = out.bytes.size();
+          m.has_key = *has_key;
+          out.bytes += st->key;
+          m.key_end = out.bytes.size();
+          out.bytes += st->value;
+          m.value_end = out.bytes.size();
+          m.ok = true;
+        }
+      };
+    };
     snapshot::ParallelSnapshot par(config_.conninfo(false), snapshot_name, threads,
-                                   config_.snapshot_fetch_size);
+                                   config_.snapshot_fetch_size, encoders);
     std::vector<decode::TupleValue> values;
     snapshot::MarkerSequencer markers(
         tables.size(), [&](const snapshot::MarkerSequencer::Row& r, std::string_view marker) -> Status {
-          PGresult* res = r.batch->get();
-          values.resize(cats[r.table].columns.size());
-          for (int c = 0; c < static_cast<int>(values.size()); ++c) {
-            if (PQgetisnull(res, r.index, c)) {
-              values[c] = {decode::TupleValue::Kind::kNull, {}};
-            } else {
-              values[c] = {decode::TupleValue::Kind::kText,
-                           std::string_view(PQgetvalue(res, r.index, c),
-                                            static_cast<size_t>(PQgetlength(res, r.index, c)))};
+          if (r.encoded != nullptr && marker == "true") {
+            const auto& m = r.encoded->at(r.index);
+            if (m.ok) {
+              return emit_row_with(r.table, [&] {
+                return emit_encoded(*schemas[r.table],
+                                    m.has_key ? std::optional(r.encoded->key(m)) : std::nullopt,
+                                    r.encoded->value(m), table_tx[r.table]);
+              });
             }
           }
+          row_values(r.table, r.batch->get(), r.index, values);
           return emit_row(r.table, values, marker);
         });
     par.start(jobs, chunks);
@@ -809,8 +860,8 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
             "snapshot.select.statement.overrides statement must return the table's columns in order)",
             cats[ti].schema, cats[ti].table, PQnfields(batch->rows->get()), cats[ti].columns.size()));
       }
-      rows_read[ti] += static_cast<uint64_t>(PQntuples(batch->rows->get()));
-      if (auto s = markers.rows(ti, batch->rows, PQntuples(batch->rows->get())); !s) {
+      rows_read[ti] += static_cast<uint64_t>(batch->count);
+      if (auto s = markers.rows(ti, batch->rows, batch->count, batch->first, batch->encoded); !s) {
         return stopping() ? ok_status() : s;
       }
     }
@@ -935,6 +986,17 @@ Status Connector::emit(const event::ChangeEvent& ev, offsets::AckTracker::TxId t
   if (*has_key) key = key_buf_;
   auto st = producer_->produce(ev.table->topic(), key, std::string_view(value_buf_), tx,
                                with_context_headers(headers), [this] { return stopping(); });
+  if (!st) return st;
+  acks_.sent(tx);
+  ++events_sent_;
+  return ok_status();
+}
+
+Status Connector::emit_encoded(const event::TableSchema& table, std::optional<std::string_view> key,
+                               std::string_view value, offsets::AckTracker::TxId tx) {
+  static const std::vector<sink::KafkaHeader> kNoHeaders;
+  auto st = producer_->produce(table.topic(), key, value, tx, with_context_headers(kNoHeaders),
+                               [this] { return stopping(); });
   if (!st) return st;
   acks_.sent(tx);
   ++events_sent_;

@@ -61,6 +61,9 @@ class Connector final : public sink::DeliveryHandler {
   Status on_relation(const decode::Relation& rel);
   Status emit(const event::ChangeEvent& ev, offsets::AckTracker::TxId tx,
               const std::vector<sink::KafkaHeader>& headers = {});
+  // Publishes a message serialized elsewhere (a snapshot worker) as emit() would have.
+  Status emit_encoded(const event::TableSchema& table, std::optional<std::string_view> key,
+                      std::string_view value, offsets::AckTracker::TxId tx);
   Status emit_tombstone(const event::TableSchema& table, offsets::AckTracker::TxId tx, bool has_key = true,
                         const std::vector<sink::KafkaHeader>& headers = {});
   // headers + Debezium's __debezium.context.* headers (extended.headers.enabled).

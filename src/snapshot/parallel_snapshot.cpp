@@ -68,11 +68,12 @@ std::string chunk_sql(const pg::Connection& conn, const pg::CatalogTable& table,
 }
 
 ParallelSnapshot::ParallelSnapshot(std::string conninfo, std::string snapshot_name, int threads,
-                                   int fetch_size)
+                                   int fetch_size, EncoderFactory encoders)
     : conninfo_(std::move(conninfo)),
       snapshot_name_(std::move(snapshot_name)),
       threads_(std::max(threads, 1)),
       fetch_size_(fetch_size),
+      encoders_(std::move(encoders)),
       capacity_(static_cast<size_t>(2 * std::max(threads, 1))) {}
 
 ParallelSnapshot::~ParallelSnapshot() {
@@ -141,6 +142,7 @@ void ParallelSnapshot::worker() {
     return done();
   }
   const auto fetch = fmt::format("FETCH FORWARD {} FROM sluice_chunk", fetch_size_);
+  const Encoder encode = encoders_ ? encoders_() : Encoder{};
   for (;;) {
     size_t ci;
     {
@@ -163,10 +165,20 @@ void ParallelSnapshot::worker() {
                                                r.error().message)});
         return done();
       }
-      if (PQntuples(r->get()) == 0) break;
-      if (!push(Batch{Batch::Kind::kRows, chunk.table, std::make_shared<pg::PgResult>(std::move(*r)),
-                      std::nullopt})) {
-        return done();
+      const int n = PQntuples(r->get());
+      if (n == 0) break;
+      auto rows = std::make_shared<pg::PgResult>(std::move(*r));
+      const int slice = encode ? kEncodeSlice : n;
+      for (int first = 0; first < n; first += slice) {
+        Batch b{Batch::Kind::kRows,         chunk.table, rows, std::nullopt, first,
+                std::min(slice, n - first), nullptr};
+        if (encode) {
+          auto encoded = std::make_shared<EncodedRows>();
+          encoded->first = first;
+          encode(chunk.table, rows->get(), first, b.count, *encoded);
+          b.encoded = std::move(encoded);
+        }
+        if (!push(std::move(b))) return done();
       }
     }
     if (auto s = conn->run("CLOSE sluice_chunk"); !s) {
@@ -195,7 +207,8 @@ Status MarkerSequencer::emit(const Row& row, bool first_in_table, bool last_in_t
   return emit_(row, marker);
 }
 
-Status MarkerSequencer::rows(size_t table, std::shared_ptr<pg::PgResult> batch, int n) {
+Status MarkerSequencer::rows(size_t table, std::shared_ptr<pg::PgResult> batch, int n, int first,
+                             std::shared_ptr<const EncodedRows> encoded) {
   if (n <= 0) return ok_status();
   // Another row follows: the last row of the completed table is not the snapshot's last.
   if (pending_last_) {
@@ -208,11 +221,11 @@ Status MarkerSequencer::rows(size_t table, std::shared_ptr<pg::PgResult> batch, 
     if (auto s = emit(*t.held, !t.first_emitted, false, false); !s) return s;
     t.first_emitted = true;
   }
-  for (int i = 0; i + 1 < n; ++i) {
-    if (auto s = emit(Row{table, batch, i}, !t.first_emitted, false, false); !s) return s;
+  for (int i = first; i + 1 < first + n; ++i) {
+    if (auto s = emit(Row{table, batch, i, encoded}, !t.first_emitted, false, false); !s) return s;
     t.first_emitted = true;
   }
-  t.held = Row{table, std::move(batch), n - 1};
+  t.held = Row{table, std::move(batch), first + n - 1, std::move(encoded)};
   return ok_status();
 }
 

@@ -1,8 +1,9 @@
 // Parallel snapshot reads (snapshot.max.threads > 1): worker threads, each with its own connection in a
 // REPEATABLE READ transaction on the same exported snapshot, read chunks (whole small tables, or ctid page
 // ranges of large ones) through cursors and hand the fetched batches over a bounded queue to the one thread
-// that converts, serializes and publishes them (the sink is not thread-safe). Memory: at most
-// queue capacity + one batch per worker + one held batch per table in progress.
+// that publishes them (the sink is not thread-safe). With an Encoder, the workers also convert and serialize
+// their rows (in slices of kEncodeSlice rows), so that work runs in parallel too. Memory: at most queue
+// capacity + one batch per worker + one held batch per table in progress.
 #pragma once
 
 #include <condition_variable>
@@ -52,6 +53,28 @@ std::vector<Chunk> plan_chunks(const std::vector<TableSize>& tables, int threads
 std::string chunk_sql(const pg::Connection& conn, const pg::CatalogTable& table,
                       const std::optional<std::string>& select_override, const Chunk& chunk);
 
+// Rows [first, first + messages.size()) of a FETCH result, encoded by a worker into Kafka messages: each
+// one's key (absent for a table without key) and value as ranges of `bytes`; `ok` false when the encoder
+// could not encode the row (the consumer then converts it itself, and reports the error).
+struct EncodedRows {
+  struct Message {
+    size_t key_begin = 0, key_end = 0, value_end = 0;  // value: [key_end, value_end)
+    bool has_key = false;
+    bool ok = false;
+  };
+  int first = 0;
+  std::string bytes;
+  std::vector<Message> messages;
+
+  const Message& at(int row) const { return messages[static_cast<size_t>(row - first)]; }
+  std::string_view key(const Message& m) const {
+    return {bytes.data() + m.key_begin, m.key_end - m.key_begin};
+  }
+  std::string_view value(const Message& m) const {
+    return {bytes.data() + m.key_end, m.value_end - m.key_end};
+  }
+};
+
 // A batch of rows of one table, or the end of a chunk.
 struct Batch {
   enum class Kind { kRows, kChunkDone, kError, kFinished };
@@ -59,6 +82,9 @@ struct Batch {
   size_t table = 0;
   std::shared_ptr<pg::PgResult> rows;  // kRows: a FETCH result (columns aligned with the table's)
   std::optional<Error> error;          // kError
+  int first = 0;                       // kRows: rows [first, first + count) of `rows`
+  int count = 0;
+  std::shared_ptr<const EncodedRows> encoded;  // kRows with an Encoder: those rows encoded
 };
 
 class ParallelSnapshot {
@@ -68,8 +94,17 @@ class ParallelSnapshot {
     std::optional<std::string> select_override;
   };
 
+  // Encodes rows [first, first + count) of `rows` (a FETCH result of `table`) into `out` on a worker
+  // thread. Each worker gets its own from the EncoderFactory.
+  using Encoder =
+      std::function<void(size_t table, const PGresult* rows, int first, int count, EncodedRows& out)>;
+  using EncoderFactory = std::function<Encoder()>;
+  // Rows per encoded slice: bounds the queued encoded bytes (queue capacity × slice × message size).
+  static constexpr int kEncodeSlice = 512;
+
   // `conninfo`: a normal (non-replication) connection string; `snapshot_name`: the exported snapshot.
-  ParallelSnapshot(std::string conninfo, std::string snapshot_name, int threads, int fetch_size);
+  ParallelSnapshot(std::string conninfo, std::string snapshot_name, int threads, int fetch_size,
+                   EncoderFactory encoders = {});
   ~ParallelSnapshot();
   ParallelSnapshot(const ParallelSnapshot&) = delete;
   ParallelSnapshot& operator=(const ParallelSnapshot&) = delete;
@@ -90,6 +125,7 @@ class ParallelSnapshot {
   std::string snapshot_name_;
   int threads_;
   int fetch_size_;
+  EncoderFactory encoders_;
   const std::vector<Job>* jobs_ = nullptr;
   const std::vector<Chunk>* chunks_ = nullptr;
 
@@ -116,13 +152,15 @@ class MarkerSequencer {
     size_t table = 0;
     std::shared_ptr<pg::PgResult> batch;  // keeps the row's values alive
     int index = 0;
+    std::shared_ptr<const EncodedRows> encoded;  // the row encoded by a worker (or null)
   };
   using Emit = std::function<Status(const Row& row, std::string_view marker)>;
 
   explicit MarkerSequencer(size_t tables, Emit emit) : tables_(tables), emit_(std::move(emit)) {}
 
-  // `n` rows of `table` (batch may be null in tests).
-  Status rows(size_t table, std::shared_ptr<pg::PgResult> batch, int n);
+  // `n` rows of `table` (batch may be null in tests): rows [first, first + n) of batch, optionally encoded.
+  Status rows(size_t table, std::shared_ptr<pg::PgResult> batch, int n, int first = 0,
+              std::shared_ptr<const EncodedRows> encoded = nullptr);
   // Every chunk of `table` was read.
   Status table_done(size_t table);
   // Every table was read: emits the held row as `last`.

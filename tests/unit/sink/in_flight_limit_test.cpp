@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "sink/kafka_producer.h"
@@ -99,6 +100,39 @@ TEST(KafkaProducerQueue, ProduceBlocksAtMaxQueueSizeInBytes) {
   EXPECT_TRUE((*p)->produce("t", std::nullopt, std::string_view("x"), 1, {}, interrupt).ok());  // 83 bytes
   rd_kafka_purge((*p)->handle(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   (*p)->poll(0);
+}
+
+// Regression: librdkafka's own byte bound (4 MiB by default) must hold the largest message it accepts, or a
+// message between the two (here 6 MB with message.max.bytes raised, as max.request.size does) waits for
+// room forever.
+TEST(KafkaProducerQueue, TakesAMessageAsLargeAsMessageMaxBytes) {
+  Reports reports;
+  auto p = KafkaProducer::create("127.0.0.1:1", {{"message.max.bytes", "16777216"}}, &reports, QueueLimits{});
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const std::string value(6 * 1000 * 1000, 'x');
+  EXPECT_TRUE(
+      (*p)->produce("t", std::string_view("k"), std::string_view(value), 1, {}, [] { return true; }).ok());
+  rd_kafka_purge((*p)->handle(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  (*p)->poll(0);
+  EXPECT_EQ(reports.failed, 1);
+}
+
+// Without exactly-once, one request in flight keeps the order (see kafka_producer.cpp); idempotence on
+// request.
+TEST(KafkaProducerQueue, OneRequestInFlightUnlessIdempotent) {
+  auto setting = [](const std::map<std::string, std::string>& props, const char* name) {
+    Reports reports;
+    auto p = KafkaProducer::create("127.0.0.1:1", props, &reports, QueueLimits{});
+    EXPECT_TRUE(p.ok());
+    char buf[64];
+    size_t size = sizeof buf;
+    EXPECT_EQ(rd_kafka_conf_get(rd_kafka_conf((*p)->handle()), name, buf, &size), RD_KAFKA_CONF_OK);
+    return std::string(buf);
+  };
+  EXPECT_EQ(setting({}, "enable.idempotence"), "false");
+  EXPECT_EQ(setting({}, "max.in.flight.requests.per.connection"), "1");
+  EXPECT_EQ(setting({{"enable.idempotence", "true"}}, "enable.idempotence"), "true");
+  EXPECT_EQ(setting({{"enable.idempotence", "true"}}, "max.in.flight.requests.per.connection"), "5");
 }
 
 }  // namespace

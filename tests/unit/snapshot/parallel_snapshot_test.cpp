@@ -114,3 +114,33 @@ TEST(Progress, DescribesRowsRateEtaAndTablesInProgress) {
             "snapshot progress: 1010/1010 rows (100%), 1 of 2 tables done, 152 rows/s, ETA 0s; public.b "
             "10/10 (100%)");
 }
+
+TEST(MarkerSequencer, SlicesOfOneBatchKeepRowIndicesAndEncodedRows) {
+  // A worker that encodes hands one FETCH result over in slices: rows [first, first + n).
+  std::vector<std::pair<int, const EncodedRows*>> seen;
+  MarkerSequencer seq(1, [&](const MarkerSequencer::Row& r, std::string_view) {
+    seen.emplace_back(r.index, r.encoded.get());
+    return ok_status();
+  });
+  auto a = std::make_shared<EncodedRows>();
+  a->first = 0;
+  auto b = std::make_shared<EncodedRows>();
+  b->first = 2;
+  ASSERT_TRUE(seq.rows(0, nullptr, 2, 0, a).ok());
+  ASSERT_TRUE(seq.rows(0, nullptr, 2, 2, b).ok());
+  ASSERT_TRUE(seq.table_done(0).ok());
+  ASSERT_TRUE(seq.finish().ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<int, const EncodedRows*>>{
+                      {0, a.get()}, {1, a.get()}, {2, b.get()}, {3, b.get()}}));
+}
+
+TEST(EncodedRows, KeyAndValueAreRangesOfOneBuffer) {
+  EncodedRows e;
+  e.first = 10;
+  e.bytes = "{\"id\":1}{\"after\":1}{\"after\":2}";
+  e.messages = {{0, 8, 19, true, true}, {19, 19, 30, false, true}};
+  EXPECT_EQ(e.key(e.at(10)), "{\"id\":1}");
+  EXPECT_EQ(e.value(e.at(10)), "{\"after\":1}");
+  EXPECT_EQ(e.key(e.at(11)), "");
+  EXPECT_EQ(e.value(e.at(11)), "{\"after\":2}");
+}
