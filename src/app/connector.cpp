@@ -748,20 +748,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
       const bool last_table = ti + 1 == tables.size();
       auto sink = [&](const pg::CatalogTable&, std::span<const decode::TupleValue> row,
                       snapshot::RowPosition pos) -> Status {
-        // Debezium's markers: first/last of the whole snapshot, *_in_data_collection per table.
-        // In the order RelationalSnapshotChangeEventSource.setSnapshotMarker checks them: last, first,
-        // last in table, first in table (so the row of a one-row first table is "first").
-        std::string_view marker = "true";
-        if (pos.last_in_table && last_table) {
-          marker = "last";
-        } else if (pos.first_in_table && first_table) {
-          marker = "first";
-        } else if (pos.last_in_table) {
-          marker = "last_in_data_collection";
-        } else if (pos.first_in_table) {
-          marker = "first_in_data_collection";
-        }
-        return emit_row(ti, row, marker);
+        return emit_row(ti, row, snapshot::snapshot_marker(pos, first_table, last_table));
       };
       auto rows = snap.read_table(cats[ti], sink, overrides[ti]);
       if (!rows) {
@@ -1116,6 +1103,11 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
   auto next_status = Clock::now() + interval;
   const auto heartbeat_interval = std::chrono::milliseconds(config_.heartbeat_interval_ms);
   auto next_heartbeat = Clock::now() + heartbeat_interval;
+  stream_ = &stream;
+  struct Unset {
+    pg::ReplicationStream*& p;
+    ~Unset() { p = nullptr; }
+  } unset{stream_};
   // An incremental snapshot restored from the offsets continues with its next chunk.
   if (auto s = next_chunk(); !s) return s;
   for (;;) {

@@ -98,8 +98,10 @@ class Connector final : public sink::DeliveryHandler {
   Status on_signal_row(const decode::Tuple& tuple, bool deleted, Lsn lsn);
   // A watermark (signal row, logical message): opens the window, or closes it and emits its rows.
   Status on_watermark(std::string_view id, bool open, Lsn lsn);
-  Status execute_signal(const snapshot::Signal& signal);
-  Status execute_snapshot(const snapshot::SnapshotRequest& request);
+  Status execute_signal(const snapshot::Signal& signal, Lsn lsn);
+  Status execute_snapshot(const snapshot::SnapshotRequest& request, Lsn lsn);
+  // execute-snapshot type blocking: streaming pauses while the tables are read like an initial snapshot.
+  Status blocking_snapshot(const std::vector<std::pair<pg::TableRef, std::string>>& tables, Lsn lsn);
   // Reads the next chunk when a snapshot runs, is not paused and no window is in flight.
   Status next_chunk();
   Status write_watermark(const std::string& chunk_id, bool open);
@@ -149,6 +151,8 @@ class Connector final : public sink::DeliveryHandler {
   // snapshot.mode=always: snapshot once per start of sluice, not again when reconnecting.
   bool snapshot_taken_ = false;
   Lsn received_;  // highest WAL position received from the server
+  pg::ReplicationStream* stream_ =
+      nullptr;  // while stream() runs (status updates during a blocking snapshot)
 
   std::string key_buf_;
   std::string value_buf_;

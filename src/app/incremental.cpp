@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "config/pattern_list.h"
 #include "snapshot/checkpoint.h"
+#include "snapshot/initial_snapshot.h"
 
 namespace sluice::app {
 
@@ -105,7 +106,7 @@ Status Connector::on_signal_row(const decode::Tuple& tuple, bool deleted, Lsn ls
   if (!config_.signal_source) return ok_status();
   log()->info("signal {} '{}' from {} at LSN {}: {}", s.id, s.type, config_.signal_data_collection, lsn.str(),
               s.data);
-  return execute_signal(s);
+  return execute_signal(s, lsn);
 }
 
 Status Connector::on_watermark(std::string_view id, bool open, Lsn lsn) {
@@ -113,7 +114,7 @@ Status Connector::on_watermark(std::string_view id, bool open, Lsn lsn) {
   return emit_window(lsn, tx_.id);
 }
 
-Status Connector::execute_signal(const snapshot::Signal& s) {
+Status Connector::execute_signal(const snapshot::Signal& s, Lsn lsn) {
   // A malformed signal is reported and ignored: it must not stop the stream (Debezium logs it likewise).
   auto bad = [&](const Error& e) {
     log()->warn("signal {} ignored: {}", s.id, e.message);
@@ -122,7 +123,7 @@ Status Connector::execute_signal(const snapshot::Signal& s) {
   if (s.type == "execute-snapshot") {
     auto req = snapshot::parse_execute_snapshot(s.data);
     if (!req) return bad(req.error());
-    return execute_snapshot(*req);
+    return execute_snapshot(*req, lsn);
   }
   if (s.type == "stop-snapshot") {
     auto ids = snapshot::parse_stop_snapshot(s.data);
@@ -164,14 +165,10 @@ Status Connector::execute_signal(const snapshot::Signal& s) {
   return ok_status();
 }
 
-Status Connector::execute_snapshot(const snapshot::SnapshotRequest& req) {
-  if (req.kind == snapshot::SnapshotKind::kBlocking) {
-    log()->warn("execute-snapshot with type blocking is not supported by sluice; ignored (use incremental)");
-    return ok_status();
-  }
+Status Connector::execute_snapshot(const snapshot::SnapshotRequest& req, Lsn lsn) {
   auto tables = pg::list_tables(*catalog_);
   if (!tables) return tables.error();
-  std::vector<snapshot::SnapshotCollection> cols;
+  std::vector<std::pair<pg::TableRef, std::string>> matches;  // table, additional condition
   for (const auto& want : req.collections) {
     auto pattern = config::PatternList::create("data-collections", want);
     bool matched = false;
@@ -183,12 +180,21 @@ Status Connector::execute_snapshot(const snapshot::SnapshotRequest& req) {
         log()->warn("execute-snapshot: table {} is not captured (table.include.list etc.); skipped", id);
         continue;
       }
-      snapshot::SnapshotCollection c{id, "", req.surrogate_key};
-      if (auto it = req.conditions.find(id); it != req.conditions.end()) c.condition = it->second;
-      if (auto it = req.conditions.find(want); it != req.conditions.end()) c.condition = it->second;
-      cols.push_back(std::move(c));
+      if (std::any_of(matches.begin(), matches.end(),
+                      [&](const auto& m) { return m.first.oid.value == t.oid.value; })) {
+        continue;
+      }
+      std::string condition;
+      if (auto it = req.conditions.find(id); it != req.conditions.end()) condition = it->second;
+      if (auto it = req.conditions.find(want); it != req.conditions.end()) condition = it->second;
+      matches.emplace_back(t, std::move(condition));
     }
     if (!matched) log()->warn("execute-snapshot: no table matches '{}'", want);
+  }
+  if (req.kind == snapshot::SnapshotKind::kBlocking) return blocking_snapshot(matches, lsn);
+  std::vector<snapshot::SnapshotCollection> cols;
+  for (auto& [t, condition] : matches) {
+    cols.push_back({t.schema + "." + t.table, condition, req.surrogate_key});
   }
   auto added = incremental_.add(cols);
   std::string names;
@@ -199,6 +205,112 @@ Status Connector::execute_snapshot(const snapshot::SnapshotRequest& req) {
     progress_changed();
   }
   return next_chunk();
+}
+
+Status Connector::blocking_snapshot(const std::vector<std::pair<pg::TableRef, std::string>>& wanted,
+                                    Lsn lsn) {
+  // As Debezium's blocking snapshot: streaming stops at the signal, the tables are read in TableId order
+  // in one REPEATABLE READ transaction with the initial snapshot's markers, then streaming goes on from
+  // the signal. The rows belong to the acknowledgement unit of the signal's transaction (or, for a Kafka
+  // signal, one of their own at the stream's position): the slot does not pass the signal before they are
+  // all in Kafka, and a restart in between reads the signal, and the tables, again.
+  auto tables = wanted;
+  std::sort(tables.begin(), tables.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.schema, a.first.table) < std::tie(b.first.schema, b.first.table);
+  });
+  if (tables.empty()) {
+    log()->warn("blocking snapshot: no captured table requested; nothing to read");
+    return ok_status();
+  }
+  const bool own_tx = !tx_.open;
+  const auto tx = own_tx ? acks_.begin(lsn) : tx_.id;
+  // Snapshot rows carry no transaction block (provide.transaction.metadata), even inside the signal's
+  // transaction: emit() adds one only while tx_.open.
+  struct Reopen {
+    bool& open;
+    bool was;
+    ~Reopen() { open = was; }
+  } reopen{tx_.open, tx_.open};
+  tx_.open = false;
+  snapshot::InitialSnapshot snap(*catalog_, config_.snapshot_fetch_size);
+  std::string names;
+  for (const auto& [t, cond] : tables) names += (names.empty() ? "" : ", ") + t.schema + "." + t.table;
+  log()->info("blocking snapshot of {} at LSN {}: streaming paused", names, lsn.str());
+  auto fail = [&](Status s) {
+    // The acknowledgement unit stays open: the error ends the stream, the slot stays before the signal.
+    (void)catalog_->run("ROLLBACK");
+    return s;
+  };
+  if (auto s = snap.begin("", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !s) return fail(s);
+
+  // The read may take long: Postgres still hears from the stream (wal_sender_timeout), at the position
+  // acknowledged before the signal.
+  const auto interval = std::chrono::milliseconds(config_.status_update_interval_ms);
+  auto next_status = std::chrono::steady_clock::now() + interval;
+  auto keep_alive = [&]() -> Status {
+    producer_->poll(0);
+    if (delivery_failed_) return Error::fatal(delivery_error_);
+    if (stream_ == nullptr || std::chrono::steady_clock::now() < next_status) return ok_status();
+    next_status = std::chrono::steady_clock::now() + interval;
+    const Lsn confirm = eos_ != nullptr ? eos_committed_ : offsets_->confirmable(acks_.flush_lsn());
+    return stream_->send_status(std::max(received_, confirm), confirm, false);
+  };
+
+  const int64_t ts_us = unix_now_us();
+  uint64_t total = 0;
+  for (size_t ti = 0; ti < tables.size(); ++ti) {
+    const auto& [ref, condition] = tables[ti];
+    auto cat = pg::load_table(*catalog_, ref.oid);
+    if (!cat) return fail(cat.error());
+    auto schema = schema_for(*cat);
+    if (!schema) return fail(schema.error());
+    std::optional<std::string> select;
+    const std::string id = ref.schema + "." + ref.table;
+    if (!condition.empty()) {
+      std::string cols;
+      for (const auto& c : cat->columns)
+        cols += (cols.empty() ? "" : ", ") + catalog_->escape_identifier(c.name);
+      select = fmt::format("SELECT {} FROM {} WHERE {}", cols,
+                           pg::qualified_name(*catalog_, ref.schema, ref.table), condition);
+    } else if (auto it = config_.snapshot_select_overrides.find(id);
+               it != config_.snapshot_select_overrides.end()) {
+      select = it->second;
+    }
+    const bool first_table = ti == 0;
+    const bool last_table = ti + 1 == tables.size();
+    auto sink = [&](const pg::CatalogTable&, std::span<const decode::TupleValue> row,
+                    snapshot::RowPosition pos) -> Status {
+      if (stopping()) return Error::transient("stopped during the blocking snapshot");
+      event::ChangeEvent ev;
+      ev.op = event::Op::kRead;
+      ev.table = schema->get();
+      ev.after = row;
+      ev.source.snapshot = snapshot::snapshot_marker(pos, first_table, last_table);
+      ev.source.ts_us = ts_us;
+      ev.source.tx_id = snap.tx_id();
+      ev.source.lsn = lsn;
+      ev.ts_us = unix_now_us();
+      if ((++total & 1023) == 0) {
+        if (auto s = keep_alive(); !s) return s;
+      }
+      auto st = emit(ev, tx);
+      if (st.ok()) return st;
+      return apply_failure_mode(
+          Error{st.error().kind, fmt::format("{} (blocking snapshot of table {})", st.error().message, id)});
+    };
+    auto rows = snap.read_table(*cat, sink, select);
+    if (!rows) {
+      return fail(
+          Error{rows.error().kind,
+                fmt::format("blocking snapshot of {}{}: {}", id,
+                            condition.empty() ? "" : " (filter '" + condition + "')", rows.error().message)});
+    }
+    log()->info("blocking snapshot of {}: {} rows", id, *rows);
+  }
+  if (auto s = snap.commit(); !s) return fail(s);
+  if (own_tx) acks_.commit(tx, lsn);
+  log()->info("blocking snapshot complete: {} rows; streaming resumes at LSN {}", total, lsn.str());
+  return ok_status();
 }
 
 Status Connector::next_chunk() {
@@ -329,7 +441,7 @@ Status Connector::poll_signals(Lsn position) {
   for (const auto& sig : *signals) {
     log()->info("signal {} '{}' from Kafka topic {}: {}", sig.id, sig.type, config_.signal_kafka_topic,
                 sig.data);
-    if (auto s = execute_signal(sig); !s) return s;
+    if (auto s = execute_signal(sig, position); !s) return s;
   }
   kafka_signals_->commit();
   return ok_status();

@@ -20,6 +20,14 @@ std::string begin_statement(int isolation_mode) {
   }
 }
 
+std::string_view snapshot_marker(RowPosition pos, bool first_table, bool last_table) {
+  if (pos.last_in_table && last_table) return "last";
+  if (pos.first_in_table && first_table) return "first";
+  if (pos.last_in_table) return "last_in_data_collection";
+  if (pos.first_in_table) return "first_in_data_collection";
+  return "true";
+}
+
 Status InitialSnapshot::begin(const std::string& snapshot_name, const std::string& begin_sql) {
   if (auto s =
           conn_.run(snapshot_name.empty() ? begin_sql : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");

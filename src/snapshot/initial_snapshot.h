@@ -21,6 +21,11 @@ struct RowPosition {
   bool last_in_table = false;
 };
 
+// source.snapshot of a snapshot row: first/last of the whole snapshot, *_in_data_collection per table,
+// else "true". In the order RelationalSnapshotChangeEventSource.setSnapshotMarker checks them: last, first,
+// last in table, first in table (so the row of a one-row first table is "first").
+std::string_view snapshot_marker(RowPosition pos, bool first_table, bool last_table);
+
 // Called for each row, in table order; values are text, aligned with table.columns. Returning an error
 // stops the snapshot.
 using RowSink = std::function<Status(const pg::CatalogTable& table, std::span<const decode::TupleValue> row,

@@ -304,3 +304,77 @@ def test_snapshot_isolation_mode_without_slot(pg, names, sluice_factory, topic_r
     reader = topic_reader(f"{names['prefix']}.public.{table}")
     reader.poll_until(300)
     assert r_count(reader.messages) == 300
+
+
+def test_blocking_snapshot_signal(pg, names, sluice_factory, topic_reader):
+    """execute-snapshot type blocking: streaming pauses at the signal, the tables are read like an initial
+    snapshot (op r, first/last markers, additional-conditions applied), then streaming goes on."""
+    table, other, sig = f"blk_{names['tag']}", f"blk2_{names['tag']}", f"sig_{names['tag']}"
+    create(pg, table, 30)
+    create(pg, other, 5)
+    create_signal_table(pg, sig)
+    s = sluice_factory(**{"table.include.list": f"public.{table},public.{other}", "snapshot.mode": "no_data",
+                          "signal.data.collection": f"public.{sig}", "snapshot.fetch.size": "7",
+                          "provide.transaction.metadata": "true",
+                          "value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
+    s.start()
+    s.wait_streaming()
+    reader = topic_reader(f"{names['prefix']}.public.{table}")
+    other_reader = topic_reader(f"{names['prefix']}.public.{other}")
+    with pg.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET v = 'changed' WHERE id = 1")
+    send_signal(s, "execute-snapshot", "--type", "blocking", f"public.{table}", f"public.{other}",
+                "--filter", f"public.{table}=id > 10")
+    # The snapshot reads the tables as they are when the stream reaches the signal (as Debezium's).
+    wait_until(lambda: "blocking snapshot complete" in s.log_text(), 60, what="the blocking snapshot")
+    with pg.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} VALUES (100, 'after')")
+
+    def ops():
+        return [payload(value_of(m)) for m in reader.messages if m.value() is not None]
+
+    def drained():
+        reader.drain(0.5)
+        other_reader.drain(0.1)
+        return any(p["op"] == "c" for p in ops()) and len(other_reader.messages) >= 5
+
+    wait_until(drained, 60, what="the blocking snapshot and the insert after it")
+    events = ops()
+    assert [p["op"] for p in events][0] == "u"
+    rs = [p for p in events if p["op"] == "r"]
+    # The filter applies: rows 11..30, read after the update and before the insert, in one snapshot.
+    assert sorted(p["after"]["id"] for p in rs) == list(range(11, 31))
+    assert [p["op"] for p in events] == ["u"] + ["r"] * 20 + ["c"]
+    assert events[-1]["after"] == {"id": 100, "v": "after"}
+    # Tables in TableId order (blk2_… before blk_…), markers as in an initial snapshot.
+    others = [payload(value_of(m)) for m in other_reader.messages]
+    assert sorted(p["after"]["id"] for p in others) == [1, 2, 3, 4, 5] and {p["op"] for p in others} == {"r"}
+    assert [p["source"]["snapshot"] for p in others] == ["first", "true", "true", "true",
+                                                         "last_in_data_collection"]
+    assert rs[0]["source"]["snapshot"] == "first_in_data_collection"
+    assert {p["source"]["snapshot"] for p in rs[1:-1]} == {"true"}
+    assert rs[-1]["source"]["snapshot"] == "last"
+    # Read inside the signal's transaction, yet no transaction block (as initial snapshot rows).
+    assert events[0]["transaction"] and all(p.get("transaction") is None for p in rs + others)
+    assert "blocking snapshot complete: 25 rows" in s.log_text()
+
+
+def test_blocking_snapshot_from_kafka_signal(pg, names, sluice_factory, topic_reader):
+    """A blocking snapshot requested on the Kafka channel (outside any Postgres transaction)."""
+    table = f"kblk_{names['tag']}"
+    create(pg, table, 12)
+    s = sluice_factory(**{"table.include.list": f"public.{table}", "snapshot.mode": "no_data",
+                          "signal.enabled.channels": "kafka",
+                          "value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
+    s.start()
+    s.wait_streaming()
+    reader = topic_reader(f"{names['prefix']}.public.{table}")
+    send_signal(s, "execute-snapshot", "--type", "blocking", f"public.{table}")
+    wait_until(lambda: "blocking snapshot complete: 12 rows" in s.log_text(), 60, what="the blocking snapshot")
+    with pg.cursor() as cur:
+        cur.execute(f"DELETE FROM {table} WHERE id = 3")
+    reader.poll_until(14)  # 12 r, the d and its tombstone
+    events = [payload(value_of(m)) for m in reader.messages if m.value() is not None]
+    assert [p["op"] for p in events] == ["r"] * 12 + ["d"]
+    assert sorted(p["after"]["id"] for p in events[:12]) == list(range(1, 13))
+    assert [events[0]["source"]["snapshot"], events[11]["source"]["snapshot"]] == ["first", "last"]

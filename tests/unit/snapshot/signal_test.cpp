@@ -20,6 +20,24 @@ TEST(Signal, ExecuteSnapshotWithConditionsAndType) {
   EXPECT_EQ(b->kind, SnapshotKind::kBlocking);
 }
 
+TEST(Signal, BlockingSnapshotWithConditions) {
+  // As `sluice signal execute-snapshot --type blocking --filter public.t1=id>10` and Debezium's docs write
+  // it.
+  auto b = parse_execute_snapshot(
+      R"({"data-collections":["public.t1","public.t2"],"type":"Blocking",)"
+      R"("additional-conditions":[{"data-collection":"public.t1","filter":"id > 10"}]})");
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  EXPECT_EQ(b->kind, SnapshotKind::kBlocking);
+  EXPECT_EQ(b->collections, (std::vector<std::string>{"public.t1", "public.t2"}));
+  EXPECT_EQ(b->conditions, (std::map<std::string, std::string>{{"public.t1", "id > 10"}}));
+  auto k = parse_kafka_signal(
+      "prefix", R"({"type":"execute-snapshot","data":{"data-collections":["public.t"],"type":"BLOCKING"}})");
+  ASSERT_TRUE(k.ok());
+  auto kr = parse_execute_snapshot(k->data);
+  ASSERT_TRUE(kr.ok()) << kr.error().message;
+  EXPECT_EQ(kr->kind, SnapshotKind::kBlocking);
+}
+
 TEST(Signal, ExecuteSnapshotErrorsNameTheMember) {
   auto missing = parse_execute_snapshot(R"({"type":"incremental"})");
   ASSERT_FALSE(missing.ok());
