@@ -342,6 +342,11 @@ Status Connector::write_watermark(const std::string& chunk_id, bool open) {
     read_only_close_ = *lsn;
     return ok_status();
   }
+  // A watermark only reaches the stream once its commit is flushed: with synchronous_commit=off (common for
+  // CDC'd databases, and sluice's test servers) that waits for the WAL writer (wal_writer_delay, 200 ms),
+  // i.e. every chunk would wait that long. Flush the watermark commits locally (no wait for synchronous
+  // standbys).
+  if (auto sc = catalog_->exec("SET synchronous_commit = local"); !sc) return sc.error();
   if (!config_.signal_data_collection.empty()) {
     auto dot = config_.signal_data_collection.find('.');
     auto table = pg::qualified_name(*catalog_, config_.signal_data_collection.substr(0, dot),
