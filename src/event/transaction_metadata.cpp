@@ -70,28 +70,7 @@ void TransactionMetadata::begin(Xid xid, Lsn lsn, int64_t commit_time_us, std::s
   last_ = 0;
   tx_id(scratch_, xid, lsn);
   write_key(scratch_, key);
-  value.clear();
-  StringSink sink{&value};
-  JsonWriter w(sink);
-  if (value_schemas_) {
-    w.StartObject();
-    event::write_key(w, "schema");
-    write_raw(w, kValueSchema, rapidjson::kObjectType);
-    event::write_key(w, "payload");
-  }
-  w.StartObject();
-  event::write_key(w, "status");
-  w.String("BEGIN");
-  event::write_key(w, "id");
-  write_string(w, scratch_);
-  event::write_key(w, "event_count");
-  w.Null();
-  event::write_key(w, "data_collections");
-  w.Null();
-  event::write_key(w, "ts_ms");
-  w.Int64(floor_ms(commit_time_us));
-  w.EndObject();
-  if (value_schemas_) w.EndObject();
+  write_value("BEGIN", commit_time_us, value);
 }
 
 const TransactionBlock& TransactionMetadata::next(std::string_view collection, bool reuse_last, Lsn lsn) {
@@ -133,6 +112,12 @@ const TransactionBlock& TransactionMetadata::message_event(Lsn lsn, uint32_t ide
 void TransactionMetadata::end(Lsn lsn, int64_t commit_time_us, std::string& key, std::string& value) {
   tx_id(scratch_, xid_, lsn);
   write_key(scratch_, key);
+  write_value("END", commit_time_us, value);
+}
+
+// BEGIN has null counts; END the transaction's event count and its per-collection counts.
+void TransactionMetadata::write_value(std::string_view status, int64_t commit_time_us, std::string& value) {
+  const bool counts = status == "END";
   value.clear();
   StringSink sink{&value};
   JsonWriter w(sink);
@@ -144,25 +129,33 @@ void TransactionMetadata::end(Lsn lsn, int64_t commit_time_us, std::string& key,
   }
   w.StartObject();
   event::write_key(w, "status");
-  w.String("END");
+  write_string(w, status);
   event::write_key(w, "id");
   write_string(w, scratch_);
   event::write_key(w, "event_count");
-  w.Int64(total_);
-  event::write_key(w, "data_collections");
-  w.StartArray();
-  std::vector<std::string_view> names;
-  names.reserve(collections_.size());
-  for (const auto& c : collections_) names.push_back(c.first);
-  for (size_t i : javafmt::hash_map_order(names)) {  // TransactionContext's HashMap<String, Long>
-    w.StartObject();
-    event::write_key(w, "data_collection");
-    write_string(w, collections_[i].first);
-    event::write_key(w, "event_count");
-    w.Int64(collections_[i].second);
-    w.EndObject();
+  if (counts) {
+    w.Int64(total_);
+  } else {
+    w.Null();
   }
-  w.EndArray();
+  event::write_key(w, "data_collections");
+  if (counts) {
+    w.StartArray();
+    std::vector<std::string_view> names;
+    names.reserve(collections_.size());
+    for (const auto& c : collections_) names.push_back(c.first);
+    for (size_t i : javafmt::hash_map_order(names)) {  // TransactionContext's HashMap<String, Long>
+      w.StartObject();
+      event::write_key(w, "data_collection");
+      write_string(w, collections_[i].first);
+      event::write_key(w, "event_count");
+      w.Int64(collections_[i].second);
+      w.EndObject();
+    }
+    w.EndArray();
+  } else {
+    w.Null();
+  }
   event::write_key(w, "ts_ms");
   w.Int64(floor_ms(commit_time_us));
   w.EndObject();

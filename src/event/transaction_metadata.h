@@ -54,6 +54,7 @@ class TransactionMetadata {
  private:
   const TransactionBlock& next(std::string_view collection, bool reuse_last, Lsn lsn);
   void write_key(std::string_view id, std::string& out);
+  void write_value(std::string_view status, int64_t commit_time_us, std::string& value);
 
   bool key_schemas_;
   bool value_schemas_;
