@@ -735,21 +735,17 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
     for (size_t ti = 0; ti < tables.size(); ++ti) {
       checkpoint.set_rows(ti, progress.table(ti).rows);
       if (checkpoint.done(ti) || table_chunks[ti].empty()) continue;  // done, or not planned yet
-      std::optional<size_t> last_in_kafka;
-      bool all = true;
+      std::vector<const snapshot::Chunk*> mine;
+      std::vector<bool> in_kafka;
       for (size_t ci : table_chunks[ti]) {
         const auto& c = chunk_state[ci];
-        if (!c.read_done || c.emitted != c.read || !acks_.all_acked(c.tx)) {
-          all = false;
-          break;
-        }
-        last_in_kafka = ci;
+        mine.push_back(&chunks[ci]);
+        in_kafka.push_back(c.read_done && c.emitted == c.read && acks_.all_acked(c.tx));
       }
-      if (all) {
+      if (std::all_of(in_kafka.begin(), in_kafka.end(), [](bool b) { return b; })) {
         changed |= checkpoint.mark_done(ti);
-      } else if (last_in_kafka && chunks[*last_in_kafka].upto) {
-        changed |= checkpoint.set_resume(
-            ti, snapshot::key_condition(*catalog_, cats[ti], ">", *chunks[*last_in_kafka].upto));
+      } else {
+        changed |= checkpoint.set_resume(ti, snapshot::resume_condition(*catalog_, cats[ti], mine, in_kafka));
       }
     }
     if (!changed && !force && Clock::now() < next_checkpoint) return ok_status();

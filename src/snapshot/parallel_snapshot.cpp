@@ -108,6 +108,37 @@ std::string key_condition(const pg::Connection& conn, const pg::CatalogTable& ta
   return fmt::format("ROW({}) {} ROW({})", lhs, op, rhs);
 }
 
+std::string key_range_condition(const pg::Connection& conn, const pg::CatalogTable& table,
+                                const Chunk& chunk) {
+  std::string where;
+  if (chunk.after) where = key_condition(conn, table, ">", *chunk.after);
+  if (chunk.upto) where += (where.empty() ? "" : " AND ") + key_condition(conn, table, "<=", *chunk.upto);
+  return where.empty() ? "true" : where;
+}
+
+std::string resume_condition(const pg::Connection& conn, const pg::CatalogTable& table,
+                             const std::vector<const Chunk*>& chunks, const std::vector<bool>& complete) {
+  std::vector<std::string> parts;
+  bool leading = true;
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    const Chunk& c = *chunks[i];
+    if (!c.after && !c.upto) return {};  // not a key range: the table is read whole
+    if (!complete[i]) {
+      leading = false;
+      continue;
+    }
+    if (leading) {
+      if (!c.upto) return {};  // every range complete: nothing is left (the caller marks the table done)
+      parts.assign(1, key_condition(conn, table, ">", *c.upto));
+    } else {
+      parts.push_back("NOT (" + key_range_condition(conn, table, c) + ")");
+    }
+  }
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : " AND ") + p;
+  return out;
+}
+
 std::string chunk_sql(const pg::Connection& conn, const pg::CatalogTable& table,
                       const std::optional<std::string>& select_override, const Chunk& chunk) {
   if (select_override) return *select_override;
@@ -117,12 +148,7 @@ std::string chunk_sql(const pg::Connection& conn, const pg::CatalogTable& table,
     cols += conn.escape_identifier(c.name);
   }
   auto sql = fmt::format("SELECT {} FROM {}", cols, pg::qualified_name(conn, table.schema, table.table));
-  if (chunk.after || chunk.upto) {
-    std::string where;
-    if (chunk.after) where = key_condition(conn, table, ">", *chunk.after);
-    if (chunk.upto) where += (where.empty() ? "" : " AND ") + key_condition(conn, table, "<=", *chunk.upto);
-    return sql + " WHERE " + where;
-  }
+  if (chunk.after || chunk.upto) return sql + " WHERE " + key_range_condition(conn, table, chunk);
   if (chunk.first_page > 0 && chunk.end_page > 0) {
     sql += fmt::format(" WHERE ctid >= '({},0)'::tid AND ctid < '({},0)'::tid", chunk.first_page,
                        chunk.end_page);

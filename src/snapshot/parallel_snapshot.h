@@ -73,6 +73,16 @@ Result<std::vector<std::vector<std::string>>> key_boundaries(pg::Connection& con
 std::string key_condition(const pg::Connection& conn, const pg::CatalogTable& table, std::string_view op,
                           const std::vector<std::string>& values);
 
+// The condition selecting the rows of a key-range chunk.
+std::string key_range_condition(const pg::Connection& conn, const pg::CatalogTable& table,
+                                const Chunk& chunk);
+
+// The condition selecting the rows of a table read in key ranges `chunks` (in key order) that are not in the
+// `complete` ones: after the leading complete ranges, and outside the other complete ones. "" when nothing
+// can be skipped (no complete range, or not key ranges).
+std::string resume_condition(const pg::Connection& conn, const pg::CatalogTable& table,
+                             const std::vector<const Chunk*>& chunks, const std::vector<bool>& complete);
+
 // The SELECT of one chunk: the override as given, or the table's columns with a ctid or key range.
 std::string chunk_sql(const pg::Connection& conn, const pg::CatalogTable& table,
                       const std::optional<std::string>& select_override, const Chunk& chunk);
