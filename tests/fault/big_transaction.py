@@ -71,6 +71,18 @@ def last_value(topic):
         c.close()
 
 
+def drop_slot_publication_table(admin, slot, pub, table):
+    """Drops the run's slot (once its sluice let go of it), publication and table."""
+    deadline = time.time() + 30
+    while admin.execute("SELECT count(*) FROM pg_replication_slots WHERE slot_name = %s AND active",
+                        (slot,)).fetchone()[0] and time.time() < deadline:
+        time.sleep(0.1)
+    admin.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s",
+                  (slot,))
+    admin.execute(f"DROP PUBLICATION IF EXISTS {pub}")
+    admin.execute(f"DROP TABLE {table}")
+
+
 def run(rows, aborted_rows, sink="kafka", log=print, timeout=1800):
     tag = uuid.uuid4().hex[:8]
     table, slot, pub, prefix = f"bigtx_{tag}", f"bigtx_{tag}", f"bigtx_pub_{tag}", f"bigtx{tag}"
@@ -138,14 +150,7 @@ def run(rows, aborted_rows, sink="kafka", log=print, timeout=1800):
             proc.terminate()
             proc.wait(60)
         logf.close()
-        deadline = time.time() + 30
-        while admin.execute("SELECT count(*) FROM pg_replication_slots WHERE slot_name = %s AND active",
-                            (slot,)).fetchone()[0] and time.time() < deadline:
-            time.sleep(0.1)
-        admin.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s",
-                      (slot,))
-        admin.execute(f"DROP PUBLICATION IF EXISTS {pub}")
-        admin.execute(f"DROP TABLE {table}")
+        drop_slot_publication_table(admin, slot, pub, table)
         admin.close()
 
 

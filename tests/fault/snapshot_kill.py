@@ -15,9 +15,7 @@ Exits 1 when the replay differs from the table.
 """
 import argparse
 import json
-import os
 import random
-import re
 import signal
 import subprocess
 import sys
@@ -29,27 +27,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import psycopg
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer
 
-ROOT = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get("SLUICE_PG_URL", "postgresql://postgres@127.0.0.1:25432/postgres")
-KAFKA = os.environ.get("SLUICE_KAFKA_BOOTSTRAP", "127.0.0.1:29092")
-SLUICE = os.environ.get("SLUICE_BIN", str(ROOT / "build" / "sluice"))
-
-
-def peak_rss_mb(pid):
-    return int(re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text()).group(1)) / 1024
-
-
-def end_offset(topic):
-    c = Consumer({"bootstrap.servers": KAFKA, "group.id": f"snapkill-{uuid.uuid4().hex[:8]}"})
-    try:
-        md = c.list_topics(topic, timeout=10).topics.get(topic)
-        if md is None or md.error is not None:
-            return 0
-        return sum(c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in md.partitions)
-    finally:
-        c.close()
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from big_transaction import KAFKA, PG_URL, SLUICE, drop_slot_publication_table, end_offset, peak_rss_mb  # noqa: E402
 
 
 def replay(topic, expected):
@@ -195,14 +176,7 @@ def main():
             if p.poll() is None:
                 p.terminate()
                 p.wait(60)
-        deadline = time.time() + 30
-        while admin.execute("SELECT count(*) FROM pg_replication_slots WHERE slot_name = %s AND active",
-                            (slot,)).fetchone()[0] and time.time() < deadline:
-            time.sleep(0.1)
-        admin.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s",
-                      (slot,))
-        admin.execute(f"DROP PUBLICATION IF EXISTS {pub}")
-        admin.execute(f"DROP TABLE {table}")
+        drop_slot_publication_table(admin, slot, pub, table)
         admin.close()
     sys.exit(0 if ok else 1)
 
