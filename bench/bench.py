@@ -20,6 +20,10 @@ the run every change event's latency is the broker's append time minus the commi
 machine clock, 1 ms resolution): commit -> in the Kafka log. A sentinel row inserted after pgbench marks the
 end. pgbench commits with synchronous_commit=on (the server's default here is off, which delays the walsender by
 up to wal_writer_delay). Reported: achieved transactions/s, p50/p99/p99.9/max, CPU per event over the run.
+Baseline "Postgres alone": the same pgbench run streamed by a bare pgoutput client (bench/recv_latency.cpp) that
+only timestamps each change as it arrives: commit -> received, Postgres' share of any contender's latency.
+sluice runs with latency.log.interval.ms, whose per-stage percentiles over the run (commit -> sent by the
+walsender -> received -> produced -> appended to the Kafka log -> acknowledged) make the second W3 table.
 
 W4 (snapshot): an N-row table (6 columns, ~100 B/row) read by `COPY … TO STDOUT` (psql | wc -c), sluice
 snapshot.mode=initial_only with snapshot.max.threads 1 and 2 (process start to exit, which follows the last
@@ -48,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("SLUICE_PG_URL", "postgresql://postgres@127.0.0.1:25432/postgres")
 KAFKA = os.environ.get("SLUICE_KAFKA_BOOTSTRAP", "127.0.0.1:29092")
 SLUICE = os.environ.get("SLUICE_BIN", str(ROOT / "build" / "sluice"))
+RECV_LATENCY = str(Path(SLUICE).parent / "sluice-recv-latency")  # W3's bare replication client
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 CLK = os.sysconf("SC_CLK_TCK")
 SLUICE_SET = {}  # --set KEY=VALUE: extra sluice properties for both sluice runs
@@ -493,17 +498,39 @@ def w3_wait_sentinel(topic, sentinel_key, proc, timeout):
     raise RuntimeError(f"{topic}: the end-of-run sentinel did not arrive within {timeout} s")
 
 
-def w3_run(env, tmp, table, pub, contender, rate, secs, run_no):
-    prefix = f"{env.tag}_w3{contender}{rate}"
+STAGE_RE = re.compile(r"; ([a-z>-]+) ([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+)")
+
+
+def w3_sluice_stages(log_text):
+    """The per-stage percentiles of sluice's last 'latency since start' log line (latency.log.interval.ms)."""
+    lines = [l for l in log_text.splitlines() if "latency since start:" in l]
+    if not lines:
+        return {}
+    return {m.group(1): tuple(float(m.group(i)) for i in range(2, 6)) for m in STAGE_RE.finditer(lines[-1])}
+
+
+def w3_run(env, tmp, table, pub, contender, rate, secs, run_no, variant=None):
+    """variant: (label, extra sluice properties) of a sluice run compared with the defaults (--w3-set)."""
+    prefix = f"{env.tag}_w3{contender}{rate}_{run_no}"
     topic = f"{prefix}.public.{table}"
-    slot = f"{env.tag}_w3_{contender}_{rate}"
-    env.create_topic(topic, {"message.timestamp.type": "LogAppendTime"})
+    slot = f"{env.tag}_w3_{contender}_{rate}_{run_no}"
+    if contender != "pg":
+        env.create_topic(topic, {"message.timestamp.type": "LogAppendTime"})
     env.slot(slot)
     if contender == "sluice":
         path = tmp / f"{prefix}.json"
-        path.write_text(json.dumps(sluice_config(env, slot, pub, prefix, table, {})))
+        stats = {"latency.log.interval.ms": "5000"}  # per-stage latency (the log's last line covers the run)
+        cfg = sluice_config(env, slot, pub, prefix, table, stats)
+        cfg.update(variant[1] if variant else {})
+        path.write_text(json.dumps(cfg))
         p = subprocess.Popen([SLUICE, "run", str(path)], stdout=open(tmp / f"{prefix}.log", "w"),
                              stderr=subprocess.STDOUT)
+    elif contender == "pg":
+        u = env.url
+        conninfo = (f"host={u.hostname} port={u.port} user={u.username} dbname={u.path.lstrip('/')}"
+                    + (f" password={u.password}" if u.password else ""))
+        p = subprocess.Popen([RECV_LATENCY, conninfo, slot, pub], stdout=subprocess.PIPE,
+                             stderr=open(tmp / f"{prefix}.log", "w"), text=True)
     else:
         props = debezium_props(env, prefix, slot, pub, table, DEBEZIUM_W3)
         p = start_debezium(tmp, props, DEBEZIUM_W3_WORKER)
@@ -527,7 +554,12 @@ def w3_run(env, tmp, table, pub, contender, rate, secs, run_no):
         env.q("SET synchronous_commit = on")
         env.q(f"INSERT INTO {table} (id, a, b, amount, flag, at) VALUES ({sentinel}, 'end', 'end', 0, false, now())")
         env.q("RESET synchronous_commit")
-        w3_wait_sentinel(topic, sentinel_key, p, 300)
+        if contender == "pg":  # the client confirms what it received: wait for the slot to pass the sentinel
+            end = lsn_int(env.q("SELECT pg_current_wal_insert_lsn()").fetchone()[0])
+            wait_until(lambda: (s := env.slot_state(slot)[1]) is not None and lsn_int(s) >= end, p, 300,
+                       "bare client drain")
+        else:
+            w3_wait_sentinel(topic, sentinel_key, p, 300)
         wall = time.monotonic() - t0
         cpu = proc_cpu(p.pid) - cpu0
         broker = proc_cpu(env.broker_pid) - b0
@@ -540,13 +572,24 @@ def w3_run(env, tmp, table, pub, contender, rate, secs, run_no):
         shutil.rmtree(ROOT / ".run" / "debezium" / prefix, ignore_errors=True)
         env.drop_slot(slot)
         env.slots.remove(slot)
+    if contender == "pg":
+        out = json.loads(p.stdout.read())
+        p50, p99, p999, mx = out["commit->received"]
+        return {"key": "pg", "name": "Postgres alone: bare pgoutput client (commit -> received)", "rate": rate,
+                "tps": tps, "events": out["events"], "wall": wall, "mbps": None,
+                "cpu_per_m": cpu / out["events"] * 1e6 if out["events"] else 0, "rss_mb": rss, "broker_cpu": None,
+                "p50": p50, "p99": p99, "p999": p999, "max": mx,
+                "stages": {k: tuple(v) for k, v in out.items() if k != "events"}}
     lat, size = w3_latencies(topic, sentinel_key)
     env.delete_topic(topic)
     name = "sluice -> Kafka" if contender == "sluice" else "Debezium 3.4 -> Kafka (Connect standalone)"
-    return {"name": name, "rate": rate, "tps": tps, "events": len(lat), "wall": wall,
+    if variant:
+        name += f", {variant[0]}"
+    stages = w3_sluice_stages((tmp / f"{prefix}.log").read_text()) if contender == "sluice" else {}
+    return {"key": contender, "name": name, "rate": rate, "tps": tps, "events": len(lat), "wall": wall,
             "mbps": size / 1e6 / secs, "cpu_per_m": cpu / len(lat) * 1e6 if lat else 0, "rss_mb": rss,
             "broker_cpu": broker, "p50": percentile(lat, 0.5), "p99": percentile(lat, 0.99),
-            "p999": percentile(lat, 0.999), "max": lat[-1] if lat else 0.0}
+            "p999": percentile(lat, 0.999), "max": lat[-1] if lat else 0.0, "stages": stages}
 
 
 def workload_w3(env, tmp, rates, secs, args):
@@ -561,14 +604,19 @@ def workload_w3(env, tmp, rates, secs, args):
         (tmp / f"{name}.sql").write_text(sql.format(keys=W3_KEYS, t=table))
     rows = []
     run_no = 0
-    for contender in ["sluice"] + (["debezium"] if args.debezium_w34 else []):
-        for rate in rates:
-            run_no += 1
-            log(f"W3: {contender}, {rate} transactions/s for {secs} s")
-            rows.append(w3_run(env, tmp, table, pub, contender, rate, secs, run_no))
-            r = rows[-1]
-            log(f"W3: {contender} at {rate}/s: achieved {r['tps']:.0f} tps, p50 {r['p50']:.1f} ms, "
-                f"p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms")
+    # --w3-set K=V[,K=V…]: more sluice runs with those properties, each right after the default one.
+    variants = [None] + [(v, dict(kv.split("=", 1) for kv in v.split(","))) for v in args.w3_set]
+    contenders = ["pg"] + [("sluice", v) for v in variants] + (["debezium"] if args.debezium_w34 else [])
+    for _ in range(args.w3_repeat):
+        for c in contenders:
+            contender, variant = c if isinstance(c, tuple) else (c, None)
+            for rate in rates:
+                run_no += 1
+                log(f"W3: {contender}{', ' + variant[0] if variant else ''}, {rate} transactions/s for {secs} s")
+                rows.append(w3_run(env, tmp, table, pub, contender, rate, secs, run_no, variant))
+                r = rows[-1]
+                log(f"W3: {r['name']} at {rate}/s: achieved {r['tps']:.0f} tps, p50 {r['p50']:.1f} ms, "
+                    f"p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms")
     env.q(f"DROP PUBLICATION {pub}")
     env.q(f"DROP TABLE {table}")
     return {"name": "W3", "secs": secs, "rows": rows}
@@ -750,15 +798,25 @@ def render(results, mode, took):
                 "default), mean key+value size " + ", ".join(f"{w['name']} {w['size']:.0f} B" for w in rw) + "."]
     for w in results:
         if w["name"] == "W3":
-            out += ["", f"W3: live latency, commit -> appended to the Kafka log (LogAppendTime), {w['secs']} s of "
-                    "pgbench --rate (8 clients; upsert/update/delete 2:2:1, one row per transaction)", "",
+            out += ["", f"W3: live latency, commit -> appended to the Kafka log (LogAppendTime; the bare client: "
+                    f"commit -> received), {w['secs']} s of pgbench --rate (8 clients; upsert/update/delete 2:2:1, "
+                    "one row per transaction)", "",
                     "| contender | target tx/s | achieved tx/s | change events | p50 ms | p99 ms | p99.9 ms | max ms "
                     "| MB/s | CPU s / M events | peak RSS MB | broker CPU s |",
                     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
             for r in w["rows"]:
                 out.append(f"| {r['name']} | {r['rate']:,} | {r['tps']:,.0f} | {r['events']:,} | {r['p50']:.1f} | "
-                           f"{r['p99']:.1f} | {r['p999']:.1f} | {r['max']:.1f} | {r['mbps']:.1f} | "
-                           f"{r['cpu_per_m']:.2f} | {r['rss_mb']:.0f} | {r['broker_cpu']:.1f} |")
+                           f"{r['p99']:.1f} | {r['p999']:.1f} | {r['max']:.1f} | {fmt_num(r['mbps'], '.1f')} | "
+                           f"{r['cpu_per_m']:.2f} | {r['rss_mb']:.0f} | {fmt_num(r['broker_cpu'], '.1f')} |")
+            staged = [r for r in w["rows"] if r.get("stages")]
+            if staged:
+                out += ["", "W3 stages, ms p50 / p99 / p99.9 / max over the run (sluice: latency.log.interval.ms; "
+                        "sent = the walsender's send time in the XLogData header, appended = LogAppendTime)", "",
+                        "| contender | target tx/s | stage | p50 | p99 | p99.9 | max |", "|---|---:|---|---:|---:|---:|---:|"]
+                for r in staged:
+                    who = "Postgres alone" if r["key"] == "pg" else r["name"]
+                    for stage, (a, b, c, d) in r["stages"].items():
+                        out.append(f"| {who} | {r['rate']:,} | {stage} | {a:.1f} | {b:.1f} | {c:.1f} | {d:.1f} |")
         if w["name"] == "W4":
             out += ["", f"W4: initial snapshot of a {w['n']:,}-row table ({w['table_mb']:.0f} MB, 6 columns); "
                     f"bare JSON events (schemas disabled), mean key+value size {w['size']:.0f} B; MB/s is the "
@@ -803,6 +861,9 @@ def main():
     ap.add_argument("--rows", type=int, help="override the W1/W2/W4 size")
     ap.add_argument("--w3-rates", help="W3 transactions/s, comma-separated (default 5000,10000; quick 10000)")
     ap.add_argument("--w3-seconds", type=int, help="W3 duration per rate (default 60; quick 10)")
+    ap.add_argument("--w3-set", action="append", default=[], metavar="KEY=VALUE[,KEY=VALUE]",
+                    help="W3: one more sluice run with these properties after the default one (repeatable)")
+    ap.add_argument("--w3-repeat", type=int, default=1, help="W3: run the contenders this many times, alternating")
     ap.add_argument("--no-debezium", dest="debezium", action="store_false")
     ap.add_argument("--no-kcat", dest="kcat", action="store_false")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -820,7 +881,7 @@ def main():
     w1, w2, (w3_rates, w3_secs), w4 = SIZES[mode]
     # Only a complete full run replaces bench/RESULTS.md.
     full = (mode == "full" and not args.rows and args.debezium and args.kcat and args.workloads == "W1,W2,W3,W4"
-            and not args.w3_rates and not args.w3_seconds)
+            and not args.w3_rates and not args.w3_seconds and not args.w3_set and args.w3_repeat == 1)
     if args.rows:
         w1 = w2 = w4 = args.rows
     if args.w3_rates:
@@ -853,7 +914,10 @@ def main():
     if target:
         write_results(target, table)
         log(f"wrote {target}")
-    shutil.rmtree(tmp, ignore_errors=True)
+    if os.environ.get("SLUICE_BENCH_KEEP"):  # the contenders' logs and configs, for a closer look
+        log(f"kept {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

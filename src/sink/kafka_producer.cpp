@@ -164,6 +164,13 @@ void KafkaProducer::on_delivery_report(rd_kafka_t* /*rk*/, const rd_kafka_messag
   auto* self = static_cast<KafkaProducer*>(opaque);
   self->limit_.release(static_cast<int64_t>(msg->len + msg->key_len));
   const char* err = msg->err ? rd_kafka_err2str(msg->err) : nullptr;
+  if (err == nullptr) {
+    rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+    int64_t ts = rd_kafka_message_timestamp(msg, &type);
+    self->handler_->on_delivery_timing(reinterpret_cast<uint64_t>(msg->_private),
+                                       rd_kafka_message_latency(msg),
+                                       type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? ts : -1);
+  }
   std::string_view topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : "";
   self->handler_->on_delivery(reinterpret_cast<uint64_t>(msg->_private), topic, err);
 }
