@@ -664,9 +664,8 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
     }
   }
 
-  // Debezium snapshots tables in TableId order (schema, then table name). (It also moves the "last" marker
-  // to the last row emitted when the last tables are empty, by holding every row back until the next one;
-  // sluice does not delay rows: see the README's compatibility section.)
+  // Debezium snapshots tables in TableId order (schema, then table name), and moves the "last" marker to the
+  // last row emitted when the last tables are empty (MarkerSequencer holds a table's last row back for that).
   log()->info("snapshot: {} at LSN {} for {} of {} captured tables, {} thread(s)",
               repl != nullptr ? "exported snapshot " + snapshot_name : std::string("transaction snapshot"),
               start.str(), tables.size(), captured.size(), threads);
@@ -684,6 +683,8 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
     if (!cat) return cat.error();
     auto schema = schema_for(*cat);
     if (!schema) return schema.error();
+    // With several readers every table's size is read now (pg_relation_size waits for a table's lock, as
+    // reading it would); one reader reads each table's size when it gets to the table (planned below).
     auto size = snapshot::table_size(*catalog_, t.oid, parallel);
     if (!size) return size.error();
     auto it = config_.snapshot_select_overrides.find(t.schema + "." + t.table);
@@ -698,21 +699,69 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
   }
   snapshot::Progress progress(std::move(progress_tables), std::chrono::seconds(5));
 
-  // One acknowledgement unit per table, so a table is known to be in Kafka before the snapshot ends.
-  std::vector<offsets::AckTracker::TxId> table_tx;
-  for (size_t i = 0; i < tables.size(); ++i) table_tx.push_back(acks_.begin(start));
-  std::vector<uint64_t> rows_read(tables.size(), 0);
-  std::vector<bool> read_done(tables.size(), false);
+  // Tables with a primary key larger than a chunk are read in key ranges: the unit of resumption, and of
+  // parallel reads. Per chunk: one acknowledgement unit, so a range is known to be in Kafka before the
+  // snapshot ends.
+  struct ChunkState {
+    offsets::AckTracker::TxId tx = 0;
+    uint64_t read = 0, emitted = 0;
+    bool read_done = false;
+  };
+  std::vector<snapshot::Chunk> chunks;
+  std::vector<ChunkState> chunk_state;
+  std::vector<std::vector<size_t>> table_chunks(tables.size());  // empty until the table is planned
+  std::vector<size_t> chunks_left(tables.size());
+  auto plan_table = [&](size_t ti, int64_t target_pages) -> Status {
+    if (!overrides[ti] && sizes[ti].pages > target_pages) {
+      const int pieces = static_cast<int>((sizes[ti].pages + target_pages - 1) / target_pages);
+      auto bounds = snapshot::key_boundaries(*catalog_, cats[ti], sizes[ti].pages, pieces);
+      if (!bounds) return bounds.error();
+      sizes[ti].key_bounds = std::move(*bounds);
+    }
+    for (auto& c : snapshot::plan_table_chunks(sizes[ti], ti, threads, target_pages)) {
+      table_chunks[ti].push_back(chunks.size());
+      chunks.push_back(std::move(c));
+      chunk_state.push_back(ChunkState{acks_.begin(start), 0, 0, false});
+    }
+    chunks_left[ti] = table_chunks[ti].size();
+    if (chunks_left[ti] > 1) {
+      log()->info("snapshot of {}.{}: {} chunks ({})", cats[ti].schema, cats[ti].table, chunks_left[ti],
+                  sizes[ti].key_bounds.empty() ? "page ranges" : "primary-key ranges");
+    }
+    return ok_status();
+  };
+  if (parallel) {
+    const int64_t target_pages = snapshot::chunk_pages(sizes, threads);
+    for (size_t ti = 0; ti < tables.size(); ++ti) {
+      if (auto s = plan_table(ti, target_pages); !s) return s;
+    }
+    log()->info("snapshot: {} chunks for {} threads", chunks.size(), threads);
+  }
+
   auto next_checkpoint = Clock::now() + std::chrono::seconds(5);
-  // Records the tables whose rows were all read, emitted and acknowledged (and, every few seconds, the
-  // row counts for `sluice status`).
+  // Records the tables whose rows were all read, emitted and acknowledged, and for the others the end of
+  // the leading key ranges that were (and, every few seconds, the row counts for `sluice status`).
   auto checkpoint_tables = [&](bool force) -> Status {
     if (!resumable) return ok_status();
     bool changed = false;
-    for (size_t i = 0; i < tables.size(); ++i) {
-      checkpoint.set_rows(i, progress.table(i).rows);
-      if (read_done[i] && progress.table(i).rows == rows_read[i] && acks_.all_acked(table_tx[i])) {
-        changed |= checkpoint.mark_done(i);
+    for (size_t ti = 0; ti < tables.size(); ++ti) {
+      checkpoint.set_rows(ti, progress.table(ti).rows);
+      if (checkpoint.done(ti) || table_chunks[ti].empty()) continue;  // done, or not planned yet
+      std::optional<size_t> last_in_kafka;
+      bool all = true;
+      for (size_t ci : table_chunks[ti]) {
+        const auto& c = chunk_state[ci];
+        if (!c.read_done || c.emitted != c.read || !acks_.all_acked(c.tx)) {
+          all = false;
+          break;
+        }
+        last_in_kafka = ci;
+      }
+      if (all) {
+        changed |= checkpoint.mark_done(ti);
+      } else if (last_in_kafka && chunks[*last_in_kafka].upto) {
+        changed |= checkpoint.set_resume(
+            ti, snapshot::key_condition(*catalog_, cats[ti], ">", *chunks[*last_in_kafka].upto));
       }
     }
     if (!changed && !force && Clock::now() < next_checkpoint) return ok_status();
@@ -734,8 +783,8 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
     ev.ts_us = now_us;
     return ev;
   };
-  // Publishes one row: `publish` emits it (from the event, or as encoded by a snapshot worker).
-  auto emit_row_with = [&](size_t ti, auto&& publish) -> Status {
+  // Publishes one row of chunk `ci`: `publish` emits it (from the event, or as encoded by a snapshot worker).
+  auto emit_row_with = [&](size_t ti, size_t ci, auto&& publish) -> Status {
     if (stopping()) return Error::transient("stopped during the snapshot");
     progress.add(ti, 1);
     // Serve delivery reports as they come, so what the sink holds for them stays small.
@@ -745,104 +794,126 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
       if (auto s = checkpoint_tables(false); !s) return s;
     }
     Status st = publish();
+    // Counted once handed to the sink (its acknowledgement unit counts it from there on): until then the
+    // chunk is not complete.
+    ++chunk_state[ci].emitted;
     if (st.ok()) return st;
     return apply_failure_mode(Error{
         st.error().kind,
         fmt::format("{} (snapshot of table {}.{})", st.error().message, cats[ti].schema, cats[ti].table)});
   };
-  auto emit_row = [&](size_t ti, std::span<const decode::TupleValue> row, std::string_view marker) -> Status {
-    return emit_row_with(ti, [&] { return emit(read_event(ti, row, marker, unix_now_us()), table_tx[ti]); });
+  auto row_values = [&](size_t ti, const PGresult* res, int row, std::vector<decode::TupleValue>& values) {
+    values.resize(cats[ti].columns.size());
+    for (int c = 0; c < static_cast<int>(values.size()); ++c) {
+      if (PQgetisnull(res, row, c)) {
+        values[c] = {decode::TupleValue::Kind::kNull, {}};
+      } else {
+        values[c] = {
+            decode::TupleValue::Kind::kText,
+            std::string_view(PQgetvalue(res, row, c), static_cast<size_t>(PQgetlength(res, row, c)))};
+      }
+    }
+  };
+  // With several threads, each worker converts and serializes its rows as plain snapshot reads (marker
+  // "true", ts_ms once per slice) with its own serializer; this thread publishes them, re-serializing only
+  // the few rows whose marker differs (first/last) and any row a worker could not encode (to report it as
+  // usual).
+  auto encoders = [&]() -> snapshot::Encoder {
+    struct State {
+      explicit State(event::SerializerOptions options) : serializer(std::move(options)) {}
+      event::JsonSerializer serializer;
+      std::vector<decode::TupleValue> values;
+      std::string key, value;
+    };
+    auto st = std::make_shared<State>(serializer_options(config_));
+    return [&, st](size_t ti, const PGresult* res, int first, int count, snapshot::EncodedRows& out) {
+      out.messages.assign(static_cast<size_t>(count), {});
+      if (PQnfields(res) != static_cast<int>(cats[ti].columns.size())) return;  // reported by the consumer
+      const int64_t now_us = unix_now_us();
+      for (int i = 0; i < count; ++i) {
+        row_values(ti, res, first + i, st->values);
+        auto ev = read_event(ti, st->values, "true", now_us);
+        auto has_key = st->serializer.key(ev, st->key);
+        if (!has_key || !st->serializer.value(ev, st->value).ok()) continue;
+        auto& m = out.messages[static_cast<size_t>(i)];
+        m.key_begin = out.bytes.size();
+        m.has_key = *has_key;
+        out.bytes += st->key;
+        m.key_end = out.bytes.size();
+        out.bytes += st->value;
+        m.value_end = out.bytes.size();
+        m.ok = true;
+      }
+    };
+  };
+  std::vector<decode::TupleValue> values;
+  // Rows are emitted with the markers of MarkerSequencer (which also orders the interleaved chunks of
+  // several workers as the sequential snapshot would mark them).
+  snapshot::MarkerSequencer markers(
+      tables.size(), [&](const snapshot::MarkerSequencer::Row& r, std::string_view marker) -> Status {
+        if (r.encoded != nullptr && marker == "true") {
+          const auto& m = r.encoded->at(r.index);
+          if (m.ok) {
+            return emit_row_with(r.table, r.chunk, [&] {
+              return emit_encoded(*schemas[r.table],
+                                  m.has_key ? std::optional(r.encoded->key(m)) : std::nullopt,
+                                  r.encoded->value(m), chunk_state[r.chunk].tx);
+            });
+          }
+        }
+        row_values(r.table, r.batch->get(), r.index, values);
+        return emit_row_with(r.table, r.chunk, [&] {
+          return emit(read_event(r.table, values, marker, unix_now_us()), chunk_state[r.chunk].tx);
+        });
+      });
+  // One batch of rows, or the end of a chunk, from the reader(s).
+  auto handle = [&](const snapshot::Batch& batch) -> Status {
+    const size_t ti = batch.table;
+    if (batch.kind == snapshot::Batch::Kind::kChunkDone) {
+      chunk_state[batch.chunk].read_done = true;
+      if (--chunks_left[ti] == 0) {
+        progress.done(ti);
+        log()->info("snapshot of {}.{}: {} rows", cats[ti].schema, cats[ti].table, progress.table(ti).rows);
+        return markers.table_done(ti);
+      }
+      return checkpoint_tables(false);
+    }
+    if (PQnfields(batch.rows->get()) != static_cast<int>(cats[ti].columns.size())) {
+      return Error::fatal(fmt::format(
+          "snapshot of {}.{}: the SELECT returned {} columns, the table has {} (a "
+          "snapshot.select.statement.overrides statement must return the table's columns in order)",
+          cats[ti].schema, cats[ti].table, PQnfields(batch.rows->get()), cats[ti].columns.size()));
+    }
+    chunk_state[batch.chunk].read += static_cast<uint64_t>(batch.count);
+    return markers.rows(ti, batch.rows, batch.count, batch.first, batch.encoded, batch.chunk);
   };
 
   if (!parallel) {
+    // One reader: table by table, each planned when its turn comes, its chunks in order on the snapshot
+    // transaction's own connection.
     for (size_t ti = 0; ti < tables.size() && !stopping(); ++ti) {
-      const bool first_table = ti == 0;
-      const bool last_table = ti + 1 == tables.size();
-      auto sink = [&](const pg::CatalogTable&, std::span<const decode::TupleValue> row,
-                      snapshot::RowPosition pos) -> Status {
-        return emit_row(ti, row, snapshot::snapshot_marker(pos, first_table, last_table));
-      };
-      auto rows = snap.read_table(cats[ti], sink, overrides[ti]);
-      if (!rows) {
-        if (stopping()) return ok_status();
-        return rows.error();
+      auto size = snapshot::table_size(*catalog_, tables[ti].oid, true);
+      if (!size) return size.error();
+      sizes[ti].pages = size->pages;
+      if (auto s = plan_table(ti, snapshot::chunk_pages({sizes[ti]}, threads)); !s) return s;
+      for (size_t ci : table_chunks[ti]) {
+        if (stopping()) break;
+        Status handled = ok_status();
+        auto read = snapshot::read_chunk(*catalog_, cats[ti], overrides[ti], chunks[ci], ci,
+                                         config_.snapshot_fetch_size, {}, [&](snapshot::Batch b) {
+                                           handled = handle(b);
+                                           return handled.ok();
+                                         });
+        if (!read) return stopping() ? ok_status() : read;
+        if (!handled) return stopping() ? ok_status() : handled;
       }
-      rows_read[ti] = *rows;
-      read_done[ti] = true;
-      if (auto s = checkpoint_tables(false); !s) return s;
-      progress.done(ti);
-      log()->info("snapshot of {}.{}: {} rows", cats[ti].schema, cats[ti].table, *rows);
     }
   } else {
-    // Workers read chunks on their own connections; this thread converts and publishes (the sink is
-    // not thread-safe) with the markers of MarkerSequencer.
+    // Workers read chunks on their own connections; this thread publishes (the sink is not thread-safe).
     std::vector<snapshot::ParallelSnapshot::Job> jobs;
     for (size_t ti = 0; ti < tables.size(); ++ti) jobs.push_back({&cats[ti], overrides[ti]});
-    auto chunks = snapshot::plan_chunks(sizes, threads);
-    std::vector<size_t> chunks_left(tables.size(), 0);
-    for (const auto& c : chunks) ++chunks_left[c.table];
-    log()->info("snapshot: {} chunks for {} threads", chunks.size(), threads);
-    auto row_values = [&](size_t ti, const PGresult* res, int row, std::vector<decode::TupleValue>& values) {
-      values.resize(cats[ti].columns.size());
-      for (int c = 0; c < static_cast<int>(values.size()); ++c) {
-        if (PQgetisnull(res, row, c)) {
-          values[c] = {decode::TupleValue::Kind::kNull, {}};
-        } else {
-          values[c] = {
-              decode::TupleValue::Kind::kText,
-              std::string_view(PQgetvalue(res, row, c), static_cast<size_t>(PQgetlength(res, row, c)))};
-        }
-      }
-    };
-    // Each worker converts and serializes its rows as plain snapshot reads (marker "true", ts_ms once per
-    // slice) with its own serializer; this thread publishes them, re-serializing only the few rows whose
-    // marker differs (first/last) and any row a worker could not encode (to report it as usual).
-    auto encoders = [&]() -> snapshot::ParallelSnapshot::Encoder {
-      struct State {
-        explicit State(event::SerializerOptions options) : serializer(std::move(options)) {}
-        event::JsonSerializer serializer;
-        std::vector<decode::TupleValue> values;
-        std::string key, value;
-      };
-      auto st = std::make_shared<State>(serializer_options(config_));
-      return [&, st](size_t ti, const PGresult* res, int first, int count, snapshot::EncodedRows& out) {
-        out.messages.assign(static_cast<size_t>(count), {});
-        if (PQnfields(res) != static_cast<int>(cats[ti].columns.size())) return;  // reported by the consumer
-        const int64_t now_us = unix_now_us();
-        for (int i = 0; i < count; ++i) {
-          row_values(ti, res, first + i, st->values);
-          auto ev = read_event(ti, st->values, "true", now_us);
-          auto has_key = st->serializer.key(ev, st->key);
-          if (!has_key || !st->serializer.value(ev, st->value).ok()) continue;
-          auto& m = out.messages[static_cast<size_t>(i)];
-          m.key_begin = out.bytes.size();
-          m.has_key = *has_key;
-          out.bytes += st->key;
-          m.key_end = out.bytes.size();
-          out.bytes += st->value;
-          m.value_end = out.bytes.size();
-          m.ok = true;
-        }
-      };
-    };
     snapshot::ParallelSnapshot par(config_.conninfo(false), snapshot_name, threads,
                                    config_.snapshot_fetch_size, encoders);
-    std::vector<decode::TupleValue> values;
-    snapshot::MarkerSequencer markers(
-        tables.size(), [&](const snapshot::MarkerSequencer::Row& r, std::string_view marker) -> Status {
-          if (r.encoded != nullptr && marker == "true") {
-            const auto& m = r.encoded->at(r.index);
-            if (m.ok) {
-              return emit_row_with(r.table, [&] {
-                return emit_encoded(*schemas[r.table],
-                                    m.has_key ? std::optional(r.encoded->key(m)) : std::nullopt,
-                                    r.encoded->value(m), table_tx[r.table]);
-              });
-            }
-          }
-          row_values(r.table, r.batch->get(), r.index, values);
-          return emit_row(r.table, values, marker);
-        });
     par.start(jobs, chunks);
     for (;;) {
       if (stopping()) return ok_status();
@@ -856,32 +927,13 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
       using Kind = snapshot::Batch::Kind;
       if (batch->kind == Kind::kFinished) break;
       if (batch->kind == Kind::kError) return *batch->error;
-      const size_t ti = batch->table;
-      if (batch->kind == Kind::kChunkDone) {
-        if (--chunks_left[ti] == 0) {
-          read_done[ti] = true;
-          progress.done(ti);
-          log()->info("snapshot of {}.{}: {} rows", cats[ti].schema, cats[ti].table, progress.table(ti).rows);
-          if (auto s = markers.table_done(ti); !s) return stopping() ? ok_status() : s;
-        }
-        continue;
-      }
-      if (PQnfields(batch->rows->get()) != static_cast<int>(cats[ti].columns.size())) {
-        return Error::fatal(fmt::format(
-            "snapshot of {}.{}: the SELECT returned {} columns, the table has {} (a "
-            "snapshot.select.statement.overrides statement must return the table's columns in order)",
-            cats[ti].schema, cats[ti].table, PQnfields(batch->rows->get()), cats[ti].columns.size()));
-      }
-      rows_read[ti] += static_cast<uint64_t>(batch->count);
-      if (auto s = markers.rows(ti, batch->rows, batch->count, batch->first, batch->encoded); !s) {
-        return stopping() ? ok_status() : s;
-      }
+      if (auto s = handle(*batch); !s) return stopping() ? ok_status() : s;
     }
-    if (auto s = markers.finish(); !s) return stopping() ? ok_status() : s;
   }
   if (stopping()) return ok_status();
+  if (auto s = markers.finish(); !s) return stopping() ? ok_status() : s;
   if (auto s = snap.commit(); !s) return s;
-  for (auto tx : table_tx) acks_.commit(tx, start);
+  for (const auto& c : chunk_state) acks_.commit(c.tx, start);
   if (auto s = wait_for_acks(); !s) return s;
   if (stopping()) {
     if (resumable) (void)checkpoint_tables(true);

@@ -47,17 +47,47 @@ Status Connector::init_incremental(Lsn start) {
   incremental_schema_.reset();
   read_only_close_.reset();
   progress_dirty_ = false;
-  // An initial snapshot interrupted before every table was in Kafka: the tables not done yet are read as
-  // an incremental snapshot while streaming from the snapshot's LSN (see run_snapshot).
+  // An initial snapshot interrupted before every table was in Kafka: the rows not in Kafka yet are read as an
+  // incremental snapshot while streaming from the snapshot's LSN (see run_snapshot): the tables not done,
+  // each filtered by its resume condition (after the key ranges already in Kafka). A table without a primary
+  // key cannot be read in key chunks: it is read again whole, at once, before streaming starts (rows changed
+  // since the snapshot's LSN then appear twice: as read now, and as streamed next).
   if (auto cp = snapshot::Checkpoint::parse(extra)) {
+    auto all = pg::list_tables(*catalog_);
+    if (!all) return all.error();
     std::vector<snapshot::SnapshotCollection> rest;
+    std::vector<std::pair<pg::TableRef, std::string>> keyless;
     for (const auto& t : cp->tables) {
-      if (std::find(cp->done.begin(), cp->done.end(), t) == cp->done.end()) rest.push_back({t, "", ""});
+      if (std::find(cp->done.begin(), cp->done.end(), t) != cp->done.end()) continue;
+      auto ref = std::find_if(all->begin(), all->end(),
+                              [&](const pg::TableRef& r) { return r.schema + "." + r.table == t; });
+      if (ref == all->end()) {
+        log()->warn("the interrupted initial snapshot's table {} no longer exists; skipped", t);
+        continue;
+      }
+      auto cat = pg::load_table(*catalog_, ref->oid);
+      if (!cat) return cat.error();
+      if (pg::primary_key_columns(*cat).empty()) {
+        keyless.emplace_back(*ref, "");
+      } else {
+        rest.push_back({t, cp->resume_condition(t), ""});
+      }
+    }
+    std::string resumed;
+    for (const auto& c : rest) {
+      resumed += fmt::format("{}{}{}", resumed.empty() ? "" : ", ", c.id,
+                             c.condition.empty() ? "" : " (rows where " + c.condition + ")");
     }
     log()->info(
-        "the initial snapshot was interrupted after {} of {} tables: the remaining {} are read as an "
-        "incremental snapshot while streaming from LSN {}",
-        cp->done.size(), cp->tables.size(), rest.size(), start.str());
+        "the initial snapshot was interrupted after {} of {} tables: {} read as an incremental snapshot "
+        "while "
+        "streaming from LSN {}",
+        cp->done.size(), cp->tables.size(), resumed.empty() ? "none" : resumed, start.str());
+    if (!keyless.empty()) {
+      if (auto s = blocking_snapshot(keyless, start); !s) return s;
+      if (auto s = wait_for_acks(); !s) return s;
+      if (stopping()) return ok_status();
+    }
     incremental_.add(rest);
     auto j = nlohmann::json::parse(extra);
     j.erase("sluice_snapshot");

@@ -104,8 +104,10 @@ int status(const config::Config& c) {
         if (name == t) rows = n;
       }
       bool done = std::find(cp->done.begin(), cp->done.end(), t) != cp->done.end();
-      std::printf("  %s: %s, %s\n", t.c_str(), done ? "done" : "not done",
-                  rows_of(rows, estimate(*conn, t)).c_str());
+      const auto resume = done ? std::string() : cp->resume_condition(t);
+      std::printf("  %s: %s, %s%s\n", t.c_str(), done ? "done" : "not done",
+                  rows_of(rows, estimate(*conn, t)).c_str(),
+                  resume.empty() ? "" : fmt::format("; resumes with the rows where {}", resume).c_str());
     }
   }
   auto inc = snapshot::IncrementalSnapshot::restore(o.extra, c.incremental_chunk_size);

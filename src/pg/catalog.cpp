@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace sluice::pg {
@@ -133,6 +134,17 @@ Result<CatalogType> resolve_type(Connection& conn, Oid type, int32_t typmod) {
   out.enum_values = std::move(info->enum_values);
   out.element_kind = info->element_kind;
   out.element_name = std::move(info->element_name);
+  return out;
+}
+
+std::vector<size_t> primary_key_columns(const CatalogTable& table) {
+  std::vector<std::pair<int, size_t>> pk;
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    if (table.columns[i].primary_key) pk.emplace_back(table.columns[i].pk_position, i);
+  }
+  std::sort(pk.begin(), pk.end());
+  std::vector<size_t> out;
+  for (auto& [pos, i] : pk) out.push_back(i);
   return out;
 }
 

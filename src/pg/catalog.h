@@ -53,6 +53,9 @@ struct CatalogTable {
 
 Result<CatalogTable> load_table(Connection& conn, Oid table);
 
+// Indexes into table.columns of the primary key's columns, in key order (empty without a primary key).
+std::vector<size_t> primary_key_columns(const CatalogTable& table);
+
 // Resolves a type (and typmod) as it appears in a Relation message: a domain to its base type, plus the
 // name/kind/labels of non-builtin types.
 Result<CatalogType> resolve_type(Connection& conn, Oid type, int32_t typmod);

@@ -12,13 +12,16 @@ size_t Checkpoint::done_count() const {
 
 std::string Checkpoint::offset_members() const {
   nlohmann::json tables = nlohmann::json::array(), done = nlohmann::json::array(),
-                 rows = nlohmann::json::object();
+                 rows = nlohmann::json::object(), resume = nlohmann::json::object();
   for (size_t i = 0; i < tables_.size(); ++i) {
     tables.push_back(tables_[i]);
     if (done_[i]) done.push_back(tables_[i]);
     rows[tables_[i]] = rows_[i];
+    if (!done_[i] && !resume_[i].empty()) resume[tables_[i]] = resume_[i];
   }
-  return nlohmann::json{{"sluice_snapshot", {{"tables", tables}, {"done", done}, {"rows", rows}}}}.dump();
+  nlohmann::json cp{{"tables", tables}, {"done", done}, {"rows", rows}};
+  if (!resume.empty()) cp["resume"] = resume;
+  return nlohmann::json{{"sluice_snapshot", cp}}.dump();
 }
 
 std::optional<Checkpoint::Parsed> Checkpoint::parse(std::string_view offset_members) {
@@ -44,7 +47,19 @@ std::optional<Checkpoint::Parsed> Checkpoint::parse(std::string_view offset_memb
       if (v.is_number_unsigned()) p.rows.emplace_back(k, v.get<uint64_t>());
     }
   }
+  if (s.contains("resume") && s["resume"].is_object()) {
+    for (auto& [k, v] : s["resume"].items()) {
+      if (v.is_string()) p.resume.emplace_back(k, v.get<std::string>());
+    }
+  }
   return p;
+}
+
+std::string Checkpoint::Parsed::resume_condition(std::string_view table) const {
+  for (const auto& [t, condition] : resume) {
+    if (t == table) return condition;
+  }
+  return {};
 }
 
 }  // namespace sluice::snapshot

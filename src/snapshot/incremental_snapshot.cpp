@@ -222,12 +222,7 @@ Result<bool> IncrementalSnapshot::prepare(pg::Connection& conn) {
       return false;
     }
   } else {
-    std::vector<std::pair<int, size_t>> pk;
-    for (size_t i = 0; i < table_.columns.size(); ++i) {
-      if (table_.columns[i].primary_key) pk.emplace_back(table_.columns[i].pk_position, i);
-    }
-    std::sort(pk.begin(), pk.end());
-    for (auto& [pos, i] : pk) key_columns_.push_back(i);
+    key_columns_ = pg::primary_key_columns(table_);
     if (key_columns_.empty()) {
       log()->warn(
           "incremental snapshot: table {} has no primary key; skipped (give a \"surrogate-key\" column in "

@@ -1,9 +1,11 @@
-// Parallel snapshot reads (snapshot.max.threads > 1): worker threads, each with its own connection in a
-// REPEATABLE READ transaction on the same exported snapshot, read chunks (whole small tables, or ctid page
-// ranges of large ones) through cursors and hand the fetched batches over a bounded queue to the one thread
-// that publishes them (the sink is not thread-safe). With an Encoder, the workers also convert and serialize
-// their rows (in slices of kEncodeSlice rows), so that work runs in parallel too. Memory: at most queue
-// capacity + one batch per worker + one held batch per table in progress.
+// Chunked snapshot reads. Large tables are split into primary-key ranges (so an interrupted snapshot resumes
+// after the last range in Kafka), or ctid page ranges for tables without a key when several threads read;
+// each chunk is read through a cursor. With snapshot.max.threads > 1, worker threads, each with its own
+// connection in a REPEATABLE READ transaction on the same exported snapshot, read chunks and hand the fetched
+// batches over a bounded queue to the one thread that publishes them (the sink is not thread-safe). With an
+// Encoder, the workers also convert and serialize their rows (in slices of kEncodeSlice rows), so that work
+// runs in parallel too. Memory: at most queue capacity + one batch per worker + one held batch per table in
+// progress.
 #pragma once
 
 #include <condition_variable>
@@ -29,6 +31,9 @@ struct TableSize {
   int64_t pages = 0;        // pg_relation_size / block_size, read inside the snapshot transaction
   int64_t estimate = 0;     // pg_class.reltuples (0 when never analyzed)
   bool splittable = false;  // ctid ranges allowed (no select override, Postgres 14+ TID Range Scan)
+  // Ascending primary-key values splitting the table into key ranges (see key_boundaries); empty: no key
+  // ranges.
+  std::vector<std::vector<std::string>> key_bounds;
 };
 
 // Reads a table's size on `conn` (inside the snapshot transaction): pg_class's relpages and reltuples
@@ -36,20 +41,39 @@ struct TableSize {
 // reading it takes anyway; relpages is 0 until the first VACUUM or ANALYZE).
 Result<TableSize> table_size(pg::Connection& conn, Oid table, bool exact_pages);
 
-// One unit of work: a whole table, or pages [first_page, end_page) of it (end_page 0: to the end).
+// One unit of work: a whole table, pages [first_page, end_page) of it (end_page 0: to the end), or the rows
+// whose primary key is above `after` (when set) and at most `upto` (when set).
 struct Chunk {
   size_t table = 0;
   int64_t first_page = 0;
   int64_t end_page = 0;
-  bool whole() const { return first_page == 0 && end_page == 0; }
+  std::optional<std::vector<std::string>> after, upto;
+  bool whole() const { return first_page == 0 && end_page == 0 && !after && !upto; }
 };
 
-// Splits tables larger than the target chunk (total pages / (4 × threads), clamped to 8 MB .. 1 GB) into
-// page ranges; smaller tables are one chunk each (several are packed onto a worker one after the other).
-// Chunks come in table order, each table's ranges in page order.
-std::vector<Chunk> plan_chunks(const std::vector<TableSize>& tables, int threads);
+// The target chunk size in pages: total pages / (4 × threads), clamped to 8 MB .. 128 MB.
+int64_t chunk_pages(const std::vector<TableSize>& tables, int threads);
 
-// The SELECT of one chunk: the override as given, or the table's columns with a ctid range.
+// Splits each table with key_bounds into key ranges (whatever the threads: they are also the unit of
+// resumption), and with several threads each other splittable table larger than chunk_pages into page
+// ranges; the rest are one chunk each (several are packed onto a worker one after the other). Chunks come in
+// table order, each table's ranges in key or page order.
+std::vector<Chunk> plan_chunks(const std::vector<TableSize>& tables, int threads);
+// The chunks of one table (index `table`) for a target size of target_pages.
+std::vector<Chunk> plan_table_chunks(const TableSize& t, size_t table, int threads, int64_t target_pages);
+
+// Up to pieces - 1 ascending, distinct primary-key values (text) splitting `table` into ranges of about equal
+// row counts, taken from a sample of its pages (TABLESAMPLE SYSTEM) on `conn` (inside the snapshot
+// transaction). Empty without a primary key, for pieces < 2, or when the sample found no rows.
+Result<std::vector<std::vector<std::string>>> key_boundaries(pg::Connection& conn,
+                                                             const pg::CatalogTable& table, int64_t pages,
+                                                             int pieces);
+
+// "ROW(<primary key columns>) <op> ROW(<values as literals>)": a condition on the primary key.
+std::string key_condition(const pg::Connection& conn, const pg::CatalogTable& table, std::string_view op,
+                          const std::vector<std::string>& values);
+
+// The SELECT of one chunk: the override as given, or the table's columns with a ctid or key range.
 std::string chunk_sql(const pg::Connection& conn, const pg::CatalogTable& table,
                       const std::optional<std::string>& select_override, const Chunk& chunk);
 
@@ -85,7 +109,19 @@ struct Batch {
   int first = 0;                       // kRows: rows [first, first + count) of `rows`
   int count = 0;
   std::shared_ptr<const EncodedRows> encoded;  // kRows with an Encoder: those rows encoded
+  size_t chunk = 0;                            // kRows, kChunkDone: index of the chunk in the plan
 };
+
+// Encodes rows [first, first + count) of `rows` (a FETCH result of `table`) into `out`.
+using Encoder =
+    std::function<void(size_t table, const PGresult* rows, int first, int count, EncodedRows& out)>;
+
+// Reads chunk `index` of `job`'s table on `conn` (inside the snapshot transaction) through a cursor,
+// fetch_size rows at a time, handing each batch (in slices of `slice` rows when encoding) and then kChunkDone
+// to `push`; stops early, with success, when push returns false.
+Status read_chunk(pg::Connection& conn, const pg::CatalogTable& table,
+                  const std::optional<std::string>& select_override, const Chunk& chunk, size_t index,
+                  int fetch_size, const Encoder& encode, const std::function<bool(Batch)>& push);
 
 class ParallelSnapshot {
  public:
@@ -94,10 +130,8 @@ class ParallelSnapshot {
     std::optional<std::string> select_override;
   };
 
-  // Encodes rows [first, first + count) of `rows` (a FETCH result of `table`) into `out` on a worker
-  // thread. Each worker gets its own from the EncoderFactory.
-  using Encoder =
-      std::function<void(size_t table, const PGresult* rows, int first, int count, EncodedRows& out)>;
+  // Each worker gets its own Encoder from the EncoderFactory.
+  using Encoder = snapshot::Encoder;
   using EncoderFactory = std::function<Encoder()>;
   // Rows per encoded slice: bounds the queued encoded bytes (queue capacity × slice × message size).
   static constexpr int kEncodeSlice = 512;
@@ -143,9 +177,9 @@ class ParallelSnapshot {
 // newest row of each table until it is known whether it is the table's last, and the last row of the most
 // recently completed table until the next row arrives (so read sequentially, the order is the sequential
 // snapshot's) or the snapshot ends. Rules: `first` on the
-// first row emitted, `last` on the final one, `first_in_data_collection` / `last_in_data_collection` on the
-// first / last row emitted for each table (the snapshot's first wins over last in table, as in the sequential
-// snapshot and Debezium).
+// first row emitted (none when the first table turned out empty before it, as Debezium), `last` on the final
+// one, `first_in_data_collection` / `last_in_data_collection` on the first / last row emitted for each table
+// (the snapshot's first wins over last in table, as in the sequential snapshot and Debezium).
 class MarkerSequencer {
  public:
   struct Row {
@@ -153,14 +187,16 @@ class MarkerSequencer {
     std::shared_ptr<pg::PgResult> batch;  // keeps the row's values alive
     int index = 0;
     std::shared_ptr<const EncodedRows> encoded;  // the row encoded by a worker (or null)
+    size_t chunk = 0;                            // the chunk it was read in
   };
   using Emit = std::function<Status(const Row& row, std::string_view marker)>;
 
   explicit MarkerSequencer(size_t tables, Emit emit) : tables_(tables), emit_(std::move(emit)) {}
 
-  // `n` rows of `table` (batch may be null in tests): rows [first, first + n) of batch, optionally encoded.
+  // `n` rows of `table` (batch may be null in tests): rows [first, first + n) of batch, optionally encoded,
+  // read in `chunk`.
   Status rows(size_t table, std::shared_ptr<pg::PgResult> batch, int n, int first = 0,
-              std::shared_ptr<const EncodedRows> encoded = nullptr);
+              std::shared_ptr<const EncodedRows> encoded = nullptr, size_t chunk = 0);
   // Every chunk of `table` was read.
   Status table_done(size_t table);
   // Every table was read: emits the held row as `last`.
@@ -177,6 +213,7 @@ class MarkerSequencer {
   std::optional<Row> pending_last_;  // last row of a completed table
   bool pending_first_in_table_ = false;
   bool any_emitted_ = false;
+  bool first_table_empty_ = false;
   Emit emit_;
 };
 

@@ -67,6 +67,10 @@ SCHEMA = [
     # quoted, case-sensitive schema, table and column names
     'CREATE SCHEMA "{S}"',
     'CREATE TABLE "{S}"."Order Items" ("Id" integer PRIMARY KEY, "Qty" integer, "Note" text)',
+    # empty tables first and last in snapshot order ("MySchema_…" sorts before "cf_…"): no row is marked
+    # "first", and "last" moves back to the last row read
+    'CREATE TABLE "{S}"."Aa Empty" (id integer PRIMARY KEY)',
+    "CREATE TABLE {s}.zzz_empty (id integer PRIMARY KEY)",
     # a value of ~10 MB (raised producer and topic limits: test_debezium_conformance.LARGE_MESSAGE_SETTINGS)
     "CREATE TABLE {s}.huge (id integer PRIMARY KEY, big text, other integer)",
     "CREATE TABLE {s}.wide (id integer PRIMARY KEY, "
@@ -93,8 +97,7 @@ SNAPSHOT_ROWS = [
     """INSERT INTO {s}."utf8_ñ_🚀" VALUES (1, 'snap ✓ 日本 🎉', 'ü', '{{"ключ": "🚀"}}', '{{"ü": "\\u00e9"}}',
         '{{"ä","𝄞"}}')""",
     """INSERT INTO "{S}"."Order Items" VALUES (1, 5, 'snap')""",
-    # The last table in name order has a row: it is the snapshot's "last" (README: sluice does not move the
-    # marker back to an earlier table when the last tables are empty).
+    # The last table with rows (zzz_empty, after it, has none): its row is the snapshot's "last".
     "INSERT INTO {s}.zz_done VALUES (0)",
 ]
 

@@ -225,11 +225,66 @@ def test_resumable_initial_snapshot_after_kill(pg, names, sluice_factory, topic_
         s2.start()
         s2.wait_streaming()
         wait_until(lambda: "incremental snapshot complete" in s2.log_text(), 90, what="the snapshot remainder")
-    assert "remaining 2 are read as an incremental snapshot" in s2.log_text()
+    assert "the initial snapshot was interrupted after 1 of 3 tables" in s2.log_text()
     for t, r in zip(tables, readers):
         wait_replayed(pg, r, t)
     second = int(s2.log_text().split("incremental snapshot complete: ")[1].split()[0])
     assert second < 3500, f"the restart read {second} rows: it started over"
+
+
+def test_initial_snapshot_resumes_after_the_last_key_range_in_kafka(pg, names, sluice_factory, topic_reader,
+                                                                    tmp_path):
+    """A table bigger than a chunk is read in primary-key ranges; killed after the first ranges are in Kafka,
+    the restart reads only the rows after them (as an incremental snapshot), and a table without a primary key
+    that was not finished is read again whole before streaming."""
+    keyed, keyless = f"rk_{names['tag']}", f"rz_{names['tag']}"
+    rows = 40000
+    with pg.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {keyed}, {keyless}")
+        cur.execute(f"CREATE TABLE {keyed} (id int primary key, v text)")
+        # ~850-byte rows (kept inline): ~33 MB, so about four ranges of ~8 MB.
+        cur.execute(f"INSERT INTO {keyed} SELECT g, repeat('x', 840) || g FROM generate_series(1, {rows}) g")
+        cur.execute(f"CREATE TABLE {keyless} (id int, v text)")
+        cur.execute(f"INSERT INTO {keyless} SELECT g, 'row ' || g FROM generate_series(1, 1000) g")
+    offsets = tmp_path / "offsets.json"
+    cfg = {"table.include.list": f"public.{keyed},public.{keyless}", "offset.storage.file.filename": str(offsets),
+           "value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+           # Few events in flight, sent every 100 ms: a few thousand rows/s, so the kill lands mid-table.
+           "max.queue.size": "500", "max.batch.size": "250", "producer.override.linger.ms": "100"}
+
+    def resume_condition():
+        if not offsets.exists():
+            return None
+        entry = next(iter(json.loads(offsets.read_text()).values()), {})
+        return entry.get("sluice_snapshot", {}).get("resume", {}).get(f"public.{keyed}")
+
+    reader = topic_reader(f"{names['prefix']}.public.{keyed}")
+    keyless_reader = topic_reader(f"{names['prefix']}.public.{keyless}")
+    s = sluice_factory(**cfg)
+    with Workload(keyed, rows, seed=11):
+        s.start()
+        condition = wait_until(resume_condition, 90, what="a key range of the table checkpointed")
+        s.stop(signal.SIGKILL)
+        assert condition.startswith('ROW("id") > ROW('), condition
+        out = subprocess.run([SLUICE_BIN, "status", str(s.path)], capture_output=True, text=True, timeout=60)
+        assert f"public.{keyed}: not done" in out.stdout and "; resumes with the rows where ROW(" in out.stdout, \
+            out.stdout
+        first = r_count(reader.drain(2))
+        assert first < rows, "the kill came after the whole table"
+        s2 = sluice_factory(**{k: v for k, v in cfg.items() if k not in ("producer.override.linger.ms",)})
+        s2.start()
+        s2.wait_streaming()
+        wait_until(lambda: "incremental snapshot complete" in s2.log_text(), 120, what="the snapshot remainder")
+    log = s2.log_text()
+    assert f"public.{keyed} (rows where {condition})" in log, log
+    assert f"blocking snapshot of public.{keyless}" in log, log
+    wait_replayed(pg, reader, keyed)
+    second = int(log.split("incremental snapshot complete: ")[1].split()[0])
+    done_before = int(condition.split("ROW('")[1].split("'")[0])
+    assert second <= rows + 2000 - done_before, f"the restart read {second} rows, not only those after {done_before}"
+    keyless_reader.drain(2)
+    ids = {payload(value_of(m))["after"]["id"] for m in keyless_reader.messages if m.value() is not None}
+    assert ids == set(range(1, 1001))
 
 
 def produce_signal(names, kind, data=None):

@@ -99,5 +99,19 @@ TEST(Checkpoint, RecordsDoneTablesAndRows) {
   EXPECT_FALSE(Checkpoint::parse(R"({"lsn":5})").has_value());
 }
 
+TEST(Checkpoint, KeepsTheResumeConditionOfTablesNotDone) {
+  Checkpoint c({"public.a", "public.b"});
+  EXPECT_TRUE(c.set_resume(0, "ROW(\"id\") > ROW('100')"));
+  EXPECT_FALSE(c.set_resume(0, "ROW(\"id\") > ROW('100')")) << "unchanged";
+  EXPECT_TRUE(c.set_resume(0, "ROW(\"id\") > ROW('200')"));
+  EXPECT_TRUE(c.set_resume(1, "ROW(\"k\") > ROW('x')"));
+  EXPECT_TRUE(c.mark_done(1));
+  auto p = Checkpoint::parse(c.offset_members());
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->resume_condition("public.a"), "ROW(\"id\") > ROW('200')");
+  EXPECT_EQ(p->resume_condition("public.b"), "") << "a done table is not read again";
+  EXPECT_EQ(p->resume_condition("public.c"), "");
+}
+
 }  // namespace
 }  // namespace sluice::snapshot

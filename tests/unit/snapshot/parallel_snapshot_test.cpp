@@ -27,6 +27,32 @@ TEST(PlanChunks, LargeTablesSplitIntoContiguousOpenEndedRanges) {
   EXPECT_EQ(chunks.back().end_page, 0) << "the last range is open above";
 }
 
+TEST(PlanChunks, KeyBoundsSplitATableIntoKeyRangesWhateverTheThreads) {
+  TableSize keyed{50000, 0, true, {{"10"}, {"20"}}};
+  for (int threads : {1, 2}) {
+    auto chunks = plan_chunks({{10, 0, true}, keyed}, threads);
+    ASSERT_EQ(chunks.size(), 4u) << threads;
+    EXPECT_TRUE(chunks[0].whole());
+    // (-inf, 10], (10, 20], (20, +inf): every key in exactly one range, in key order.
+    EXPECT_FALSE(chunks[1].after.has_value());
+    EXPECT_EQ(chunks[1].upto, std::vector<std::string>{"10"});
+    EXPECT_EQ(chunks[2].after, std::vector<std::string>{"10"});
+    EXPECT_EQ(chunks[2].upto, std::vector<std::string>{"20"});
+    EXPECT_EQ(chunks[3].after, std::vector<std::string>{"20"});
+    EXPECT_FALSE(chunks[3].upto.has_value());
+    for (size_t i = 1; i < 4; ++i) {
+      EXPECT_EQ(chunks[i].table, 1u);
+      EXPECT_FALSE(chunks[i].whole());
+    }
+  }
+}
+
+TEST(PlanChunks, ChunkPagesStayBetween8And128MB) {
+  EXPECT_EQ(chunk_pages({{100, 0, true}}, 1), 1024);
+  EXPECT_EQ(chunk_pages({{80000, 0, true}}, 2), 10000);
+  EXPECT_EQ(chunk_pages({{10000000, 0, true}}, 1), 16384);
+}
+
 TEST(PlanChunks, UnsplittableAndSmallTablesStayWhole) {
   auto chunks = plan_chunks({{500000, 0, false}, {900, 0, true}}, 4);
   ASSERT_EQ(chunks.size(), 2u);
@@ -98,6 +124,19 @@ TEST(MarkerSequencer, LastTablesEmptyStillMarksTheFinalRowLast) {
   EXPECT_EQ(rec.out[0].second, "last");
 }
 
+TEST(MarkerSequencer, AnEmptyFirstTableMeansNoFirstMarker) {
+  // As Debezium's sequential snapshot: `first` belongs to the first table's first row only.
+  Recorder rec;
+  MarkerSequencer seq(2, rec.emit());
+  ASSERT_TRUE(seq.table_done(0).ok());
+  ASSERT_TRUE(seq.rows(1, nullptr, 2).ok());
+  ASSERT_TRUE(seq.table_done(1).ok());
+  ASSERT_TRUE(seq.finish().ok());
+  std::vector<std::string> all;
+  for (auto& [t, m] : rec.out) all.push_back(m);
+  EXPECT_EQ(all, (std::vector<std::string>{"first_in_data_collection", "last"}));
+}
+
 TEST(Progress, DescribesRowsRateEtaAndTablesInProgress) {
   using namespace std::chrono_literals;
   auto t0 = Progress::Clock::time_point{};
@@ -132,6 +171,19 @@ TEST(MarkerSequencer, SlicesOfOneBatchKeepRowIndicesAndEncodedRows) {
   ASSERT_TRUE(seq.finish().ok());
   EXPECT_EQ(seen, (std::vector<std::pair<int, const EncodedRows*>>{
                       {0, a.get()}, {1, a.get()}, {2, b.get()}, {3, b.get()}}));
+}
+
+TEST(MarkerSequencer, RowsKeepTheChunkTheyWereReadIn) {
+  std::vector<size_t> chunks;
+  MarkerSequencer seq(1, [&](const MarkerSequencer::Row& r, std::string_view) {
+    chunks.push_back(r.chunk);
+    return ok_status();
+  });
+  ASSERT_TRUE(seq.rows(0, nullptr, 2, 0, nullptr, 5).ok());
+  ASSERT_TRUE(seq.rows(0, nullptr, 1, 0, nullptr, 6).ok());
+  ASSERT_TRUE(seq.table_done(0).ok());
+  ASSERT_TRUE(seq.finish().ok());
+  EXPECT_EQ(chunks, (std::vector<size_t>{5, 5, 6})) << "the held last row keeps its own chunk";
 }
 
 TEST(EncodedRows, KeyAndValueAreRangesOfOneBuffer) {
