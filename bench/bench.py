@@ -7,8 +7,8 @@ contender decodes exactly the same committed changes, one after the other (never
   sluice-null  sluice with sink.type=null: decode + serialize, no Kafka
   sluice       sluice -> Kafka with the defaults a user runs (acks=all, one request in flight, lz4)
   debezium     Kafka Connect standalone + debezium-connector-postgres, pgoutput, tuned for throughput
-  kcat         the broker alone: kcat producing as many messages (W1/W2: sluice's own values, replayed; W4: of
-               sluice's mean size), acks=all, idempotent, lz4 as sluice (--set producer.* applies to it too)
+  kcat         the broker alone: kcat producing as many messages (sluice's own values, a sample replayed),
+               acks=all, idempotent, lz4 as sluice (--set producer.* applies to it too)
 Time runs from the moment the contender's slot becomes active (JVM start-up is not counted) until the last
 event is in Kafka (topic high watermark, i.e. acknowledged with acks=all), or until the slot confirms the end
 of the workload (null sink), or pg_recvlogical exits at --endpos (ceiling). CPU seconds are the contender's own
@@ -700,7 +700,7 @@ def w4_sluice(env, tmp, table, rows, threads):
         raise RuntimeError(f"sluice snapshot (threads={threads}) failed")
     if env.topic_count(topic) < rows:
         raise RuntimeError(f"sluice snapshot (threads={threads}): {env.topic_count(topic)} of {rows} in Kafka")
-    size = env.mean_message_size(topic)
+    size = env.mean_message_size(topic, keep=tmp / f"{table}-values")
     env.delete_topic(topic)
     return result(f"sluice{threads}", f"sluice -> Kafka, snapshot.max.threads={threads}", rows, secs, cpu, rss,
                   size * rows / 1e6, broker), size
@@ -763,7 +763,7 @@ def workload_w4(env, tmp, n, args):
         rows.append(w4_debezium(env, tmp, table, n))
     if args.kcat:
         log("W4: kcat -> Kafka")
-        rows.append(run_kcat(env, n, size))
+        rows.append(run_kcat(env, n, size, tmp / f"{table}-values"))
     env.q(f"DROP PUBLICATION {table}_pub")
     env.q(f"DROP TABLE {table}")
     return {"name": "W4", "n": n, "size": size, "table_mb": table_mb, "rows": rows}
