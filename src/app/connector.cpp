@@ -90,6 +90,7 @@ Connector::Connector(config::Config config, const std::atomic<bool>& stop)
   if (config_.provide_transaction_metadata) {
     tx_metadata_.emplace(config_.key_schemas_enable, config_.value_schemas_enable);
   }
+  if (config_.latency_log_interval_ms > 0) latency_.emplace();
 }
 
 Connector::~Connector() = default;
@@ -128,6 +129,17 @@ void Connector::on_delivery(uint64_t opaque, std::string_view topic, const char*
     return;
   }
   acks_.acked(opaque);
+}
+
+void Connector::on_delivery_timing(uint64_t opaque, int64_t latency_us, int64_t append_ms) {
+  if (!latency_ || opaque == kHeartbeatOpaque || OffsetCommitter::is_offset_opaque(opaque)) return;
+  latency_->acked(opaque, latency_us, append_ms, unix_now_us());
+}
+
+void Connector::note_produced(offsets::AckTracker::TxId tx) {
+  if (latency_ && tx_.open && tx == tx_.id) {
+    latency_->produced(tx_.commit_time_us, frame_sent_us_, frame_received_us_, unix_now_us());
+  }
 }
 
 // Kafka refused sluice's credentials or TLS: nothing can be delivered until the configuration changes.
@@ -1037,6 +1049,7 @@ Status Connector::emit(const event::ChangeEvent& ev, offsets::AckTracker::TxId t
   if (!st) return st;
   acks_.sent(tx);
   ++events_sent_;
+  note_produced(tx);
   return ok_status();
 }
 
@@ -1080,6 +1093,7 @@ Status Connector::emit_tombstone(const event::TableSchema& table, offsets::AckTr
   if (!st) return st;
   acks_.sent(tx);
   ++events_sent_;
+  note_produced(tx);
   return ok_status();
 }
 
@@ -1151,6 +1165,8 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
   auto next_status = Clock::now() + interval;
   const auto heartbeat_interval = std::chrono::milliseconds(config_.heartbeat_interval_ms);
   auto next_heartbeat = Clock::now() + heartbeat_interval;
+  const auto latency_interval = std::chrono::milliseconds(config_.latency_log_interval_ms);
+  auto next_latency_log = Clock::now() + latency_interval;
   stream_ = &stream;
   struct Unset {
     pg::ReplicationStream*& p;
@@ -1167,6 +1183,7 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
     }
     bool reply_now = false;
     if (!frame->empty()) {
+      if (latency_) frame_received_us_ = unix_now_us();
       auto decoded = pg::decode_server_frame(*frame);
       if (!decoded) return Error::fatal(fmt::format("bad replication frame: {}", decoded.error().message));
       if (auto* ka = std::get_if<pg::Keepalive>(&*decoded)) {
@@ -1178,6 +1195,7 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
       } else {
         auto& x = std::get<pg::XLogData>(*decoded);
         received_ = std::max(received_, x.wal_start);
+        frame_sent_us_ = decode::pg_time_to_unix_us(x.send_time);
         auto msg = decode::decode_pgoutput(x.data);
         if (!msg) {
           return Error::fatal(fmt::format("cannot decode pgoutput message at LSN {}: {}", x.wal_start.str(),
@@ -1197,6 +1215,10 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
       if (auto s = poll_signals(received_); !s) return s;
     }
     auto now = Clock::now();
+    if (latency_ && now >= next_latency_log) {
+      if (latency_->events() > 0) log()->info("latency: {}", latency_->interval_report());
+      next_latency_log = now + latency_interval;
+    }
     if (heartbeat_interval.count() > 0 && now >= next_heartbeat && !tx_.open) {
       if (auto s = heartbeat(); !s) return s;
       next_heartbeat = now + heartbeat_interval;
@@ -1242,6 +1264,7 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
   }
   Lsn confirm = eos_ != nullptr ? eos_committed_ : offsets_->confirmable(acks_.flush_lsn());
   log()->info("final standby status: flushed LSN {}", confirm.str());
+  if (latency_) log()->info("latency since start: {}", latency_->total_report());
   (void)stream.send_status(std::max(received_, confirm), confirm, false);
   stream.finish();
   if (delivery_failed_) return Error::fatal(delivery_error_);
@@ -1360,6 +1383,7 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           tx_.xid = m.xid;
           tx_.commit_time_us = decode::pg_time_to_unix_us(m.commit_time);
           tx_.open = true;
+          if (latency_) latency_->begin(tx_.id, tx_.commit_time_us);
           tx_.captured = false;
           if (tx_metadata_) {
             tx_metadata_->begin(tx_.xid, wal_start, tx_.commit_time_us, key_buf_, value_buf_);
@@ -1373,6 +1397,7 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
             if (auto s = emit_record(transaction_topic_, transaction_topic_ready_, tx_.id); !s) return s;
           }
           acks_.commit(tx_.id, m.end_lsn);
+          if (latency_) latency_->forget_before(acks_.oldest_in_flight());
           if (progress_dirty_) {  // this transaction's snapshot rows are in Kafka once it is acknowledged
             offsets_->progress(m.end_lsn, incremental_.offset_members());
             progress_dirty_ = false;

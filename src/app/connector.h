@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/latency_stats.h"
 #include "app/offset_committer.h"
 #include "app/signal_channel.h"
 #include "common/lsn.h"
@@ -43,6 +44,7 @@ class Connector final : public sink::DeliveryHandler {
   int run();
 
   void on_delivery(uint64_t opaque, std::string_view topic, const char* error) override;
+  void on_delivery_timing(uint64_t opaque, int64_t latency_us, int64_t append_ms) override;
   void on_client_error(const std::string& message) override;
 
  private:
@@ -175,6 +177,12 @@ class Connector final : public sink::DeliveryHandler {
   bool delivery_failed_ = false;
   std::string delivery_error_;
   uint64_t events_sent_ = 0;
+  // latency.log.interval.ms: per-stage latency of streamed events; the current frame's send (server clock)
+  // and receive times, unix µs.
+  std::optional<LatencyStats> latency_;
+  int64_t frame_sent_us_ = 0;
+  int64_t frame_received_us_ = 0;
+  void note_produced(offsets::AckTracker::TxId tx);
 };
 
 // `sluice check`: validates config and connectivity, prints each finding. Returns the exit code.

@@ -558,6 +558,7 @@ Result<Config> parse_config(const Properties& props) {
   SLUICE_TRY_ASSIGN(c.key_schemas_enable, r.boolean("key.converter.schemas.enable", true));
   SLUICE_TRY_ASSIGN(c.value_schemas_enable, r.boolean("value.converter.schemas.enable", true));
   SLUICE_TRY_ASSIGN(c.status_update_interval_ms, r.integer("status.update.interval.ms", 10000, 1, 3600000));
+  SLUICE_TRY_ASSIGN(c.latency_log_interval_ms, r.integer("latency.log.interval.ms", 0, 0, 3600000));
 
   // skipped.operations: comma-separated c,u,d,t or "none" (Debezium default "t").
   {

@@ -84,6 +84,8 @@ struct Config {
   bool key_schemas_enable = true;
   bool value_schemas_enable = true;
   int64_t status_update_interval_ms = 10000;
+  // latency.log.interval.ms: log per-stage latency percentiles of streamed events this often (0: off).
+  int64_t latency_log_interval_ms = 0;
   DecimalMode decimal_mode = DecimalMode::kPrecise;
   TimePrecisionMode time_precision_mode = TimePrecisionMode::kAdaptive;
   BinaryMode binary_mode = BinaryMode::kBytes;

@@ -32,6 +32,8 @@ class AckTracker {
 
   Lsn flush_lsn() const { return flush_; }
   size_t transactions_in_flight() const { return txs_.size(); }
+  // The id of the oldest transaction in flight; the next id to be given when none is.
+  TxId oldest_in_flight() const { return txs_.empty() ? next_id_ : txs_.front().id; }
   uint64_t events_in_flight() const { return events_in_flight_; }
   // Starts over at `start` (the slot's confirmed_flush_lsn), forgetting every transaction in flight:
   // the caller has waited for every sent event's delivery report, or gives up on them.

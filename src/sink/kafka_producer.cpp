@@ -88,6 +88,9 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
   // its 5 in-flight requests are out, i.e. all the time when the broker is the bottleneck (bench/RESULTS.md:
   // ~11 poll() calls per message, 2.7x the CPU per event, 0.6x the throughput). Exactly-once
   // (transactional.id) and producer.enable.idempotence=true keep the idempotent producer.
+  // lz4: Debezium's JSON (schemas included) compresses ~20x, so the broker receives, writes and replicates a
+  // twentieth of the bytes; with the broker as the bottleneck that is 1.5-2x the events/s at ~10 % more CPU
+  // in sluice (bench/RESULTS.md), and consumers decompress lz4 at a cost far below parsing the JSON.
   auto user = [&](const char* k) {
     auto it = properties.find(k);
     return it == properties.end() ? std::string() : it->second;
@@ -99,7 +102,7 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
       {"max.in.flight.requests.per.connection", idempotent ? "5" : "1"},
       {"partitioner", "murmur2_random"},
       {"linger.ms", "5"},
-      {"compression.type", "none"},
+      {"compression.type", "lz4"},
       {"message.timeout.ms", "0"},
       {"client.id", "sluice"},
   };
@@ -164,6 +167,13 @@ void KafkaProducer::on_delivery_report(rd_kafka_t* /*rk*/, const rd_kafka_messag
   auto* self = static_cast<KafkaProducer*>(opaque);
   self->limit_.release(static_cast<int64_t>(msg->len + msg->key_len));
   const char* err = msg->err ? rd_kafka_err2str(msg->err) : nullptr;
+  if (err == nullptr) {
+    rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+    int64_t ts = rd_kafka_message_timestamp(msg, &type);
+    self->handler_->on_delivery_timing(reinterpret_cast<uint64_t>(msg->_private),
+                                       rd_kafka_message_latency(msg),
+                                       type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? ts : -1);
+  }
   std::string_view topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : "";
   self->handler_->on_delivery(reinterpret_cast<uint64_t>(msg->_private), topic, err);
 }

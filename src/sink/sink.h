@@ -20,6 +20,10 @@ class DeliveryHandler {
   virtual ~DeliveryHandler() = default;
   // opaque is the value given to produce(); error is empty on success.
   virtual void on_delivery(uint64_t opaque, std::string_view topic, const char* error) = 0;
+  // Timing of a message the sink delivered, just before its on_delivery: microseconds from produce() to the
+  // report (-1: unknown) and the broker's log append time in unix ms (-1 unless the topic has
+  // message.timestamp.type=LogAppendTime).
+  virtual void on_delivery_timing(uint64_t /*opaque*/, int64_t /*latency_us*/, int64_t /*append_ms*/) {}
   // The Kafka client cannot work as configured (authentication or TLS refused): delivery cannot succeed
   // until the configuration changes. Called once, on the thread that calls poll().
   virtual void on_client_error(const std::string& /*message*/) {}

@@ -1,7 +1,8 @@
 """Streaming: inserts, updates, deletes and key changes reach Kafka as Debezium events (golden files)."""
 import json
 
-from conftest import assert_golden, key_of, normalize, payload, value_of
+from confluent_kafka.admin import AdminClient, NewTopic
+from conftest import KAFKA, assert_golden, key_of, normalize, payload, value_of, wait_until
 
 
 def make_table(pg, name, ddl):
@@ -162,3 +163,32 @@ def test_oversized_event_per_failure_handling_mode(pg, names, sluice_factory, to
         cur.execute("SELECT confirmed_flush_lsn < pg_current_wal_insert_lsn() FROM pg_replication_slots "
                     "WHERE slot_name = %s", (names["slot"],))
         assert cur.fetchone()[0], "the failed change must not be confirmed"
+
+
+def test_latency_log_reports_each_stage(pg, names, sluice_factory, topic_reader):
+    """latency.log.interval.ms: per-stage percentiles while streaming and for the whole run at the stop; the
+    broker's append time (a LogAppendTime topic) splits produce -> acknowledgement in two."""
+
+    table = f"latency_{names['tag']}"
+    topic = f"{names['prefix']}.public.{table}"
+    make_table(pg, table, "(id int primary key, v text)")
+    admin = AdminClient({"bootstrap.servers": KAFKA})
+    for f in admin.create_topics([NewTopic(topic, 1, 1, config={"message.timestamp.type": "LogAppendTime"})]).values():
+        f.result(30)
+    s = sluice_factory(**{"table.include.list": f"public.{table}", "snapshot.mode": "no_data",
+                          "latency.log.interval.ms": "200"}).start()
+    s.wait_streaming()
+    with pg.cursor() as cur:
+        for i in range(20):  # one transaction each
+            cur.execute(f"INSERT INTO {table} VALUES ({i}, 'x')")
+    topic_reader(topic).poll_until(20)
+    stages = ["commit->sent", "sent->received", "received->produced", "produced->appended", "appended->acked",
+              "produced->acked", "commit->acked"]
+    wait_until(lambda: any(all(st in line for st in stages) for line in s.log_text().splitlines()
+                           if "latency:" in line), what="a latency line with every stage")
+    assert s.stop() == 0
+    total = [line for line in s.log_text().splitlines() if "latency since start:" in line]
+    assert len(total) == 1, s.log_text()
+    assert "latency since start: 20 events (ms p50/p99/p99.9/max)" in total[0]
+    for st in stages:
+        assert f"; {st} " in total[0], total[0]

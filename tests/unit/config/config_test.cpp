@@ -78,6 +78,16 @@ TEST(ConfigParse, DebeziumDefaults) {
   EXPECT_TRUE(c->skip_truncate);
   EXPECT_EQ(c->status_update_interval_ms, 10000);
   EXPECT_EQ(c->sslmode, "prefer");
+  EXPECT_EQ(c->latency_log_interval_ms, 0);  // sluice: off
+}
+
+TEST(ConfigParse, LatencyLogInterval) {
+  auto p = minimal();
+  p["latency.log.interval.ms"] = "5000";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->latency_log_interval_ms, 5000);
+  EXPECT_TRUE(c->warnings.empty());
 }
 
 TEST(ConfigParse, LegacyServerNameIsAcceptedWithWarning) {
@@ -195,6 +205,8 @@ TEST(ConfigParse, RejectionsNameKeyValueAndAllowed) {
       {"table.include.list", "public.(",
        "table.include.list: pattern 'public.(' is not a valid regular expression"},
       {"status.update.interval.ms", "-5", "status.update.interval.ms"},
+      {"latency.log.interval.ms", "-1",
+       "invalid value for latency.log.interval.ms: '-1' (allowed: an integer from 0 to 3600000)"},
       {"database.sslmode", "maybe", "database.sslmode"},
       {"slot.name", "Bad-Slot", "invalid value for slot.name: 'Bad-Slot'"},
       {"skipped.operations", "c,x", "skipped.operations"},
