@@ -1176,7 +1176,9 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
   if (auto s = next_chunk(); !s) return s;
   for (;;) {
     if (stopping()) break;
-    auto frame = stream.read(std::chrono::milliseconds(100));
+    // Wakes for Kafka's delivery reports too, so acknowledgements (and the slot) move without waiting for
+    // the next frame.
+    auto frame = stream.read(std::chrono::milliseconds(100), producer_->wake_fd());
     if (!frame) {
       // Connection lost: in-flight events are still delivered; the restart resumes after them.
       return frame.error();

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <ctime>
@@ -136,7 +137,7 @@ Status ReplicationStream::start(const std::string& slot, Lsn start, const std::s
   return ok_status();
 }
 
-Result<std::span<const std::byte>> ReplicationStream::read(std::chrono::milliseconds timeout) {
+Result<std::span<const std::byte>> ReplicationStream::read(std::chrono::milliseconds timeout, int wake_fd) {
   release_buffer();
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
@@ -157,12 +158,19 @@ Result<std::span<const std::byte>> ReplicationStream::read(std::chrono::millisec
     auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::span<const std::byte>{};
-    pollfd p{PQsocket(conn_.raw()), POLLIN, 0};
-    int pr = ::poll(&p, 1, static_cast<int>(left.count()));
+    pollfd p[2] = {{PQsocket(conn_.raw()), POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    int pr = ::poll(p, wake_fd >= 0 ? 2 : 1, static_cast<int>(left.count()));
     if (pr < 0 && errno != EINTR) return Error::transient("poll() on the replication socket failed");
-    if (pr > 0 && PQconsumeInput(conn_.raw()) == 0) {
+    if (pr > 0 && p[0].revents != 0 && PQconsumeInput(conn_.raw()) == 0) {
       streaming_ = false;
       return Error::transient(fmt::format("replication connection lost: {}", conn_.last_error()));
+    }
+    if (pr > 0 && wake_fd >= 0 && (p[1].revents & POLLIN) != 0) {
+      char drain[64];
+      while (::read(wake_fd, drain, sizeof drain) > 0) {
+      }
+      // A frame that arrived meanwhile is returned by the next read(); the caller serves what woke it first.
+      return std::span<const std::byte>{};
     }
   }
 }

@@ -59,9 +59,10 @@ class ReplicationStream {
   // START_REPLICATION SLOT slot LOGICAL start (proto_version '1', publication_names '…', messages).
   Status start(const std::string& slot, Lsn start, const std::string& publication, bool messages);
 
-  // Waits up to timeout for one CopyData message. Returns an empty span on timeout. The span is valid
-  // until the next read(). Errors: kTransient when the connection broke.
-  Result<std::span<const std::byte>> read(std::chrono::milliseconds timeout);
+  // Waits up to timeout for one CopyData message. Returns an empty span on timeout, or as soon as `wake_fd`
+  // (when >= 0) becomes readable, after reading it empty. The span is valid until the next read(). Errors:
+  // kTransient when the connection broke.
+  Result<std::span<const std::byte>> read(std::chrono::milliseconds timeout, int wake_fd = -1);
 
   Status send_status(Lsn write, Lsn flush, bool reply_requested);
   // Ends the COPY (CopyDone) so the server knows we stopped on purpose.

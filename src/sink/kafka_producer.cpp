@@ -1,8 +1,10 @@
 // librdkafka producer wiring: configuration, delivery-report dispatch, and error logging.
 #include "sink/kafka_producer.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -162,6 +164,24 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
 }
 
 KafkaProducer::~KafkaProducer() = default;
+
+KafkaProducer::Fd::~Fd() {
+  if (fd >= 0) ::close(fd);
+}
+
+int KafkaProducer::wake_fd() {
+  if (wake_read_.fd >= 0) return wake_read_.fd;
+  int fds[2];
+  if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return -1;
+  wake_read_.fd = fds[0];
+  wake_write_.fd = fds[1];
+  // The main queue (delivery reports, errors) is the one rd_kafka_poll serves; the handle is only a
+  // reference.
+  rd_kafka_queue_t* q = rd_kafka_queue_get_main(rk_.get());
+  rd_kafka_queue_io_event_enable(q, wake_write_.fd, "1", 1);
+  rd_kafka_queue_destroy(q);
+  return wake_read_.fd;
+}
 
 void KafkaProducer::on_delivery_report(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* opaque) {
   auto* self = static_cast<KafkaProducer*>(opaque);

@@ -57,6 +57,8 @@ class KafkaProducer final : public Sink {
   // Waits until every enqueued message is acknowledged or failed; false on timeout.
   bool flush(int timeout_ms) override;
   int out_queue_len() const override;
+  // A non-blocking pipe librdkafka writes a byte to when an event is queued for poll() on an empty queue.
+  int wake_fd() override;
   // Makes sure the topic exists before the first event goes to it: creates it with the broker's default
   // partitions and replication (CreateTopics), accepting "already exists". Fails (kFatal) naming the topic
   // when the cluster refuses (not authorized, policy), so a missing topic is never a silent stall.
@@ -86,6 +88,14 @@ class KafkaProducer final : public Sink {
   InFlightLimit limit_;
   mutable std::mutex client_error_mu_;
   std::string client_error_;  // guarded by client_error_mu_
+  struct Fd {
+    int fd = -1;
+    Fd() = default;
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd();
+  };
+  Fd wake_read_, wake_write_;  // declared before rk_: closed after it is destroyed
   std::unique_ptr<rd_kafka_t, RdKafkaDeleter> rk_;
 
   rd_kafka_topic_t* topic_handle(const std::string& topic);

@@ -52,6 +52,9 @@ class Sink {
   virtual int out_queue_len() const = 0;
   // Makes sure the topic exists before the first event goes to it (kFatal naming the topic when refused).
   virtual Status ensure_topic(const std::string& topic, int timeout_ms) = 0;
+  // A descriptor that becomes readable when delivery reports wait to be served by poll(), for a loop that
+  // waits on other sockets too (the caller reads it empty, then polls); -1 when the sink has none.
+  virtual int wake_fd() { return -1; }
 };
 
 }  // namespace sluice::sink

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <unistd.h>
+
 #include <string>
 
 #include "sink/kafka_producer.h"
@@ -37,6 +40,21 @@ TEST(KafkaProducerDefaults, DurableAndInOrder) {
   EXPECT_EQ(effective({}, "max.in.flight.requests.per.connection"), "1");
   EXPECT_EQ(effective({}, "enable.idempotence"), "false");
   EXPECT_EQ(effective({{"enable.idempotence", "true"}}, "max.in.flight.requests.per.connection"), "5");
+}
+
+TEST(KafkaProducerWakeFd, BecomesReadableWhenAnEventWaitsForPoll) {
+  // Nothing listens on port 1: librdkafka queues a connection error for poll(), which must wake the fd.
+  NoReports reports;
+  auto p = KafkaProducer::create("127.0.0.1:1", {}, &reports);
+  ASSERT_TRUE(p.ok());
+  const int fd = (*p)->wake_fd();
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ((*p)->wake_fd(), fd) << "one pipe per producer";
+  pollfd pfd{fd, POLLIN, 0};
+  ASSERT_EQ(::poll(&pfd, 1, 10000), 1) << "no wake-up within 10 s";
+  char buf[8];
+  EXPECT_GT(::read(fd, buf, sizeof buf), 0);
+  (*p)->poll(0);
 }
 
 }  // namespace
