@@ -800,15 +800,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
   };
   auto row_values = [&](size_t ti, const PGresult* res, int row, std::vector<decode::TupleValue>& values) {
     values.resize(cats[ti].columns.size());
-    for (int c = 0; c < static_cast<int>(values.size()); ++c) {
-      if (PQgetisnull(res, row, c)) {
-        values[c] = {decode::TupleValue::Kind::kNull, {}};
-      } else {
-        values[c] = {
-            decode::TupleValue::Kind::kText,
-            std::string_view(PQgetvalue(res, row, c), static_cast<size_t>(PQgetlength(res, row, c)))};
-      }
-    }
+    snapshot::row_values(res, row, values);
   };
   // With several threads, each worker converts and serializes its rows as plain snapshot reads (marker
   // "true", ts_ms once per slice) with its own serializer; this thread publishes them, re-serializing only

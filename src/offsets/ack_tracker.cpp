@@ -3,6 +3,7 @@
 #include "offsets/ack_tracker.h"
 
 #include <cassert>
+#include <utility>
 
 namespace sluice::offsets {
 
@@ -12,16 +13,18 @@ AckTracker::TxId AckTracker::begin(Lsn commit_lsn) {
 }
 
 bool AckTracker::all_acked(TxId tx) const {
-  for (const auto& t : txs_) {
-    if (t.id == tx) return t.pending == 0;
-  }
-  return true;
+  const Tx* t = find(tx);
+  return t == nullptr || t->pending == 0;
 }
 
-AckTracker::Tx* AckTracker::find(TxId tx) {
+const AckTracker::Tx* AckTracker::find(TxId tx) const {
   if (txs_.empty() || tx < txs_.front().id) return nullptr;
   size_t idx = static_cast<size_t>(tx - txs_.front().id);  // ids are dense and in deque order
   return idx < txs_.size() ? &txs_[idx] : nullptr;
+}
+
+AckTracker::Tx* AckTracker::find(TxId tx) {
+  return const_cast<Tx*>(std::as_const(*this).find(tx));
 }
 
 void AckTracker::sent(TxId tx) {

@@ -52,6 +52,7 @@ class AckTracker {
     bool committed = false;
   };
   Tx* find(TxId tx);
+  const Tx* find(TxId tx) const;
   void advance();
 
   std::deque<Tx> txs_;

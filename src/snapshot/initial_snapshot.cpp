@@ -20,6 +20,17 @@ std::string begin_statement(int isolation_mode) {
   }
 }
 
+void row_values(const PGresult* res, int row, std::span<decode::TupleValue> values) {
+  for (int c = 0; c < static_cast<int>(values.size()); ++c) {
+    if (PQgetisnull(res, row, c)) {
+      values[c] = {decode::TupleValue::Kind::kNull, {}};
+    } else {
+      values[c] = {decode::TupleValue::Kind::kText,
+                   std::string_view(PQgetvalue(res, row, c), static_cast<size_t>(PQgetlength(res, row, c)))};
+    }
+  }
+}
+
 std::string_view snapshot_marker(RowPosition pos, bool first_table, bool last_table) {
   if (pos.last_in_table && last_table) return "last";
   if (pos.first_in_table && first_table) return "first";
@@ -72,14 +83,7 @@ Result<uint64_t> InitialSnapshot::read_table(const pg::CatalogTable& table, cons
 
   std::vector<decode::TupleValue> row(table.columns.size());
   auto emit = [&](PGresult* res, int i, RowPosition pos) -> Status {
-    for (int c = 0; c < static_cast<int>(row.size()); ++c) {
-      if (PQgetisnull(res, i, c)) {
-        row[c] = {decode::TupleValue::Kind::kNull, {}};
-      } else {
-        row[c] = {decode::TupleValue::Kind::kText,
-                  std::string_view(PQgetvalue(res, i, c), static_cast<size_t>(PQgetlength(res, i, c)))};
-      }
-    }
+    row_values(res, i, row);
     return sink(table, row, pos);
   };
 

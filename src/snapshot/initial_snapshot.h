@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct RowPosition {
 // else "true". In the order RelationalSnapshotChangeEventSource.setSnapshotMarker checks them: last, first,
 // last in table, first in table (so the row of a one-row first table is "first").
 std::string_view snapshot_marker(RowPosition pos, bool first_table, bool last_table);
+
+// Row `row` of a query result as text values (null or text), into `values` (sized to the result's columns
+// by the caller); the views point into `res`.
+void row_values(const PGresult* res, int row, std::span<decode::TupleValue> values);
 
 // Called for each row, in table order; values are text, aligned with table.columns. Returning an error
 // stops the snapshot.
