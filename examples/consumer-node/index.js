@@ -3,13 +3,15 @@
 // tombstone (null value), {topic, partition, offset, key, tombstone: true}. Status lines go to stderr.
 //
 // Environment: SLUICE_KAFKA_BOOTSTRAP (default 127.0.0.1:29092, comma-separated), SLUICE_TOPIC (default
-// myserver.public.customers), SLUICE_CONSUMER_GROUP (default nodejs-consumer).
+// myserver.public.customers; several topics comma-separated), SLUICE_CONSUMER_GROUP (default nodejs-consumer).
+// Plain kafkajs reads sluice's topics with its defaults (uncompressed batches); a producer set to
+// compression.type=lz4/snappy/zstd needs a kafkajs codec package registered here.
 'use strict';
 
 const { Kafka, logLevel } = require('kafkajs');
 
 const brokers = (process.env.SLUICE_KAFKA_BOOTSTRAP || '127.0.0.1:29092').split(',').map((b) => b.trim());
-const topic = process.env.SLUICE_TOPIC || 'myserver.public.customers';
+const topics = (process.env.SLUICE_TOPIC || 'myserver.public.customers').split(',').map((t) => t.trim());
 const groupId = process.env.SLUICE_CONSUMER_GROUP || 'nodejs-consumer';
 
 const log = (msg, fields = {}) =>
@@ -67,6 +69,7 @@ consumer.on(consumer.events.GROUP_JOIN, (e) => {
 });
 consumer.on(consumer.events.CRASH, (e) => {
   log('consumer crashed', { error: String(e.payload.error), restart: e.payload.restart });
+  if (!e.payload.restart) process.exit(1); // kafkajs gave up: say so with the exit code
 });
 
 let stopping = false;
@@ -93,7 +96,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function subscribe() {
   for (let attempt = 1; ; attempt++) {
     try {
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.subscribe({ topics, fromBeginning: true });
       return;
     } catch (err) {
       if (!err.retriable || attempt >= 30 || stopping) throw err;
@@ -104,7 +107,7 @@ async function subscribe() {
 }
 
 async function main() {
-  log('starting', { brokers, topic, groupId });
+  log('starting', { brokers, topics, groupId });
   await consumer.connect();
   await subscribe();
   await consumer.run({

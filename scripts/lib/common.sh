@@ -3,7 +3,10 @@
 # Sourced, never run. Every script that sources it runs with `set -euo pipefail`.
 
 SLUICE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-SLUICE_RUN="${SLUICE_ROOT}/.run"
+# SLUICE_RUN moves the state of the local services (data, logs, pids, ports) elsewhere, so a second set of
+# services can run beside the first (the quickstart test does this with its own ports).
+SLUICE_RUN="${SLUICE_RUN:-${SLUICE_ROOT}/.run}"
+export SLUICE_RUN
 SLUICE_CACHE="${SLUICE_ROOT}/.cache"
 
 # Ports of the project-local services (127.0.0.1 only). Precedence: the environment, then the ports that

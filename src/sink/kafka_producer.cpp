@@ -90,9 +90,9 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
   // its 5 in-flight requests are out, i.e. all the time when the broker is the bottleneck (bench/RESULTS.md:
   // ~11 poll() calls per message, 2.7x the CPU per event, 0.6x the throughput). Exactly-once
   // (transactional.id) and producer.enable.idempotence=true keep the idempotent producer.
-  // lz4: Debezium's JSON (schemas included) compresses ~20x, so the broker receives, writes and replicates a
-  // twentieth of the bytes; with the broker as the bottleneck that is 1.5-2x the events/s at ~10 % more CPU
-  // in sluice (bench/RESULTS.md), and consumers decompress lz4 at a cost far below parsing the JSON.
+  // compression.type=none, Kafka Connect's default: every client reads the topics with no codec package
+  // (kafkajs reads only uncompressed and gzip batches out of the box). lz4 gains 1.5-2x the events/s when the
+  // broker is the bottleneck (bench/RESULTS.md) and stays an opt-in (producer.compression.type=lz4).
   auto user = [&](const char* k) {
     auto it = properties.find(k);
     return it == properties.end() ? std::string() : it->second;
@@ -104,7 +104,7 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
       {"max.in.flight.requests.per.connection", idempotent ? "5" : "1"},
       {"partitioner", "murmur2_random"},
       {"linger.ms", "5"},
-      {"compression.type", "lz4"},
+      {"compression.type", "none"},
       {"message.timeout.ms", "0"},
       {"client.id", "sluice"},
   };

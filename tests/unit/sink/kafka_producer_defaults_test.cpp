@@ -26,12 +26,12 @@ std::string effective(const std::map<std::string, std::string>& properties, cons
   return value;
 }
 
-TEST(KafkaProducerDefaults, CompressesWithLz4) {
-  EXPECT_EQ(effective({}, "compression.type"), "lz4");
+TEST(KafkaProducerDefaults, UncompressedAsKafkaConnect) {
+  EXPECT_EQ(effective({}, "compression.type"), "none");  // Kafka Connect's: kafkajs reads it
 }
 
-TEST(KafkaProducerDefaults, CompressionCanBeTurnedOffOrChanged) {
-  EXPECT_EQ(effective({{"compression.type", "none"}}, "compression.type"), "none");
+TEST(KafkaProducerDefaults, CompressionIsAnOptIn) {
+  EXPECT_EQ(effective({{"compression.type", "lz4"}}, "compression.type"), "lz4");
   EXPECT_EQ(effective({{"compression.type", "zstd"}}, "compression.type"), "zstd");
 }
 

@@ -1,0 +1,113 @@
+"""The README's first command, as a new user runs it: `scripts/quickstart` on services of its own (own ports, own
+state folder), with the example config and the kafkajs consumer of examples/consumer-node. It must print the three
+snapshot reads and the create event for josip. Also: plain kafkajs (the example consumer, no codec package)
+decodes every kind of record sluice publishes with its defaults."""
+import json
+import os
+import socket
+import subprocess
+import time
+
+import pytest
+from conftest import KAFKA, ROOT, wait_until
+
+
+def free_port(start):
+    """The first port from `start` that nothing listens on or uses (127.0.0.1), with its successor free too."""
+    def free(p):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", p))
+                return True
+            except OSError:
+                return False
+    for p in range(start, start + 200, 2):
+        if free(p) and free(p + 1):
+            return p
+    raise AssertionError(f"no free port pair from {start}")
+
+
+def events_of(text):
+    return [json.loads(line) for line in text.splitlines() if line.startswith('{"topic"')]
+
+
+@pytest.mark.timeout(900)
+def test_quickstart_prints_the_josip_event():
+    run_dir = ROOT / ".run" / "quickstart-test"
+    env = dict(os.environ)
+    kafka_port = free_port(29192)
+    env.update({"SLUICE_RUN": str(run_dir), "SLUICE_PG_PORT": str(free_port(25532)),
+                "SLUICE_KAFKA_PORT": str(kafka_port), "SLUICE_KAFKA_CONTROLLER_PORT": str(kafka_port + 1)})
+    env.pop("SLUICE_PG_URL", None)
+    env.pop("SLUICE_KAFKA_BOOTSTRAP", None)
+    try:
+        r = subprocess.run([str(ROOT / "scripts" / "quickstart"), "--then-stop", "--wait", "180"], cwd=ROOT,
+                           env=env, capture_output=True, text=True, timeout=840)
+    finally:  # never leave the second set of services behind
+        subprocess.run([str(ROOT / "scripts" / "quickstart"), "stop"], cwd=ROOT, env=env, capture_output=True,
+                       timeout=120)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, f"scripts/quickstart failed (exit {r.returncode}):\n{out[-6000:]}"
+    events = events_of(r.stdout)
+    reads = sorted(e["after"]["name"] for e in events if e.get("op") == "r")
+    assert reads == ["jack", "jane", "john"], out[-4000:]
+    creates = [e for e in events if e.get("op") == "c"]
+    assert [e["after"] for e in creates] == [{"id": 4, "name": "josip"}], out[-4000:]
+    assert all(e["topic"] == "myserver.public.customers" for e in events)
+    assert "consumer crashed" not in (run_dir / "consumer.log").read_text()
+
+
+def node_consumer(topics, group, log_path):
+    """The example kafkajs consumer (examples/consumer-node) on `topics`, printing one JSON line per record."""
+    subprocess.run([str(ROOT / "scripts" / "deps"), "--node", "--quiet", "--no-apt"], check=True, timeout=600)
+    env = dict(os.environ, SLUICE_KAFKA_BOOTSTRAP=KAFKA, SLUICE_TOPIC=",".join(topics), SLUICE_CONSUMER_GROUP=group)
+    out = open(log_path, "wb")
+    err = open(str(log_path) + ".stderr", "wb")
+    return subprocess.Popen(["node", "index.js"], cwd=ROOT / "examples" / "consumer-node", env=env, stdout=out,
+                            stderr=err)
+
+
+@pytest.mark.parametrize("schemas", [True, False], ids=["schemas", "no-schemas"])
+def test_plain_kafkajs_reads_every_default_record(pg, names, sluice_factory, tmp_path, schemas):
+    table = f"kjs_{names['tag']}"
+    with pg.cursor() as cur:
+        cur.execute(f"CREATE TABLE {table} (id int primary key, name text)")
+        cur.execute(f"INSERT INTO {table} VALUES (1, 'john')")
+    flag = "true" if schemas else "false"
+    s = sluice_factory(**{"table.include.list": f"public.{table}", "provide.transaction.metadata": "true",
+                          "heartbeat.interval.ms": "300", "key.converter.schemas.enable": flag,
+                          "value.converter.schemas.enable": flag}).start()
+    s.wait_streaming()
+    with pg.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} VALUES (2, 'josip')")
+        cur.execute(f"UPDATE {table} SET name = 'jo' WHERE id = 1")
+        cur.execute(f"DELETE FROM {table} WHERE id = 2")
+    prefix = names["prefix"]
+    data_topic = f"{prefix}.public.{table}"
+    topics = [data_topic, f"{prefix}.transaction", f"__debezium-heartbeat.{prefix}"]
+    log_path = tmp_path / "kafkajs.jsonl"
+    proc = node_consumer(topics, f"kjs-{names['tag']}", log_path)
+    try:
+        def seen():
+            assert proc.poll() is None, (f"the kafkajs consumer exited {proc.returncode}:\n"
+                                         f"{open(str(log_path) + '.stderr').read()[-3000:]}")
+            recs = [json.loads(x) for x in log_path.read_text().splitlines() if x.strip()]
+            data = [r for r in recs if r["topic"] == data_topic]
+            tx = [r for r in recs if r["topic"] == topics[1]]
+            hb = [r for r in recs if r["topic"] == topics[2]]
+            return (data, tx, hb) if len(data) >= 5 and len(tx) >= 6 and hb else None
+        data, tx, hb = wait_until(seen, timeout=90, interval=0.3, what="kafkajs to read every topic")
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    stderr = open(str(log_path) + ".stderr").read()
+    assert "crashed" not in stderr and "KafkaJSNotImplemented" not in stderr, stderr[-3000:]
+    ops = [(r["key"], r.get("op"), r.get("tombstone", False)) for r in data[:5]]
+    assert ops == [({"id": 1}, "r", False), ({"id": 2}, "c", False), ({"id": 1}, "u", False),
+                   ({"id": 2}, "d", False), ({"id": 2}, None, True)]  # kafkajs: tombstone value === null
+    assert data[2]["before"] is None and data[2]["after"] == {"id": 1, "name": "jo"}
+    assert data[3]["before"]["id"] == 2 and data[3]["after"] is None
+    statuses = [r["value"]["status"] for r in tx]
+    assert statuses[:6] == ["BEGIN", "END"] * 3
+    assert all(isinstance(r["key"]["id"], str) for r in tx)
+    assert isinstance(hb[0]["value"]["ts_ms"], int) and hb[0]["key"] == {"serverName": prefix}
