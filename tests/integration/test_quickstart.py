@@ -4,6 +4,7 @@ snapshot reads and the create event for josip. Also: plain kafkajs (the example 
 decodes every kind of record sluice publishes with its defaults."""
 import json
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -34,12 +35,16 @@ def events_of(text):
 @pytest.mark.timeout(900)
 def test_quickstart_prints_the_josip_event():
     run_dir = ROOT / ".run" / "quickstart-test"
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SLUICE_PG_URL", "SLUICE_KAFKA_BOOTSTRAP", "SLUICE_PG_PORT", "SLUICE_KAFKA_PORT",
+                        "SLUICE_KAFKA_CONTROLLER_PORT")}
+    env["SLUICE_RUN"] = str(run_dir)
+    subprocess.run([str(ROOT / "scripts" / "quickstart"), "stop"], cwd=ROOT, env=env, capture_output=True,
+                   timeout=120)  # a previous run's leftovers, if any (their ports come from its ports.env)
+    shutil.rmtree(run_dir, ignore_errors=True)  # fresh services, as on a new machine
     kafka_port = free_port(29192)
-    env.update({"SLUICE_RUN": str(run_dir), "SLUICE_PG_PORT": str(free_port(25532)),
-                "SLUICE_KAFKA_PORT": str(kafka_port), "SLUICE_KAFKA_CONTROLLER_PORT": str(kafka_port + 1)})
-    env.pop("SLUICE_PG_URL", None)
-    env.pop("SLUICE_KAFKA_BOOTSTRAP", None)
+    env.update({"SLUICE_PG_PORT": str(free_port(25532)), "SLUICE_KAFKA_PORT": str(kafka_port),
+                "SLUICE_KAFKA_CONTROLLER_PORT": str(kafka_port + 1)})
     try:
         r = subprocess.run([str(ROOT / "scripts" / "quickstart"), "--then-stop", "--wait", "180"], cwd=ROOT,
                            env=env, capture_output=True, text=True, timeout=840)
