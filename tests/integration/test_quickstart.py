@@ -87,9 +87,10 @@ def test_plain_kafkajs_reads_every_default_record(pg, names, sluice_factory, tmp
         cur.execute(f"INSERT INTO {table} VALUES (2, 'josip')")
         cur.execute(f"UPDATE {table} SET name = 'jo' WHERE id = 1")
         cur.execute(f"DELETE FROM {table} WHERE id = 2")
+        cur.execute("SELECT pg_logical_emit_message(true, 'kjs', 'hello')")
     prefix = names["prefix"]
     data_topic = f"{prefix}.public.{table}"
-    topics = [data_topic, f"{prefix}.transaction", f"__debezium-heartbeat.{prefix}"]
+    topics = [data_topic, f"{prefix}.transaction", f"__debezium-heartbeat.{prefix}", f"{prefix}.message"]
     log_path = tmp_path / "kafkajs.jsonl"
     proc = node_consumer(topics, f"kjs-{names['tag']}", log_path)
     try:
@@ -100,8 +101,9 @@ def test_plain_kafkajs_reads_every_default_record(pg, names, sluice_factory, tmp
             data = [r for r in recs if r["topic"] == data_topic]
             tx = [r for r in recs if r["topic"] == topics[1]]
             hb = [r for r in recs if r["topic"] == topics[2]]
-            return (data, tx, hb) if len(data) >= 5 and len(tx) >= 6 and hb else None
-        data, tx, hb = wait_until(seen, timeout=90, interval=0.3, what="kafkajs to read every topic")
+            msg = [r for r in recs if r["topic"] == topics[3]]
+            return (data, tx, hb, msg) if len(data) >= 5 and len(tx) >= 8 and hb and msg else None
+        data, tx, hb, msg = wait_until(seen, timeout=90, interval=0.3, what="kafkajs to read every topic")
     finally:
         proc.terminate()
         proc.wait(20)
@@ -113,6 +115,7 @@ def test_plain_kafkajs_reads_every_default_record(pg, names, sluice_factory, tmp
     assert data[2]["before"] is None and data[2]["after"] == {"id": 1, "name": "jo"}
     assert data[3]["before"]["id"] == 2 and data[3]["after"] is None
     statuses = [r["value"]["status"] for r in tx]
-    assert statuses[:6] == ["BEGIN", "END"] * 3
+    assert statuses[:8] == ["BEGIN", "END"] * 4
     assert all(isinstance(r["key"]["id"], str) for r in tx)
     assert isinstance(hb[0]["value"]["ts_ms"], int) and hb[0]["key"] == {"serverName": prefix}
+    assert msg[0]["key"] == {"prefix": "kjs"} and msg[0]["op"] == "m"
