@@ -244,13 +244,9 @@ bool decode_bytea_hex(std::string_view s, std::string& out) {
 }
 
 ArrayReader::ArrayReader(std::string_view text) : text_(text) {
-  if (!text_.empty() && text_[0] == '[') {  // explicit bounds: [l:u]={...}
+  if (!text_.empty() && text_[0] == '[') {  // explicit bounds: [l:u]={...}, [l1:u1][l2:u2]={{...}}
     size_t eq = text_.find('=');
     if (eq == std::string_view::npos) return;
-    if (text_.substr(0, eq).find("][") != std::string_view::npos) {
-      shape_ = Shape::kMultiDim;
-      return;
-    }
     text_ = text_.substr(eq + 1);
   }
   if (text_.size() < 2 || text_.front() != '{' || text_.back() != '}') return;
@@ -292,6 +288,41 @@ bool ArrayReader::next(std::string_view& element, bool& is_null) {
       is_null = true;
     }
   }
+  if (pos_ == end) {
+    done_ = true;
+  } else if (text_[pos_] == ',') {
+    ++pos_;
+  } else {
+    return failed_ = true, false;
+  }
+  return true;
+}
+
+bool ArrayReader::next_subarray(std::string_view& sub) {
+  if (shape_ != Shape::kMultiDim || done_ || failed_) return false;
+  const size_t end = text_.size() - 1;  // the outer closing brace
+  if (text_[pos_] != '{') return failed_ = true, false;
+  const size_t start = pos_;
+  int depth = 0;
+  bool quoted = false;
+  while (pos_ < end) {
+    const char c = text_[pos_++];
+    if (quoted) {
+      if (c == '\\') {
+        ++pos_;
+      } else if (c == '"') {
+        quoted = false;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '{') {
+      ++depth;
+    } else if (c == '}' && --depth == 0) {
+      break;
+    }
+  }
+  if (depth != 0 || quoted || pos_ > end) return failed_ = true, false;
+  sub = text_.substr(start, pos_ - start);
   if (pos_ == end) {
     done_ = true;
   } else if (text_[pos_] == ',') {

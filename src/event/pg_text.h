@@ -60,16 +60,20 @@ std::optional<Interval> parse_interval(std::string_view text);
 // Decodes bytea hex output ("\x0a0b") into out. False on anything else (e.g. bytea_output=escape).
 bool decode_bytea_hex(std::string_view text, std::string& out);
 
-// Reads a one-dimensional array literal as array_out prints it: {a,"b c",NULL,"x\"y"} or with explicit
-// bounds "[2:3]={1,2}". Element views stay valid until the next call to next().
+// Reads an array literal as array_out prints it: {a,"b c",NULL,"x\"y"} or with explicit bounds
+// "[2:3]={1,2}"; a multidimensional one ({{1,2},{3,4}}, "[0:1][1:1]={{1},{2}}") by its outer dimension.
+// Element views stay valid until the next call to next().
 class ArrayReader {
  public:
   enum class Shape { kOneDim, kMultiDim, kInvalid };
   explicit ArrayReader(std::string_view text);
   Shape shape() const { return shape_; }
-  // Advances to the next element: false at the end of the array or on malformed input (then failed()).
-  // is_null is true for an unquoted NULL.
+  // One-dimensional: advances to the next element: false at the end of the array or on malformed input
+  // (then failed()). is_null is true for an unquoted NULL.
   bool next(std::string_view& element, bool& is_null);
+  // Multidimensional: advances to the next sub-array of the outer dimension (its text, "{1,2}"): false at
+  // the end or on malformed input (then failed()).
+  bool next_subarray(std::string_view& sub);
   bool failed() const { return failed_; }
 
  private:

@@ -772,14 +772,12 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
       auto tz = pgtext::parse_timetz(s);
       if (!tz) return bad_value(t, s);
       scratch.clear();
-      if (tz->micros == kMicrosPerDay && tz->offset_seconds == 0) {
-        scratch.append("24:00:00Z");  // PostgresTimeBoundary (Debezium >= 3.5; 3.4 fails on it)
-      } else {
-        int64_t utc = tz->micros - int64_t{tz->offset_seconds} * 1'000'000;
-        utc = ((utc % kMicrosPerDay) + kMicrosPerDay) % kMicrosPerDay;  // OffsetTime wraps around midnight
-        javafmt::append_iso_time(scratch, utc, -1);
-        scratch.push_back('Z');
-      }
+      // OffsetTime wraps around midnight; 24:00:00 is parsed as the next day's 00:00 (Debezium 3.4 and 3.6,
+      // snapshot and streaming: DateTimeFormat.timeWithTimeZone, pgjdbc's getObject).
+      int64_t utc = tz->micros - int64_t{tz->offset_seconds} * 1'000'000;
+      utc = ((utc % kMicrosPerDay) + kMicrosPerDay) % kMicrosPerDay;
+      javafmt::append_iso_time(scratch, utc, -1);
+      scratch.push_back('Z');
       write_string(w, scratch);
       return true;
     }
@@ -884,8 +882,25 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
     }
     case ValueKind::kArray: {
       pgtext::ArrayReader reader(s);
-      if (reader.shape() == pgtext::ArrayReader::Shape::kMultiDim) return false;  // pgjdbc nests; fails
       if (reader.shape() == pgtext::ArrayReader::Shape::kInvalid) return bad_value(t, s);
+      if (reader.shape() == pgtext::ArrayReader::Shape::kMultiDim) {
+        // pgjdbc's PgArray nests the dimensions, so Debezium's convertArray hands each sub-array of the outer
+        // dimension, a Java array, to the element converter, which cannot convert it: one null per sub-array
+        // ('{{1,2},{3,4}}' -> [null,null]). (Converters that print any object give Java's identity string
+        // instead, "[Ljava.lang.String;@<random hash>": null here too.) A required element cannot be null:
+        // the whole value is null, as Debezium's for domain arrays.
+        if (element->required) return false;
+        std::string array_json;
+        StringSink sink{&array_json};
+        JsonWriter aw(sink);
+        aw.StartArray();
+        std::string_view sub;
+        while (reader.next_subarray(sub)) aw.Null();
+        if (reader.failed()) return bad_value(t, s);
+        aw.EndArray();
+        write_raw(w, array_json, rapidjson::kArrayType);
+        return true;
+      }
       // Built aside: one element Debezium cannot convert makes the whole column null.
       std::string array_json;
       StringSink sink{&array_json};
