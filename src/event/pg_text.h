@@ -39,7 +39,14 @@ std::optional<TimeTz> parse_timetz(std::string_view text);
 
 struct Timestamp {
   Special special = Special::kNone;
-  int64_t epoch_micros = 0;  // timestamptz: the instant; timestamp: the wall time read as UTC
+  // timestamptz: the instant; timestamp: the wall time read as UTC. As Debezium's
+  // Conversions.toEpochMicros: the seconds' microseconds saturate (TimeUnit.toMicros) and the fraction is
+  // added with Java's long overflow: Postgres' timestamps reach 294276 AD, past what int64 microseconds since
+  // 1970 hold (292277 AD), and Debezium gives -9223372036853775810 for 294276-12-31 23:59:59.999999.
+  int64_t epoch_micros = 0;
+  // The same, exact: the UTC day since 1970-01-01 and the microseconds into it (0 <= day_micros < 1 day).
+  int64_t epoch_day = 0;
+  int64_t day_micros = 0;
 };
 // timestamp: "2024-05-01 10:11:12.123456[ BC]"; timestamptz additionally requires an offset
 // ("+00", "+05:30", "-03:12:34") before the optional " BC". Both accept "infinity"/"-infinity".

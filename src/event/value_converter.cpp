@@ -745,7 +745,17 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
       int64_t us = ts->special == pgtext::Special::kInfinity      ? kTimestampPosInfinityMicros
                    : ts->special == pgtext::Special::kNegInfinity ? kTimestampNegInfinityMicros
                                                                   : ts->epoch_micros;
-      w.Int64(t.kind == ValueKind::kMicroTimestamp ? us : floor_div(us, 1000));
+      if (t.kind == ValueKind::kMicroTimestamp || ts->special != pgtext::Special::kNone) {
+        w.Int64(t.kind == ValueKind::kMicroTimestamp ? us : floor_div(us, 1000));
+        return true;
+      }
+      // Milliseconds (Instant.toEpochMilli) are exact up to Postgres' largest timestamp.
+      int64_t ms = 0;
+      if (__builtin_mul_overflow(ts->epoch_day, int64_t{86'400'000}, &ms) ||
+          __builtin_add_overflow(ms, ts->day_micros / 1000, &ms)) {
+        ms = floor_div(us, 1000);  // past any Postgres value (Debezium: ArithmeticException)
+      }
+      w.Int64(ms);
       return true;
     }
     case ValueKind::kZonedTimestamp: {
@@ -756,14 +766,12 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
         return true;
       }
       scratch.clear();
-      int64_t day = floor_div(ts->epoch_micros, kMicrosPerDay);
-      javafmt::append_iso_date(scratch, day);
+      // From the exact day and time (Debezium formats the OffsetDateTime: no epoch-microsecond limit).
+      javafmt::append_iso_date(scratch, ts->epoch_day);
       scratch.push_back('T');
       // ZonedTimestamp.toIsoString: exactly `precision` fraction digits; precision 0 uses
       // ISO_OFFSET_DATE_TIME (no fraction for whole seconds).
-      // The time of day by remainder: day * kMicrosPerDay overflows for the saturated extremes.
-      const int64_t time_of_day = ((ts->epoch_micros % kMicrosPerDay) + kMicrosPerDay) % kMicrosPerDay;
-      javafmt::append_iso_time(scratch, time_of_day, t.scale > 0 ? t.scale : -1);
+      javafmt::append_iso_time(scratch, ts->day_micros, t.scale > 0 ? t.scale : -1);
       scratch.push_back('Z');
       write_string(w, scratch);
       return true;

@@ -242,9 +242,9 @@ TEST(JsonSerializer, OrdersUpdateWithUnchangedToast) {
   expect_golden("orders_update_toast.value_noschema.json", s.value);
 }
 
-// Regression (issue 15): an update under REPLICA IDENTITY FULL that leaves a TOASTed column unchanged, decoded
-// from pgoutput bytes ('U', 'O' old row, 'N' new row with 'u'): after holds the old row's value, not the
-// placeholder (Debezium: PostgresChangeRecordEmitter's cachedOldToastedValues).
+// Regression (issue 15): an update under REPLICA IDENTITY FULL that leaves a TOASTed column unchanged,
+// decoded from pgoutput bytes ('U', 'O' old row, 'N' new row with 'u'): after holds the old row's value, not
+// the placeholder (Debezium: PostgresChangeRecordEmitter's cachedOldToastedValues).
 TEST(JsonSerializer, FullIdentityUpdateWithUnchangedToastKeepsTheValue) {
   TableInfo info{Oid{16400},
                  "public",
@@ -265,7 +265,8 @@ TEST(JsonSerializer, FullIdentityUpdateWithUnchangedToastKeepsTheValue) {
   ChangeEvent e{Op::kUpdate, table->get(), Row(u.old_tuple), Row(u.new_tuple), streaming_source(), kNowUs};
   Serialized s = serialize(e, false);
   expect_golden("documents_update_toast_full.value_noschema.json", s.value);
-  EXPECT_NE(s.value.find(R"("after":{"id":1,"body":"a TOASTed body","version":2})"), std::string::npos) << s.value;
+  EXPECT_NE(s.value.find(R"("after":{"id":1,"body":"a TOASTed body","version":2})"), std::string::npos)
+      << s.value;
 }
 
 TEST(JsonSerializer, OrdersDeleteFillsNotNullColumnsWithFallback) {

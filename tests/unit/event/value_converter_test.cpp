@@ -287,6 +287,20 @@ TEST(ValueConverter, ZonedTimestampPadsFractionToColumnPrecision) {
 
 // Regression (value_converter_fuzz): a timestamptz far before the int64 microsecond range saturates; printing
 // its time of day must not overflow.
+// Regression (issue 15): Postgres' largest timestamps, past int64 microseconds since 1970, as Debezium 3.4
+// streams and snapshots them: ZonedTimestamp and milliseconds exact, MicroTimestamp
+// Conversions.toEpochMicros's saturated seconds plus the wrapped fraction.
+TEST(ValueConverter, LargestTimestamps) {
+  EXPECT_EQ(conv({pt::kTimestamptz}, "294276-12-31 23:59:59.999999+00"),
+            R"("+294276-12-31T23:59:59.999999Z")");
+  EXPECT_EQ(conv({pt::kTimestamp}, "294276-12-31 23:59:59.999999"), "-9223372036853775810");
+  Col connect{pt::kTimestamp};
+  connect.options.time_precision = ConverterOptions::TimePrecisionMode::kConnect;
+  EXPECT_EQ(conv(connect, "294276-12-31 23:59:59.999999"), "9224318015999999");
+  EXPECT_EQ(conv(connect, "4713-01-01 00:00:00 BC"), "-210863520000000");
+  EXPECT_EQ(conv({pt::kTimestamp, 3}, "294276-12-31 23:59:59.999"), "9224318015999999");
+}
+
 TEST(ValueConverter, ZonedTimestampAtSaturatedExtremes) {
   EXPECT_EQ(conv({pt::kTimestamptz}, "20040234-03-15 12:00:00.123+00 BC").substr(0, 2), R"("-)");
   EXPECT_EQ(conv({pt::kTimestamptz}, "20040234-03-15 12:00:00.123+00").substr(0, 2), R"("+)");
