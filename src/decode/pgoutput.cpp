@@ -283,6 +283,7 @@ Update read_update(Decoder& d) {
     c = d.marker("N", "new tuple marker");
   }
   if (c == 'N') read_tuple(d, m.new_tuple);
+  resolve_unchanged_toast(m);
   return m;
 }
 
@@ -324,6 +325,21 @@ Result<PgMessage> finish(Decoder& d, T&& message) {
 }
 
 }  // namespace
+
+size_t resolve_unchanged_toast(Update& update) {
+  size_t filled = 0;
+  const size_t n = std::min(update.old_tuple.size(), update.new_tuple.size());
+  for (size_t i = 0; i < n; ++i) {
+    const TupleValue& old = update.old_tuple[i];
+    TupleValue& now = update.new_tuple[i];
+    if (now.kind == TupleValue::Kind::kUnchangedToast &&
+        (old.kind == TupleValue::Kind::kText || old.kind == TupleValue::Kind::kBinary)) {
+      now = old;
+      ++filled;
+    }
+  }
+  return filled;
+}
 
 Result<PgMessage> decode_pgoutput(std::span<const std::byte> data) {
   if (data.empty()) return Error::data("pgoutput: empty message");

@@ -79,6 +79,8 @@ struct Update {  // 'U'
   Oid relation;
   char old_kind = 0;  // 0 (no old tuple), 'K' (key columns only), 'O' (full old row, REPLICA IDENTITY FULL)
   Tuple old_tuple;
+  // The new row. An unchanged TOASTed column ('u') holds the old tuple's value where the old tuple has one
+  // (resolve_unchanged_toast): kUnchangedToast remains only where Postgres sent no value at all.
   Tuple new_tuple;
 };
 
@@ -103,6 +105,13 @@ struct Message {      // 'M' (pg_logical_emit_message)
 
 using PgMessage =
     std::variant<Begin, Commit, Origin, Relation, Type, Insert, Update, Delete, Truncate, Message>;
+
+// Replaces each unchanged TOASTed value ('u') of the new tuple by the old tuple's value of that column when
+// the old tuple has one: under REPLICA IDENTITY FULL every column (Postgres logs the old row detoasted), and
+// in a key-only old tuple the replica identity's columns (sent when one changed or is stored out of line).
+// As Debezium's PostgresChangeRecordEmitter (the old tuple's values recover the new tuple's unchanged
+// toasted ones). Returns how many values were filled. decode_pgoutput applies it to every Update.
+size_t resolve_unchanged_toast(Update& update);
 
 // Decodes one pgoutput message. Errors are ErrorKind::kData with the message type and byte offset.
 Result<PgMessage> decode_pgoutput(std::span<const std::byte> data);

@@ -163,15 +163,26 @@ std::optional<Timestamp> parse_timestamp(std::string_view s, bool with_zone) {
   if (!date_part(s, pos, y, m, d) || !consume(s, pos, ' ') || !time_part(s, pos, micros)) return std::nullopt;
   if (with_zone && !offset_part(s, pos, offset)) return std::nullopt;
   if (!era_suffix(s, pos, y) || !valid_ymd(y, m, d)) return std::nullopt;
-  int64_t day = days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
-  // Postgres' timestamps reach 294276 AD, past what int64 microseconds since 1970 hold (292277 AD): beyond
-  // that the value saturates, as Java's TimeUnit.toMicros does (never signed overflow).
-  int64_t at = 0;
-  if (__builtin_mul_overflow(day, kMicrosPerDay, &at) || __builtin_add_overflow(at, micros, &at) ||
-      __builtin_sub_overflow(at, int64_t{offset} * kMicrosPerSecond, &at)) {
-    at = day < 0 ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
+  Timestamp t;
+  t.epoch_day = days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+  // micros <= 24:00:00 and |offset| < 16 h: the UTC time is at most a day off the date.
+  int64_t utc = micros - int64_t{offset} * kMicrosPerSecond;
+  const int64_t carry = utc < 0 ? -1 : utc >= kMicrosPerDay ? (utc >= 2 * kMicrosPerDay ? 2 : 1) : 0;
+  t.epoch_day += carry;
+  t.day_micros = utc - carry * kMicrosPerDay;
+  // Debezium's epoch microseconds (Pg years have at most 8 digits here: the seconds fit).
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  int64_t seconds = 0, at = 0;
+  if (__builtin_mul_overflow(t.epoch_day, int64_t{86'400}, &seconds) ||
+      __builtin_add_overflow(seconds, t.day_micros / kMicrosPerSecond, &seconds) ||
+      __builtin_mul_overflow(seconds, kMicrosPerSecond, &at)) {
+    at = t.epoch_day < 0 ? kMin : kMax;  // TimeUnit.SECONDS.toMicros saturates
   }
-  return Timestamp{Special::kNone, at};
+  // + the fraction, wrapping as Java's long addition
+  t.epoch_micros = static_cast<int64_t>(static_cast<uint64_t>(at) +
+                                        static_cast<uint64_t>(t.day_micros % kMicrosPerSecond));
+  return t;
 }
 
 std::optional<Interval> parse_interval(std::string_view s) {
@@ -244,13 +255,9 @@ bool decode_bytea_hex(std::string_view s, std::string& out) {
 }
 
 ArrayReader::ArrayReader(std::string_view text) : text_(text) {
-  if (!text_.empty() && text_[0] == '[') {  // explicit bounds: [l:u]={...}
+  if (!text_.empty() && text_[0] == '[') {  // explicit bounds: [l:u]={...}, [l1:u1][l2:u2]={{...}}
     size_t eq = text_.find('=');
     if (eq == std::string_view::npos) return;
-    if (text_.substr(0, eq).find("][") != std::string_view::npos) {
-      shape_ = Shape::kMultiDim;
-      return;
-    }
     text_ = text_.substr(eq + 1);
   }
   if (text_.size() < 2 || text_.front() != '{' || text_.back() != '}') return;
@@ -292,6 +299,41 @@ bool ArrayReader::next(std::string_view& element, bool& is_null) {
       is_null = true;
     }
   }
+  if (pos_ == end) {
+    done_ = true;
+  } else if (text_[pos_] == ',') {
+    ++pos_;
+  } else {
+    return failed_ = true, false;
+  }
+  return true;
+}
+
+bool ArrayReader::next_subarray(std::string_view& sub) {
+  if (shape_ != Shape::kMultiDim || done_ || failed_) return false;
+  const size_t end = text_.size() - 1;  // the outer closing brace
+  if (text_[pos_] != '{') return failed_ = true, false;
+  const size_t start = pos_;
+  int depth = 0;
+  bool quoted = false;
+  while (pos_ < end) {
+    const char c = text_[pos_++];
+    if (quoted) {
+      if (c == '\\') {
+        ++pos_;
+      } else if (c == '"') {
+        quoted = false;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '{') {
+      ++depth;
+    } else if (c == '}' && --depth == 0) {
+      break;
+    }
+  }
+  if (depth != 0 || quoted || pos_ > end) return failed_ = true, false;
+  sub = text_.substr(start, pos_ - start);
   if (pos_ == end) {
     done_ = true;
   } else if (text_[pos_] == ',') {

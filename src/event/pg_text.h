@@ -39,7 +39,14 @@ std::optional<TimeTz> parse_timetz(std::string_view text);
 
 struct Timestamp {
   Special special = Special::kNone;
-  int64_t epoch_micros = 0;  // timestamptz: the instant; timestamp: the wall time read as UTC
+  // timestamptz: the instant; timestamp: the wall time read as UTC. As Debezium's
+  // Conversions.toEpochMicros: the seconds' microseconds saturate (TimeUnit.toMicros) and the fraction is
+  // added with Java's long overflow: Postgres' timestamps reach 294276 AD, past what int64 microseconds since
+  // 1970 hold (292277 AD), and Debezium gives -9223372036853775810 for 294276-12-31 23:59:59.999999.
+  int64_t epoch_micros = 0;
+  // The same, exact: the UTC day since 1970-01-01 and the microseconds into it (0 <= day_micros < 1 day).
+  int64_t epoch_day = 0;
+  int64_t day_micros = 0;
 };
 // timestamp: "2024-05-01 10:11:12.123456[ BC]"; timestamptz additionally requires an offset
 // ("+00", "+05:30", "-03:12:34") before the optional " BC". Both accept "infinity"/"-infinity".
@@ -60,16 +67,20 @@ std::optional<Interval> parse_interval(std::string_view text);
 // Decodes bytea hex output ("\x0a0b") into out. False on anything else (e.g. bytea_output=escape).
 bool decode_bytea_hex(std::string_view text, std::string& out);
 
-// Reads a one-dimensional array literal as array_out prints it: {a,"b c",NULL,"x\"y"} or with explicit
-// bounds "[2:3]={1,2}". Element views stay valid until the next call to next().
+// Reads an array literal as array_out prints it: {a,"b c",NULL,"x\"y"} or with explicit bounds
+// "[2:3]={1,2}"; a multidimensional one ({{1,2},{3,4}}, "[0:1][1:1]={{1},{2}}") by its outer dimension.
+// Element views stay valid until the next call to next().
 class ArrayReader {
  public:
   enum class Shape { kOneDim, kMultiDim, kInvalid };
   explicit ArrayReader(std::string_view text);
   Shape shape() const { return shape_; }
-  // Advances to the next element: false at the end of the array or on malformed input (then failed()).
-  // is_null is true for an unquoted NULL.
+  // One-dimensional: advances to the next element: false at the end of the array or on malformed input
+  // (then failed()). is_null is true for an unquoted NULL.
   bool next(std::string_view& element, bool& is_null);
+  // Multidimensional: advances to the next sub-array of the outer dimension (its text, "{1,2}"): false at
+  // the end or on malformed input (then failed()).
+  bool next_subarray(std::string_view& sub);
   bool failed() const { return failed_; }
 
  private:

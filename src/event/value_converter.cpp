@@ -745,7 +745,17 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
       int64_t us = ts->special == pgtext::Special::kInfinity      ? kTimestampPosInfinityMicros
                    : ts->special == pgtext::Special::kNegInfinity ? kTimestampNegInfinityMicros
                                                                   : ts->epoch_micros;
-      w.Int64(t.kind == ValueKind::kMicroTimestamp ? us : floor_div(us, 1000));
+      if (t.kind == ValueKind::kMicroTimestamp || ts->special != pgtext::Special::kNone) {
+        w.Int64(t.kind == ValueKind::kMicroTimestamp ? us : floor_div(us, 1000));
+        return true;
+      }
+      // Milliseconds (Instant.toEpochMilli) are exact up to Postgres' largest timestamp.
+      int64_t ms = 0;
+      if (__builtin_mul_overflow(ts->epoch_day, int64_t{86'400'000}, &ms) ||
+          __builtin_add_overflow(ms, ts->day_micros / 1000, &ms)) {
+        ms = floor_div(us, 1000);  // past any Postgres value (Debezium: ArithmeticException)
+      }
+      w.Int64(ms);
       return true;
     }
     case ValueKind::kZonedTimestamp: {
@@ -756,14 +766,12 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
         return true;
       }
       scratch.clear();
-      int64_t day = floor_div(ts->epoch_micros, kMicrosPerDay);
-      javafmt::append_iso_date(scratch, day);
+      // From the exact day and time (Debezium formats the OffsetDateTime: no epoch-microsecond limit).
+      javafmt::append_iso_date(scratch, ts->epoch_day);
       scratch.push_back('T');
       // ZonedTimestamp.toIsoString: exactly `precision` fraction digits; precision 0 uses
       // ISO_OFFSET_DATE_TIME (no fraction for whole seconds).
-      // The time of day by remainder: day * kMicrosPerDay overflows for the saturated extremes.
-      const int64_t time_of_day = ((ts->epoch_micros % kMicrosPerDay) + kMicrosPerDay) % kMicrosPerDay;
-      javafmt::append_iso_time(scratch, time_of_day, t.scale > 0 ? t.scale : -1);
+      javafmt::append_iso_time(scratch, ts->day_micros, t.scale > 0 ? t.scale : -1);
       scratch.push_back('Z');
       write_string(w, scratch);
       return true;
@@ -772,14 +780,12 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
       auto tz = pgtext::parse_timetz(s);
       if (!tz) return bad_value(t, s);
       scratch.clear();
-      if (tz->micros == kMicrosPerDay && tz->offset_seconds == 0) {
-        scratch.append("24:00:00Z");  // PostgresTimeBoundary (Debezium >= 3.5; 3.4 fails on it)
-      } else {
-        int64_t utc = tz->micros - int64_t{tz->offset_seconds} * 1'000'000;
-        utc = ((utc % kMicrosPerDay) + kMicrosPerDay) % kMicrosPerDay;  // OffsetTime wraps around midnight
-        javafmt::append_iso_time(scratch, utc, -1);
-        scratch.push_back('Z');
-      }
+      // OffsetTime wraps around midnight; 24:00:00 is parsed as the next day's 00:00 (Debezium 3.4 and 3.6,
+      // snapshot and streaming: DateTimeFormat.timeWithTimeZone, pgjdbc's getObject).
+      int64_t utc = tz->micros - int64_t{tz->offset_seconds} * 1'000'000;
+      utc = ((utc % kMicrosPerDay) + kMicrosPerDay) % kMicrosPerDay;
+      javafmt::append_iso_time(scratch, utc, -1);
+      scratch.push_back('Z');
       write_string(w, scratch);
       return true;
     }
@@ -884,8 +890,25 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
     }
     case ValueKind::kArray: {
       pgtext::ArrayReader reader(s);
-      if (reader.shape() == pgtext::ArrayReader::Shape::kMultiDim) return false;  // pgjdbc nests; fails
       if (reader.shape() == pgtext::ArrayReader::Shape::kInvalid) return bad_value(t, s);
+      if (reader.shape() == pgtext::ArrayReader::Shape::kMultiDim) {
+        // pgjdbc's PgArray nests the dimensions, so Debezium's convertArray hands each sub-array of the outer
+        // dimension, a Java array, to the element converter, which cannot convert it: one null per sub-array
+        // ('{{1,2},{3,4}}' -> [null,null]). (Converters that print any object give Java's identity string
+        // instead, "[Ljava.lang.String;@<random hash>": null here too.) A required element cannot be null:
+        // the whole value is null, as Debezium's for domain arrays.
+        if (element->required) return false;
+        std::string array_json;
+        StringSink sink{&array_json};
+        JsonWriter aw(sink);
+        aw.StartArray();
+        std::string_view sub;
+        while (reader.next_subarray(sub)) aw.Null();
+        if (reader.failed()) return bad_value(t, s);
+        aw.EndArray();
+        write_raw(w, array_json, rapidjson::kArrayType);
+        return true;
+      }
       // Built aside: one element Debezium cannot convert makes the whole column null.
       std::string array_json;
       StringSink sink{&array_json};

@@ -104,8 +104,9 @@ std::optional<ColumnConverter> make_column_converter(const ColumnInfo& column, s
                                                      const ConverterOptions& options);
 
 // Writes one column value. Postgres values that Debezium cannot represent in the chosen mode (NaN in a
-// precise decimal, a multi-dimensional array) are written as null, as Debezium's default
-// event.converting.failure.handling.mode=warn does. Text that is not valid Postgres output for the type
+// precise decimal) are written as null, as Debezium's default event.converting.failure.handling.mode=warn
+// does; a multidimensional array as one null per sub-array of its outer dimension (null with required
+// elements). Text that is not valid Postgres output for the type
 // is an Error::data naming the type and the text (the serializer adds table and column).
 // scratch is a reusable buffer (its contents are clobbered).
 Status write_column_value(const ColumnConverter& converter, const decode::TupleValue& value, JsonWriter& w,

@@ -33,6 +33,19 @@ SCHEMA = [
         avc varchar(10)[], af4 real[], af8 float8[], anum numeric[], anum2 numeric(6,2)[], ab bool[], ad date[],
         ats timestamp[], atstz timestamptz[], at time[], attz timetz[], auuid uuid[], ajson json[], ajsonb jsonb[],
         abytea bytea[], ainet inet[], acidr cidr[], amac macaddr[], arange int4range[], achar char(2)[])""",
+    # multidimensional arrays (MD_ARRAYS; the same values read by the snapshot and streamed)
+    """CREATE TABLE {s}.md_arrays (id integer PRIMARY KEY, ai2 int2[], ai4 int4[], ai8 int8[], atext text[],
+        avc varchar(10)[], af4 real[], af8 float8[], anum numeric[], anum2 numeric(6,2)[], ab bool[], ad date[],
+        ats timestamp[], atstz timestamptz[], at time[], attz timetz[], auuid uuid[], ajson json[], ajsonb jsonb[],
+        abytea bytea[], ainet inet[], acidr cidr[], amac macaddr[], arange int4range[], achar char(2)[],
+        a3 int4[][][], anull int4[][], abound int4[])""",
+    """CREATE TABLE {s}.md_typed (id integer PRIMARY KEY, moods {s}.mood[], posints {s}.posint[], cis citext[],
+        lts ltree[], hs hstore[], tsv tsvector[])""",
+    # values Debezium's snapshot (JDBC) and streaming (pgoutput text) paths render differently (SNAPDIFF_*)
+    """CREATE TABLE {s}.snapdiff (id integer PRIMARY KEY, d date, d2 date, ts0 timestamp(0), ts3 timestamp(3),
+        ts6 timestamp(6), tsold timestamp, tstz timestamptz, tstz3 timestamptz(3), t time, ttz timetz, m money,
+        iv interval, n numeric, n2 numeric(10,2), m2 money, f4 real, f8 float8, tsmax timestamp, dbig date,
+        t6 time(6), ttz6 timetz(6), tstzmax timestamptz)""",
     "CREATE TABLE {s}.ri_full (id integer PRIMARY KEY, a text, b integer)",
     "ALTER TABLE {s}.ri_full REPLICA IDENTITY FULL",
     "CREATE TABLE {s}.ri_nothing (id integer PRIMARY KEY, a text)",
@@ -44,6 +57,13 @@ SCHEMA = [
     "CREATE TABLE {s}.nopk_full (a integer, b text)",
     "ALTER TABLE {s}.nopk_full REPLICA IDENTITY FULL",
     "CREATE TABLE {s}.toast (id integer PRIMARY KEY, big text, other integer)",
+    # unchanged TOAST under REPLICA IDENTITY FULL (the old row has the value) and in a TOASTed primary key
+    # (STORAGE EXTERNAL: stored out of line above ~2 kB, under the 2.7 kB B-tree limit; the key-only old
+    # tuple has it)
+    "CREATE TABLE {s}.toast_full (id integer PRIMARY KEY, big text, other integer)",
+    "ALTER TABLE {s}.toast_full REPLICA IDENTITY FULL",
+    "CREATE TABLE {s}.toast_key (k text PRIMARY KEY, other integer, big text)",
+    "ALTER TABLE {s}.toast_key ALTER COLUMN k SET STORAGE EXTERNAL",
     "CREATE TABLE {s}.composite (a integer, b text, c integer, PRIMARY KEY (b, a))",
     "CREATE TABLE {s}.pkchange (id integer PRIMARY KEY, v text)",
     "CREATE TABLE {s}.evolve (id integer PRIMARY KEY, a text)",
@@ -79,6 +99,28 @@ SCHEMA = [
     "CREATE TABLE {s}.zz_done (id integer PRIMARY KEY)",
 ]
 
+# md_arrays / md_typed values after the id, and two snapdiff rows (BC and pre-Gregorian times, 24:00,
+# money beyond a double's precision, NaN, float extremes, the largest date and timestamps; infinities, the
+# earliest dates), each inserted before the connectors start (a snapshot read) and again while they stream.
+MD_ARRAYS = r"""'{{{{1,2}},{{3,4}}}}', '{{{{1,2}},{{3,4}}}}', '{{{{1,2}},{{3,4}}}}', '{{{{a,b}},{{"c d",NULL}}}}',
+    '{{{{v,w}}}}', '{{{{1.5,2}},{{3,4}}}}', '{{{{1.5,2}},{{3,4}}}}', '{{{{1.1,2}},{{3,4}}}}', '{{{{1.1,2}},{{3,4}}}}',
+    '{{{{t,f}},{{f,t}}}}', '{{{{2024-01-01}},{{2024-01-02}}}}', '{{{{"2024-01-01 10:00:00"}}}}',
+    '{{{{"2024-01-01 10:00:00+00"}}}}', '{{{{10:00:00}}}}', '{{{{10:00:00+02}}}}',
+    '{{{{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}}}}', '{{{{"{{}}"}}}}', '{{{{"[1]"}}}}', '{{{{"\\x01"}}}}',
+    '{{{{10.0.0.1}}}}', '{{{{10.0.0.0/8}}}}', '{{{{08:00:2b:01:02:03}}}}', '{{{{"[1,5)"}}}}', '{{{{ab,c}}}}',
+    '{{{{{{1,2}},{{3,4}}}},{{{{5,6}},{{7,8}}}}}}', '{{{{NULL,NULL}},{{NULL,1}}}}', '[0:1][1:1]={{{{1}},{{2}}}}'"""
+MD_TYPED = """'{{{{sad,ok}}}}', '{{{{1,2}}}}', '{{{{Ab,c}}}}', '{{{{a.b,c}}}}', ARRAY[ARRAY['a=>1'::hstore]],
+    ARRAY[ARRAY['a:1'::tsvector]]"""
+SNAPDIFF_A = """'0044-03-15 BC', '1000-01-01', '0044-03-15 12:00:00 BC', '0044-03-15 12:00:00.123 BC',
+    '0044-03-15 12:00:00.123456 BC', '1000-01-01 10:00:00', '0044-03-15 12:00:00.5+00 BC',
+    '1000-01-01 00:00:00.123+00', '24:00:00', '24:00:00+00', -5, '-1 year -2 mons +3 days -04:05:06.5', 'NaN',
+    'NaN', '92233720368547758.07', '3.4028235e38', '4.9e-324', '294276-12-31 23:59:59.999999', '5874897-12-31',
+    '23:59:59.999999', '23:59:59.999999-15:59', '294276-12-31 23:59:59.999999+00'"""
+SNAPDIFF_B = """'-infinity', 'infinity', '-infinity', 'infinity', '-infinity', '1582-10-10 00:00:00', '-infinity',
+    'infinity', '00:00:00', '00:00:00+14', 12.3, '0', '-0.0', -0.5, '-92233720368547758.08', '1.4e-45', '-0',
+    '4713-01-01 00:00:00 BC', '4713-01-01 BC', '00:00:00.000001', '00:00:00.000001+15:59',
+    '4713-01-01 00:00:00+00 BC'"""
+
 # Rows present before the connectors start: they arrive as snapshot reads (op "r").
 SNAPSHOT_ROWS = [
     """INSERT INTO {s}.numbers (i2, i4, i8, o, f4, f8, n, n102, n50, nbig, m) VALUES
@@ -97,6 +139,12 @@ SNAPSHOT_ROWS = [
     """INSERT INTO {s}."utf8_ñ_🚀" VALUES (1, 'snap ✓ 日本 🎉', 'ü', '{{"ключ": "🚀"}}', '{{"ü": "\\u00e9"}}',
         '{{"ä","𝄞"}}')""",
     """INSERT INTO "{S}"."Order Items" VALUES (1, 5, 'snap')""",
+    # unchanged TOAST: rows read by the snapshot, updated while streaming
+    "INSERT INTO {s}.toast_full VALUES (1, (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 400) i), 1)",
+    "INSERT INTO {s}.toast_key VALUES ((SELECT string_agg(md5(i::text), '') FROM generate_series(1, 78) i), 1, 'a')",
+    f"INSERT INTO {{s}}.md_arrays VALUES (1, {MD_ARRAYS})",
+    f"INSERT INTO {{s}}.md_typed VALUES (1, {MD_TYPED})",
+    f"INSERT INTO {{s}}.snapdiff VALUES (1, {SNAPDIFF_A}), (3, {SNAPDIFF_B})",
     # The last table with rows (zzz_empty, after it, has none): its row is the snapshot's "last".
     "INSERT INTO {s}.zz_done VALUES (0)",
 ]
@@ -175,6 +223,19 @@ STREAM = [
     "INSERT INTO {s}.toast VALUES (1, (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 400) i), 1)",
     "UPDATE {s}.toast SET other = 2 WHERE id = 1",
     "DELETE FROM {s}.toast WHERE id = 1",
+    # unchanged TOAST under REPLICA IDENTITY FULL and in a TOASTed key: after takes the old tuple's value
+    "UPDATE {s}.toast_full SET other = 2 WHERE id = 1",
+    "INSERT INTO {s}.toast_full VALUES (2, (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 400) i), 1)",
+    "UPDATE {s}.toast_full SET other = 3 WHERE id = 2",
+    "DELETE FROM {s}.toast_full WHERE id = 2",
+    "UPDATE {s}.toast_key SET other = 2",
+    "INSERT INTO {s}.toast_key VALUES ((SELECT string_agg(md5((i + 1)::text), '') FROM generate_series(1, 78) i), 1, "
+    "(SELECT string_agg(md5(i::text), '') FROM generate_series(1, 400) i))",
+    "UPDATE {s}.toast_key SET other = 3 WHERE other = 1",
+    # multidimensional arrays, snapshot/stream values: the snapshot rows' values again
+    f"INSERT INTO {{s}}.md_arrays VALUES (2, {MD_ARRAYS})",
+    f"INSERT INTO {{s}}.md_typed VALUES (2, {MD_TYPED})",
+    f"INSERT INTO {{s}}.snapdiff VALUES (2, {SNAPDIFF_A}), (4, {SNAPDIFF_B})",
     # composite key, primary-key change
     "INSERT INTO {s}.composite VALUES (2, 'y', 20)",
     "UPDATE {s}.composite SET c = 21 WHERE a = 2",
@@ -249,7 +310,8 @@ STREAM = [
 DONE = "INSERT INTO {s}.zz_done VALUES (1)"
 
 TABLES = ["numbers", "strings", "bits", "binary", "times", "misc", "ranges", "extras", "geo", "arrays", "ri_full",
-          "ri_nothing", "ri_index", "nopk", "nopk_full", "toast", "composite", "pkchange", "evolve", "truncated",
+          "ri_nothing", "ri_index", "nopk", "nopk_full", "toast", "toast_full", "toast_key", "md_arrays", "md_typed",
+          "snapdiff", "composite", "pkchange", "evolve", "truncated",
           "msg_tx", "keyed", "unknown", "typed_arrays", "utf8_ñ_🚀", "huge", "wide", "zz_done"]
 # Tables of the quoted schema {S}, by their topic suffix (Debezium replaces characters a topic name cannot have
 # by '_'): the table and the check's label.

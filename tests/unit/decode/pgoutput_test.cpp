@@ -228,6 +228,65 @@ TEST_F(PgoutputTest, DecodesUpdateWithUnchangedToastedValue) {
   EXPECT_TRUE(m.new_tuple[5].data.empty());
 }
 
+// TupleData of (kind, text) columns: 'n' and 'u' carry no bytes.
+std::string tuple_data(std::initializer_list<std::pair<char, std::string_view>> cols) {
+  std::string out{'\0', static_cast<char>(cols.size())};
+  for (const auto& [kind, text] : cols) {
+    out += kind;
+    if (kind != 't' && kind != 'b') continue;
+    const auto n = static_cast<uint32_t>(text.size());
+    for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xFF);
+    out += text;
+  }
+  return out;
+}
+
+// Regression (issue 15): under REPLICA IDENTITY FULL an update that leaves a TOASTed column unchanged sends
+// it as 'u' in the new tuple, but the old tuple holds the value: the new row takes it (as Debezium), so
+// `after` is not the placeholder.
+TEST_F(PgoutputTest, UnchangedToastTakesTheFullOldRowsValue) {
+  const std::string big(5000, 'x');
+  auto r = decode_raw(std::string("U\0\0\0\7O", 6) + tuple_data({{'t', "1"}, {'t', big}, {'t', "5"}}) + "N" +
+                      tuple_data({{'t', "1"}, {'u', ""}, {'t', "6"}}));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& m = std::get<Update>(*r);
+  EXPECT_EQ(m.old_kind, 'O');
+  ASSERT_EQ(m.new_tuple.size(), 3u);
+  expect_text(m.new_tuple[1], big);
+  expect_text(m.new_tuple[2], "6");
+  expect_text(m.old_tuple[1], big);
+}
+
+// A key-only old tuple ('K': sent when a replica-identity column changed or is stored out of line) fills
+// the unchanged identity column; a column it does not carry ('n') stays unchanged-TOAST (placeholder).
+TEST_F(PgoutputTest, UnchangedToastTakesAKeyOnlyOldTuplesIdentityColumns) {
+  const std::string key(2500, 'k');
+  auto r = decode_raw(std::string("U\0\0\0\7K", 6) + tuple_data({{'t', key}, {'n', ""}, {'n', ""}}) + "N" +
+                      tuple_data({{'u', ""}, {'u', ""}, {'t', "2"}}));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& m = std::get<Update>(*r);
+  ASSERT_EQ(m.new_tuple.size(), 3u);
+  expect_text(m.new_tuple[0], key);
+  EXPECT_EQ(m.new_tuple[1].kind, Kind::kUnchangedToast);
+  expect_text(m.new_tuple[2], "2");
+}
+
+TEST(ResolveUnchangedToast, FillsBinaryValuesAndCountsThem) {
+  Update u;
+  u.old_kind = 'O';
+  u.old_tuple = {{Kind::kBinary, "\x01\x02"}, {Kind::kNull, {}}, {Kind::kText, "t"}};
+  u.new_tuple = {{Kind::kUnchangedToast, {}}, {Kind::kUnchangedToast, {}}, {Kind::kText, "n"}};
+  EXPECT_EQ(resolve_unchanged_toast(u), 1u);
+  EXPECT_EQ(u.new_tuple[0].kind, Kind::kBinary);
+  EXPECT_EQ(u.new_tuple[0].data, "\x01\x02");
+  EXPECT_EQ(u.new_tuple[1].kind, Kind::kUnchangedToast);  // the old value is NULL: nothing to fill
+  EXPECT_EQ(u.new_tuple[2].data, "n");
+  Update none;  // no old tuple: unchanged
+  none.new_tuple = {{Kind::kUnchangedToast, {}}};
+  EXPECT_EQ(resolve_unchanged_toast(none), 0u);
+  EXPECT_EQ(none.new_tuple[0].kind, Kind::kUnchangedToast);
+}
+
 TEST_F(PgoutputTest, DecodesUpdateWithFullOldRow) {
   auto m = decode_as<Update>(pg15::kUpdateFull);
   EXPECT_EQ(m.relation, kAudit);

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/byte_reader.h"
+#include "decode/pgoutput.h"
 #include "event/pg_types.h"
 #include "event/value_converter.h"
 
@@ -238,6 +240,33 @@ TEST(JsonSerializer, OrdersUpdateWithUnchangedToast) {
   Serialized s = serialize(e, false);
   EXPECT_EQ(s.key, R"({"region":"eu","id":42})");
   expect_golden("orders_update_toast.value_noschema.json", s.value);
+}
+
+// Regression (issue 15): an update under REPLICA IDENTITY FULL that leaves a TOASTed column unchanged,
+// decoded from pgoutput bytes ('U', 'O' old row, 'N' new row with 'u'): after holds the old row's value, not
+// the placeholder (Debezium: PostgresChangeRecordEmitter's cachedOldToastedValues).
+TEST(JsonSerializer, FullIdentityUpdateWithUnchangedToastKeepsTheValue) {
+  TableInfo info{Oid{16400},
+                 "public",
+                 "documents",
+                 'f',
+                 {{"id", Oid{pt::kInt4}, -1, false, true},
+                  {"body", Oid{pt::kText}, -1, true, false},
+                  {"version", Oid{pt::kInt4}, -1, true, false}}};
+  auto table = TableSchema::build(info, "myserver", {});
+  ASSERT_TRUE(table.ok());
+  constexpr char kWire[] =
+      "U\0\0\x40\x10O\0\3t\0\0\0\0011t\0\0\0\x0e"
+      "a TOASTed bodyt\0\0\0\0011N\0\3t\0\0\0\0011ut\0\0\0\0012";
+  const std::string wire(kWire, sizeof kWire - 1);
+  auto msg = decode::decode_pgoutput(as_bytes(wire));
+  ASSERT_TRUE(msg.ok()) << msg.error().message;
+  const auto& u = std::get<decode::Update>(*msg);
+  ChangeEvent e{Op::kUpdate, table->get(), Row(u.old_tuple), Row(u.new_tuple), streaming_source(), kNowUs};
+  Serialized s = serialize(e, false);
+  expect_golden("documents_update_toast_full.value_noschema.json", s.value);
+  EXPECT_NE(s.value.find(R"("after":{"id":1,"body":"a TOASTed body","version":2})"), std::string::npos)
+      << s.value;
 }
 
 TEST(JsonSerializer, OrdersDeleteFillsNotNullColumnsWithFallback) {

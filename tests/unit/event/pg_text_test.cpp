@@ -33,11 +33,23 @@ TEST(PgText, IntervalTrailingSeparatorIsRejected) {
 
 // Regression (pg_text_fuzz, corpus regress-timestamp-year-overflow): a large year overflowed the int64
 // microseconds (signed overflow). Postgres prints years up to 294276, past int64 microseconds since 1970
-// (292277 AD): the value saturates.
+// (292277 AD): the seconds' microseconds saturate and the fraction wraps, as Debezium's
+// Conversions.toEpochMicros (issue 15: Debezium 3.4 streams -9223372036853775810 for this value); the day and
+// time stay exact.
 TEST(PgText, TimestampBeyondInt64MicrosSaturates) {
   auto max = parse_timestamp("294276-12-31 23:59:59.999999+00", true);
   ASSERT_TRUE(max.has_value());
-  EXPECT_EQ(max->epoch_micros, std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(max->epoch_micros, std::numeric_limits<int64_t>::min() + 999998);  // Long.MAX_VALUE + 999999
+  EXPECT_EQ(max->epoch_day, 106762939);  // Debezium: 9224318015999999 ms
+  EXPECT_EQ(max->day_micros, 86399999999);
+  auto shifted = parse_timestamp("2024-01-01 23:00:00-02", true);  // 2024-01-02T01:00Z
+  ASSERT_TRUE(shifted.has_value());
+  EXPECT_EQ(shifted->epoch_day, 19724);
+  EXPECT_EQ(shifted->day_micros, 3600000000);
+  auto earlier = parse_timestamp("2024-01-02 01:00:00+05", true);  // 2024-01-01T20:00Z
+  ASSERT_TRUE(earlier.has_value());
+  EXPECT_EQ(earlier->epoch_day, 19723);
+  EXPECT_EQ(earlier->day_micros, 72000000000);
   auto big = parse_timestamp("1900190-01-01 00:00:00", false);
   ASSERT_TRUE(big.has_value());
   EXPECT_EQ(big->epoch_micros, std::numeric_limits<int64_t>::max());

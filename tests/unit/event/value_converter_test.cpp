@@ -287,6 +287,20 @@ TEST(ValueConverter, ZonedTimestampPadsFractionToColumnPrecision) {
 
 // Regression (value_converter_fuzz): a timestamptz far before the int64 microsecond range saturates; printing
 // its time of day must not overflow.
+// Regression (issue 15): Postgres' largest timestamps, past int64 microseconds since 1970, as Debezium 3.4
+// streams and snapshots them: ZonedTimestamp and milliseconds exact, MicroTimestamp
+// Conversions.toEpochMicros's saturated seconds plus the wrapped fraction.
+TEST(ValueConverter, LargestTimestamps) {
+  EXPECT_EQ(conv({pt::kTimestamptz}, "294276-12-31 23:59:59.999999+00"),
+            R"("+294276-12-31T23:59:59.999999Z")");
+  EXPECT_EQ(conv({pt::kTimestamp}, "294276-12-31 23:59:59.999999"), "-9223372036853775810");
+  Col connect{pt::kTimestamp};
+  connect.options.time_precision = ConverterOptions::TimePrecisionMode::kConnect;
+  EXPECT_EQ(conv(connect, "294276-12-31 23:59:59.999999"), "9224318015999999");
+  EXPECT_EQ(conv(connect, "4713-01-01 00:00:00 BC"), "-210863520000000");
+  EXPECT_EQ(conv({pt::kTimestamp, 3}, "294276-12-31 23:59:59.999"), "9224318015999999");
+}
+
 TEST(ValueConverter, ZonedTimestampAtSaturatedExtremes) {
   EXPECT_EQ(conv({pt::kTimestamptz}, "20040234-03-15 12:00:00.123+00 BC").substr(0, 2), R"("-)");
   EXPECT_EQ(conv({pt::kTimestamptz}, "20040234-03-15 12:00:00.123+00").substr(0, 2), R"("+)");
@@ -300,7 +314,9 @@ TEST(ValueConverter, ZonedTime) {
   EXPECT_EQ(conv({pt::kTimetz}, "10:11:12-08"), R"("18:11:12Z")");
   EXPECT_EQ(conv({pt::kTimetz}, "01:00:00+02"), R"("23:00:00Z")");  // wraps around midnight
   EXPECT_EQ(conv({pt::kTimetz}, "10:11:00.120000+00"), R"("10:11:00.12Z")");
-  EXPECT_EQ(conv({pt::kTimetz}, "24:00:00+00"), R"("24:00:00Z")");
+  // Regression (issue 15): Debezium's OffsetTime holds no 24:00, it gives the next midnight on both paths.
+  EXPECT_EQ(conv({pt::kTimetz}, "24:00:00+00"), R"("00:00:00Z")");
+  EXPECT_EQ(conv({pt::kTimetz}, "24:00:00+02"), R"("22:00:00Z")");
 }
 
 TEST(ValueConverter, Interval) {
@@ -342,8 +358,15 @@ TEST(ValueConverter, Arrays) {
       schema({pt::kUuidArray}),
       R"({"type":"array","items":{"type":"string","optional":true,"name":"io.debezium.data.Uuid","version":1},)"
       R"("optional":true,"field":"c"})");
-  // pgjdbc turns a multi-dimensional array into nested arrays the element converter rejects: null.
-  EXPECT_EQ(conv({pt::kInt4Array}, "{{1,2},{3,4}}"), "null");
+  // Regression (issue 15): pgjdbc turns a multidimensional array into nested arrays the element converter
+  // rejects: one null per sub-array of the outer dimension, as Debezium.
+  EXPECT_EQ(conv({pt::kInt4Array}, "{{1,2},{3,4}}"), "[null,null]");
+  EXPECT_EQ(conv({pt::kInt4Array}, "{{{1,2},{3,4}},{{5,6},{7,8}}}"), "[null,null]");
+  EXPECT_EQ(conv({pt::kInt4Array}, "[0:2][1:1]={{1},{NULL},{3}}"), "[null,null,null]");
+  EXPECT_EQ(conv({pt::kTextArray}, R"({{"a}{,\"",b},{"}",NULL}})"), "[null,null]");
+  EXPECT_EQ(conv({pt::kTsvectorArray}, R"({{'a'}})"), "null");  // required elements
+  EXPECT_EQ(conv({pt::kInt4Array}, "{{1,2},{3,4}").substr(0, 5), "ERROR");
+  EXPECT_EQ(conv({pt::kInt4Array}, "{{1,2}x{3,4}}").substr(0, 5), "ERROR");
   // One element Debezium cannot convert fails the whole column.
   EXPECT_EQ(conv({pt::kNumericArray, numeric_typmod(5, 2)}, "{1.00,NaN}"), "null");
   EXPECT_EQ(conv({pt::kInt4Array}, R"({1,"2)").substr(0, 5), "ERROR");
@@ -431,6 +454,27 @@ TEST(PgText, ArrayReaderShapes) {
   EXPECT_EQ(pgtext::ArrayReader("{{1}}").shape(), pgtext::ArrayReader::Shape::kMultiDim);
   EXPECT_EQ(pgtext::ArrayReader("[1:1][1:1]={{1}}").shape(), pgtext::ArrayReader::Shape::kMultiDim);
   EXPECT_EQ(pgtext::ArrayReader("1,2").shape(), pgtext::ArrayReader::Shape::kInvalid);
+}
+
+TEST(PgText, ArrayReaderSubarrays) {
+  pgtext::ArrayReader r(R"([1:2][0:1]={{1,"}"},{"{\"",NULL}})");
+  ASSERT_EQ(r.shape(), pgtext::ArrayReader::Shape::kMultiDim);
+  std::string_view sub;
+  ASSERT_TRUE(r.next_subarray(sub));
+  EXPECT_EQ(sub, R"({1,"}"})");
+  ASSERT_TRUE(r.next_subarray(sub));
+  EXPECT_EQ(sub, R"({"{\"",NULL})");
+  EXPECT_FALSE(r.next_subarray(sub));
+  EXPECT_FALSE(r.failed());
+  pgtext::ArrayReader three("{{{1},{2}},{{3},{4}}}");
+  int n = 0;
+  while (three.next_subarray(sub)) ++n;
+  EXPECT_EQ(n, 2);
+  EXPECT_FALSE(three.failed());
+  pgtext::ArrayReader unclosed("{{1,2},{3,4}");  // the last sub-array's brace taken for the outer one
+  ASSERT_TRUE(unclosed.next_subarray(sub));
+  EXPECT_FALSE(unclosed.next_subarray(sub));
+  EXPECT_TRUE(unclosed.failed());
 }
 
 TEST(ValueConverter, IntervalString) {
