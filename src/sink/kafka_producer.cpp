@@ -179,6 +179,11 @@ int KafkaProducer::wake_fd() {
   // reference.
   rd_kafka_queue_t* q = rd_kafka_queue_get_main(rk_.get());
   rd_kafka_queue_io_event_enable(q, wake_write_.fd, "1", 1);
+  // librdkafka writes on an enqueue only: an event queued before the pipe existed would wait unseen.
+  if (rd_kafka_queue_length(q) > 0) {
+    const char byte = '1';
+    [[maybe_unused]] const ssize_t n = ::write(wake_write_.fd, &byte, 1);
+  }
   rd_kafka_queue_destroy(q);
   return wake_read_.fd;
 }

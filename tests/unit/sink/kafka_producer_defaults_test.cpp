@@ -43,13 +43,15 @@ TEST(KafkaProducerDefaults, DurableAndInOrder) {
 }
 
 TEST(KafkaProducerWakeFd, BecomesReadableWhenAnEventWaitsForPoll) {
-  // Nothing listens on port 1: librdkafka queues a connection error for poll(), which must wake the fd.
+  // Nothing listens on port 1: the message times out after 500 ms and its failed delivery report is
+  // queued for poll(), which must wake the fd (a connection error may come first; either wakes it).
   NoReports reports;
-  auto p = KafkaProducer::create("127.0.0.1:1", {}, &reports);
+  auto p = KafkaProducer::create("127.0.0.1:1", {{"message.timeout.ms", "500"}}, &reports);
   ASSERT_TRUE(p.ok());
   const int fd = (*p)->wake_fd();
   ASSERT_GE(fd, 0);
   EXPECT_EQ((*p)->wake_fd(), fd) << "one pipe per producer";
+  ASSERT_TRUE((*p)->produce("t", std::nullopt, std::string_view("v"), 1, {}, [] { return false; }).ok());
   pollfd pfd{fd, POLLIN, 0};
   ASSERT_EQ(::poll(&pfd, 1, 10000), 1) << "no wake-up within 10 s";
   char buf[8];
