@@ -51,6 +51,21 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = Path(os.environ.get("SLUICE_RUN") or ROOT / ".run")  # the local services' state (scripts/lib/common.sh)
+
+
+def _debezium_version():
+    """SLUICE_DEBEZIUM_VERSION, else the one default: <debezium.version> in scripts/debezium/pom.xml."""
+    if os.environ.get("SLUICE_DEBEZIUM_VERSION"):
+        return os.environ["SLUICE_DEBEZIUM_VERSION"]
+    import xml.etree.ElementTree as ET
+    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+    return ET.parse(ROOT / "scripts" / "debezium" / "pom.xml").getroot().find(
+        "m:properties/m:debezium.version", ns).text.strip()
+
+
+DEBEZIUM_VERSION = _debezium_version()
+DEBEZIUM_START_TIMEOUT = 1200  # seconds until Kafka Connect's connector has its slot (not measured)
+DEBEZIUM_NAME = f"Debezium {'.'.join(DEBEZIUM_VERSION.split('.')[:2])} -> Kafka (Connect standalone)"
 PG_URL = os.environ.get("SLUICE_PG_URL", "postgresql://postgres@127.0.0.1:25432/postgres")
 KAFKA = os.environ.get("SLUICE_KAFKA_BOOTSTRAP", "127.0.0.1:29092")
 SLUICE = os.environ.get("SLUICE_BIN", str(ROOT / "build" / "sluice"))
@@ -307,6 +322,69 @@ def run_sluice(env, tmp, slot, pub, table, end_lsn, events, null_sink, mean_size
                   disk_mb=disk), size
 
 
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rest(url, method, path, body=None):
+    import urllib.request
+    req = urllib.request.Request(url + path, data=None if body is None else json.dumps(body).encode(), method=method)
+    req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return resp.status
+
+
+def run_sluice_worker(env, tmp, slot, pub, table, end_lsn, events):
+    """sluice -> Kafka as a connector of `sluice connect`, registered over REST (the worker's overhead)."""
+    prefix = f"{env.tag}_worker"
+    topic = f"{prefix}.public.{table}"
+    cfg = sluice_config(env, slot, pub, prefix, table, {})
+    name = cfg.pop("name")
+    cfg["connector.class"] = "io.debezium.connector.postgresql.PostgresConnector"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    props = {"bootstrap.servers": KAFKA, "group.id": f"{env.tag}-worker", "listeners": url,
+             "config.storage.topic": f"{env.tag}-configs", "offset.storage.topic": f"{env.tag}-offsets",
+             "status.storage.topic": f"{env.tag}-status", "config.storage.replication.factor": "1",
+             "offset.storage.replication.factor": "1", "status.storage.replication.factor": "1"}
+    path = tmp / f"{prefix}.properties"
+    path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
+    env.create_topic(topic)
+    logf = open(tmp / f"{prefix}.log", "w")
+    p = subprocess.Popen([SLUICE, "connect", str(path)], stdout=logf, stderr=logf)
+    timeout = max(120, events / 2000)
+
+    def listening():
+        try:
+            return rest(url, "GET", "/connectors") == 200
+        except OSError:
+            return False
+    try:
+        wait_until(listening, p, 60, "sluice connect REST API")
+        assert rest(url, "POST", "/connectors", {"name": name, "config": cfg}) == 201
+        wait_until(lambda: env.slot_state(slot)[0] is not None, p, 60, "connector start", poll=0.005)
+        t0, cpu0 = time.monotonic(), proc_cpu(p.pid)
+        b0 = proc_cpu(env.broker_pid)
+        wait_until(lambda: env.topic_count(topic) >= events, p, timeout, "sluice connect drain", poll=0.02)
+        secs = time.monotonic() - t0
+        cpu = proc_cpu(p.pid) - cpu0
+        broker = proc_cpu(env.broker_pid) - b0
+        rss = proc_hwm_mb(p.pid)
+    except Exception:
+        log((tmp / f"{prefix}.log").read_text()[-3000:])
+        raise
+    finally:
+        stop(p)
+    size = env.mean_message_size(topic)
+    env.delete_topic(topic)
+    for t in ("configs", "offsets", "status"):
+        env.delete_topic(f"{env.tag}-{t}")
+    return result("worker", "sluice connect -> Kafka", events, secs, cpu, rss, size * events / 1e6, broker)
+
+
 def debezium_props(env, prefix, slot, pub, table, extra):
     u = env.url
     props = {"name": prefix, "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
@@ -346,7 +424,9 @@ def run_debezium(env, tmp, slot, pub, table, events):
                           *(f"{k}={v}" for k, v in DEBEZIUM_WORKER.items())], stdout=logf, stderr=logf)
     timeout = max(180, events / 500)
     try:
-        wait_until(lambda: env.slot_state(slot)[0] is not None, p, 180, "debezium start", poll=0.005)
+        # JVM start-up is not measured; on a busy shared machine it took over 180 s.
+        wait_until(lambda: env.slot_state(slot)[0] is not None, p, DEBEZIUM_START_TIMEOUT, "debezium start",
+                   poll=0.005)
         t0, cpu0, b0 = time.monotonic(), proc_cpu(p.pid), proc_cpu(env.broker_pid)
         wait_until(lambda: env.topic_count(topic) >= events, p, timeout, "debezium drain", poll=0.02)
         secs = time.monotonic() - t0
@@ -361,7 +441,7 @@ def run_debezium(env, tmp, slot, pub, table, events):
         shutil.rmtree(RUN / "debezium" / prefix, ignore_errors=True)
     size = env.mean_message_size(topic)
     env.delete_topic(topic)
-    return result("debezium", "Debezium 3.4 -> Kafka (Connect standalone)", events, secs, cpu, rss, size * events / 1e6, broker)
+    return result("debezium", DEBEZIUM_NAME, events, secs, cpu, rss, size * events / 1e6, broker)
 
 
 def topic_disk_mb(topic):
@@ -409,7 +489,8 @@ def workload(env, tmp, name, n, args):
     pub = f"{table}_pub"
     env.q(TABLE_DDL.format(t=table))
     env.q(f"CREATE PUBLICATION {pub} FOR TABLE {table}")
-    contenders = ["ceil", "null", "sluice"] + (["dbz"] if args.debezium else [])
+    contenders = (["ceil", "null", "sluice"] + (["worker"] if name == "W1" and args.worker else [])
+                  + (["dbz"] if args.debezium else []))
     slots = {c: f"{table}_{c}" for c in contenders}
     for s in slots.values():
         env.slot(s)
@@ -437,6 +518,9 @@ def workload(env, tmp, name, n, args):
     log(f"{name}: sluice -> null sink")
     rows.append(run_sluice(env, tmp, slots["null"], pub, table, end_lsn, n, null_sink=True, mean_size=size))
     rows.append(kafka_row)
+    if "worker" in slots:
+        log(f"{name}: sluice connect -> Kafka")
+        rows.append(run_sluice_worker(env, tmp, slots["worker"], pub, table, end_lsn, n))
     if args.debezium:
         log(f"{name}: Debezium -> Kafka")
         rows.append(run_debezium(env, tmp, slots["dbz"], pub, table, n))
@@ -565,7 +649,8 @@ def w3_run(env, tmp, table, pub, contender, rate, secs, run_no, variant=None):
     sentinel = -run_no
     sentinel_key = f'{{"id":{sentinel}}}}}'.encode()  # the key's payload ends the key document
     try:
-        wait_until(lambda: env.slot_state(slot)[0] is not None, p, 180, f"{contender} start", poll=0.01)
+        wait_until(lambda: env.slot_state(slot)[0] is not None, p, DEBEZIUM_START_TIMEOUT, f"{contender} start",
+                   poll=0.01)
         t0, cpu0, b0 = time.monotonic(), proc_cpu(p.pid), proc_cpu(env.broker_pid)
         clients = 8
         out = subprocess.run([str(PG_BIN / "pgbench"), "-n", "-c", str(clients), "-j", "2", "-T", str(secs),
@@ -610,7 +695,7 @@ def w3_run(env, tmp, table, pub, contender, rate, secs, run_no, variant=None):
                 "stages": {k: tuple(v) for k, v in out.items() if k != "events"}}
     lat, size = w3_latencies(topic, sentinel_key)
     env.delete_topic(topic)
-    name = "sluice -> Kafka" if contender == "sluice" else "Debezium 3.4 -> Kafka (Connect standalone)"
+    name = "sluice -> Kafka" if contender == "sluice" else DEBEZIUM_NAME
     if variant:
         name += f", {variant[0]}"
     stages = w3_sluice_stages((tmp / f"{prefix}.log").read_text()) if contender == "sluice" else {}
@@ -719,8 +804,8 @@ def w4_debezium(env, tmp, table, rows):
     try:
         # JVM start-up is not counted: the clock starts when Debezium has created its slot, the snapshot's
         # first step (or, should that be missed, at its first event).
-        wait_until(lambda: env.slot_state(slot) is not None or env.topic_count(topic) > 0, p, 180,
-                   "debezium start", poll=0.005)
+        wait_until(lambda: env.slot_state(slot) is not None or env.topic_count(topic) > 0, p,
+                   DEBEZIUM_START_TIMEOUT, "debezium start", poll=0.005)
         t0, cpu0, b0 = time.monotonic(), proc_cpu(p.pid), proc_cpu(env.broker_pid)
         wait_until(lambda: env.topic_count(topic) >= rows, p, max(300, rows / 2000), "debezium snapshot",
                    poll=0.02)
@@ -738,7 +823,7 @@ def w4_debezium(env, tmp, table, rows):
             env.drop_slot(slot)
     size = env.mean_message_size(topic)
     env.delete_topic(topic)
-    return result("debezium", "Debezium 3.4 -> Kafka (Connect standalone)", rows, secs, cpu, rss,
+    return result("debezium", DEBEZIUM_NAME, rows, secs, cpu, rss,
                   size * rows / 1e6, broker)
 
 
@@ -785,7 +870,7 @@ def machine():
                            capture_output=True, text=True).stdout.strip()
     return (f"{os.cpu_count()} x {cpu}, {mem / 1024 / 1024:.0f} GiB RAM, Linux {platform.release()}; "
             f"Postgres {pg.split()[0]} ({', '.join(f'{k}={v}' for k, v in settings.items())}); "
-            f"Kafka 4.1.1 single KRaft broker on the same machine; Debezium 3.4.3.Final on OpenJDK 17; "
+            f"Kafka 4.1.1 single KRaft broker on the same machine; Debezium {DEBEZIUM_VERSION} on OpenJDK 17; "
             f"sluice {rev}{' (+uncommitted changes)' if dirty else ''} (RelWithDebInfo)"
             f"{'; sluice properties ' + ', '.join(f'{k}={v}' for k, v in SLUICE_SET.items()) if SLUICE_SET else ''}; "
             f"load average at the end {os.getloadavg()[0]:.1f} (other work on the machine adds noise)")
@@ -809,13 +894,14 @@ def render(results, mode, took):
                            f"{fmt_num(r['mbps'], '.1f')} | {r['cpu_per_m']:.2f} | {r['rss_mb']:.0f} | "
                            f"{fmt_num(r['broker_cpu'], '.1f')} | {fmt_num(r.get('disk_mb'), '.0f')} |")
         out += ["", "| workload | sluice→Kafka / ceiling | sluice→null / ceiling | sluice→Kafka / Debezium | "
-                "sluice→Kafka / broker alone | sluice / Debezium CPU per event | Debezium / sluice peak RSS |",
-                "|---|---:|---:|---:|---:|---:|---:|"]
+                "sluice→Kafka / broker alone | sluice / Debezium CPU per event | Debezium / sluice peak RSS | "
+                "sluice connect / sluice run |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for w in rw:
         by = {r["key"]: r for r in w["rows"]}
-        ceil, null, sl, dbz, kc = (by.get(k) for k in ("ceiling", "null", "sluice", "debezium", "kcat"))
+        ceil, null, sl, dbz, kc, wk = (by.get(k) for k in ("ceiling", "null", "sluice", "debezium", "kcat", "worker"))
         out.append(f"| {w['name']} | {ratio(sl, ceil)} | {ratio(null, ceil)} | {ratio(sl, dbz)} | {ratio(sl, kc)} "
-                   f"| {ratio(sl, dbz, 'cpu_per_m')} | {ratio(dbz, sl, 'rss_mb')} |")
+                   f"| {ratio(sl, dbz, 'cpu_per_m')} | {ratio(dbz, sl, 'rss_mb')} | {ratio(wk, sl)} |")
     if rw:
         notes = []
         if any(w["name"] == "W1" for w in rw):
@@ -894,6 +980,8 @@ def main():
     ap.add_argument("--w3-repeat", type=int, default=1, help="W3: run the contenders this many times, alternating")
     ap.add_argument("--no-debezium", dest="debezium", action="store_false")
     ap.add_argument("--no-kcat", dest="kcat", action="store_false")
+    ap.add_argument("--no-worker", dest="worker", action="store_false",
+                    help="skip W1 through `sluice connect` (a connector registered over REST)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="extra sluice property for both sluice runs, e.g. producer.compression.type=lz4")
     ap.add_argument("--results", help="write the table here too (default: bench/RESULTS.md for full runs)")
@@ -906,8 +994,9 @@ def main():
         args.debezium = args.kcat = False
     # Debezium's W3/W4 runs (two JVM starts and 1-2 minutes each) only in full runs: --quick stays short.
     args.debezium_w34 = args.debezium and mode == "full"
-    if args.debezium and not (ROOT / ".cache" / "debezium" / "lib").is_dir():
-        sys.exit("Debezium jars missing: run scripts/deps --debezium (or pass --no-debezium)")
+    if args.debezium and not (ROOT / ".cache" / "debezium" / DEBEZIUM_VERSION / "lib").is_dir():
+        sys.exit(f"Debezium {DEBEZIUM_VERSION} jars missing: run scripts/deps --debezium-version {DEBEZIUM_VERSION} "
+                 "(or pass --no-debezium)")
     w1, w2, (w3_rates, w3_secs), w4 = SIZES[mode]
     # Only a complete full run replaces bench/RESULTS.md.
     full = (mode == "full" and not args.rows and args.debezium and args.kcat and args.workloads == "W1,W2,W3,W4"

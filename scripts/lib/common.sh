@@ -139,3 +139,15 @@ pick_python() {
   done
   return 1
 }
+
+# The Debezium release that the reference runs (conformance tests, benchmarks): SLUICE_DEBEZIUM_VERSION when set
+# (scripts/test --debezium-version), else the one default, <debezium.version> in scripts/debezium/pom.xml. Each
+# version has its own jars under .cache/debezium/<version>/ (lib: Kafka Connect; plugins: the connector).
+debezium_version() {
+  if [[ -n "${SLUICE_DEBEZIUM_VERSION:-}" ]]; then
+    printf '%s\n' "$SLUICE_DEBEZIUM_VERSION"
+  else
+    sed -n 's:.*<debezium.version>\(.*\)</debezium.version>.*:\1:p' "${SLUICE_ROOT}/scripts/debezium/pom.xml"
+  fi
+}
+debezium_dir() { printf '%s/debezium/%s\n' "$SLUICE_CACHE" "$(debezium_version)"; }

@@ -1,7 +1,13 @@
 // `sluice check`: every precondition for running, each reported with how to fix it.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <set>
 
 #include "app/connector.h"
 #include "app/offset_committer.h"
@@ -23,6 +29,8 @@ void report(bool ok, const std::string& what) {
 
 int check(const config::Config& c) {
   bool all_ok = true;
+  bool existing_slot = false, kafka_ok = false;
+  std::string slot_activity;
   auto fail = [&](const std::string& what) {
     report(false, what);
     all_ok = false;
@@ -45,26 +53,81 @@ int check(const config::Config& c) {
     auto problems = pg::check_server(*conn);
     for (const auto& p : problems) fail(p);
     if (problems.empty()) report(true, "wal_level=logical and the user may replicate");
+    auto tables = pg::list_tables(*conn);
+    int captured = 0;
+    std::set<std::string> captured_names;
+    if (tables) {
+      for (auto& t : *tables) {
+        if (!c.filter.captured(t.schema, t.table) && t.schema + "." + t.table != c.signal_data_collection)
+          continue;
+        captured_names.insert(t.schema + "." + t.table);
+        captured += c.filter.captured(t.schema, t.table) ? 1 : 0;
+      }
+      if (captured == 0) {
+        fail(fmt::format("no table matches the filters ({})", c.filter.describe()));
+      } else {
+        report(true, fmt::format("{} tables match the filters", captured));
+      }
+    }
+    // The tables the publication covers (or will) that have no replica identity: Postgres refuses their
+    // UPDATE and DELETE once it publishes them.
+    auto keyless = pg::tables_without_replica_identity(*conn);
     auto pub =
         conn->exec_params("SELECT puballtables FROM pg_publication WHERE pubname = $1", {c.publication_name});
-    if (pub && PQntuples(pub->get()) > 0) {
-      report(true, fmt::format("publication {} exists", c.publication_name));
+    const bool pub_exists = pub && PQntuples(pub->get()) > 0;
+    const bool pub_all = pub_exists && std::string_view(PQgetvalue(pub->get(), 0, 0)) == "t";
+    std::set<std::string> pub_tables;  // an existing FOR TABLE publication's
+    if (pub_exists && !pub_all) {
+      auto rows = conn->exec_params(
+          "SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = $1",
+          {c.publication_name});
+      for (int i = 0; rows && i < PQntuples(rows->get()); ++i)
+        pub_tables.insert(PQgetvalue(rows->get(), i, 0));
+    }
+    bool all_tables = false;  // what the publication is, or will be
+    if (pub_exists) {
+      all_tables = pub_all;
+      report(true, fmt::format("publication {} exists ({})", c.publication_name,
+                               pub_all ? "FOR ALL TABLES"
+                                       : "FOR TABLE " + std::to_string(pub_tables.size()) + " tables"));
     } else if (c.publication_autocreate == config::AutocreateMode::kDisabled) {
       fail(fmt::format(
           "publication {} does not exist and publication.autocreate.mode=disabled: CREATE PUBLICATION "
           "{} FOR TABLE …",
           c.publication_name, c.publication_name));
+    } else if (c.publication_autocreate == config::AutocreateMode::kAllTables &&
+               (c.publication_autocreate_explicit || !keyless || keyless->empty() || captured == 0)) {
+      all_tables = true;
+      report(true, fmt::format("publication {} will be created on start FOR ALL TABLES", c.publication_name));
+    } else if (c.publication_autocreate == config::AutocreateMode::kAllTables) {
+      report(true, fmt::format("publication {} will be created on start FOR TABLE the {} captured tables "
+                               "(filtered: publication.autocreate.mode is not set and {} table(s) have no "
+                               "replica identity; set it to all_tables for Debezium's FOR ALL TABLES)",
+                               c.publication_name, captured, keyless->size()));
     } else {
-      report(true, fmt::format("publication {} will be created on start", c.publication_name));
+      report(true, fmt::format("publication {} will be created on start FOR TABLE the {} captured tables",
+                               c.publication_name, captured));
     }
-    auto tables = pg::list_tables(*conn);
-    if (tables) {
-      int n = 0;
-      for (auto& t : *tables) n += c.filter.captured(t.schema, t.table) ? 1 : 0;
-      if (n == 0) {
-        fail(fmt::format("no table matches the filters ({})", c.filter.describe()));
-      } else {
-        report(true, fmt::format("{} tables match the filters", n));
+    if (keyless) {
+      std::vector<std::string> covered;
+      for (const auto& t : *keyless) {
+        const bool in =
+            pub_exists ? (pub_all || pub_tables.count(t) > 0) : (all_tables || captured_names.count(t) > 0);
+        if (in) covered.push_back(t);
+      }
+      for (const auto& t : covered) {
+        std::printf(
+            "WARN table %s has no replica identity: publication %s %s it, so Postgres refuses its UPDATE and "
+            "DELETE (\"cannot update table … because it does not have a replica identity and publishes "
+            "updates\"). Fix: ALTER TABLE %s REPLICA IDENTITY FULL, or add a primary key\n",
+            t.c_str(), c.publication_name.c_str(), pub_exists ? "covers" : "will cover", t.c_str());
+      }
+      if (!covered.empty() && all_tables) {
+        std::printf("WARN or publish only the captured tables: publication.autocreate.mode=filtered%s\n",
+                    pub_exists ? fmt::format(" (and DROP PUBLICATION {} so that it is created again)",
+                                             c.publication_name)
+                                     .c_str()
+                               : "");
       }
     }
     auto slot = pg::find_slot(*conn, c.slot_name);
@@ -81,17 +144,39 @@ int check(const config::Config& c) {
       fail(fmt::format("slot {} is active for PID {}: another client streams from it", c.slot_name,
                        (**slot).active_pid.value_or(0)));
     } else {
-      report(true, fmt::format("slot {} exists, confirmed_flush_lsn {}", c.slot_name,
-                               (**slot).confirmed_flush.str()));
+      existing_slot = true;
+      slot_activity = pg::slot_activity(*conn, c.slot_name);
+      report(true, fmt::format("slot {} exists: {}", c.slot_name, slot_activity));
     }
   }
   auto repl = pg::Connection::connect(c.conninfo(true));
   if (!repl) {
-    fail(fmt::format(
-        "replication connection refused: {} (pg_hba.conf needs a 'replication' line for this user)",
-        repl.error().message));
+    // The pg_hba hint only when pg_hba.conf is what refused it (not a password, database or privilege).
+    const auto& msg = repl.error().message;
+    fail(fmt::format("replication connection refused: {}{}", msg,
+                     msg.find("pg_hba.conf") != std::string::npos
+                         ? " (pg_hba.conf needs a 'replication' line for this user and host)"
+                         : ""));
   } else {
     report(true, "replication connection accepted");
+  }
+  if (c.offset_storage == config::OffsetStorage::kFile) {
+    // The offsets file is replaced atomically (a temporary file beside it, then rename): its folder must
+    // exist and be writable.
+    namespace fs = std::filesystem;
+    fs::path dir = fs::path(c.offset_file).parent_path();
+    if (dir.empty()) dir = ".";
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      const bool exists = fs::exists(dir);
+      fail(fmt::format("offset.storage.file.filename={}: folder {} {}", c.offset_file, dir.string(),
+                       exists ? "is not a folder" : "does not exist (create it first)"));
+    } else if (::access(dir.c_str(), W_OK) != 0) {
+      fail(fmt::format("offset.storage.file.filename={}: folder {} is not writable: {}", c.offset_file,
+                       dir.string(), std::strerror(errno)));
+    } else {
+      report(true, fmt::format("offsets file {} can be written", c.offset_file));
+    }
   }
 
   NullHandler handler;
@@ -111,6 +196,36 @@ int check(const config::Config& c) {
     } else {
       report(true, fmt::format("connected to Kafka at {} ({} brokers, security.protocol={})",
                                c.bootstrap_servers, *brokers, protocol));
+      kafka_ok = true;
+    }
+  }
+  // Slot ownership: the snapshot is decided by this connector's stored offsets; an existing slot without
+  // them may be another connector's, and `sluice run` refuses it unless confirmed.
+  const bool resnapshots = c.snapshot_mode == config::SnapshotMode::kAlways ||
+                           c.snapshot_mode == config::SnapshotMode::kInitialOnly;
+  if (existing_slot && c.offset_storage != config::OffsetStorage::kNone && !resnapshots &&
+      (kafka_ok || c.offset_storage == config::OffsetStorage::kFile)) {
+    OffsetCommitter offsets(c, producer ? producer->get() : nullptr);
+    auto stored = offsets.load();
+    if (!stored) {
+      fail(fmt::format("cannot read the stored offsets in {}: {}", offsets.describe(),
+                       stored.error().message));
+    } else if (*stored && OffsetCommitter::follows_slot(**stored)) {
+      report(true, fmt::format("offsets of connector {} were reset: sluice run continues from slot {}",
+                               c.name, c.slot_name));
+    } else if (*stored) {
+      report(true, fmt::format("offsets of connector {} stored in {}: LSN {}", c.name, offsets.describe(),
+                               (**stored).lsn.str()));
+    } else if (c.slot_takeover) {
+      report(true, fmt::format("slot {} exists and connector {} has no stored offsets: slot.takeover=true, "
+                               "sluice run continues from the slot without a snapshot",
+                               c.slot_name, c.name));
+    } else {
+      fail(fmt::format(
+          "slot {} exists but connector {} (topic.prefix {}) has no offsets in {}: it may be another "
+          "connector's slot ({}). Give this connector its own slot.name; or, if the slot is this "
+          "connector's, confirm with slot.takeover=true or `sluice reset-offsets CONFIG`",
+          c.slot_name, c.name, c.topic_prefix, offsets.describe(), slot_activity));
     }
   }
   std::printf("%s\n", all_ok ? "ready: sluice run will start" : "not ready: fix the FAIL lines above");

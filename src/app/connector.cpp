@@ -16,6 +16,7 @@
 #include "pg/copy_frame.h"
 #include "sink/kafka_producer.h"
 #include "sink/null_sink.h"
+#include "sink/transforming_sink.h"
 #include "snapshot/checkpoint.h"
 #include "snapshot/initial_snapshot.h"
 #include "snapshot/parallel_snapshot.h"
@@ -47,6 +48,7 @@ event::ConverterOptions converter_options(const config::Config& c) {
   o.hstore = static_cast<event::ConverterOptions::HstoreMode>(c.hstore_mode);
   o.unavailable_value_placeholder = c.unavailable_value_placeholder;
   o.include_unknown_datatypes = c.include_unknown_datatypes;
+  o.compat_minor = c.compat_minor;
   return o;
 }
 
@@ -56,6 +58,7 @@ event::SerializerOptions serializer_options(const config::Config& c) {
   o.database = c.dbname;
   o.key_schemas_enable = c.key_schemas_enable;
   o.value_schemas_enable = c.value_schemas_enable;
+  o.compat_minor = c.compat_minor;
   return o;
 }
 
@@ -84,7 +87,7 @@ Connector::Connector(config::Config config, const std::atomic<bool>& stop)
     : config_(std::move(config)),
       stop_(stop),
       serializer_(serializer_options(config_)),
-      transaction_topic_(config_.topic_prefix + "." + config_.transaction_topic),
+      transaction_topic_(config_.topic_prefix + config_.topic_delimiter + config_.transaction_topic),
       messages_(serializer_options(config_), converter_options(config_).binary),
       message_topic_(config_.topic_prefix + ".message") {
   if (config_.provide_transaction_metadata) {
@@ -128,7 +131,16 @@ void Connector::on_delivery(uint64_t opaque, std::string_view topic, const char*
     }
     return;
   }
+  if (topic_observer_ && topic != last_topic_) {
+    last_topic_ = topic;
+    if (seen_topics_.insert(last_topic_).second) topic_observer_(last_topic_);
+  }
   acks_.acked(opaque);
+}
+
+void Connector::fail(const std::string& message) {
+  log()->error("{}", message);
+  failure_ = message;
 }
 
 void Connector::on_delivery_timing(uint64_t opaque, int64_t latency_us, int64_t append_ms) {
@@ -170,6 +182,7 @@ Status Connector::make_sink() {
     sink::QueueLimits queue{config_.max_queue_size, config_.max_queue_size_in_bytes, config_.max_batch_size};
     auto producer = sink::KafkaProducer::create(config_.bootstrap_servers, properties, this, queue);
     if (!producer) return producer.error();
+    (*producer)->set_interrupt([this] { return stop_.load(); });  // SIGTERM while Kafka is unreachable
     if (config_.exactly_once) {
       sink::TransactionalSink::Limits limits{config_.transaction_interval_ms, config_.transaction_max_events,
                                              config_.transaction_max_bytes};
@@ -184,6 +197,9 @@ Status Connector::make_sink() {
     }
   }
   offsets_ = std::make_unique<OffsetCommitter>(config_, producer_.get(), [this] { return stop_.load(); });
+  // transforms=…: every record but the offsets' goes through the chain (Connect never transforms offsets).
+  if (config_.transforms)
+    producer_ = std::make_unique<sink::TransformingSink>(std::move(producer_), config_.transforms, this);
   return ok_status();
 }
 
@@ -192,7 +208,7 @@ int Connector::run() {
               config_.name, config_.hostname, config_.port, config_.dbname, config_.slot_name,
               config_.publication_name, config_.bootstrap_servers, config_.filter.describe());
   if (auto s = make_sink(); !s) {
-    log()->error("{}", s.error().message);
+    fail(s.error().message);
     return 2;
   }
   log()->info("offsets are recorded in {}", offsets_->describe());
@@ -204,6 +220,7 @@ int Connector::run() {
     const Lsn flushed_before = acks_.flush_lsn();
     auto st = run_once();
     if (delivery_failed_) {
+      failure_ = delivery_error_;
       exit_code = 1;
       break;
     }
@@ -215,14 +232,14 @@ int Connector::run() {
       log()->warn("{}; returning to hot standby: waiting for replication slot '{}' to be released",
                   st.error().message, config_.slot_name);
       if (auto s = make_sink(); !s) {
-        log()->error("{}", s.error().message);
+        fail(s.error().message);
         exit_code = 1;
         break;
       }
       continue;
     }
     if (st.error().kind != ErrorKind::kTransient) {
-      log()->error("{}", st.error().message);
+      fail(st.error().message);
       exit_code = 1;
       break;
     }
@@ -230,8 +247,8 @@ int Connector::run() {
     if (acks_.flush_lsn() > flushed_before) retry.reset();
     auto delay = retry.next();
     if (!delay) {
-      log()->error("{} — giving up after {} retries (errors.max.retries={})", st.error().message,
-                   retry.retries(), config_.errors_max_retries);
+      fail(fmt::format("{} — giving up after {} retries (errors.max.retries={})", st.error().message,
+                       retry.retries(), config_.errors_max_retries));
       exit_code = 1;
       break;
     }
@@ -245,6 +262,8 @@ int Connector::run() {
                   producer_->out_queue_len());
       while (producer_->out_queue_len() > 0 && !stop_.load() && !delivery_failed_) producer_->poll(100);
     }
+    // The transaction the connection loss cut is sent again from its start: skip what Kafka has.
+    if (auto part = acknowledged_part(); part && !replay_) replay_ = part;
     producer_->poll(0);
     for (auto until = Clock::now() + *delay; Clock::now() < until && !stop_.load();) {
       producer_->poll(50);
@@ -260,8 +279,42 @@ int Connector::run() {
                   producer_->out_queue_len());
     }
   }
+  if (exit_code == 0 && config_.slot_drop_on_stop &&
+      config_.snapshot_mode != config::SnapshotMode::kInitialOnly) {
+    drop_slot_on_stop();
+  }
   log()->info("stopped: {} events sent, confirmed LSN {}", events_sent_, acks_.flush_lsn().str());
   return exit_code;
+}
+
+void Connector::drop_slot_on_stop() {
+  // Debezium's slot.drop.on.stop: no slot (and so no retained WAL) is left behind. The changes until the
+  // next start are not kept, so the stored offsets are reset too: the next start snapshots again
+  // (snapshot.mode permitting) instead of refusing a missing slot.
+  auto conn = pg::Connection::connect(config_.conninfo(false));
+  if (!conn) {
+    log()->warn("slot.drop.on.stop: cannot drop replication slot {}: {}", config_.slot_name,
+                conn.error().message);
+    return;
+  }
+  // The walsender may take a moment to release the slot after the replication connection closed.
+  Status dropped = ok_status();
+  for (auto until = Clock::now() + std::chrono::seconds(10);;) {
+    auto slot = pg::find_slot(*conn, config_.slot_name);
+    if (slot && !*slot) return;  // none (never created, or already dropped)
+    dropped = pg::drop_slot(*conn, config_.slot_name);
+    if (dropped.ok() || Clock::now() > until) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (!dropped) {
+    log()->warn("slot.drop.on.stop: cannot drop replication slot {}: {}", config_.slot_name,
+                dropped.error().message);
+    return;
+  }
+  auto reset = offsets_->reset();
+  log()->info("slot.drop.on.stop=true: dropped replication slot {}{}", config_.slot_name,
+              reset.ok() ? "; stored offsets reset: the next start takes a new snapshot"
+                         : "; the stored offsets could not be reset: " + reset.error().message);
 }
 
 Status Connector::run_once() {
@@ -331,10 +384,24 @@ Status Connector::run_once() {
       stored->reset();
     }
   }
+  if (*stored && OffsetCommitter::follows_slot(**stored)) {
+    // `sluice reset-offsets`: this connector continues from the slot, or snapshots when there is none.
+    if (*slot) {
+      log()->info("offsets were reset: continuing from replication slot {} at LSN {}", config_.slot_name,
+                  (**slot).confirmed_flush.str());
+      (**stored).lsn = (**slot).confirmed_flush;
+      (**stored).extra.clear();
+    } else {
+      stored->reset();
+    }
+  }
+  // A stop inside a transaction recorded its acknowledged part (a reconnect in this process knows it).
+  if (*stored && (**stored).in_tx && eos_ == nullptr && !replay_) replay_ = (**stored).in_tx;
   if (*stored) {
     log()->info("offsets stored in {}: LSN {}", offsets_->describe(), (**stored).lsn.str());
   } else if (offsets_->enabled()) {
-    log()->info("no offsets stored in {} for connector {}", offsets_->describe(), config_.name);
+    log()->info("no offsets stored in {} for connector {} (topic.prefix {})", offsets_->describe(),
+                config_.name, config_.topic_prefix);
   }
   // A slot ahead of the stored offsets, or missing while offsets exist, was recreated, advanced by another
   // client or dropped: the changes in between may be gone. Never skip them silently.
@@ -351,6 +418,26 @@ Status Connector::run_once() {
     if (auto s = run_snapshot(nullptr, captured, snapshot_lsn); !s) return s;
     if (!stopping()) log()->info("snapshot.mode=initial_only: snapshot done, stopping without streaming");
     return ok_status();
+  }
+  // Whether to snapshot is decided by this connector's stored offsets (as Debezium does), not by the slot:
+  // a slot that exists while this connector has none may be another connector's (two configs that both
+  // default to slot.name=debezium). Streaming from it would take the changes that connector has not read
+  // yet, and skip this connector's snapshot.
+  if (*slot && !*stored && offsets_->enabled() && !offsets_->stored_any() && !created_slot_ && !resnapshots) {
+    if (!config_.slot_takeover) {
+      return Error::fatal(fmt::format(
+          "replication slot '{}' exists ({}) but connector {} (topic.prefix {}) has no offsets in {}: the "
+          "slot may belong to another connector, and streaming from it would take the changes that "
+          "connector has not read yet and skip this connector's snapshot. Give this connector its own "
+          "slot.name; or, if the slot is this connector's, confirm with slot.takeover=true or `sluice "
+          "reset-offsets CONFIG` (it then continues from the slot without a snapshot)",
+          config_.slot_name, pg::slot_activity(*catalog_, config_.slot_name), config_.name,
+          config_.topic_prefix, offsets_->describe()));
+    }
+    log()->warn(
+        "slot.takeover=true: continuing from existing replication slot {} although connector {} has no "
+        "stored offsets (no snapshot)",
+        config_.slot_name, config_.name);
   }
   if (*slot && *stored && (**slot).confirmed_flush > (**stored).lsn && !resnapshots) {
     return Error::fatal(fmt::format(
@@ -416,6 +503,7 @@ Status Connector::run_once() {
   } else {
     auto created = pg::create_slot(*repl, config_.slot_name, false, false);
     if (!created) return created.error();
+    created_slot_ = true;
     start = created->consistent_point;
     log()->info("created replication slot {} at LSN {} (snapshot.mode=no_data: streaming only)",
                 config_.slot_name, start.str());
@@ -520,6 +608,20 @@ Status Connector::ensure_publication(pg::Connection& conn, const std::vector<pg:
     return s;
   };
   auto pub = conn.escape_identifier(config_.publication_name);
+  // Debezium 3.6 (dbz#1970): an explicitly set skipped.operations leaves the skipped operations out of the
+  // publication it creates, so Postgres does not send them at all.
+  const bool limit_publish =
+      config_.compat_minor >= 6 && config_.skipped_operations_set &&
+      (config_.skip_create || config_.skip_update || config_.skip_delete || config_.skip_truncate);
+  std::string publish, with;
+  if (limit_publish) {
+    for (auto [skip, op] :
+         {std::pair{config_.skip_create, "insert"}, std::pair{config_.skip_update, "update"},
+          std::pair{config_.skip_delete, "delete"}, std::pair{config_.skip_truncate, "truncate"}}) {
+      if (!skip) publish += (publish.empty() ? "" : ",") + std::string(op);
+    }
+    with = fmt::format(" WITH (publish = '{}')", publish);
+  }
   if (mode == config::AutocreateMode::kDisabled) {
     if (!exists) {
       return Error::fatal(
@@ -529,12 +631,58 @@ Status Connector::ensure_publication(pg::Connection& conn, const std::vector<pg:
     }
     return ok_status();
   }
-  if (mode == config::AutocreateMode::kAllTables) {
+  // A publication of updates and deletes makes Postgres refuse the UPDATE and DELETE of a table it covers
+  // that has no replica identity: the applications' writes would fail.
+  auto keyless = pg::tables_without_replica_identity(conn);
+  if (!keyless) return keyless.error();
+  auto listed = [](const std::vector<std::string>& tables) {
+    std::string s;
+    for (const auto& t : tables) s += (s.empty() ? "" : ", ") + t;
+    return s;
+  };
+  std::vector<std::string> captured_keyless;
+  for (const auto& t : captured) {
+    if (std::find(keyless->begin(), keyless->end(), t.schema + "." + t.table) != keyless->end()) {
+      captured_keyless.push_back(t.schema + "." + t.table);
+    }
+  }
+  auto effective = mode;
+  if (mode == config::AutocreateMode::kAllTables && !config_.publication_autocreate_explicit &&
+      !keyless->empty() && !captured.empty() &&
+      (!exists || std::string_view(PQgetvalue(r->get(), 0, 0)) != "t")) {
+    // sluice's default goes beyond Debezium's here: a filtered publication covers only the captured tables.
+    effective = config::AutocreateMode::kFiltered;
     if (!exists) {
-      if (auto s = conn.run(fmt::format("CREATE PUBLICATION {} FOR ALL TABLES", pub)); !s) return s;
-      log()->info("created publication {} FOR ALL TABLES", config_.publication_name);
+      log()->warn(
+          "publication.autocreate.mode is not set and {} table(s) have no replica identity: {}. A "
+          "publication FOR ALL TABLES would make Postgres refuse their UPDATE and DELETE, so publication {} "
+          "is created FOR TABLE the captured tables (filtered; kept in sync at each start). Set "
+          "publication.autocreate.mode=all_tables for Debezium's default, or give the tables a replica "
+          "identity (ALTER TABLE … REPLICA IDENTITY FULL, or a primary key)",
+          keyless->size(), listed(*keyless), config_.publication_name);
+    }
+  }
+  if (effective == config::AutocreateMode::kAllTables) {
+    if (!exists) {
+      if (!keyless->empty()) {
+        log()->warn(
+            "creating publication {} FOR ALL TABLES: Postgres will refuse UPDATE and DELETE on these {} "
+            "table(s) without a replica identity: {}. Fix each with ALTER TABLE <table> REPLICA IDENTITY "
+            "FULL (or add a primary key), or set publication.autocreate.mode=filtered to publish only the "
+            "captured tables",
+            config_.publication_name, keyless->size(), listed(*keyless));
+      }
+      if (auto s = conn.run(fmt::format("CREATE PUBLICATION {} FOR ALL TABLES{}", pub, with)); !s) return s;
+      log()->info("created publication {} FOR ALL TABLES{}", config_.publication_name, with);
     }
     return ok_status();
+  }
+  if (!captured_keyless.empty() && !exists) {
+    log()->warn(
+        "creating publication {} FOR TABLE the captured tables: Postgres will refuse UPDATE and DELETE "
+        "on these captured table(s) without a replica identity: {}. Fix each with ALTER TABLE <table> "
+        "REPLICA IDENTITY FULL (or add a primary key)",
+        config_.publication_name, listed(captured_keyless));
   }
   // filtered: the publication lists exactly the captured tables.
   if (captured.empty()) {
@@ -543,13 +691,20 @@ Status Connector::ensure_publication(pg::Connection& conn, const std::vector<pg:
                     config_.filter.describe()));
   }
   if (!exists) {
-    if (auto s = conn.run(fmt::format("CREATE PUBLICATION {} FOR TABLE {}", pub, table_list())); !s) return s;
-    log()->info("created publication {} FOR TABLE {}", config_.publication_name, table_list());
+    if (auto s = conn.run(fmt::format("CREATE PUBLICATION {} FOR TABLE {}{}", pub, table_list(), with)); !s) {
+      return s;
+    }
+    log()->info("created publication {} FOR TABLE {}{}", config_.publication_name, table_list(), with);
   } else if (std::string_view(PQgetvalue(r->get(), 0, 0)) == "t") {
     log()->warn("publication {} is FOR ALL TABLES; filtered mode leaves it as it is",
                 config_.publication_name);
   } else {
     if (auto s = conn.run(fmt::format("ALTER PUBLICATION {} SET TABLE {}", pub, table_list())); !s) return s;
+    // Debezium 3.6 appends the WITH clause to this ALTER, which Postgres rejects; its intent, in two steps.
+    if (limit_publish) {
+      if (auto s = conn.run(fmt::format("ALTER PUBLICATION {} SET (publish = '{}')", pub, publish)); !s)
+        return s;
+    }
   }
   return ok_status();
 }
@@ -590,7 +745,8 @@ event::TableInfo Connector::table_info(const pg::CatalogTable& cat) const {
 }
 
 Result<std::shared_ptr<const event::TableSchema>> Connector::schema_for(const pg::CatalogTable& cat) {
-  auto schema = event::TableSchema::build(table_info(cat), config_.topic_prefix, converter_options(config_));
+  auto schema = event::TableSchema::build(table_info(cat), config_.topic_prefix, converter_options(config_),
+                                          config_.topic_delimiter);
   if (!schema) return schema;
   if (auto s = producer_->ensure_topic((*schema)->topic(), 30000); !s) return s.error();
   return schema;
@@ -629,6 +785,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
     offsets_->wait_durable([this] { return stopping(); });
     auto created = pg::create_slot(*repl, config_.slot_name, false, true);
     if (!created) return created.error();
+    created_slot_ = true;
     start = created->consistent_point;
     snapshot_name = created->snapshot_name;
     offsets_->progress(start, checkpoint.offset_members());
@@ -861,7 +1018,11 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
       chunk_state[batch.chunk].read_done = true;
       if (--chunks_left[ti] == 0) {
         progress.done(ti);
-        log()->info("snapshot of {}.{}: {} rows", cats[ti].schema, cats[ti].table, progress.table(ti).rows);
+        // The rows read: the table's last row is still held back by the sequencer (for its marker), so the
+        // emitted count would be one short.
+        uint64_t rows = 0;
+        for (size_t ci : table_chunks[ti]) rows += chunk_state[ci].read;
+        log()->info("snapshot of {}.{}: {} rows", cats[ti].schema, cats[ti].table, rows);
         return markers.table_done(ti);
       }
       return checkpoint_tables(false);
@@ -955,6 +1116,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
   auto copy = catalog_->exec_params("SELECT pg_copy_logical_replication_slot($1, $2, false)",
                                     {tmp_slot, config_.slot_name});
   if (!copy) return copy.error();
+  created_slot_ = true;
   log()->info("initial snapshot complete: {} rows; created replication slot {} at LSN {}", progress.rows(),
               config_.slot_name, start.str());
   return ok_status();
@@ -1033,6 +1195,7 @@ Status Connector::emit(const event::ChangeEvent& ev, offsets::AckTracker::TxId t
   }
   auto has_key = serializer_.key(ev, key_buf_);
   if (!has_key) return has_key.error();
+  if (skip_replayed(tx)) return ok_status();  // after the key: a tombstone that follows reuses it
   if (auto s = serializer_.value(ev, value_buf_); !s) return s;
   std::optional<std::string_view> key;
   if (*has_key) key = key_buf_;
@@ -1040,6 +1203,7 @@ Status Connector::emit(const event::ChangeEvent& ev, offsets::AckTracker::TxId t
                                with_context_headers(headers), [this] { return stopping(); });
   if (!st) return st;
   acks_.sent(tx);
+  count_sent(tx);
   ++events_sent_;
   note_produced(tx);
   return ok_status();
@@ -1078,12 +1242,14 @@ const std::vector<sink::KafkaHeader>& Connector::with_context_headers(
 Status Connector::emit_tombstone(const event::TableSchema& table, offsets::AckTracker::TxId tx, bool has_key,
                                  const std::vector<sink::KafkaHeader>& headers) {
   // key_buf_ still holds the delete event's key (a table without key: a null key, as Debezium).
+  if (skip_replayed(tx)) return ok_status();
   std::optional<std::string_view> key;
   if (has_key) key = key_buf_;
   auto st = producer_->produce(table.topic(), key, std::nullopt, tx, with_context_headers(headers),
                                [this] { return stopping(); });
   if (!st) return st;
   acks_.sent(tx);
+  count_sent(tx);
   ++events_sent_;
   note_produced(tx);
   return ok_status();
@@ -1095,10 +1261,12 @@ Status Connector::emit_record(const std::string& topic, bool& topic_ready, offse
     topic_ready = true;
   }
   static const std::vector<sink::KafkaHeader> kNoHeaders;
+  if (skip_replayed(tx)) return ok_status();
   auto st = producer_->produce(topic, std::string_view(key_buf_), std::string_view(value_buf_), tx,
                                kNoHeaders, [this] { return stopping(); });
   if (!st) return st;
   acks_.sent(tx);
+  count_sent(tx);
   ++events_sent_;
   return ok_status();
 }
@@ -1113,6 +1281,8 @@ Status Connector::on_message(const decode::Message& m) {
   event::Source source;
   source.ts_us = tx_.commit_time_us;  // a non-transactional one: the last transaction's, as Debezium
   source.lsn = m.lsn;
+  source.origin = tx_.origin;
+  source.origin_lsn = tx_.origin_lsn;
   const event::TransactionBlock* block = nullptr;
   offsets::AckTracker::TxId tx = tx_.id;
   if (m.transactional()) {
@@ -1144,12 +1314,22 @@ Status Connector::heartbeat() {
       return Error{s.error().kind, fmt::format("heartbeat.action.query failed: {}", s.error().message)};
     }
   }
-  const std::string topic = config_.heartbeat_topic_prefix + "." + config_.topic_prefix;
+  const std::string topic = config_.heartbeat_topic_prefix + config_.topic_delimiter + config_.topic_prefix;
   if (auto s = producer_->ensure_topic(topic, 30000); !s) return s;
   event::heartbeat_key(config_.topic_prefix, config_.key_schemas_enable, key_buf_);
   event::heartbeat_value(unix_now_us() / 1000, config_.value_schemas_enable, value_buf_);
   return producer_->produce(topic, std::string_view(key_buf_), std::string_view(value_buf_), kHeartbeatOpaque,
                             {}, [this] { return stopping(); });
+}
+
+std::optional<offsets::StoredOffset::InTransaction> Connector::acknowledged_part() {
+  if (!tx_.open || !tx_.replayable || eos_ != nullptr) return std::nullopt;
+  // During the skip the earlier count stands; past it, every message handed to Kafka must be acknowledged
+  // (they are not in order across partitions otherwise).
+  const uint64_t events = std::max(tx_.messages, tx_.skip);
+  if (events == 0 || !acks_.all_acked(tx_.id) || producer_->out_queue_len() > 0) return std::nullopt;
+  return offsets::StoredOffset::InTransaction{tx_.commit_lsn, tx_.last_lsn,
+                                              static_cast<int64_t>(tx_.xid.value), events};
 }
 
 Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
@@ -1252,9 +1432,27 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
     while (producer_->out_queue_len() > 0 && Clock::now() < deadline) producer_->poll(100);
     producer_->poll(0);
   }
-  if (eos_ == nullptr && !delivery_failed_ && offsets_->store(acks_.flush_lsn()).ok()) {
-    auto deadline = Clock::now() + std::chrono::seconds(30);
-    offsets_->wait_durable([&] { return Clock::now() > deadline; });
+  if (eos_ == nullptr && !delivery_failed_) {
+    // Inside a transaction: record how many of its messages Kafka acknowledged, so that they are skipped
+    // when Postgres sends the transaction again after the restart (no duplicates after a clean stop).
+    auto part = offsets_->enabled() ? acknowledged_part() : std::nullopt;
+    auto stored =
+        part ? offsets_->store_in_transaction(acks_.flush_lsn(), *part) : offsets_->store(acks_.flush_lsn());
+    if (stored.ok()) {
+      auto deadline = Clock::now() + std::chrono::seconds(30);
+      offsets_->wait_durable([&] { return Clock::now() > deadline; });
+      while (producer_->out_queue_len() > 0 && Clock::now() < deadline) producer_->poll(50);
+      if (part && producer_->out_queue_len() == 0) {
+        log()->info(
+            "stopped inside transaction {} (commit LSN {}): its first {} messages are in Kafka and "
+            "recorded in {}; they are skipped when it is sent again",
+            part->xid, part->commit_lsn.str(), part->events, offsets_->describe());
+      }
+    }
+  }
+  if (replay_skipped_ > 0) {
+    log()->info("skipped {} messages sent again by Postgres that Kafka had acknowledged before",
+                replay_skipped_);
   }
   Lsn confirm = eos_ != nullptr ? eos_committed_ : offsets_->confirmable(acks_.flush_lsn());
   log()->info("final standby status: flushed LSN {}", confirm.str());
@@ -1337,6 +1535,7 @@ Status Connector::on_relation(const decode::Relation& rel) {
 }
 
 Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
+  if (tx_.open) tx_.last_lsn = wal_start;
   auto table_of = [&](Oid oid) -> Result<const event::TableSchema*> {
     auto it = schemas_.find(oid.value);
     if (it == schemas_.end()) {
@@ -1355,6 +1554,8 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
     ev.source.tx_id = static_cast<int64_t>(tx_.xid.value);
     ev.source.lsn = wal_start;
     ev.source.last_commit_lsn = last_commit_lsn_;
+    ev.source.origin = tx_.origin;
+    ev.source.origin_lsn = tx_.origin_lsn;
     ev.ts_us = unix_now_us();
     return ev;
   };
@@ -1375,10 +1576,25 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           if (auto s = maybe_close_read_only(m.final_lsn); !s) return s;
           tx_.id = acks_.begin(m.final_lsn);
           tx_.xid = m.xid;
+          tx_.commit_lsn = m.final_lsn;
+          tx_.messages = tx_.skip = 0;
+          tx_.replayable = true;
+          if (replay_ && m.final_lsn >= replay_->commit_lsn) {
+            if (m.final_lsn == replay_->commit_lsn && static_cast<int64_t>(m.xid.value) == replay_->xid) {
+              tx_.skip = replay_->events;
+              log()->info(
+                  "transaction {} (commit LSN {}) is sent again: skipping its first {} messages, "
+                  "acknowledged by Kafka before the stop",
+                  m.xid.value, m.final_lsn.str(), tx_.skip);
+            }
+            replay_.reset();
+          }
           tx_.commit_time_us = decode::pg_time_to_unix_us(m.commit_time);
           tx_.open = true;
           if (latency_) latency_->begin(tx_.id, tx_.commit_time_us);
           tx_.captured = false;
+          tx_.origin.clear();
+          tx_.origin_lsn.reset();
           if (tx_metadata_) {
             tx_metadata_->begin(tx_.xid, wal_start, tx_.commit_time_us, key_buf_, value_buf_);
             return emit_record(transaction_topic_, transaction_topic_ready_, tx_.id);
@@ -1389,6 +1605,10 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           if (tx_metadata_) {
             tx_metadata_->end(wal_start, decode::pg_time_to_unix_us(m.commit_time), key_buf_, value_buf_);
             if (auto s = emit_record(transaction_topic_, transaction_topic_ready_, tx_.id); !s) return s;
+          }
+          if (tx_.messages < tx_.skip) {
+            log()->warn("transaction {} had {} messages, fewer than the {} acknowledged before the stop",
+                        tx_.xid.value, tx_.messages, tx_.skip);
           }
           acks_.commit(tx_.id, m.end_lsn);
           if (latency_) latency_->forget_before(acks_.oldest_in_flight());
@@ -1481,8 +1701,12 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
           return ok_status();
         } else if constexpr (std::is_same_v<T, decode::Message>) {
           return on_message(m);
+        } else if constexpr (std::is_same_v<T, decode::Origin>) {
+          tx_.origin = m.name;
+          tx_.origin_lsn = m.commit_lsn;
+          return ok_status();
         } else {
-          return ok_status();  // Origin, Type: nothing to publish
+          return ok_status();  // Type: nothing to publish
         }
       },
       msg);

@@ -5,11 +5,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "app/latency_stats.h"
@@ -42,6 +44,15 @@ class Connector final : public sink::DeliveryHandler {
 
   // Runs until stopped (returns 0) or a fatal error (returns 1, after logging it).
   int run();
+  // After run() returned non-zero: the error that stopped it (for a worker's FAILED status).
+  const std::string& failure() const { return failure_; }
+  Lsn received_lsn() const { return received_; }
+  Lsn confirmed_lsn() const { return acks_.flush_lsn(); }
+  // Called (on the thread that runs the connector) with each topic the first time Kafka acknowledges a
+  // record written to it; set before run().
+  void set_topic_observer(std::function<void(const std::string&)> observer) {
+    topic_observer_ = std::move(observer);
+  }
 
   void on_delivery(uint64_t opaque, std::string_view topic, const char* error) override;
   void on_delivery_timing(uint64_t opaque, int64_t latency_us, int64_t append_ms) override;
@@ -54,6 +65,8 @@ class Connector final : public sink::DeliveryHandler {
   Status make_sink();
   Status run_once();
   Status wait_while_slot_active();
+  // slot.drop.on.stop: after a clean stop, drops the slot and resets the stored offsets.
+  void drop_slot_on_stop();
   Status ensure_publication(pg::Connection& conn, const std::vector<pg::TableRef>& captured);
   // repl: the replication connection that exports the snapshot and makes the slot; nullptr for
   // snapshot.mode=initial_only (no slot).
@@ -148,11 +161,41 @@ class Connector final : public sink::DeliveryHandler {
     int64_t commit_time_us = 0;  // unix
     bool open = false;
     bool captured = false;  // had a change of a captured table (published or skipped)
+    Lsn commit_lsn;         // Begin's final_lsn
+    Lsn last_lsn;           // the last change's
+    // Messages of this transaction handed to Kafka (or skipped as sent before a stop) so far, in order;
+    // the first `skip` were acknowledged before a clean stop or a reconnect and are not sent again.
+    uint64_t messages = 0;
+    uint64_t skip = 0;
+    // Its messages are the same each time Postgres sends it (no incremental or blocking snapshot rows):
+    // a stop inside it can record how many were acknowledged.
+    bool replayable = true;
+    // pgoutput's Origin message of the transaction (source.origin / origin_lsn); cleared at Begin, as
+    // Debezium's offset context is, and kept for the non-transactional messages that follow.
+    std::string origin;
+    std::optional<Lsn> origin_lsn;
   } tx_;
+  // The transaction a clean stop (or a reconnect) interrupted after Kafka acknowledged its first messages:
+  // when Postgres sends it again, those are skipped.
+  std::optional<offsets::StoredOffset::InTransaction> replay_;
+  uint64_t replay_skipped_ = 0;
+  // Skips a message of the transaction being streamed that was acknowledged before the interruption.
+  bool skip_replayed(offsets::AckTracker::TxId tx) {
+    if (!tx_.open || tx != tx_.id || tx_.messages >= tx_.skip) return false;
+    ++tx_.messages;
+    ++replay_skipped_;
+    return true;
+  }
+  void count_sent(offsets::AckTracker::TxId tx) {
+    if (tx_.open && tx == tx_.id) ++tx_.messages;
+  }
+  // The open transaction's acknowledged prefix, when it can be recorded.
+  std::optional<offsets::StoredOffset::InTransaction> acknowledged_part();
   std::optional<Lsn> last_commit_lsn_;
   // snapshot.mode=always: snapshot once per start of sluice, not again when reconnecting.
   bool snapshot_taken_ = false;
-  Lsn received_;  // highest WAL position received from the server
+  bool created_slot_ = false;  // this process created the slot (it is this connector's)
+  Lsn received_;               // highest WAL position received from the server
   pg::ReplicationStream* stream_ =
       nullptr;  // while stream() runs (status updates during a blocking snapshot)
 
@@ -176,6 +219,12 @@ class Connector final : public sink::DeliveryHandler {
   std::chrono::steady_clock::time_point next_signal_poll_;  // the Kafka channel is polled every 100 ms
   bool delivery_failed_ = false;
   std::string delivery_error_;
+  std::string failure_;
+  // Logs the error that stops run() and keeps it for failure().
+  void fail(const std::string& message);
+  std::function<void(const std::string&)> topic_observer_;
+  std::string last_topic_;
+  std::unordered_set<std::string> seen_topics_;
   uint64_t events_sent_ = 0;
   // latency.log.interval.ms: per-stage latency of streamed events; the current frame's send (server clock)
   // and receive times, unix µs.

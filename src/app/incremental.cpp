@@ -141,6 +141,7 @@ Status Connector::on_signal_row(const decode::Tuple& tuple, bool deleted, Lsn ls
 
 Status Connector::on_watermark(std::string_view id, bool open, Lsn lsn) {
   if (!incremental_.on_watermark(id, open)) return ok_status();
+  tx_.replayable = false;  // the window's rows are read again, differently, after a restart
   return emit_window(lsn, tx_.id);
 }
 
@@ -254,6 +255,7 @@ Status Connector::blocking_snapshot(const std::vector<std::pair<pg::TableRef, st
   }
   const bool own_tx = !tx_.open;
   const auto tx = own_tx ? acks_.begin(lsn) : tx_.id;
+  if (!own_tx) tx_.replayable = false;
   // Snapshot rows carry no transaction block (provide.transaction.metadata), even inside the signal's
   // transaction: emit() adds one only while tx_.open.
   struct Reopen {

@@ -10,6 +10,9 @@
 #include "app/connector.h"
 #include "common/log.h"
 #include "config/config.h"
+#include "pgsink/sink_config.h"
+#include "pgsink/sink_runner.h"
+#include "worker/connect.h"
 
 namespace {
 std::atomic<bool> g_stop{false};
@@ -35,6 +38,30 @@ sluice::config::Config load_or_exit(const std::string& path) {
     std::exit(2);
   }
   return std::move(*cfg);
+}
+
+// `sluice sink CONFIG`: exits 2 on an invalid config, else runs the Postgres sink until a signal.
+int run_sink_or_exit(const std::string& path) {
+  auto props = sluice::config::load_properties(path);
+  if (!props) {
+    std::fprintf(stderr, "sluice: %s\n", props.error().message.c_str());
+    return 2;
+  }
+  auto resolved = sluice::config::resolve_providers(*props);
+  if (!resolved) {
+    std::fprintf(stderr, "sluice: %s: %s\n", path.c_str(), resolved.error().message.c_str());
+    return 2;
+  }
+  auto cfg = sluice::pgsink::parse_sink_config(*resolved);
+  if (!cfg) {
+    std::fprintf(stderr, "sluice: %s: %s\n", path.c_str(), cfg.error().message.c_str());
+    return 2;
+  }
+  for (const auto& w : cfg->warnings) spdlog::warn("{}", w);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+  return sluice::pgsink::run_sink(*cfg, g_stop);
 }
 }  // namespace
 
@@ -87,6 +114,28 @@ int main(int argc, char** argv) {
   sig->add_option("--filter", filters,
                   "execute-snapshot: an additional condition per table, as schema.table=SQL condition");
   sig->add_option("--surrogate-key", surrogate_key, "execute-snapshot: the column to chunk by");
+  std::string worker_properties;
+  auto* connect = app.add_subcommand(
+      "connect",
+      "Run a worker: many connectors, managed over Kafka Connect's REST API, state in Kafka topics");
+  connect->add_option("WORKER_PROPERTIES", worker_properties,
+                      "Worker properties (Kafka Connect names; a connect-distributed.properties runs as is)");
+  std::string url = "http://127.0.0.1:8083";
+  std::string action, connector_name;
+  auto* conns =
+      app.add_subcommand("connectors", "Manage the connectors of a worker (sluice connect) over REST");
+  conns->add_option("ACTION", action, "list, status, pause, resume, stop, restart or delete")
+      ->required()
+      ->check(CLI::IsMember({"list", "status", "pause", "resume", "stop", "restart", "delete"}));
+  conns->add_option("NAME", connector_name, "The connector (all but list)");
+  conns->add_option("--url", url, "The worker's REST URL (user:password@ for basic auth)")
+      ->capture_default_str();
+  auto* sink = app.add_subcommand("sink",
+                                  "Apply Debezium-format topics to a target Postgres (Debezium JDBC sink's "
+                                  "properties) until SIGINT/SIGTERM");
+  sink->add_option("CONFIG", config_path,
+                   "Sink config: registration JSON, flat JSON object or .properties file")
+      ->required();
   auto* ver = app.add_subcommand("version", "Print the version");
 
   try {
@@ -101,6 +150,14 @@ int main(int argc, char** argv) {
     std::printf("sluice %s\n", SLUICE_VERSION);
     return 0;
   }
+  if (conns->parsed()) return sluice::worker::connectors_command(url, action, connector_name);
+  if (connect->parsed()) {
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGPIPE, SIG_IGN);
+    return sluice::worker::run_connect(worker_properties, g_stop);
+  }
+  if (sink->parsed()) return run_sink_or_exit(config_path);
   auto cfg = load_or_exit(config_path);
   if (chk->parsed()) return sluice::app::check(cfg);
   if (reset->parsed()) return sluice::app::reset_offsets(cfg);

@@ -46,7 +46,7 @@ Result<std::optional<offsets::StoredOffset>> OffsetCommitter::load() {
   loaded_ = *r;
   if (*r) {
     written_ = durable_ = (**r).lsn;
-    written_extra_ = extra_ = (**r).extra;
+    written_extra_ = extra_ = follows_slot(**r) ? std::string() : (**r).extra;
   }
   return *r;
 }
@@ -67,11 +67,20 @@ const std::string& OffsetCommitter::progress_at(Lsn acked) {
   return extra_;
 }
 
+Status OffsetCommitter::store_in_transaction(Lsn acked, const offsets::StoredOffset::InTransaction& in_tx) {
+  in_tx_ = in_tx;
+  rewrite_ = true;
+  auto s = store(acked);
+  in_tx_.reset();
+  return s;
+}
+
 Status OffsetCommitter::store(Lsn acked) {
   progress_at(acked);
   if (!enabled() || (acked <= written_ && extra_ == written_extra_ && !rewrite_)) return ok_status();
   rewrite_ = false;
   offsets::StoredOffset o;
+  o.in_tx = in_tx_;
   o.lsn = acked;
   o.extra = extra_;
   o.ts_usec = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -79,6 +88,7 @@ Status OffsetCommitter::store(Lsn acked) {
                   .count();
   if (mode_ == config::OffsetStorage::kFile) {
     if (auto s = file_.store(o); !s) return s;
+    stored_any_ = true;
     written_ = durable_ = acked;
     written_extra_ = extra_;
     return ok_status();
@@ -87,6 +97,7 @@ Status OffsetCommitter::store(Lsn acked) {
   auto s = sink_->produce(topic_, std::string_view(key_), std::string_view(value_buf_),
                           kOpaqueBit | acked.value(), {}, interrupted_);
   if (!s) return s;
+  stored_any_ = true;
   written_ = acked;
   written_extra_ = extra_;
   return ok_status();
@@ -106,10 +117,17 @@ void OffsetCommitter::on_delivery(uint64_t opaque, const char* error) {
 }
 
 Status OffsetCommitter::reset() {
-  if (mode_ == config::OffsetStorage::kFile) return file_.erase();
+  offsets::StoredOffset marker;
+  marker.extra = R"({"sluice_follow_slot":true})";
+  marker.ts_usec = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  if (mode_ == config::OffsetStorage::kFile) return file_.store(marker);
   if (mode_ != config::OffsetStorage::kKafka) return ok_status();
   if (auto s = sink_->ensure_topic(topic_, 30000); !s) return s;
-  auto s = sink_->produce(topic_, std::string_view(key_), std::nullopt, kOpaqueBit, {}, [] { return false; });
+  value_buf_ = offsets::offset_value(marker);
+  auto s = sink_->produce(topic_, std::string_view(key_), std::string_view(value_buf_), kOpaqueBit, {},
+                          [] { return false; });
   if (!s) return s;
   if (!sink_->flush(30000))
     return Error::transient(fmt::format("Kafka did not acknowledge the reset of {}", key_));

@@ -44,6 +44,9 @@ class OffsetCommitter {
   // progress changed (Kafka: produced through the sink and durable once acknowledged; file: durable at
   // once).
   Status store(Lsn acked);
+  // A clean stop inside a transaction whose first messages Kafka acknowledged: writes `acked` with the
+  // position inside the transaction (always, even when `acked` was written already).
+  Status store_in_transaction(Lsn acked, const offsets::StoredOffset::InTransaction& in_tx);
   // Waits (serving the sink) until the last written offset is durable or `interrupted` says stop.
   template <typename Interrupted>
   void wait_durable(Interrupted interrupted) {
@@ -53,9 +56,15 @@ class OffsetCommitter {
   static bool is_offset_opaque(uint64_t opaque) { return (opaque & kOpaqueBit) != 0; }
   void on_delivery(uint64_t opaque, const char* error);
 
-  // Deletes this connector's stored offsets (Kafka: a tombstone for its key; file: its entry), so the next
-  // start trusts the replication slot (or snapshots when there is none).
+  // Replaces this connector's stored offsets by a record that says "follow the slot" (LSN 0/0,
+  // sluice_follow_slot): the next start continues from the replication slot, or snapshots when there is
+  // none. (Without any record an existing slot would be taken for another connector's.)
   Status reset();
+  // This process wrote an offset record for the connector (load()'s cached answer may predate it).
+  bool stored_any() const { return stored_any_; }
+  static bool follows_slot(const offsets::StoredOffset& o) {
+    return !o.lsn.valid() && o.extra.find("\"sluice_follow_slot\"") != std::string::npos;
+  }
 
   // The LSN that may be confirmed to Postgres.
   Lsn confirmable(Lsn acked) const { return enabled() ? durable_ : acked; }
@@ -77,6 +86,8 @@ class OffsetCommitter {
   std::string extra_;                                 // progress that applies to the last store
   std::string written_extra_;
   bool rewrite_ = false;  // a record was lost: write again even when nothing changed
+  std::optional<offsets::StoredOffset::InTransaction> in_tx_;  // for store_in_transaction
+  bool stored_any_ = false;
   std::string value_buf_;
 };
 

@@ -90,6 +90,16 @@ int status(const config::Config& c) {
     return 0;
   }
   const auto& o = **stored;
+  if (OffsetCommitter::follows_slot(o)) {
+    std::printf("stored offsets (%s): reset (sluice reset-offsets): the next start follows the slot\n",
+                offsets.describe().c_str());
+    return 0;
+  }
+  if (o.in_tx) {
+    std::printf("stopped inside transaction %lld (commit LSN %s): its first %llu messages are in Kafka\n",
+                static_cast<long long>(o.in_tx->xid), o.in_tx->commit_lsn.str().c_str(),
+                static_cast<unsigned long long>(o.in_tx->events));
+  }
   std::printf("stored offsets (%s): LSN %s%s\n", offsets.describe().c_str(), o.lsn.str().c_str(),
               o.tx_id ? fmt::format(", txId {}", *o.tx_id).c_str() : "");
 

@@ -12,7 +12,9 @@
 #include <set>
 #include <sstream>
 
+#include "config/debezium_names.h"
 #include "config/kafka_properties.h"
+#include "config/transforms_config.h"
 
 namespace sluice::config {
 
@@ -224,7 +226,10 @@ namespace {
 
 // Known keys that sluice accepts without acting on them (Kafka Connect / Debezium plumbing).
 const std::set<std::string, std::less<>> kAcceptedIgnored = {
-    "connector.class", "tasks.max", "key.converter", "value.converter", "database.server.id",
+    "connector.class",
+    "tasks.max",
+    "database.server.id",
+    "topic.cache.size",
 };
 
 class Reader {
@@ -384,8 +389,34 @@ Status parse_delivery(Reader& r, Config& c) {
 
 }  // namespace
 
-Result<Config> parse_config(const Properties& props) {
+namespace {
+Result<Config> parse_connector(const Properties& props, std::vector<std::string> warnings);
+}  // namespace
+
+Result<Config> parse_config(const Properties& original) {
+  std::vector<std::string> warnings;
+  const bool server = is_debezium_server(original);
+  Properties translated;
+  if (server) {
+    SLUICE_TRY_ASSIGN(translated, from_debezium_server(original, warnings));
+  }
+  Properties props;
+  SLUICE_TRY_ASSIGN(props, apply_legacy_names(server ? translated : original, warnings));
+  auto c = parse_connector(props, std::move(warnings));
+  if (!c && server) {
+    return Error{
+        c.error().kind,
+        fmt::format("{} (a Debezium Server file: connector properties are read as debezium.source.<name>, "
+                    "Kafka client ones as debezium.sink.kafka.producer.<name>)",
+                    c.error().message)};
+  }
+  return c;
+}
+
+namespace {
+Result<Config> parse_connector(const Properties& props, std::vector<std::string> warnings) {
   Config c;
+  c.warnings = std::move(warnings);
   Reader r(props);
 
   c.name = r.str("name", c.name);
@@ -424,11 +455,6 @@ Result<Config> parse_config(const Properties& props) {
   }
 
   c.topic_prefix = r.str("topic.prefix", "");
-  auto legacy = r.str("database.server.name", "");
-  if (c.topic_prefix.empty() && !legacy.empty()) {
-    c.topic_prefix = legacy;
-    c.warnings.push_back("database.server.name is deprecated (Debezium 2.0 renamed it): use topic.prefix");
-  }
   if (c.topic_prefix.empty()) return Error::fatal("missing required property topic.prefix");
   for (char ch : c.topic_prefix) {
     if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-')) {
@@ -458,6 +484,48 @@ Result<Config> parse_config(const Properties& props) {
                                              {{"all_tables", AutocreateMode::kAllTables},
                                               {"filtered", AutocreateMode::kFiltered},
                                               {"disabled", AutocreateMode::kDisabled}}));
+  c.publication_autocreate_explicit = r.has("publication.autocreate.mode");
+  SLUICE_TRY_ASSIGN(c.slot_drop_on_stop, r.boolean("slot.drop.on.stop", false));
+  SLUICE_TRY_ASSIGN(c.slot_takeover, r.boolean("slot.takeover", false));
+  c.topic_delimiter = r.str("topic.delimiter", ".");
+  if (c.topic_delimiter.empty() ||
+      !std::all_of(c.topic_delimiter.begin(), c.topic_delimiter.end(), [](unsigned char ch) {
+        return std::isalnum(ch) || ch == '.' || ch == '_' || ch == '-';
+      })) {
+    return invalid("topic.delimiter", c.topic_delimiter,
+                   "letters, digits, '.', '_' and '-' (a topic name part)");
+  }
+  // Column filters are not implemented: ignoring them would publish the columns the user left out.
+  for (const char* key : {"column.include.list", "column.exclude.list"}) {
+    if (!r.str(key, "").empty()) {
+      return Error::fatal(fmt::format(
+          "{} is not supported by sluice yet: it would publish every column; remove the columns from the "
+          "captured tables (a view is not captured), or use snapshot.select.statement.overrides for the "
+          "snapshot only",
+          key));
+    }
+  }
+  // One database per connector (database.dbname), as Debezium's PostgreSQL connector: a database list is
+  // checked against it rather than ignored.
+  {
+    auto include = r.str("database.include.list", "");
+    auto exclude = r.str("database.exclude.list", "");
+    if (!include.empty() || !exclude.empty()) {
+      IncludeExclude dbs;
+      SLUICE_TRY_ASSIGN(dbs.include, PatternList::create("database.include.list", include));
+      SLUICE_TRY_ASSIGN(dbs.exclude, PatternList::create("database.exclude.list", exclude));
+      if (!dbs.passes(c.dbname)) {
+        return Error::fatal(fmt::format(
+            "database.dbname={} is left out by database.include.list / database.exclude.list: nothing "
+            "would be captured",
+            c.dbname));
+      }
+      c.warnings.push_back(fmt::format(
+          "database.include.list / database.exclude.list: the PostgreSQL connector captures one database, "
+          "database.dbname={}",
+          c.dbname));
+    }
+  }
 
   SLUICE_TRY_ASSIGN(c.filter,
                     TableFilter::create(r.str("schema.include.list", ""), r.str("schema.exclude.list", ""),
@@ -562,6 +630,7 @@ Result<Config> parse_config(const Properties& props) {
 
   // skipped.operations: comma-separated c,u,d,t or "none" (Debezium default "t").
   {
+    c.skipped_operations_set = r.has("skipped.operations");
     auto raw = r.str("skipped.operations", "t");
     c.skip_truncate = c.skip_create = c.skip_update = c.skip_delete = false;
     std::stringstream ss(raw);
@@ -605,6 +674,27 @@ Result<Config> parse_config(const Properties& props) {
                     r.choice<HstoreMode>("hstore.handling.mode", "json",
                                          {{"json", HstoreMode::kJson}, {"map", HstoreMode::kMap}}));
   SLUICE_TRY_ASSIGN(c.include_unknown_datatypes, r.boolean("include.unknown.datatypes", false));
+  // sluice.compat.version: "3.4", "3.7", or a full Debezium version ("3.4.3.Final"): its major.minor counts.
+  {
+    auto raw = trim(r.str("sluice.compat.version", fmt::format("3.{}", kNewestCompatMinor)));
+    int major = 0, minor = -1;
+    auto dot = raw.find('.');
+    auto end = raw.find('.', dot == std::string::npos ? raw.size() : dot + 1);
+    if (dot != std::string::npos) {
+      std::string_view mj(raw.data(), dot), mn(raw.data() + dot + 1, std::min(end, raw.size()) - dot - 1);
+      auto r1 = std::from_chars(mj.data(), mj.data() + mj.size(), major);
+      auto r2 = std::from_chars(mn.data(), mn.data() + mn.size(), minor);
+      if (r1.ptr != mj.data() + mj.size() || r2.ptr != mn.data() + mn.size() || mj.empty() || mn.empty()) {
+        minor = -1;
+      }
+    }
+    if (major != 3 || minor < kOldestCompatMinor || minor > kNewestCompatMinor) {
+      return invalid("sluice.compat.version", raw,
+                     fmt::format("a Debezium release from 3.{} to 3.{} (e.g. 3.4 or 3.4.3.Final)",
+                                 kOldestCompatMinor, kNewestCompatMinor));
+    }
+    c.compat_minor = minor;
+  }
   SLUICE_TRY_ASSIGN(c.message_key_columns, MessageKeyColumns::create(r.str("message.key.columns", "")));
   SLUICE_TRY_ASSIGN(c.extended_headers, r.boolean("extended.headers.enabled", true));
   c.unavailable_value_placeholder = r.str("unavailable.value.placeholder", c.unavailable_value_placeholder);
@@ -665,10 +755,14 @@ Result<Config> parse_config(const Properties& props) {
                     r.integer("transaction.boundary.max.bytes", 8 << 20, 1, int64_t{1} << 40));
   if (auto s = resolve_exactly_once(c); !s) return s.error();
   if (auto s = parse_delivery(r, c); !s) return s.error();
+  std::set<std::string> transform_keys;
+  if (auto s = parse_transforms(props, c, transform_keys); !s) return s.error();
+  for (const auto& key : transform_keys) r.mark(key);
 
   // Kafka client properties: producer.override.* (a Debezium connector's), producer.* (a Connect worker's)
   // and kafka.* all name the same settings, in the Java client's or librdkafka's words.
   std::map<std::string, KafkaProperty> kafka;
+  std::string bootstrap_from;
   for (const auto& [key, value] : props) {
     if (r.used().count(key) || kAcceptedIgnored.count(key)) continue;
     if (key == "config.providers" || key.starts_with("config.providers.")) continue;  // built in: env, file
@@ -680,7 +774,39 @@ Result<Config> parse_config(const Properties& props) {
       }
     }
     if (name.empty()) {
+      if (key.starts_with("topic.creation.")) {
+        c.warnings.push_back(fmt::format(
+            "{} is ignored: sluice does not create data topics (the broker's auto.create.topics.enable "
+            "does, or create them first)",
+            key));
+        continue;
+      }
+      // Running on with a default where the user named another broker, topic or credential would send
+      // data to the wrong place: refuse.
+      if (auto what = names_destination(key)) {
+        return Error::fatal(fmt::format(
+            "unknown property {} names {} that sluice does not read: remove it, or use the property sluice "
+            "reads for it (see the README's configuration section), so that no default is used in its place",
+            key, *what));
+      }
+    }
+    if (auto refused = unimplemented_output_property(key, value)) return *refused;
+    if (name.empty()) {
       c.warnings.push_back(fmt::format("unknown property {} (ignored)", key));
+      continue;
+    }
+    if (name == "bootstrap.servers") {
+      // producer.bootstrap.servers / producer.override.bootstrap.servers (a Connect worker's, Debezium
+      // Server's): the brokers of every client, as kafka.bootstrap.servers.
+      if (r.has("kafka.bootstrap.servers") || r.has("bootstrap.servers") || !bootstrap_from.empty()) {
+        if (trim(value) != c.bootstrap_servers) {
+          return Error::fatal(
+              fmt::format("{} and {} both name the Kafka brokers: set only one", key,
+                          bootstrap_from.empty() ? "kafka.bootstrap.servers" : bootstrap_from));
+        }
+      }
+      c.bootstrap_servers = trim(value);
+      bootstrap_from = key;
       continue;
     }
     auto [it, inserted] = kafka.try_emplace(name, KafkaProperty{key, value});
@@ -689,9 +815,14 @@ Result<Config> parse_config(const Properties& props) {
           fmt::format("{} and {} both set the Kafka client's {}: set only one", it->second.key, key, name));
     }
   }
+  if (c.bootstrap_servers.empty()) return invalid("kafka.bootstrap.servers", "", "host:port[,host:port…]");
+  if (!bootstrap_from.empty() && !r.has("signal.kafka.bootstrap.servers")) {
+    c.signal_kafka_bootstrap = c.bootstrap_servers;
+  }
   SLUICE_TRY_ASSIGN(c.producer_properties, to_librdkafka(kafka, c.warnings));
   return c;
 }
+}  // namespace
 
 std::string Config::conninfo(bool replication) const {
   auto quote = [](const std::string& v) {

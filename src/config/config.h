@@ -15,6 +15,10 @@
 #include "config/pattern_list.h"
 #include "config/table_filter.h"
 
+namespace sluice::transform {
+class Chain;
+}
+
 namespace sluice::config {
 
 enum class AutocreateMode { kAllTables, kFiltered, kDisabled };
@@ -37,6 +41,11 @@ enum class WatermarkStrategy { kInsertInsert, kInsertDelete };
 // the sink and offsets are Kafka, else at-least-once with a warning), required (exactly-once or exit 2).
 enum class ExactlyOnceSupport { kSupported, kRequested, kRequired };
 
+// The newest Debezium 3.x minor release sluice's events are checked against (sluice.compat.version default).
+inline constexpr int kNewestCompatMinor = 7;
+// The oldest one sluice.compat.version accepts.
+inline constexpr int kOldestCompatMinor = 4;
+
 struct Config {
   std::string name = "sluice";  // connector name (registration "name")
 
@@ -56,6 +65,15 @@ struct Config {
   std::string slot_name = "debezium";
   std::string publication_name = "dbz_publication";
   AutocreateMode publication_autocreate = AutocreateMode::kAllTables;
+  // publication.autocreate.mode was set: all_tables is then created even when some table has no replica
+  // identity (with a warning); by default sluice creates a filtered publication in that case.
+  bool publication_autocreate_explicit = false;
+  // slot.drop.on.stop: drop the slot (and forget the stored offsets) after a clean stop.
+  bool slot_drop_on_stop = false;
+  // slot.takeover (sluice): stream from an existing slot although this connector has no stored offsets
+  // (the slot may be another connector's: by default sluice refuses it).
+  bool slot_takeover = false;
+  std::string topic_delimiter = ".";  // topic.delimiter: <prefix><d><schema><d><table>, and the others
   TableFilter filter;
   SnapshotMode snapshot_mode = SnapshotMode::kInitial;
   TableFilter snapshot_include;  // snapshot.include.collection.list: the captured tables that are snapshotted
@@ -81,6 +99,9 @@ struct Config {
   bool tombstones_on_delete = true;
   bool skip_truncate = true;  // skipped.operations contains 't' (Debezium's default)
   bool skip_create = false, skip_update = false, skip_delete = false;
+  // skipped.operations was given (not defaulted): from Debezium 3.6 a created publication then publishes only
+  // the other operations (WITH (publish = ...)).
+  bool skipped_operations_set = false;
   bool key_schemas_enable = true;
   bool value_schemas_enable = true;
   int64_t status_update_interval_ms = 10000;
@@ -94,6 +115,9 @@ struct Config {
   // include.unknown.datatypes: columns of types Debezium has no converter for are kept (as Debezium emits
   // them) instead of dropped.
   bool include_unknown_datatypes = false;
+  // sluice.compat.version: the Debezium 3.x minor release whose event format sluice writes (3.4 ... 3.7);
+  // the default is the newest checked by tests/conformance (see README, "Compatibility with Debezium").
+  int compat_minor = kNewestCompatMinor;
   // message.key.columns: per-table message key columns replacing (or, without a primary key, providing) the
   // key.
   MessageKeyColumns message_key_columns;
@@ -146,6 +170,11 @@ struct Config {
   int64_t errors_max_retries = -1;
   int64_t retry_delay_initial_ms = 300;
   int64_t retry_delay_max_ms = 10000;
+
+  // transforms=… / predicates=… (config/transforms_config.h): null when no transform is configured. When
+  // set, key/value_schemas_enable above are true (the transforms read schemas) and the chain holds the
+  // converters' schemas.enable that its output is written with.
+  std::shared_ptr<transform::Chain> transforms;
 
   std::vector<std::string> warnings;  // unknown keys etc., logged by the caller
 

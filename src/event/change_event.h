@@ -28,6 +28,10 @@ struct Source {
   // Second element of source.sequence when it is not `lsn` (incremental snapshot reads: lsn is null, the
   // sequence names the high watermark's position, as Debezium's).
   std::optional<Lsn> sequence_lsn;
+  // The transaction's replication origin (pgoutput 'O': a change applied by a subscription or another
+  // origin-tracking replicator): source.origin / origin_lsn from Debezium 3.5 on; empty/null otherwise.
+  std::string_view origin;
+  std::optional<Lsn> origin_lsn;
 };
 
 struct TransactionBlock;  // event/transaction_metadata.h

@@ -145,6 +145,20 @@ void write_source_payload(JsonWriter& w, const SerializerOptions& options, const
   }
   write_key(w, "xmin");  // only set with xmin.fetch.interval.ms, which sluice does not support
   w.Null();
+  if (options.compat_minor >= 5) {
+    write_key(w, "origin");
+    if (src.origin.empty()) {
+      w.Null();
+    } else {
+      write_string(w, src.origin);
+    }
+    write_key(w, "origin_lsn");
+    if (src.origin_lsn) {
+      w.Int64(static_cast<int64_t>(src.origin_lsn->value()));
+    } else {
+      w.Null();
+    }
+  }
   w.EndObject();
 }
 

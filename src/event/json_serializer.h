@@ -16,6 +16,7 @@ struct SerializerOptions {
   std::string version = SLUICE_VERSION;  // source.version
   bool key_schemas_enable = true;
   bool value_schemas_enable = true;
+  int compat_minor = 7;  // sluice.compat.version (ConverterOptions::compat_minor): 3.5+ adds source.origin*
 };
 
 // The payload of the io.debezium.connector.postgresql.Source struct (schema and table are "" for a logical

@@ -1,4 +1,4 @@
-// MessageSerializer: see logical_message.h. Schemas as Debezium 3.4.3 + JsonConverter wrote them
+// MessageSerializer: see logical_message.h. Schemas as Debezium 3.4.3-3.7.1 + JsonConverter wrote them
 // (PostgresSchemaFactory.logicalDecodingMessageMonitor*Schema; content is a string in base64/hex modes).
 #include "event/logical_message.h"
 
@@ -23,8 +23,13 @@ constexpr std::string_view kValueSchemaHead =
     R"("optional":true,"field":"ts_us"},{"type":"int64","optional":true,"field":"ts_ns"},{"type":"string",")"
     R"(optional":false,"field":"schema"},{"type":"string","optional":false,"field":"table"},{"type":"int64")"
     R"(,"optional":true,"field":"txId"},{"type":"int64","optional":true,"field":"lsn"},{"type":"int64","opt)"
-    R"(ional":true,"field":"xmin"}],"optional":false,"name":"io.debezium.connector.postgresql.Source","vers)"
-    R"(ion":1,"field":"source"},{"type":"struct","fields":[{"type":"string","optional":false,"field":"id"},)"
+    R"(ional":true,"field":"xmin"})";
+// Debezium 3.5+ (sluice.compat.version): the source's replication origin fields.
+constexpr std::string_view kOriginFields =
+    R"(,{"type":"string","optional":true,"field":"origin"},{"type":"int64","optional":true,"field":"origin_lsn"})";
+constexpr std::string_view kValueSchemaMiddle =
+    R"(],"optional":false,"name":"io.debezium.connector.postgresql.Source","version":1,"field":"source"},)"
+    R"({"type":"struct","fields":[{"type":"string","optional":false,"field":"id"},)"
     R"({"type":"int64","optional":false,"field":"total_order"},{"type":"int64","optional":false,"field":"da)"
     R"(ta_collection_order"}],"optional":true,"name":"event.block","version":1,"field":"transaction"},{"typ)"
     R"(e":"struct","fields":[{"type":"string","optional":true,"field":"prefix"},)";
@@ -63,6 +68,8 @@ void MessageSerializer::value(std::string_view prefix, std::string_view content,
     w.StartObject();
     write_key(w, "schema");
     scratch_.assign(kValueSchemaHead);
+    if (options_.compat_minor >= 5) scratch_.append(kOriginFields);
+    scratch_.append(kValueSchemaMiddle);
     scratch_.append(binary_ == BinaryMode::kBytes ? kContentBytes : kContentString);
     scratch_.append(kValueSchemaTail);
     write_raw(w, scratch_, rapidjson::kObjectType);

@@ -75,7 +75,7 @@ void struct_schema(JsonWriter& w, const std::vector<const std::string*>& fields,
 }
 
 // io.debezium.connector.postgresql.Source (SchemaFactory.sourceInfoSchemaBuilder + Postgres fields).
-void source_schema(JsonWriter& w) {
+void source_schema(JsonWriter& w, int compat_minor) {
   w.StartObject();
   write_key(w, "type");
   w.String("struct");
@@ -113,6 +113,10 @@ void source_schema(JsonWriter& w) {
   simple_field(w, "int64", true, "txId");
   simple_field(w, "int64", true, "lsn");
   simple_field(w, "int64", true, "xmin");
+  if (compat_minor >= 5) {  // Debezium 3.5 (dbz#1528): the replication origin of the transaction
+    simple_field(w, "string", true, "origin");
+    simple_field(w, "int64", true, "origin_lsn");
+  }
   w.EndArray();
   write_key(w, "optional");
   w.Bool(false);
@@ -152,14 +156,16 @@ void transaction_schema(JsonWriter& w) {
 TableSchema::~TableSchema() = default;
 
 Result<std::shared_ptr<const TableSchema>> TableSchema::build(TableInfo info, std::string_view topic_prefix,
-                                                              const ConverterOptions& options) {
+                                                              const ConverterOptions& options,
+                                                              std::string_view topic_delimiter) {
   if (topic_prefix.empty() || !std::all_of(topic_prefix.begin(), topic_prefix.end(), is_topic_char)) {
     return Error::fatal(fmt::format(
         "topic.prefix '{}' is invalid: it must be non-empty and use only [a-zA-Z0-9._-]", topic_prefix));
   }
   std::shared_ptr<TableSchema> s(new TableSchema());
   s->options_ = options;
-  s->topic_ = sanitized_topic(fmt::format("{}.{}.{}", topic_prefix, info.schema, info.table));
+  s->topic_ = sanitized_topic(
+      fmt::format("{}{}{}{}{}", topic_prefix, topic_delimiter, info.schema, topic_delimiter, info.table));
   s->name_prefix_ = s->topic_;  // recordSchemaPrefix defaults to the (sanitized) topic name
 
   for (size_t i = 0; i < info.columns.size(); ++i) {
@@ -192,7 +198,7 @@ Result<std::shared_ptr<const TableSchema>> TableSchema::build(TableInfo info, st
   w.StartArray();
   struct_schema(w, value_fields, true, value_name, "before");
   struct_schema(w, value_fields, true, value_name, "after");
-  source_schema(w);
+  source_schema(w, options.compat_minor);
   transaction_schema(w);
   simple_field(w, "string", false, "op");
   simple_field(w, "int64", true, "ts_ms");

@@ -28,6 +28,10 @@ struct ConverterOptions {
   std::string unavailable_value_placeholder = "__debezium_unavailable_value";
   // include.unknown.datatypes: keep columns of types Debezium has no converter for (see value_converter.h).
   bool include_unknown_datatypes = false;
+  // sluice.compat.version: the Debezium 3.x minor release whose mappings to follow
+  // (config::kNewestCompatMinor by default); older ones keep the mappings that changed since (README: what
+  // changed between 3.4 and 3.7).
+  int compat_minor = 7;
 };
 
 // A column as read from the catalog, in pgoutput column order.
@@ -67,8 +71,10 @@ class TableSchema {
  public:
   // Fails (kFatal) only on an invalid topic prefix; unsupported column types are dropped from the
   // schema (as Debezium does without include.unknown.datatypes).
+  // topic_delimiter (topic.delimiter) joins prefix, schema and table in the topic and schema names.
   static Result<std::shared_ptr<const TableSchema>> build(TableInfo info, std::string_view topic_prefix,
-                                                          const ConverterOptions& options);
+                                                          const ConverterOptions& options,
+                                                          std::string_view topic_delimiter = ".");
   ~TableSchema();
 
   const TableInfo& info() const { return info_; }

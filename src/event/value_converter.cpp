@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "event/geometry.h"
 #include "event/java_format.h"
 #include "event/pg_text.h"
 #include "event/pg_types.h"
@@ -32,6 +33,9 @@ constexpr int64_t kTimestampNegInfinityMicros = -9'223'372'036'832'400'000;
 // what Debezium emits for date 'infinity' / '-infinity'.
 constexpr int64_t kDatePosInfinityDays = -2'147'472'692;
 constexpr int64_t kDateNegInfinityDays = -2'147'472'691;
+// Debezium 3.7 fixed the sign of date 'infinity' (+5877611-06-21 as epoch days) and writes timestamp
+// 'infinity' / '-infinity' as Long.MAX_VALUE / MIN_VALUE micros, or the pgjdbc constants above as millis.
+constexpr int64_t kDatePosInfinityDays37 = 2'146'033'979;
 
 int64_t floor_div(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
@@ -167,8 +171,13 @@ std::optional<TypeSpec> scalar_spec(uint32_t oid, int32_t typmod, const Converte
       t.kind = ValueKind::kTsvector;
       break;
     default:
+      if (options.compat_minor >= 7 && geometry::is_mapped(oid)) {
+        t.kind = ValueKind::kGeometric;
+        break;
+      }
       return std::nullopt;
   }
+  t.compat_minor = options.compat_minor;
   return t;
 }
 
@@ -367,6 +376,8 @@ SchemaShape shape_of(ValueKind kind) {
       return {"map", nullptr};
     case ValueKind::kPoint:
       return {"struct", "io.debezium.data.geometry.Point"};
+    case ValueKind::kGeometric:
+      return {"struct", nullptr};  // written by geometry::write_schema
     case ValueKind::kTsvector:
       return {"string", "io.debezium.data.Tsvector"};
     case ValueKind::kUnknown:
@@ -719,7 +730,8 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
     case ValueKind::kConnectDate: {
       auto d = pgtext::parse_date(s);
       if (!d) return bad_value(t, s);
-      int64_t day = d->special == pgtext::Special::kInfinity      ? kDatePosInfinityDays
+      const int64_t pos_infinity = t.compat_minor >= 7 ? kDatePosInfinityDays37 : kDatePosInfinityDays;
+      int64_t day = d->special == pgtext::Special::kInfinity      ? pos_infinity
                     : d->special == pgtext::Special::kNegInfinity ? kDateNegInfinityDays
                                                                   : d->epoch_day;
       w.Int(static_cast<int32_t>(day));  // Date.toEpochDay: (int) LocalDate.toEpochDay()
@@ -742,6 +754,15 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
     case ValueKind::kMicroTimestamp: {
       auto ts = pgtext::parse_timestamp(s, false);
       if (!ts) return bad_value(t, s);
+      if (t.compat_minor >= 7 && ts->special != pgtext::Special::kNone) {
+        const bool pos = ts->special == pgtext::Special::kInfinity;
+        if (t.kind == ValueKind::kMicroTimestamp) {
+          w.Int64(pos ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min());
+        } else {
+          w.Int64(pos ? kTimestampPosInfinityMicros : kTimestampNegInfinityMicros);
+        }
+        return true;
+      }
       int64_t us = ts->special == pgtext::Special::kInfinity      ? kTimestampPosInfinityMicros
                    : ts->special == pgtext::Special::kNegInfinity ? kTimestampNegInfinityMicros
                                                                   : ts->epoch_micros;
@@ -864,6 +885,9 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
       write_string(w, scratch);
       return true;
     }
+    case ValueKind::kGeometric:
+      if (!geometry::write_value(w, t.pg_type, s, scratch)) return bad_value(t, s);
+      return true;
     case ValueKind::kPoint: {
       double x = 0, y = 0;
       if (!pgtext::parse_point(s, x, y)) return bad_value(t, s);
@@ -1097,6 +1121,11 @@ std::string null_fallback_json(const TypeSpec& t) {
         return;
       case ValueKind::kPoint:
         break;
+      case ValueKind::kGeometric: {
+        std::string scratch;
+        geometry::write_null_fallback(w, t.pg_type, scratch);
+        return;
+      }
       case ValueKind::kDecimal:  // BigDecimal.ZERO (with the column's scale): unscaled 0 -> [0x00]
         write_string(w, "AA==");
         return;
@@ -1133,6 +1162,10 @@ std::string null_fallback_json(const TypeSpec& t) {
 
 void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* element, bool optional,
                        std::string_view field_name, std::string_view default_json) {
+  if (type.kind == ValueKind::kGeometric) {
+    geometry::write_schema(w, type.pg_type, optional, field_name);
+    return;
+  }
   SchemaShape shape = shape_of(type.kind);
   auto simple = [&w](const char* t, bool opt, const char* field) {
     w.StartObject();
@@ -1260,7 +1293,8 @@ std::optional<ColumnConverter> make_column_converter(const ColumnInfo& column, s
       // fails the conversion.
       c.element = *e;
       c.element.required = e->kind == ValueKind::kEnum;
-      c.element.null_fails = e->kind == ValueKind::kEnum || e->kind == ValueKind::kLtree;
+      c.element.null_fails =
+          e->kind == ValueKind::kEnum || (e->kind == ValueKind::kLtree && options.compat_minor < 7);
     } else if (options.include_unknown_datatypes) {
       c.element = unknown_spec(0, options);
       c.element.required = c.element.null_fails = true;
@@ -1281,7 +1315,8 @@ std::optional<ColumnConverter> make_column_converter(const ColumnInfo& column, s
   c.null_fallback_json = null_fallback_json(c.type);
   const bool unknown =
       c.type.kind == ValueKind::kUnknown || (element && element->kind == ValueKind::kUnknown);
-  if (column.default_expr && !unknown) {  // PostgresDefaultValueConverter has no parser for unknown types
+  // PostgresDefaultValueConverter has no parser for unknown types, nor for the geometric ones.
+  if (column.default_expr && !unknown && c.type.kind != ValueKind::kGeometric) {
     // PostgresDefaultValueConverter: a sequence default becomes the type's fallback (0); a constant is
     // converted like a value of the column; any other expression gives no default.
     if (column.default_expr->starts_with("nextval(")) {

@@ -1,7 +1,8 @@
 // Value conversion: one Postgres column, as pgoutput (or a snapshot query) prints it in text, becomes the
 // value Debezium's PostgresValueConverter would put in the event, written as Kafka Connect's JsonConverter
 // writes it, together with the matching JsonConverter field schema.
-// Follows debezium 3.4 PostgresValueConverter / JdbcValueConverters and the pgoutput column resolution in
+// Follows debezium 3.4-3.7 PostgresValueConverter / JdbcValueConverters (ConverterOptions::compat_minor picks
+// the release where they differ) and the pgoutput column resolution in
 // ReplicationMessageColumnValueResolver + PgOutputColumnValue (pgjdbc TypeInfoCache gives length/scale).
 #pragma once
 
@@ -56,6 +57,7 @@ enum class ValueKind : uint8_t {
   kHstoreJson,        // hstore, hstore.handling.mode=json: io.debezium.data.Json of a HashMap
   kHstoreMap,         // hstore, hstore.handling.mode=map: MAP<STRING, optional STRING>
   kPoint,             // point: io.debezium.data.geometry.Point {x, y, wkb, srid}
+  kGeometric,         // line, lseg, box, path, polygon, circle (Debezium 3.7+): event/geometry.h
   kTsvector,          // tsvector: io.debezium.data.Tsvector
   kUnknown,           // include.unknown.datatypes: the text form's UTF-8 bytes, in the binary.handling.mode
   kArray,             // one-dimensional array of `element`
@@ -72,8 +74,10 @@ struct TypeSpec {
   // As an array element: not optional in the schema ("items") (Debezium's enum, tsvector and unknown-type
   // arrays) ...
   bool required = false;
-  // ... and a NULL element makes the whole array null (those, and ltree arrays).
+  // ... and a NULL element makes the whole array null (those, and ltree arrays before Debezium 3.7).
   bool null_fails = false;
+  // sluice.compat.version's minor (ConverterOptions::compat_minor), for the values whose mapping changed.
+  int compat_minor = 7;
 };
 
 // How one column's text value becomes a Debezium value; chosen once per column from type + options.

@@ -5,8 +5,10 @@
 #include <librdkafka/rdkafka.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -25,6 +27,12 @@ std::string offset_value(const StoredOffset& o) {
                       {"lsn", o.lsn.value()},
                       {"txId", o.tx_id ? nlohmann::json(*o.tx_id) : nlohmann::json(nullptr)},
                       {"ts_usec", o.ts_usec}};
+  if (o.in_tx) {
+    v["lsn_commit"] = o.in_tx->commit_lsn.value();
+    v["lsn_proc"] = o.in_tx->last_lsn.value();
+    v["txId"] = o.in_tx->xid;
+    v["sluice_tx_events"] = o.in_tx->events;
+  }
   if (!o.extra.empty()) {
     auto extra = nlohmann::json::parse(o.extra, nullptr, false);
     if (extra.is_object()) {
@@ -43,9 +51,18 @@ std::optional<StoredOffset> parse_offset_value(std::string_view json) {
   o.lsn = Lsn(v["lsn"].get<uint64_t>());
   if (v.contains("txId") && v["txId"].is_number_integer()) o.tx_id = v["txId"].get<int64_t>();
   if (v.contains("ts_usec") && v["ts_usec"].is_number_integer()) o.ts_usec = v["ts_usec"].get<int64_t>();
+  if (v.contains("sluice_tx_events") && v["sluice_tx_events"].is_number_unsigned() &&
+      v.contains("lsn_commit") && v["lsn_commit"].is_number_unsigned() && v.contains("lsn_proc") &&
+      v["lsn_proc"].is_number_unsigned() && o.tx_id) {
+    o.in_tx =
+        StoredOffset::InTransaction{Lsn(v["lsn_commit"].get<uint64_t>()), Lsn(v["lsn_proc"].get<uint64_t>()),
+                                    *o.tx_id, v["sluice_tx_events"].get<uint64_t>()};
+  }
   nlohmann::json extra = nlohmann::json::object();
   for (auto& [k, val] : v.items()) {
-    if (k != "lsn" && k != "lsn_proc" && k != "lsn_commit" && k != "txId" && k != "ts_usec") extra[k] = val;
+    if (k != "lsn" && k != "lsn_proc" && k != "lsn_commit" && k != "txId" && k != "ts_usec" &&
+        k != "sluice_tx_events")
+      extra[k] = val;
   }
   if (!extra.empty()) o.extra = extra.dump();
   return o;
@@ -70,11 +87,15 @@ namespace {
 Status write_atomically(const std::string& path, const std::string& text) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) return Error::fatal(fmt::format("cannot write offset file '{}'", tmp));
+  if (fd < 0)
+    return Error::fatal(fmt::format("cannot write offset file '{}': {}", tmp, std::strerror(errno)));
   bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  const int write_errno = errno;
   ::close(fd);
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Error::fatal(fmt::format("cannot write offset file '{}'", path));
+  if (!ok)
+    return Error::fatal(fmt::format("cannot write offset file '{}': {}", tmp, std::strerror(write_errno)));
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Error::fatal(fmt::format("cannot write offset file '{}': {}", path, std::strerror(errno)));
   }
   return ok_status();
 }

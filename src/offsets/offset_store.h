@@ -24,6 +24,17 @@ struct StoredOffset {
   // (incremental_snapshot_* as Debezium names them, sluice_snapshot for a resumable initial snapshot);
   // empty when no snapshot is in progress.
   std::string extra;
+  // A clean stop inside a transaction (Postgres sends it again from its start after the restart): the
+  // first `events` messages of the transaction `xid` that commits at `commit_lsn` are in Kafka, the last
+  // of them from the change at `last_lsn`. Stored as Debezium's lsn_commit / lsn_proc / txId, plus
+  // sluice_tx_events.
+  struct InTransaction {
+    Lsn commit_lsn;
+    Lsn last_lsn;
+    int64_t xid = 0;
+    uint64_t events = 0;
+  };
+  std::optional<InTransaction> in_tx;
 };
 
 std::string offset_key(const std::string& connector_name, const std::string& server_name);

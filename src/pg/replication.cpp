@@ -45,6 +45,50 @@ Result<std::optional<SlotInfo>> find_slot(Connection& conn, const std::string& s
   return std::optional<SlotInfo>(s);
 }
 
+std::string slot_activity(Connection& conn, const std::string& slot) {
+  auto r = conn.exec_params(
+      "SELECT s.active, s.active_pid, a.application_name, host(a.client_addr), "
+      "date_trunc('second', a.backend_start)::text, "
+      "(to_jsonb(s) ->> 'inactive_since'), s.confirmed_flush_lsn::text, "
+      "pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)) "
+      "FROM pg_replication_slots s LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid "
+      "WHERE s.slot_name = $1",
+      {slot});
+  if (!r || PQntuples(r->get()) == 0) return "last activity unknown";
+  PGresult* res = r->get();
+  auto v = [&](int col) {
+    return PQgetisnull(res, 0, col) ? std::string() : std::string(PQgetvalue(res, 0, col));
+  };
+  std::string behind = v(6).empty() ? std::string("no confirmed position")
+                                    : fmt::format("confirmed_flush_lsn {}, {} of WAL behind", v(6), v(7));
+  if (v(0) == "t") {
+    return fmt::format("active for PID {} (application_name '{}', client {}, connected since {}); {}", v(1),
+                       v(2), v(3).empty() ? "local" : v(3), v(4), behind);
+  }
+  if (!v(5).empty()) return fmt::format("inactive since {}; {}", v(5), behind);
+  return fmt::format("inactive; {}", behind);
+}
+
+Result<std::vector<std::string>> tables_without_replica_identity(Connection& conn) {
+  auto r = conn.exec(
+      "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.relkind = 'r' AND c.relpersistence = 'p' "
+      "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
+      "AND n.nspname NOT LIKE 'pg_temp%' AND ("
+      "c.relreplident = 'n' "
+      "OR (c.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND "
+      "i.indisprimary)) "
+      "OR (c.relreplident = 'i' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND "
+      "i.indisreplident))) "
+      "ORDER BY 1, 2");
+  if (!r) return r.error();
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    out.push_back(fmt::format("{}.{}", PQgetvalue(r->get(), i, 0), PQgetvalue(r->get(), i, 1)));
+  }
+  return out;
+}
+
 Result<CreatedSlot> create_slot(Connection& conn, const std::string& slot, bool temporary,
                                 bool export_snapshot) {
   auto sql =

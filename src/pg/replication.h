@@ -26,6 +26,16 @@ struct SlotInfo {
 
 // Looks the slot up in the connection's database. Nullopt when it does not exist.
 Result<std::optional<SlotInfo>> find_slot(Connection& conn, const std::string& slot);
+// The slot's last activity, for messages: who streams from it now (PID, application_name, client, since
+// when), or since when it is inactive (Postgres 17+), and how far its confirmed position is behind the
+// current WAL.
+std::string slot_activity(Connection& conn, const std::string& slot);
+
+// Tables of the current database that have no usable replica identity (REPLICA IDENTITY DEFAULT without
+// a primary key, NOTHING, or USING INDEX of a dropped index): once a publication that publishes updates
+// and deletes covers them, Postgres refuses their UPDATEs and DELETEs. Permanent tables outside the
+// system schemas, as schema.table (unquoted), sorted.
+Result<std::vector<std::string>> tables_without_replica_identity(Connection& conn);
 
 struct CreatedSlot {
   Lsn consistent_point;

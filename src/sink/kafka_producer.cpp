@@ -60,6 +60,10 @@ void KafkaProducer::on_error(rd_kafka_t* /*rk*/, int err, const char* reason, vo
   } else if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT ||
              code == RD_KAFKA_RESP_ERR__RESOLVE) {
     std::lock_guard lock(self->client_error_mu_);
+    if (!self->unavailable_since_) {
+      self->unavailable_since_ = std::chrono::steady_clock::now();
+      self->unavailable_.store(true, std::memory_order_relaxed);
+    }
     if (self->client_error_.empty())
       logger()->warn("kafka unavailable, librdkafka keeps retrying: {}", reason);
   } else {
@@ -188,11 +192,24 @@ int KafkaProducer::wake_fd() {
   return wake_read_.fd;
 }
 
+void KafkaProducer::note_available() {
+  if (!unavailable_.load(std::memory_order_relaxed)) return;
+  std::lock_guard lock(client_error_mu_);
+  unavailable_.store(false, std::memory_order_relaxed);
+  if (!unavailable_since_) return;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                        *unavailable_since_)
+                      .count();
+  unavailable_since_.reset();
+  logger()->info("kafka available again after {:.1f} s unavailable", static_cast<double>(ms) / 1000.0);
+}
+
 void KafkaProducer::on_delivery_report(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* opaque) {
   auto* self = static_cast<KafkaProducer*>(opaque);
   self->limit_.release(static_cast<int64_t>(msg->len + msg->key_len));
   const char* err = msg->err ? rd_kafka_err2str(msg->err) : nullptr;
   if (err == nullptr) {
+    self->note_available();
     rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
     int64_t ts = rd_kafka_message_timestamp(msg, &type);
     self->handler_->on_delivery_timing(reinterpret_cast<uint64_t>(msg->_private),
@@ -363,12 +380,19 @@ Status KafkaProducer::ensure_topic(const std::string& topic, int timeout_ms) {
   // stops the wait at once instead of after the request timeout.
   rd_kafka_event_t* ev = nullptr;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms + 1000);
+  bool interrupted = false;
   while (ev == nullptr && std::chrono::steady_clock::now() < deadline && client_error().empty()) {
     ev = rd_kafka_queue_poll(queue, 100);
     if (ev == nullptr) poll(0);
+    if (ev == nullptr && interrupted_ && interrupted_()) {
+      interrupted = true;
+      break;
+    }
   }
   Status status = ok_status();
-  if (auto client = client_error(); ev == nullptr && !client.empty()) {
+  if (interrupted) {
+    status = Error::transient(fmt::format("stopped while creating Kafka topic '{}'", topic));
+  } else if (auto client = client_error(); ev == nullptr && !client.empty()) {
     status = Error::fatal(client);
   } else if (ev == nullptr) {
     status = Error::transient(fmt::format("timed out creating Kafka topic '{}'", topic));
@@ -399,7 +423,10 @@ Status KafkaProducer::ensure_topic(const std::string& topic, int timeout_ms) {
   rd_kafka_AdminOptions_destroy(options);
   rd_kafka_NewTopic_destroy(nt);
   rd_kafka_queue_destroy(queue);
-  if (status.ok()) known_topics_.insert(topic);
+  if (status.ok()) {
+    known_topics_.insert(topic);
+    note_available();
+  }
   return status;
 }
 

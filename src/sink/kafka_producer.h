@@ -4,7 +4,10 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -72,6 +75,8 @@ class KafkaProducer final : public Sink {
   std::string client_error() const;
   // Messages and key+value bytes sent and not yet acknowledged.
   const InFlightLimit& in_flight() const { return limit_; }
+  // Ends ensure_topic's wait early when it returns true (a stop requested while Kafka is unreachable).
+  void set_interrupt(std::function<bool()> interrupted) { interrupted_ = std::move(interrupted); }
 
  private:
   KafkaProducer(DeliveryHandler* handler, QueueLimits limits)
@@ -88,6 +93,12 @@ class KafkaProducer final : public Sink {
   InFlightLimit limit_;
   mutable std::mutex client_error_mu_;
   std::string client_error_;  // guarded by client_error_mu_
+  // Since when Kafka is unreachable (the first "kafka unavailable"); the next acknowledgement logs the
+  // recovery with the outage's length. Guarded by client_error_mu_.
+  std::optional<std::chrono::steady_clock::time_point> unavailable_since_;
+  std::atomic<bool> unavailable_{false};  // unavailable_since_ is set (checked per acknowledgement)
+  void note_available();
+  std::function<bool()> interrupted_;
   struct Fd {
     int fd = -1;
     Fd() = default;

@@ -3,13 +3,16 @@ are compared message by message (key, value, headers) after replacing each one's
 
 Fields may differ only where ALLOWED_DIFFERENCES / ALLOWED_HEADERS list them, each with its reason.
 
-Environment (scripts/test exports it): SLUICE_PG_URL, SLUICE_KAFKA_BOOTSTRAP, SLUICE_BIN.
+Environment (scripts/test exports it): SLUICE_PG_URL, SLUICE_KAFKA_BOOTSTRAP, SLUICE_BIN, and
+SLUICE_DEBEZIUM_VERSION (scripts/test --debezium-version V; default: <debezium.version> in scripts/debezium/pom.xml).
 """
 import json
 import os
 import re
 import subprocess
+import re
 import time
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -22,6 +25,30 @@ PG_URL = os.environ.get("SLUICE_PG_URL", "postgresql://postgres@127.0.0.1:25432/
 KAFKA = os.environ.get("SLUICE_KAFKA_BOOTSTRAP", "127.0.0.1:29092")
 SLUICE_BIN = os.environ.get("SLUICE_BIN", str(ROOT / "build" / "sluice"))
 PREFIX = "PREFIX"
+
+
+def _default_debezium_version():
+    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+    return ET.parse(ROOT / "scripts" / "debezium" / "pom.xml").getroot().find(
+        "m:properties/m:debezium.version", ns).text.strip()
+
+
+# The Debezium release compared with, and where scripts/deps --debezium put its jars.
+DEBEZIUM_VERSION = os.environ.get("SLUICE_DEBEZIUM_VERSION") or _default_debezium_version()
+DEBEZIUM_DIR = ROOT / ".cache" / "debezium" / DEBEZIUM_VERSION
+
+
+# The Debezium release whose event format sluice is told to follow (sluice.compat.version): the compared one's
+# major.minor, unless SLUICE_COMPAT_VERSION says otherwise (e.g. 3.7 against Debezium 3.4.3 shows how the
+# newest format differs from 3.4's).
+COMPAT_VERSION = os.environ.get("SLUICE_COMPAT_VERSION") or ".".join(DEBEZIUM_VERSION.split(".")[:2])
+
+
+def debezium_before(version):
+    """True when the Debezium compared with is older than VERSION ("3.5", "3.6.1")."""
+    def key(v):
+        return tuple(int(x) for x in re.findall(r"\d+", v)[:3])
+    return key(DEBEZIUM_VERSION) < key(version)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -92,7 +119,7 @@ SNAPDIFF_SNAPSHOT = {
 
 
 ALLOWED_DIFFERENCES = [
-    Allowed("value.source.version", "the producing software's version: Debezium's (3.4.3.Final) vs sluice's"),
+    Allowed("value.source.version", f"the producing software's version: Debezium's ({DEBEZIUM_VERSION}) vs sluice's"),
     Allowed("value.ts_ms", "connector clock when the event was processed: two processes, two instants",
             lambda p: "status" not in p),  # a transaction record's ts_ms is the commit time: compared
     Allowed("value.ts_us", "connector clock (as ts_ms)"),
@@ -104,9 +131,10 @@ ALLOWED_DIFFERENCES = [
     Allowed("value.source.txId", "snapshot reads: the id of each connector's own snapshot transaction", _is_snapshot),
     Allowed("value.source.lsn", "snapshot reads: each connector's own slot's consistent point", _is_snapshot),
     Allowed("value.source.sequence", "snapshot reads: built from each connector's own slot position", _is_snapshot),
-    # Deliberate (README, compatibility): Debezium 3.4 loses every streamed `name` value (null in c/u/d events
-    # with pgoutput; its snapshot reads have them). sluice keeps the value. Workload: table strings, column nm.
-    Allowed("value.after.nm", "Debezium 3.4 emits null for streamed `name` values (data loss); sluice keeps them",
+    # Deliberate (README, compatibility): Debezium (3.4.3 to 3.7.1) loses every streamed `name` value (null in
+    # c/u/d events with pgoutput; its snapshot reads have them). sluice keeps the value. Workload: table strings,
+    # column nm.
+    Allowed("value.after.nm", "Debezium emits null for streamed `name` values (data loss); sluice keeps them",
             _streamed_from("strings")),
     Allowed("value.before.nm", "as value.after.nm", _streamed_from("strings")),
     # Deliberate (README, compatibility): snapshot reads of the values in SNAPDIFF_SNAPSHOT.
@@ -287,6 +315,7 @@ class Combo:
             "status.update.interval.ms": "200",
             "kafka.bootstrap.servers": KAFKA,
             "offset.storage": "none",
+            "sluice.compat.version": COMPAT_VERSION,
         })
         cfg = tmp / f"sluice-{self.label}.json"
         cfg.write_text(json.dumps({"name": f"cf-{self.label}", "config": props}))

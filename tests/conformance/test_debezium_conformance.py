@@ -1,4 +1,5 @@
-"""sluice vs real Debezium (Kafka Connect standalone + debezium-connector-postgres 3.4): the same workload, the
+"""sluice vs real Debezium (Kafka Connect standalone + debezium-connector-postgres h.DEBEZIUM_VERSION: the newest by
+default, scripts/test --debezium-version V for another): the same workload, the
 same settings, event by event. One Connect worker runs a Debezium connector per setting combination (COMBOS);
 a sluice process runs beside each. The handling modes are grouped so that 4 combinations cover every mode of
 decimal/time/binary/interval/hstore handling and both JsonConverter schema settings."""
@@ -87,8 +88,9 @@ def _drop_leftovers(pg, tag):
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    if not (h.ROOT / ".cache" / "debezium" / "plugins" / "debezium-connector-postgres").is_dir():
-        pytest.fail("Debezium jars missing: run scripts/deps --debezium")
+    if not (h.DEBEZIUM_DIR / "plugins" / "debezium-connector-postgres").is_dir():
+        pytest.fail(f"Debezium {h.DEBEZIUM_VERSION} jars missing: run scripts/deps --debezium-version "
+                    f"{h.DEBEZIUM_VERSION}")
     if shutil.which("java") is None:
         pytest.fail("java is not installed (scripts/deps --debezium installs it)")
     tag = uuid.uuid4().hex[:8]
@@ -121,6 +123,7 @@ def results(tmp_path_factory):
                 assert c.sluice.poll() is None, f"sluice {c.label} exited:\n{c.sluice_log.read_text()[-3000:]}"
             return _slots_active(pg, slots)
 
+        # The JVM start and five snapshots take minutes when the machine is busy (2 shared cores).
         h.wait_until(streaming, 400, "every Debezium connector and sluice to stream (all slots active)")
         _sql(pg, w.STREAM, schema)
         _sql(pg, [w.DONE], schema)
@@ -136,7 +139,7 @@ def results(tmp_path_factory):
             marks = h.high_watermarks(consumer, done_topics)
             return all(v > 1 for v in marks.values())  # the snapshot row and the last row
 
-        h.wait_until(all_done, 120, "the last row on every connector's topics", interval=0.5)
+        h.wait_until(all_done, 300, "the last row on every connector's topics", interval=0.5)
         # Earlier topics were produced before zz_done; wait until their watermarks stop moving.
         prev = None
         for _ in range(20):

@@ -69,6 +69,7 @@ SCHEMA = [
     "CREATE TABLE {s}.evolve (id integer PRIMARY KEY, a text)",
     "CREATE TABLE {s}.truncated (id integer PRIMARY KEY)",
     "CREATE TABLE {s}.msg_tx (id integer PRIMARY KEY)",
+    "CREATE TABLE {s}.origin_tx (id integer PRIMARY KEY)",
     # message.key.columns (combos c, d): a key of other columns, in configured order, and a key for a table
     # without a primary key (nopk, nopk_full). REPLICA IDENTITY FULL: the old key is known (README: with a
     # key-only old tuple lacking key columns sluice deliberately differs)
@@ -304,6 +305,15 @@ STREAM = [
     # truncate: op "t" where skipped.operations allows it
     "INSERT INTO {s}.truncated VALUES (1)",
     "TRUNCATE {s}.truncated",
+    # a transaction with a replication origin (as a subscription or another origin-tracking replicator applies
+    # it): pgoutput sends an Origin message; Debezium 3.5+ fills source.origin / origin_lsn from it
+    "SELECT pg_replication_origin_create('origin_{s}')",
+    "SELECT pg_replication_origin_session_setup('origin_{s}')",
+    """BEGIN; SELECT pg_replication_origin_xact_setup('1/2345678', '2026-01-02 03:04:05.678+00');
+        INSERT INTO {s}.origin_tx VALUES (1); SELECT pg_logical_emit_message(true, 'in-origin', 'o'); COMMIT""",
+    "SELECT pg_replication_origin_session_reset()",
+    "SELECT pg_replication_origin_drop('origin_{s}')",
+    "INSERT INTO {s}.origin_tx VALUES (2)",
 ]
 
 # Written last: once both connectors published it, everything before it was published too.
@@ -312,7 +322,7 @@ DONE = "INSERT INTO {s}.zz_done VALUES (1)"
 TABLES = ["numbers", "strings", "bits", "binary", "times", "misc", "ranges", "extras", "geo", "arrays", "ri_full",
           "ri_nothing", "ri_index", "nopk", "nopk_full", "toast", "toast_full", "toast_key", "md_arrays", "md_typed",
           "snapdiff", "composite", "pkchange", "evolve", "truncated",
-          "msg_tx", "keyed", "unknown", "typed_arrays", "utf8_ñ_🚀", "huge", "wide", "zz_done"]
+          "msg_tx", "origin_tx", "keyed", "unknown", "typed_arrays", "utf8_ñ_🚀", "huge", "wide", "zz_done"]
 # Tables of the quoted schema {S}, by their topic suffix (Debezium replaces characters a topic name cannot have
 # by '_'): the table and the check's label.
 QUOTED_TABLES = ["Order_Items"]

@@ -192,3 +192,48 @@ def test_latency_log_reports_each_stage(pg, names, sluice_factory, topic_reader)
     assert "latency since start: 20 events (ms p50/p99/p99.9/max)" in total[0]
     for st in stages:
         assert f"; {st} " in total[0], total[0]
+
+
+def _publishes(pg, publication):
+    with pg.cursor() as cur:
+        cur.execute("SELECT pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication WHERE pubname = %s",
+                    (publication,))
+        return cur.fetchone()
+
+
+def test_explicit_skipped_operations_limit_the_created_publication(pg, names, sluice_factory, topic_reader):
+    # Debezium 3.6+: skipped.operations given explicitly -> CREATE PUBLICATION ... WITH (publish = ...), so
+    # Postgres does not send the skipped changes; the default (t, not given) and compat 3.4 leave publish alone.
+    table = f"pubops_{names['tag']}"
+    make_table(pg, table, "(id int primary key, v text)")
+    s = sluice_factory(**{"table.include.list": f"public.{table}", "snapshot.mode": "no_data",
+                          "skipped.operations": "d,t", "value.converter.schemas.enable": "false"}).start()
+    s.wait_streaming()
+    assert _publishes(pg, names["publication"]) == (True, True, False, False)
+    with pg.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} VALUES (1, 'a')")
+        cur.execute(f"DELETE FROM {table} WHERE id = 1")
+        cur.execute(f"UPDATE {table} SET v = 'b'")  # no row: nothing
+        cur.execute(f"INSERT INTO {table} VALUES (2, 'c')")
+    msgs = topic_reader(f"{names['prefix']}.public.{table}").poll_until(2)
+    assert [value_of(m)["op"] for m in msgs] == ["c", "c"]
+    assert s.stop() == 0
+    # A restart (filtered mode: ALTER PUBLICATION ... SET TABLE) keeps the publish list in step with the setting.
+    s2 = sluice_factory(**{"table.include.list": f"public.{table}", "snapshot.mode": "no_data",
+                           "skipped.operations": "t", "value.converter.schemas.enable": "false"}).start()
+    s2.wait_streaming()
+    assert _publishes(pg, names["publication"]) == (True, True, True, False)
+    assert s2.stop() == 0
+    # Another slot and publication each (a publication created after a slot's position cannot be decoded).
+    for suffix, settings, expected in [
+            ("_b", {"skipped.operations": "t", "sluice.compat.version": "3.4"}, (True, True, True, True)),
+            ("_c", {}, (True, True, True, True))]:
+        publication = names["publication"] + suffix
+        s3 = sluice_factory(**{"table.include.list": f"public.{table}", "snapshot.mode": "no_data",
+                               "slot.name": names["slot"] + suffix, "publication.name": publication,
+                               "offset.storage": "none", **settings})
+        s3.start().wait_streaming()
+        assert _publishes(pg, publication) == expected, settings
+        assert s3.stop() == 0
+        with pg.cursor() as cur:
+            cur.execute(f'DROP PUBLICATION "{publication}"')

@@ -90,6 +90,30 @@ TEST(ConfigParse, LatencyLogInterval) {
   EXPECT_TRUE(c->warnings.empty());
 }
 
+// sluice.compat.version: the Debezium release whose event format to follow (the newest checked by default).
+TEST(ConfigParse, CompatVersion) {
+  auto p = minimal();
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->compat_minor, kNewestCompatMinor);
+  EXPECT_EQ(c->compat_minor, 7);
+  for (auto [text, minor] : {std::pair{"3.4", 4}, std::pair{"3.4.3.Final", 4}, std::pair{" 3.6.1.Final", 6},
+                             std::pair{"3.7", 7}}) {
+    p["sluice.compat.version"] = text;
+    c = parse_config(p);
+    ASSERT_TRUE(c.ok()) << text << ": " << c.error().message;
+    EXPECT_EQ(c->compat_minor, minor) << text;
+    EXPECT_TRUE(c->warnings.empty()) << text;
+  }
+  for (const char* bad : {"3.3", "3.8", "2.7", "4.0", "3", "3.x", "latest", ""}) {
+    p["sluice.compat.version"] = bad;
+    c = parse_config(p);
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_NE(c.error().message.find("sluice.compat.version"), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find("3.4 to 3.7"), std::string::npos) << c.error().message;
+  }
+}
+
 TEST(ConfigParse, LegacyServerNameIsAcceptedWithWarning) {
   auto p = minimal();
   p.erase("topic.prefix");

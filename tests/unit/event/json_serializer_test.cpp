@@ -130,6 +130,40 @@ TEST(JsonSerializer, DeleteKeyOnlyOldTuple) {
   expect_golden("customers_delete.value_noschema.json", s.value);
 }
 
+// Debezium 3.5+: source.origin / origin_lsn from pgoutput's Origin message (null without one); older
+// releases (sluice.compat.version 3.4) have neither field, in schema or payload.
+TEST(JsonSerializer, SourceOriginFollowsCompatVersion) {
+  std::vector<decode::TupleValue> after{text("4"), text("josip")};
+  Source src = streaming_source();
+  src.origin = "pg_16390";
+  src.origin_lsn = Lsn(0x12345678);
+  auto table = customers();
+  ChangeEvent e{Op::kCreate, table.get(), std::nullopt, Row(after), src, kNowUs};
+  Serialized s = serialize(e, false);
+  EXPECT_NE(s.value.find(R"("xmin":null,"origin":"pg_16390","origin_lsn":305419896},)"), std::string::npos)
+      << s.value;
+  Serialized with = serialize(e);
+  EXPECT_NE(
+      with.value.find(R"({"type":"int64","optional":true,"field":"xmin"},{"type":"string","optional":true,)"
+                      R"("field":"origin"},{"type":"int64","optional":true,"field":"origin_lsn"}])"),
+      std::string::npos)
+      << with.value;
+
+  ConverterOptions v34;
+  v34.compat_minor = 4;
+  TableInfo info = table->info();
+  auto old_table = TableSchema::build(info, "myserver", v34);
+  ASSERT_TRUE(old_table.ok());
+  SerializerOptions o = options();
+  o.compat_minor = 4;
+  JsonSerializer old(o);
+  ChangeEvent e34{Op::kCreate, old_table->get(), std::nullopt, Row(after), src, kNowUs};
+  std::string value;
+  ASSERT_TRUE(old.value(e34, value).ok());
+  EXPECT_EQ(value.find("origin"), std::string::npos) << value;
+  EXPECT_NE(value.find(R"("xmin":null},)"), std::string::npos) << value;
+}
+
 TEST(JsonSerializer, SnapshotRead) {
   auto table = customers();
   std::vector<decode::TupleValue> after{text("1"), text("anne")};
@@ -208,7 +242,7 @@ std::shared_ptr<const TableSchema> orders() {
                   {"placed_at", Oid{pt::kTimestamptz}, -1, true, false},
                   {"tags", Oid{pt::kTextArray}, -1, true, false},
                   {"doc", Oid{pt::kJsonb}, -1, true, false},
-                  {"location", Oid{628}, -1, true, false}}};  // line
+                  {"location", Oid{3220}, -1, true, false}}};  // pg_lsn
   auto r = TableSchema::build(info, "myserver", {});
   EXPECT_TRUE(r.ok());
   return *r;
@@ -217,7 +251,7 @@ std::shared_ptr<const TableSchema> orders() {
 TEST(JsonSerializer, OrdersSchemaAndTypes) {
   auto table = orders();
   EXPECT_EQ(table->topic(), "myserver.public.orders");
-  EXPECT_EQ(table->converters().size(), 7u);  // line has no Debezium mapping: dropped
+  EXPECT_EQ(table->converters().size(), 7u);  // pg_lsn has no Debezium mapping: dropped
   std::vector<decode::TupleValue> after{text("42"),
                                         text("eu"),
                                         text("new"),

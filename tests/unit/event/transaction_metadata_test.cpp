@@ -87,7 +87,8 @@ TEST(LogicalMessage, NonTransactionalWithoutSchemasHex) {
       R"({"op":"m","ts_ms":1795582514935,"source":{"version":"3.4.3.Final","connector":"postgresql",)"
       R"("name":"srv","ts_ms":1795582511183,"snapshot":"false","db":"postgres",)"
       R"("sequence":"[\"1685588880\",\"1685588880\"]","ts_us":1795582511183002,)"
-      R"("ts_ns":1795582511183002000,"schema":"","table":"","txId":null,"lsn":1685588880,"xmin":null},)"
+      R"("ts_ns":1795582511183002000,"schema":"","table":"","txId":null,"lsn":1685588880,"xmin":null,)"
+      R"("origin":null,"origin_lsn":null},)"
       R"("transaction":null,"message":{"prefix":"ntx-prefix","content":"6e6f6e207472616e73616374696f6e616c"}})");
 }
 

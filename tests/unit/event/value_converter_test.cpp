@@ -221,9 +221,14 @@ TEST(ValueConverter, Date) {
   EXPECT_EQ(conv({pt::kDate}, "2000-03-01"), "11017");
   EXPECT_EQ(conv({pt::kDate}, "0001-01-01 BC"), "-719528");  // ISO year 0
   EXPECT_EQ(conv({pt::kDate}, "2023-02-29").substr(0, 5), "ERROR");
-  // What Debezium 3.4 emits for 'infinity' / '-infinity' (checked against it by tests/conformance).
-  EXPECT_EQ(conv({pt::kDate}, "infinity"), "-2147472692");
+  // What Debezium 3.7 emits for 'infinity' / '-infinity' (checked against it by tests/conformance) ...
+  EXPECT_EQ(conv({pt::kDate}, "infinity"), "2146033979");
   EXPECT_EQ(conv({pt::kDate}, "-infinity"), "-2147472691");
+  // ... and 3.4 (sluice.compat.version=3.4): +infinity as a date in year -5877611.
+  Col date34{pt::kDate};
+  date34.options.compat_minor = 4;
+  EXPECT_EQ(conv(date34, "infinity"), "-2147472692");
+  EXPECT_EQ(conv(date34, "-infinity"), "-2147472691");
   Col connect{pt::kDate};
   connect.options.time_precision = ConverterOptions::TimePrecisionMode::kConnect;
   EXPECT_EQ(
@@ -263,8 +268,16 @@ TEST(ValueConverter, Timestamp) {
   EXPECT_EQ(conv({pt::kTimestamp}, "1900-01-01 00:00:00"), "-2208988800000000");
   EXPECT_EQ(conv({pt::kTimestamp}, "1969-12-31 23:59:59.5"), "-500000");
   EXPECT_EQ(conv({pt::kTimestamp, 3}, "1969-12-31 23:59:59.5"), "-500");  // Instant.toEpochMilli floors
-  EXPECT_EQ(conv({pt::kTimestamp}, "infinity"), "9223372036825200000");
-  EXPECT_EQ(conv({pt::kTimestamp, 3}, "-infinity"), "-9223372036832400");
+  // Debezium 3.7: Long.MAX_VALUE / MIN_VALUE micros; as millis, pgjdbc's DATE_POSITIVE/NEGATIVE_INFINITY.
+  EXPECT_EQ(conv({pt::kTimestamp}, "infinity"), "9223372036854775807");
+  EXPECT_EQ(conv({pt::kTimestamp}, "-infinity"), "-9223372036854775808");
+  EXPECT_EQ(conv({pt::kTimestamp, 3}, "infinity"), "9223372036825200000");
+  EXPECT_EQ(conv({pt::kTimestamp, 3}, "-infinity"), "-9223372036832400000");
+  // Debezium 3.4: the pgjdbc constants as micros, and those micros as millis.
+  ConverterOptions v34;
+  v34.compat_minor = 4;
+  EXPECT_EQ(conv({pt::kTimestamp, -1, true, v34}, "infinity"), "9223372036825200000");
+  EXPECT_EQ(conv({pt::kTimestamp, 3, true, v34}, "-infinity"), "-9223372036832400");
   EXPECT_EQ(conv({pt::kTimestamp}, "2024-05-01 10:11:12+00").substr(0, 5), "ERROR");
 }
 
@@ -612,7 +625,9 @@ TEST(PgText, HstoreAndPoint) {
 // dropped; on, the text form's UTF-8 bytes in the binary mode, geometric values as pgjdbc prints them.
 TEST(ValueConverter, UnknownTypesDroppedByDefault) {
   EXPECT_EQ(schema({3220}), "<dropped>");  // pg_lsn
-  EXPECT_EQ(schema({pt::kLine}), "<dropped>");
+  ConverterOptions v34;  // before Debezium 3.7 the geometric types other than point had no mapping
+  v34.compat_minor = 4;
+  EXPECT_EQ(schema({pt::kLine, -1, true, v34}), "<dropped>");
   EXPECT_EQ(schema({40000, -1, true, {}, "pair", 'c'}), "<dropped>");
 }
 
@@ -641,6 +656,7 @@ TEST(ValueConverter, UnknownTypesAsBinary) {
 
 TEST(ValueConverter, UnknownGeometricTypesUseJavaDoubles) {
   ConverterOptions hex;
+  hex.compat_minor = 4;  // Debezium 3.4-3.6: no mapping of their own
   hex.include_unknown_datatypes = true;
   hex.binary = ConverterOptions::BinaryMode::kHex;
   auto text = [&](uint32_t oid, std::string_view pg) {
@@ -682,6 +698,8 @@ TEST(ValueConverter, ArraysOfNonBuiltinTypes) {
   EXPECT_EQ(schema(ltrees),
             R"({"type":"array","items":{"type":"string","optional":true,"name":"io.debezium.data.Ltree",)"
             R"("version":1},"optional":true,"field":"c"})");
+  EXPECT_EQ(conv(ltrees, "{NULL}"), "[null]");  // Debezium 3.7; 3.4 failed the list: null
+  ltrees.options.compat_minor = 4;
   EXPECT_EQ(conv(ltrees, "{NULL}"), "null");
   Col citexts{40003, -1, true, {}, "_citext", 'b', {}, {}, 'b', "citext"};
   EXPECT_EQ(conv(citexts, "{Ab,NULL}"), R"(["Ab",null])");

@@ -25,6 +25,26 @@ TEST(OffsetRecord, ValueRoundTrips) {
   EXPECT_EQ(back->tx_id, 606);
 }
 
+TEST(OffsetRecord, PositionInsideATransactionRoundTrips) {
+  // A clean stop inside a transaction: Debezium's lsn_commit / lsn_proc / txId of that transaction, and how
+  // many of its messages Kafka acknowledged; lsn stays where the slot restarts.
+  StoredOffset o{Lsn(1000), 7, 5};
+  o.in_tx = StoredOffset::InTransaction{Lsn(5000), Lsn(4200), 777, 20971};
+  auto v = offset_value(o);
+  EXPECT_EQ(
+      v, R"({"lsn":1000,"lsn_commit":5000,"lsn_proc":4200,"sluice_tx_events":20971,"ts_usec":5,"txId":777})");
+  auto back = parse_offset_value(v);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->lsn, Lsn(1000));
+  ASSERT_TRUE(back->in_tx.has_value());
+  EXPECT_EQ(back->in_tx->commit_lsn, Lsn(5000));
+  EXPECT_EQ(back->in_tx->last_lsn, Lsn(4200));
+  EXPECT_EQ(back->in_tx->xid, 777);
+  EXPECT_EQ(back->in_tx->events, 20971u);
+  EXPECT_EQ(back->extra, "");
+  EXPECT_FALSE(parse_offset_value(offset_value(StoredOffset{Lsn(1), 2, 3}))->in_tx.has_value());
+}
+
 TEST(OffsetRecord, GarbageIsNotAnOffset) {
   EXPECT_FALSE(parse_offset_value("").has_value());
   EXPECT_FALSE(parse_offset_value("[1,2]").has_value());

@@ -1,0 +1,421 @@
+// The Postgres sink's consumer loop: Kafka -> SinkRecord batches -> TargetWriter. See sink_runner.h.
+#include "pgsink/sink_runner.h"
+
+#include <fmt/ranges.h>
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "common/log.h"
+#include "pgsink/record.h"
+#include "pgsink/target_writer.h"
+
+namespace sluice::pgsink {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct RdKafkaDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using Consumer = std::unique_ptr<rd_kafka_t, RdKafkaDeleter>;
+
+struct Raw {  // what a dead letter record needs of the original
+  std::optional<std::string> key, value;
+  std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+};
+
+class SinkRunner {
+ public:
+  SinkRunner(const SinkConfig& config, const std::atomic<bool>& stop) : config_(config), stop_(stop) {}
+  int run();
+
+ private:
+  static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                           void* opaque);
+  void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
+  bool connect_target();
+  bool flush_batch();
+  bool handle_failure(size_t index, const std::string& stage, const std::string& reason);
+  bool produce_dead_letter(size_t index, const std::string& stage, const std::string& reason);
+  bool sleep_for(std::chrono::milliseconds d);
+
+  const SinkConfig& config_;
+  const std::atomic<bool>& stop_;
+  std::shared_ptr<spdlog::logger> log_ = module_logger("pgsink");
+  Consumer consumer_;
+  Consumer dlq_;
+  std::unique_ptr<TargetWriter> writer_;
+  std::vector<Pending> batch_;
+  std::vector<Raw> raw_;
+  std::map<TopicPartition, int64_t> next_;  // next offsets of the records in batch_
+  bool fatal_ = false;
+  int64_t records_ = 0, skipped_ = 0, failed_ = 0, batches_ = 0;
+};
+
+bool SinkRunner::sleep_for(std::chrono::milliseconds d) {
+  auto until = Clock::now() + d;
+  while (!stop_.load() && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  return !stop_.load();
+}
+
+bool SinkRunner::connect_target() {
+  auto delay = std::chrono::milliseconds(std::max<int64_t>(100, config_.flush_retry_delay_ms));
+  while (!stop_.load()) {
+    auto w = TargetWriter::connect(config_);
+    if (w) {
+      writer_ = std::move(*w);
+      return true;
+    }
+    if (w.error().kind != ErrorKind::kTransient) {
+      log_->error("{}", w.error().message);
+      fatal_ = true;
+      return false;
+    }
+    log_->warn("{}; retrying in {} ms", w.error().message, delay.count());
+    if (!sleep_for(delay)) return false;
+    delay = std::min(delay * 2, std::chrono::milliseconds(10000));
+  }
+  return false;
+}
+
+void SinkRunner::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                              void* opaque) {
+  (void)rk;
+  static_cast<SinkRunner*>(opaque)->on_rebalance(err, parts);
+}
+
+void SinkRunner::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+  bool cooperative = std::string_view(rd_kafka_rebalance_protocol(consumer_.get())) == "COOPERATIVE";
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    // Seek every assigned partition to the offset stored in the target (the exactly-once position).
+    std::map<TopicPartition, int64_t> stored;
+    while (!stop_.load()) {
+      auto s = writer_ ? writer_->stored_offsets()
+                       : Result<std::map<TopicPartition, int64_t>>(Error::transient("not connected"));
+      if (s) {
+        stored = std::move(*s);
+        break;
+      }
+      log_->warn("reading the stored offsets: {}; reconnecting", s.error().message);
+      writer_.reset();
+      if (!connect_target()) break;
+    }
+    for (int i = 0; i < parts->cnt; ++i) {
+      auto& p = parts->elems[i];
+      auto it = stored.find({p.topic, p.partition});
+      p.offset = it != stored.end() ? it->second : RD_KAFKA_OFFSET_INVALID;
+      log_->info(
+          "assigned {}[{}] from offset {}", p.topic, p.partition,
+          it != stored.end() ? std::to_string(it->second) : std::string("(none stored: auto.offset.reset)"));
+    }
+    if (cooperative) {
+      rd_kafka_error_t* e = rd_kafka_incremental_assign(consumer_.get(), parts);
+      if (e != nullptr) rd_kafka_error_destroy(e);
+    } else {
+      rd_kafka_assign(consumer_.get(), parts);
+    }
+    return;
+  }
+  // Revoked: records of those partitions not yet applied are dropped (the next owner starts from the
+  // stored offsets).
+  for (int i = 0; i < parts->cnt; ++i) {
+    TopicPartition tp{parts->elems[i].topic, parts->elems[i].partition};
+    next_.erase(tp);
+    for (size_t k = 0; k < batch_.size(); ++k) {
+      if (batch_[k].topic == tp.topic && batch_[k].partition == tp.partition) batch_[k].failed = true;
+    }
+  }
+  if (cooperative) {
+    rd_kafka_error_t* e = rd_kafka_incremental_unassign(consumer_.get(), parts);
+    if (e != nullptr) rd_kafka_error_destroy(e);
+  } else {
+    rd_kafka_assign(consumer_.get(), nullptr);
+  }
+}
+
+bool SinkRunner::produce_dead_letter(size_t index, const std::string& stage, const std::string& reason) {
+  const auto& p = batch_[index];
+  const auto& raw = raw_[index];
+  rd_kafka_headers_t* hdrs = rd_kafka_headers_new(raw.headers.size() + 10);
+  for (const auto& [n, v] : raw.headers) {
+    rd_kafka_header_add(hdrs, n.data(), static_cast<ssize_t>(n.size()), v ? v->data() : nullptr,
+                        v ? static_cast<ssize_t>(v->size()) : 0);
+  }
+  if (config_.dlq_context_headers) {  // Kafka Connect's DeadLetterQueueReporter headers
+    auto add = [&](const char* name, const std::string& value) {
+      rd_kafka_header_add(hdrs, name, -1, value.data(), static_cast<ssize_t>(value.size()));
+    };
+    add("__connect.errors.topic", p.topic);
+    add("__connect.errors.partition", std::to_string(p.partition));
+    add("__connect.errors.offset", std::to_string(p.offset));
+    add("__connect.errors.connector.name", config_.name);
+    add("__connect.errors.task.id", "0");
+    add("__connect.errors.stage", stage);
+    add("__connect.errors.class.name", "io.debezium.connector.jdbc.JdbcSinkConnectorTask");
+    add("__connect.errors.exception.class.name", stage == "TASK_PUT"
+                                                     ? "org.apache.kafka.connect.errors.ConnectException"
+                                                     : "org.apache.kafka.connect.errors.DataException");
+    add("__connect.errors.exception.message", reason);
+    add("__connect.errors.exception.stacktrace", reason);
+  }
+  void* value_ptr = raw.value ? const_cast<char*>(raw.value->data()) : nullptr;
+  size_t value_len = raw.value ? raw.value->size() : 0;
+  const void* key_ptr = raw.key ? raw.key->data() : nullptr;
+  size_t key_len = raw.key ? raw.key->size() : 0;
+  auto err =
+      rd_kafka_producev(dlq_.get(), RD_KAFKA_V_TOPIC(config_.dlq_topic.c_str()),
+                        RD_KAFKA_V_VALUE(value_ptr, value_len), RD_KAFKA_V_KEY(key_ptr, key_len),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_headers_destroy(hdrs);
+    log_->error("cannot produce to the dead letter queue {}: {}", config_.dlq_topic, rd_kafka_err2str(err));
+    return false;
+  }
+  // Durable before the batch's offsets commit in the target.
+  if (rd_kafka_flush(dlq_.get(), 30000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    log_->error("the dead letter queue {} did not acknowledge within 30 s", config_.dlq_topic);
+    return false;
+  }
+  return true;
+}
+
+bool SinkRunner::handle_failure(size_t index, const std::string& stage, const std::string& reason) {
+  const auto& p = batch_[index];
+  if (config_.errors_tolerance == ErrorsTolerance::kNone) {
+    log_->error("record {}[{}] offset {} failed ({}): {}; stopping (errors.tolerance=none)", p.topic,
+                p.partition, p.offset, stage, reason);
+    fatal_ = true;
+    return false;
+  }
+  ++failed_;
+  if (config_.errors_log_enable) {
+    log_->error("record {}[{}] offset {} skipped ({}): {}", p.topic, p.partition, p.offset, stage, reason);
+  } else {
+    log_->warn("record {}[{}] offset {} skipped (errors.tolerance=all): {}", p.topic, p.partition, p.offset,
+               reason);
+  }
+  if (dlq_ && !produce_dead_letter(index, stage, reason)) {
+    fatal_ = true;
+    return false;
+  }
+  return true;
+}
+
+bool SinkRunner::flush_batch() {
+  if (batch_.empty()) return true;
+  int attempts = 0;
+  auto delay = std::chrono::milliseconds(std::max<int64_t>(100, config_.flush_retry_delay_ms));
+  while (true) {
+    if (!writer_ && !connect_target()) return false;
+    auto s = writer_->apply(batch_, next_, [&](size_t i, const std::string& reason) {
+      return handle_failure(i, "TASK_PUT", reason);
+    });
+    if (s) break;
+    if (s.error().kind != ErrorKind::kTransient || fatal_) {
+      if (!fatal_) log_->error("{}", s.error().message);
+      fatal_ = true;
+      return false;
+    }
+    ++attempts;
+    log_->warn("applying a batch of {} records failed ({}), attempt {}; retrying in {} ms", batch_.size(),
+               s.error().message, attempts, delay.count());
+    if (!sleep_for(delay)) return false;
+    if (attempts >= config_.flush_max_retries) delay = std::min(delay * 2, std::chrono::milliseconds(10000));
+    // The outcome of a COMMIT the connection lost is unknown: reconnect and keep only what the stored
+    // offsets say is not applied yet.
+    writer_.reset();
+    if (!connect_target()) return false;
+    auto stored = writer_->stored_offsets();
+    if (!stored) continue;
+    for (auto& p : batch_) {
+      auto it = stored->find({p.topic, p.partition});
+      if (it != stored->end() && p.offset < it->second) p.failed = true;  // already applied
+    }
+  }
+  ++batches_;
+  // Informational commit to Kafka (consumer lag); the target's table is the source of truth.
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(next_.size()));
+  for (const auto& [tp, off] : next_)
+    rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition)->offset = off;
+  rd_kafka_commit(consumer_.get(), list, 1);
+  rd_kafka_topic_partition_list_destroy(list);
+  batch_.clear();
+  raw_.clear();
+  next_.clear();
+  return true;
+}
+
+int SinkRunner::run() {
+  if (!connect_target()) return fatal_ ? 1 : 0;
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  std::map<std::string, std::string> settings = {
+      {"bootstrap.servers", config_.bootstrap_servers},
+      {"group.id", config_.group_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},  // Kafka Connect's default for sink tasks
+      {"queued.max.messages.kbytes", "16384"},
+      {"client.id", "sluice-sink-" + config_.name},
+      // Static membership: a restarted sink (after a crash too) gets its partitions back at once instead
+      // of waiting for the dead member's session to time out; a second sink of the same name is fenced.
+      {"group.instance.id", "sluice-sink-" + config_.name},
+  };
+  for (const auto& [k, v] : config_.consumer_properties) settings[k] = v;
+  for (const auto& [k, v] : settings) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+      log_->error("Kafka consumer setting {}={}: {}", k, v, errstr);
+      rd_kafka_conf_destroy(conf);
+      return 2;
+    }
+  }
+  rd_kafka_conf_set_rebalance_cb(conf, &SinkRunner::rebalance_cb);
+  rd_kafka_conf_set_opaque(conf, this);
+  consumer_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr));
+  if (!consumer_) {
+    log_->error("cannot create the Kafka consumer: {}", errstr);
+    return 1;
+  }
+  rd_kafka_poll_set_consumer(consumer_.get());
+  if (!config_.dlq_topic.empty() && config_.errors_tolerance == ErrorsTolerance::kAll) {
+    rd_kafka_conf_t* pconf = rd_kafka_conf_new();
+    std::map<std::string, std::string> ps = {
+        {"bootstrap.servers", config_.bootstrap_servers}, {"acks", "all"}, {"enable.idempotence", "true"}};
+    for (const auto& [k, v] : config_.consumer_properties) {
+      if (k.starts_with("security.") || k.starts_with("sasl.") || k.starts_with("ssl.")) ps[k] = v;
+    }
+    for (const auto& [k, v] : ps) rd_kafka_conf_set(pconf, k.c_str(), v.c_str(), errstr, sizeof errstr);
+    dlq_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, pconf, errstr, sizeof errstr));
+    if (!dlq_) {
+      log_->error("cannot create the dead letter queue producer: {}", errstr);
+      return 1;
+    }
+    // Create the topic with Connect's errors.deadletterqueue.topic.replication.factor (exists: fine).
+    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(config_.dlq_topic.c_str(), -1,
+                                                    config_.dlq_replication_factor, errstr, sizeof errstr);
+    rd_kafka_queue_t* q = rd_kafka_queue_new(dlq_.get());
+    rd_kafka_CreateTopics(dlq_.get(), &nt, 1, nullptr, q);
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 15000);
+    if (ev != nullptr) {
+      const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
+      size_t n = 0;
+      const rd_kafka_topic_result_t** tr = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
+      if (n == 1 && rd_kafka_topic_result_error(tr[0]) != RD_KAFKA_RESP_ERR_NO_ERROR &&
+          rd_kafka_topic_result_error(tr[0]) != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        log_->warn("creating the dead letter queue topic {}: {}", config_.dlq_topic,
+                   rd_kafka_topic_result_error_string(tr[0]));
+      }
+      rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_queue_destroy(q);
+    rd_kafka_NewTopic_destroy(nt);
+  }
+  rd_kafka_topic_partition_list_t* subs = rd_kafka_topic_partition_list_new(1);
+  if (!config_.topics_regex.empty()) {
+    std::string re =
+        config_.topics_regex.starts_with("^") ? config_.topics_regex : "^" + config_.topics_regex;
+    rd_kafka_topic_partition_list_add(subs, re.c_str(), RD_KAFKA_PARTITION_UA);
+  } else {
+    for (const auto& t : config_.topics)
+      rd_kafka_topic_partition_list_add(subs, t.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  auto err = rd_kafka_subscribe(consumer_.get(), subs);
+  rd_kafka_topic_partition_list_destroy(subs);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    log_->error("cannot subscribe: {}", rd_kafka_err2str(err));
+    return 1;
+  }
+  log_->info(
+      "sink {} consuming {} (group {}) into the target", config_.name,
+      config_.topics_regex.empty() ? fmt::format("{}", fmt::join(config_.topics, ",")) : config_.topics_regex,
+      config_.group_id);
+  auto last_log = Clock::now();
+  bool keep_raw = static_cast<bool>(dlq_);
+  while (!stop_.load() && !fatal_) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), batch_.empty() ? 200 : 0);
+    if (m == nullptr) {
+      if (!batch_.empty() && !flush_batch()) break;
+    } else if (m->err) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        bool fatal_err = m->err == RD_KAFKA_RESP_ERR__FATAL ||
+                         m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+                         m->err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED;
+        if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+          log_->warn("Kafka: {} (waiting for it to be created)", rd_kafka_message_errstr(m));
+        } else {
+          (fatal_err ? log_->error("Kafka consumer: {}", rd_kafka_message_errstr(m))
+                     : log_->warn("Kafka consumer: {}", rd_kafka_message_errstr(m)));
+        }
+        if (fatal_err) fatal_ = true;
+      }
+      rd_kafka_message_destroy(m);
+    } else {
+      Pending p;
+      p.topic = rd_kafka_topic_name(m->rkt);
+      p.partition = m->partition;
+      p.offset = m->offset;
+      KafkaRecord kr{p.topic, p.partition, p.offset, std::nullopt, std::nullopt};
+      if (m->key != nullptr) kr.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
+      if (m->payload != nullptr) kr.value = std::string_view(static_cast<const char*>(m->payload), m->len);
+      Raw raw;
+      if (keep_raw) {
+        if (kr.key) raw.key = std::string(*kr.key);
+        if (kr.value) raw.value = std::string(*kr.value);
+        rd_kafka_headers_t* hdrs = nullptr;
+        if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+          const char* name;
+          const void* val;
+          size_t size;
+          for (size_t i = 0;
+               rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+            raw.headers.emplace_back(
+                name, val ? std::optional<std::string>(std::string(static_cast<const char*>(val), size))
+                          : std::nullopt);
+          }
+        }
+      }
+      auto rec = convert_record(config_, kr);
+      rd_kafka_message_destroy(m);
+      next_[{p.topic, p.partition}] = p.offset + 1;
+      ++records_;
+      bool conversion_failed = !rec;
+      std::string reason = conversion_failed ? rec.error().message : std::string();
+      if (!conversion_failed) {
+        p.record = std::move(*rec);
+        if (p.record.op == RecordOp::kSkip) ++skipped_;
+      }
+      p.failed = conversion_failed;
+      batch_.push_back(std::move(p));
+      raw_.push_back(std::move(raw));
+      if (conversion_failed && !handle_failure(batch_.size() - 1, "VALUE_CONVERTER", reason)) break;
+      if (static_cast<int>(batch_.size()) >= config_.batch_size && !flush_batch()) break;
+    }
+    if (Clock::now() - last_log > std::chrono::seconds(30)) {
+      last_log = Clock::now();
+      log_->info("consumed {} records, {} rows written in {} batches, {} skipped, {} failed", records_,
+                 writer_ ? writer_->rows_written() : 0, batches_, skipped_, failed_);
+    }
+  }
+  if (!fatal_ && !batch_.empty()) flush_batch();
+  log_->info("stopping: consumed {} records, {} rows written in {} batches, {} skipped, {} failed", records_,
+             writer_ ? writer_->rows_written() : 0, batches_, skipped_, failed_);
+  rd_kafka_consumer_close(consumer_.get());
+  consumer_.reset();
+  if (dlq_) rd_kafka_flush(dlq_.get(), 10000);
+  return fatal_ ? 1 : 0;
+}
+
+}  // namespace
+
+int run_sink(const SinkConfig& config, const std::atomic<bool>& stop) {
+  SinkRunner runner(config, stop);
+  return runner.run();
+}
+
+}  // namespace sluice::pgsink

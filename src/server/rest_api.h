@@ -1,0 +1,43 @@
+// RestApi: Kafka Connect's REST API (Connect 3.x/4.x paths, JSON shapes, status codes, error bodies) over a
+// Worker. Pure request -> response routing, no sockets: src/server/http_server.h serves it over HTTP.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "server/worker.h"
+
+namespace sluice::server {
+
+struct HttpRequest {
+  std::string method;  // GET, POST, …
+  std::string path;    // decoded, without the query
+  std::multimap<std::string, std::string> query;
+  std::string content_type;  // "" when absent
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string body;      // JSON, or empty (204, 202 without entity)
+  std::string location;  // Location header of a 201
+};
+
+// Connect's error body: {"error_code":status,"message":…}.
+HttpResponse error_response(int status, const std::string& message);
+
+// Whether a config property holds a secret (passwords, JAAS configs, keys).
+bool is_secret_key(const std::string& key);
+// The value as a GET shows it: a secret's ${provider:…} reference as written, any other secret [hidden].
+std::string redacted(const std::string& key, const std::string& value);
+
+class RestApi {
+ public:
+  explicit RestApi(Worker& worker) : worker_(worker) {}
+  HttpResponse handle(const HttpRequest& request) const;
+
+ private:
+  Worker& worker_;
+};
+
+}  // namespace sluice::server

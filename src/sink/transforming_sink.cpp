@@ -1,0 +1,75 @@
+// TransformingSink: bytes -> transform::Record -> chain -> bytes -> the wrapped sink.
+#include "sink/transforming_sink.h"
+
+#include <fmt/format.h>
+
+namespace sluice::sink {
+
+TransformingSink::TransformingSink(std::unique_ptr<Sink> inner, std::shared_ptr<transform::Chain> chain,
+                                   DeliveryHandler* handler)
+    : inner_(std::move(inner)), chain_(std::move(chain)), handler_(handler) {}
+
+Status TransformingSink::produce(const std::string& topic, std::optional<std::string_view> key,
+                                 std::optional<std::string_view> value, uint64_t opaque,
+                                 const std::vector<KafkaHeader>& headers,
+                                 const std::function<bool()>& interrupted) {
+  transform::Record record;
+  record.topic = topic;
+  auto k = codec_.decode(key);
+  if (!k)
+    return Error::data(fmt::format("cannot read the key of a record for {}: {}", topic, k.error().message));
+  auto v = codec_.decode(value);
+  if (!v)
+    return Error::data(fmt::format("cannot read the value of a record for {}: {}", topic, v.error().message));
+  record.key = std::move(*k);
+  record.value = std::move(*v);
+  record.headers.reserve(headers.size());
+  for (const auto& h : headers) record.headers.push_back({h.name, h.value});
+
+  auto kept = chain_->apply(record);
+  if (!kept) return kept.error();
+  if (!*kept) {
+    dropped_.push_back({opaque, topic});
+    return ok_status();
+  }
+  if (!topics_ready_.count(record.topic)) {
+    if (auto s = inner_->ensure_topic(record.topic, topic_timeout_ms_); !s) return s;
+    topics_ready_.insert(record.topic);
+  }
+  auto key_bytes = transform::Codec::encode(record.key, chain_->key_schemas_enable);
+  auto value_bytes = transform::Codec::encode(record.value, chain_->value_schemas_enable);
+  headers_.clear();
+  headers_.reserve(record.headers.size());
+  for (auto& h : record.headers) headers_.push_back({std::move(h.name), std::move(h.value)});
+  std::optional<std::string_view> key_view, value_view;
+  if (key_bytes) key_view = *key_bytes;
+  if (value_bytes) value_view = *value_bytes;
+  return inner_->produce(record.topic, key_view, value_view, opaque, headers_, interrupted);
+}
+
+int TransformingSink::serve_dropped() {
+  if (dropped_.empty()) return 0;
+  serving_.clear();
+  serving_.swap(dropped_);  // a handler may produce again while it is served
+  for (const auto& d : serving_) handler_->on_delivery(d.opaque, d.topic, nullptr);
+  return static_cast<int>(serving_.size());
+}
+
+int TransformingSink::poll(int timeout_ms) {
+  int served = serve_dropped();
+  return served + inner_->poll(served > 0 ? 0 : timeout_ms);
+}
+
+bool TransformingSink::flush(int timeout_ms) {
+  serve_dropped();
+  bool ok = inner_->flush(timeout_ms);
+  serve_dropped();
+  return ok;
+}
+
+Status TransformingSink::ensure_topic(const std::string& /*topic*/, int timeout_ms) {
+  topic_timeout_ms_ = timeout_ms;
+  return ok_status();
+}
+
+}  // namespace sluice::sink

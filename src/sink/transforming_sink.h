@@ -1,0 +1,54 @@
+// TransformingSink: applies the connector's transform chain (src/transform/) to each record before the
+// sink it wraps sends it. A record the chain drops is acknowledged through the DeliveryHandler at the next
+// poll()/flush() (the thread that serves delivery reports), so the AckTracker's order holds. Topics are
+// created for where records go after routing, not where the connector first aimed them. Only built when
+// `transforms` is set: without it the connector talks to its sink directly.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sink/sink.h"
+#include "transform/chain.h"
+#include "transform/codec.h"
+
+namespace sluice::sink {
+
+class TransformingSink final : public Sink {
+ public:
+  TransformingSink(std::unique_ptr<Sink> inner, std::shared_ptr<transform::Chain> chain,
+                   DeliveryHandler* handler);
+
+  Status produce(const std::string& topic, std::optional<std::string_view> key,
+                 std::optional<std::string_view> value, uint64_t opaque,
+                 const std::vector<KafkaHeader>& headers, const std::function<bool()>& interrupted) override;
+  int poll(int timeout_ms) override;
+  bool flush(int timeout_ms) override;
+  int out_queue_len() const override { return inner_->out_queue_len() + static_cast<int>(dropped_.size()); }
+  // The connector's own topic is created only when a record is sent to it (a router may send none there).
+  Status ensure_topic(const std::string& topic, int timeout_ms) override;
+  int wake_fd() override { return inner_->wake_fd(); }
+
+  Sink& inner() { return *inner_; }
+
+ private:
+  int serve_dropped();
+
+  std::unique_ptr<Sink> inner_;
+  std::shared_ptr<transform::Chain> chain_;
+  DeliveryHandler* handler_;
+  transform::Codec codec_;
+  std::set<std::string> topics_ready_;
+  int topic_timeout_ms_ = 30000;
+  struct Dropped {
+    uint64_t opaque;
+    std::string topic;
+  };
+  std::vector<Dropped> dropped_;
+  std::vector<Dropped> serving_;
+  std::vector<KafkaHeader> headers_;
+};
+
+}  // namespace sluice::sink

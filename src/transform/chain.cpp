@@ -1,0 +1,221 @@
+// Chain: Kafka Connect's transforms/predicates configuration, compiled once.
+#include "transform/chain.h"
+
+#include <fmt/format.h>
+
+#include <functional>
+
+#include "transform/basic.h"
+#include "transform/connect_transforms.h"
+#include "transform/extract_new_record_state.h"
+
+namespace sluice::transform {
+
+namespace {
+
+using TransformFactory = std::function<Result<std::unique_ptr<Transform>>(Options&)>;
+using PredicateFactory = std::function<Result<std::unique_ptr<Predicate>>(Options&)>;
+
+const std::vector<std::pair<std::string, TransformFactory>>& transform_factories() {
+  static const std::vector<std::pair<std::string, TransformFactory>> kFactories = {
+      {"io.debezium.transforms.ExtractNewRecordState", ExtractNewRecordState::create},
+      {"org.apache.kafka.connect.transforms.RegexRouter", RegexRouter::create},
+      {"org.apache.kafka.connect.transforms.ReplaceField$Key",
+       [](Options& o) { return ReplaceField::create(o, Part::kKey); }},
+      {"org.apache.kafka.connect.transforms.ReplaceField$Value",
+       [](Options& o) { return ReplaceField::create(o, Part::kValue); }},
+      {"org.apache.kafka.connect.transforms.ExtractField$Key",
+       [](Options& o) { return ExtractField::create(o, Part::kKey); }},
+      {"org.apache.kafka.connect.transforms.ExtractField$Value",
+       [](Options& o) { return ExtractField::create(o, Part::kValue); }},
+      {"org.apache.kafka.connect.transforms.HoistField$Key",
+       [](Options& o) { return HoistField::create(o, Part::kKey); }},
+      {"org.apache.kafka.connect.transforms.HoistField$Value",
+       [](Options& o) { return HoistField::create(o, Part::kValue); }},
+      {"org.apache.kafka.connect.transforms.InsertHeader", InsertHeader::create},
+      {"org.apache.kafka.connect.transforms.DropHeaders", DropHeaders::create},
+      {"org.apache.kafka.connect.transforms.Filter",
+       [](Options&) -> Result<std::unique_ptr<Transform>> {
+         return std::unique_ptr<Transform>(new DropAll());
+       }},
+  };
+  return kFactories;
+}
+
+const std::vector<std::pair<std::string, PredicateFactory>>& predicate_factories() {
+  static const std::vector<std::pair<std::string, PredicateFactory>> kFactories = {
+      {"org.apache.kafka.connect.transforms.predicates.TopicNameMatches", TopicNameMatches::create},
+      {"org.apache.kafka.connect.transforms.predicates.HasHeaderKey", HasHeaderKey::create},
+      {"org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
+       [](Options&) -> Result<std::unique_ptr<Predicate>> {
+         return std::unique_ptr<Predicate>(new RecordIsTombstone());
+       }},
+  };
+  return kFactories;
+}
+
+std::string trim(std::string_view s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+std::vector<std::string> split_list(const std::string& raw) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= raw.size()) {
+    size_t comma = raw.find(',', pos);
+    if (comma == std::string::npos) comma = raw.size();
+    auto item = trim(std::string_view(raw).substr(pos, comma - pos));
+    if (!item.empty()) out.push_back(std::move(item));
+    pos = comma + 1;
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// The options under `prefix` (transforms.<alias>.), minus the `reserved` ones the chain reads itself.
+std::map<std::string, std::string> options_under(const std::map<std::string, std::string>& props,
+                                                 const std::string& prefix, std::set<std::string>& used,
+                                                 const std::set<std::string>& reserved) {
+  std::map<std::string, std::string> out;
+  for (auto it = props.lower_bound(prefix); it != props.end() && it->first.starts_with(prefix); ++it) {
+    used.insert(it->first);
+    std::string option = it->first.substr(prefix.size());
+    if (!reserved.count(option)) out[option] = it->second;
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& Chain::supported_transforms() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> v;
+    for (const auto& [name, f] : transform_factories()) v.push_back(name);
+    return v;
+  }();
+  return kNames;
+}
+
+const std::vector<std::string>& Chain::supported_predicates() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> v;
+    for (const auto& [name, f] : predicate_factories()) v.push_back(name);
+    return v;
+  }();
+  return kNames;
+}
+
+Result<std::shared_ptr<Chain>> Chain::create(const std::map<std::string, std::string>& props,
+                                             std::set<std::string>& used) {
+  auto chain = std::make_shared<Chain>();
+  auto get = [&](const std::string& key) -> std::string {
+    used.insert(key);
+    auto it = props.find(key);
+    return it == props.end() ? std::string() : trim(it->second);
+  };
+
+  for (const auto& alias : split_list(get("predicates"))) {
+    const std::string prefix = "predicates." + alias + ".";
+    auto type = get(prefix + "type");
+    if (type.empty()) {
+      return Error::fatal(
+          fmt::format("missing required property {}type (predicates lists '{}'); supported: {}", prefix,
+                      alias, join(supported_predicates())));
+    }
+    Options options(prefix, options_under(props, prefix, used, {"type"}));
+    const PredicateFactory* factory = nullptr;
+    for (const auto& [name, f] : predicate_factories()) {
+      if (name == type) factory = &f;
+    }
+    if (factory == nullptr) {
+      return Error::fatal(
+          fmt::format("invalid value for {}type: '{}' is not a predicate sluice implements "
+                      "(supported: {})",
+                      prefix, type, join(supported_predicates())));
+    }
+    auto p = (*factory)(options);
+    if (!p) return p.error();
+    if (auto s = options.check_unknown(type); !s) return s.error();
+    chain->predicates_[alias] = std::move(*p);
+  }
+
+  std::set<std::string> seen;
+  for (const auto& alias : split_list(get("transforms"))) {
+    if (!seen.insert(alias).second) {
+      return Error::fatal(fmt::format("invalid value for transforms: '{}' is listed twice", alias));
+    }
+    const std::string prefix = "transforms." + alias + ".";
+    auto type = get(prefix + "type");
+    if (type.empty()) {
+      return Error::fatal(
+          fmt::format("missing required property {}type (transforms lists '{}'); supported: {}", prefix,
+                      alias, join(supported_transforms())));
+    }
+    Step step;
+    step.alias = alias;
+    auto predicate = get(prefix + "predicate");
+    if (!predicate.empty()) {
+      auto it = chain->predicates_.find(predicate);
+      if (it == chain->predicates_.end()) {
+        return Error::fatal(fmt::format("invalid value for {}predicate: '{}' is not listed in predicates",
+                                        prefix, predicate));
+      }
+      step.predicate = it->second.get();
+    }
+    auto negate = get(prefix + "negate");
+    if (!negate.empty()) {
+      if (negate != "true" && negate != "false") {
+        return Error::fatal(
+            fmt::format("invalid value for {}negate: '{}' (allowed: true, false)", prefix, negate));
+      }
+      step.negate = negate == "true";
+    }
+    Options options(prefix, options_under(props, prefix, used, {"type", "predicate", "negate"}));
+    const TransformFactory* factory = nullptr;
+    for (const auto& [name, f] : transform_factories()) {
+      if (name == type) factory = &f;
+    }
+    if (factory == nullptr) {
+      return Error::fatal(
+          fmt::format("invalid value for {}type: '{}' is not a transform sluice implements "
+                      "(supported: {})",
+                      prefix, type, join(supported_transforms())));
+    }
+    auto t = (*factory)(options);
+    if (!t) return t.error();
+    if (auto s = options.check_unknown(type); !s) return s.error();
+    step.transform = std::move(*t);
+    chain->steps_.push_back(std::move(step));
+  }
+  return chain;
+}
+
+bool Chain::reads_data() const {
+  for (const auto& step : steps_) {
+    if (step.transform->reads_data()) return true;
+  }
+  return false;
+}
+
+Result<bool> Chain::apply(Record& record) {
+  for (auto& step : steps_) {
+    if (step.predicate != nullptr && step.predicate->test(record) == step.negate) continue;
+    auto kept = step.transform->apply(record);
+    if (!kept) {
+      return Error::data(fmt::format("transform {} failed on a record for topic {}: {}", step.alias,
+                                     record.topic, kept.error().message));
+    }
+    if (!*kept) return false;
+  }
+  return true;
+}
+
+}  // namespace sluice::transform

@@ -1,0 +1,52 @@
+// Chain: the transforms of a connector config (transforms=a,b; transforms.a.type/.predicate/.negate/
+// .<option>; predicates=p; predicates.p.type/.<option>), built and validated once at start-up. Applied to
+// every record sluice publishes except the offset records (Connect never transforms those).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "transform/transform.h"
+
+namespace sluice::transform {
+
+class Chain {
+ public:
+  // Builds the chain from the connector properties. `used` receives every key the chain read. kFatal on an
+  // unknown class, option or predicate, naming the key (and listing what is supported). An empty
+  // `transforms` gives an empty chain.
+  static Result<std::shared_ptr<Chain>> create(const std::map<std::string, std::string>& props,
+                                               std::set<std::string>& used);
+
+  bool empty() const { return steps_.empty(); }
+  // Whether a transform reads or changes keys and values (else only topics and headers: the bytes pass as
+  // they are, and predicates see a key and value that are present or absent, nothing more).
+  bool reads_data() const;
+  size_t size() const { return steps_.size(); }
+  // Applies each transform in order (a transform whose predicate, after negate, is false is skipped); false
+  // when a transform dropped the record.
+  Result<bool> apply(Record& record);
+
+  // The key and value converters' schemas.enable (the form the transformed records are written in).
+  bool key_schemas_enable = true;
+  bool value_schemas_enable = true;
+
+  static const std::vector<std::string>& supported_transforms();
+  static const std::vector<std::string>& supported_predicates();
+
+ private:
+  struct Step {
+    std::string alias;
+    std::unique_ptr<Transform> transform;
+    const Predicate* predicate = nullptr;
+    bool negate = false;
+  };
+  std::vector<Step> steps_;
+  std::map<std::string, std::unique_ptr<Predicate>> predicates_;
+};
+
+}  // namespace sluice::transform

@@ -1,0 +1,32 @@
+// Record: what a single message transform sees, as Kafka Connect's ConnectRecord: topic, key and value each
+// with its schema, and headers. A key or value is absent (nullopt) when Connect's would be null with a null
+// schema (a Kafka null: tombstone, keyless table); it may also be a null payload with a schema.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "transform/json.h"
+#include "transform/schema.h"
+
+namespace sluice::transform {
+
+struct Data {
+  SchemaPtr schema;  // null: schemaless
+  Json payload;
+};
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+struct Record {
+  std::string topic;
+  std::optional<Data> key;
+  std::optional<Data> value;
+  std::vector<Header> headers;
+};
+
+}  // namespace sluice::transform

@@ -1,0 +1,206 @@
+// librdkafka consumers for the worker group: the member (subscribe + cooperative-sticky rebalance callback)
+// and the tails of the config and status topics (manual assignment from the beginning, no group).
+#include "worker/group.h"
+
+#include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
+
+namespace sluice::worker {
+
+namespace {
+
+void quiet_log(const rd_kafka_t*, int, const char*, const char*) {}
+
+rd_kafka_conf_t* consumer_conf(const std::string& bootstrap,
+                               const std::map<std::string, std::string>& properties) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  for (const auto& [k, v] : properties) rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err));
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof(err));
+  rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof(err));
+  rd_kafka_conf_set_log_cb(conf, quiet_log);
+  return conf;
+}
+
+}  // namespace
+
+int32_t assignment_partition(const std::string& connector, int partitions) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : connector) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  return static_cast<int32_t>(h % static_cast<uint32_t>(partitions > 0 ? partitions : 1));
+}
+
+struct LogTail::Handle {
+  rd_kafka_t* rk = nullptr;
+  ~Handle() {
+    if (rk) {
+      rd_kafka_consumer_close(rk);
+      rd_kafka_destroy(rk);
+    }
+  }
+};
+
+LogTail::~LogTail() = default;
+
+Result<std::unique_ptr<LogTail>> LogTail::open(const std::string& bootstrap,
+                                               const std::map<std::string, std::string>& properties,
+                                               const std::string& topic, int timeout_ms) {
+  std::unique_ptr<LogTail> t(new LogTail());
+  t->topic_ = topic;
+  t->h_ = std::make_unique<Handle>();
+  char err[512];
+  rd_kafka_conf_t* conf = consumer_conf(bootstrap, properties);
+  rd_kafka_conf_set(conf, "group.id", "sluice-worker-tail", err, sizeof(err));
+  rd_kafka_conf_set(conf, "isolation.level", "read_committed", err, sizeof(err));
+  rd_kafka_conf_set(conf, "fetch.wait.max.ms", "50", err, sizeof(err));
+  t->h_->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+  if (t->h_->rk == nullptr)
+    return Error::fatal(fmt::format("cannot create a consumer for {}: {}", topic, err));
+  rd_kafka_t* rk = t->h_->rk;
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  auto merr = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+  rd_kafka_topic_destroy(rkt);
+  if (merr)
+    return Error::transient(fmt::format("cannot read metadata of '{}': {}", topic, rd_kafka_err2str(merr)));
+  int partitions = md->topic_cnt > 0 ? md->topics[0].partition_cnt : 0;
+  rd_kafka_metadata_destroy(md);
+  rd_kafka_topic_partition_list_t* assign = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p) {
+    int64_t low = 0, high = 0;
+    auto werr = rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &low, &high, timeout_ms);
+    if (werr) {
+      rd_kafka_topic_partition_list_destroy(assign);
+      return Error::transient(fmt::format("cannot read offsets of '{}': {}", topic, rd_kafka_err2str(werr)));
+    }
+    rd_kafka_topic_partition_list_add(assign, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    if (high > low) t->pending_[p] = high;
+  }
+  rd_kafka_assign(rk, assign);
+  rd_kafka_topic_partition_list_destroy(assign);
+  return t;
+}
+
+std::vector<LogRecord> LogTail::poll(int timeout_ms) {
+  std::vector<LogRecord> out;
+  for (int i = 0; i < 1000; ++i) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(h_->rk, i == 0 ? timeout_ms : 0);
+    if (m == nullptr) break;
+    std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> guard(m, rd_kafka_message_destroy);
+    if (m->err) continue;  // retried by librdkafka
+    LogRecord r;
+    r.key.assign(static_cast<const char*>(m->key), m->key_len);
+    if (m->payload != nullptr) r.value.emplace(static_cast<const char*>(m->payload), m->len);
+    r.partition = m->partition;
+    r.offset = m->offset;
+    if (auto it = pending_.find(m->partition); it != pending_.end() && m->offset + 1 >= it->second) {
+      pending_.erase(it);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+struct GroupMember::Handle {
+  rd_kafka_t* rk = nullptr;
+  bool closed = false;
+  ~Handle() {
+    if (rk) {
+      if (!closed) rd_kafka_consumer_close(rk);
+      rd_kafka_destroy(rk);
+    }
+  }
+};
+
+namespace {
+
+std::set<int32_t> partition_set(const rd_kafka_topic_partition_list_t* list) {
+  std::set<int32_t> out;
+  for (int i = 0; i < list->cnt; ++i) out.insert(list->elems[i].partition);
+  return out;
+}
+
+void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                  void* opaque) {
+  auto* callbacks = static_cast<std::pair<GroupMember::Callback, GroupMember::Callback>*>(opaque);
+  bool cooperative = std::string(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    if (cooperative) {
+      rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts);
+      if (e) rd_kafka_error_destroy(e);
+    } else {
+      rd_kafka_assign(rk, parts);
+    }
+    callbacks->first(partition_set(parts));
+  } else {
+    // Stop what this worker ran in these partitions before they go to another worker.
+    callbacks->second(partition_set(parts));
+    if (cooperative) {
+      rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts);
+      if (e) rd_kafka_error_destroy(e);
+    } else {
+      rd_kafka_assign(rk, nullptr);
+    }
+  }
+}
+
+}  // namespace
+
+GroupMember::~GroupMember() {
+  leave();
+  if (h_ && h_->rk) {
+    void* opaque = rd_kafka_opaque(h_->rk);
+    h_.reset();
+    delete static_cast<std::pair<Callback, Callback>*>(opaque);
+  }
+}
+
+Result<std::unique_ptr<GroupMember>> GroupMember::join(const std::string& bootstrap,
+                                                       const std::map<std::string, std::string>& properties,
+                                                       const std::string& group_id, const std::string& topic,
+                                                       const std::string& member_id, Callback on_assigned,
+                                                       Callback on_revoked) {
+  std::unique_ptr<GroupMember> g(new GroupMember());
+  g->h_ = std::make_unique<Handle>();
+  char err[512];
+  rd_kafka_conf_t* conf = consumer_conf(bootstrap, properties);
+  rd_kafka_conf_set(conf, "group.id", group_id.c_str(), err, sizeof(err));
+  rd_kafka_conf_set(conf, "client.id", ("sluice-worker-" + member_id).c_str(), err, sizeof(err));
+  rd_kafka_conf_set(conf, "partition.assignment.strategy", "cooperative-sticky", err, sizeof(err));
+  rd_kafka_conf_set(conf, "session.timeout.ms", "10000", err, sizeof(err));  // Connect's defaults
+  rd_kafka_conf_set(conf, "heartbeat.interval.ms", "3000", err, sizeof(err));
+  rd_kafka_conf_set(conf, "max.poll.interval.ms", "300000", err, sizeof(err));
+  rd_kafka_conf_set(conf, "topic.metadata.refresh.interval.ms", "5000", err, sizeof(err));
+  auto* callbacks = new std::pair<Callback, Callback>(std::move(on_assigned), std::move(on_revoked));
+  rd_kafka_conf_set_opaque(conf, callbacks);
+  rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+  g->h_->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+  if (g->h_->rk == nullptr) {
+    delete callbacks;
+    return Error::fatal(fmt::format("cannot join worker group {}: {}", group_id, err));
+  }
+  rd_kafka_poll_set_consumer(g->h_->rk);
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  auto e = rd_kafka_subscribe(g->h_->rk, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (e) return Error::fatal(fmt::format("cannot subscribe to {}: {}", topic, rd_kafka_err2str(e)));
+  return g;
+}
+
+void GroupMember::poll(int timeout_ms) {
+  if (!h_ || h_->closed) return;
+  rd_kafka_message_t* m = rd_kafka_consumer_poll(h_->rk, timeout_ms);
+  if (m) rd_kafka_message_destroy(m);  // nothing is written to the assignment topic
+}
+
+void GroupMember::leave() {
+  if (!h_ || !h_->rk || h_->closed) return;
+  h_->closed = true;
+  rd_kafka_consumer_close(h_->rk);  // serves the final revocation callback
+}
+
+}  // namespace sluice::worker

@@ -1,0 +1,28 @@
+// Connector config validation as Connect's PUT /connector-plugins/{type}/config/validate answers it: every
+// property with the errors src/config's parser finds in it.
+#pragma once
+
+#include <string>
+
+#include "config/config.h"
+#include "server/worker.h"
+
+namespace sluice::worker {
+
+inline constexpr const char* kConnectorClass = "io.debezium.connector.postgresql.PostgresConnector";
+inline constexpr const char* kTaskClass = "io.debezium.connector.postgresql.PostgresConnectorTask";
+
+// Whether `plugin` names sluice's connector: the class, or an alias Connect accepts (the simple name, or
+// the simple name without "Connector").
+bool is_postgres_plugin(const std::string& plugin);
+
+// Validates a stored (unresolved) connector config: providers are resolved and parse_config runs; each
+// error it reports is attached to the property it names, and parsing repeats without that property until
+// no new error appears (the parser stops at the first).
+server::Validation validate_connector_config(const config::Properties& props);
+
+// Connect's 400 message for an invalid config ("Connector configuration is invalid and contains the
+// following N error(s): …").
+std::string invalid_config_message(const server::Validation& v);
+
+}  // namespace sluice::worker

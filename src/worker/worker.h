@@ -1,0 +1,117 @@
+// Worker: `sluice connect`'s connectors, run in-process (each with its own threads, Postgres connections,
+// producer and stop flag), their configs and target states in config.storage.topic and their statuses in
+// status.storage.topic, in Kafka Connect's record layout, so a restarted worker resumes every connector.
+// Workers with the same group.id share the connectors: every request is a record in the config topic that
+// each worker applies as it reads it (so any worker serves any request), and the group's assignment
+// decides which worker runs a connector (src/worker/group.h).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.h"
+#include "server/worker.h"
+#include "worker/group.h"
+#include "worker/kafka_log.h"
+#include "worker/worker_config.h"
+
+namespace sluice::worker {
+
+class Worker final : public server::Worker {
+ public:
+  explicit Worker(WorkerConfig config);
+  ~Worker() override;
+
+  // Opens (creates) the storage topics, reads the stored connectors and starts those not paused/stopped.
+  Status start();
+  // Leaves the group, stops every connector (each flushes what Kafka has not acknowledged) and records
+  // them UNASSIGNED.
+  void shutdown();
+
+  server::ServerInfo server_info() override;
+  std::vector<server::PluginInfo> plugins() override;
+  std::vector<std::string> connectors() override;
+  server::ApiResult<server::ConnectorInfo> connector_info(const std::string& name) override;
+  server::ApiResult<server::Created> put_connector_config(
+      const std::string& name, const server::ConfigMap& config, bool allow_replace,
+      std::optional<server::TargetState> initial_state) override;
+  server::ApiResult<server::Done> delete_connector(const std::string& name) override;
+  server::ApiResult<server::ConnectorStatus> connector_status(const std::string& name) override;
+  server::ApiResult<std::vector<std::pair<int, server::ConfigMap>>> task_configs(
+      const std::string& name) override;
+  server::ApiResult<server::Done> set_target_state(const std::string& name,
+                                                   server::TargetState state) override;
+  server::ApiResult<server::ConnectorStatus> restart_connector(const std::string& name, bool include_tasks,
+                                                               bool only_failed) override;
+  server::ApiResult<server::Done> restart_task(const std::string& name, int task) override;
+  server::ApiResult<std::vector<std::string>> active_topics(const std::string& name) override;
+  server::ApiResult<server::Done> reset_active_topics(const std::string& name) override;
+  server::ApiResult<nlohmann::json> offsets(const std::string& name) override;
+  server::ApiResult<std::string> alter_offsets(const std::string& name,
+                                               const nlohmann::json& offsets) override;
+  server::ApiResult<std::string> reset_offsets(const std::string& name) override;
+  server::ApiResult<server::Validation> validate(const std::string& plugin,
+                                                 const server::ConfigMap& config) override;
+
+ private:
+  struct Slot;
+  void launch(const std::shared_ptr<Slot>& slot);  // starts the slot's supervisor thread (mu_ held)
+  void supervise(std::shared_ptr<Slot> slot);
+  // Runs the connector once, until it stops or fails; returns the failure ("" when stopped on request or
+  // finished) and whether it failed before the task ran (the config could not be resolved or parsed).
+  std::string run_connector(Slot& slot, const config::Properties& props, bool& config_failed);
+  server::ConnectorStatus status_of(const Slot& slot) const;  // mu_ held
+  server::ConnectorInfo info_of(const Slot& slot) const;      // mu_ held
+  // Writes the slot's connector and task statuses (status-connector-<name>, status-task-<name>-0).
+  void publish_status(const std::string& name, const server::ConnectorStatus& status);
+  void on_topic(const std::shared_ptr<Slot>& slot, const std::string& topic);
+  Result<int64_t> write_config(const std::string& name, const config::Properties& config);
+  Result<int64_t> write_target_state(const std::string& name, server::TargetState state);
+  // Applies a config topic record (mu_ held): creates, reconfigures or removes a connector, changes its
+  // target state, restarts it.
+  void apply_config(const LogRecord& r);
+  void apply_status(const LogRecord& r);  // another worker's statuses and active topics (mu_ held)
+  // Waits until the config topic tail applied the record at `offset` (read-your-writes).
+  bool wait_applied(int64_t offset);
+  void restart_locked(Slot& s, bool include_tasks, bool only_failed);
+  bool owns(const std::string& name) const;  // mu_ held
+  void on_assigned(const std::set<int32_t>& partitions);
+  void on_revoked(const std::set<int32_t>& partitions);
+  void tail_loop();
+  void group_loop();
+  // Waits until the slot's connector is no longer running (after a stop), up to timeout_ms.
+  bool wait_idle(const std::shared_ptr<Slot>& slot, int timeout_ms);
+
+  WorkerConfig config_;
+  std::string worker_id_;
+  std::unique_ptr<KafkaLog> configs_;
+  std::unique_ptr<KafkaLog> statuses_;
+  std::unique_ptr<KafkaLog> offsets_;
+  std::string cluster_id_;
+  std::unique_ptr<LogTail> config_tail_;
+  std::unique_ptr<LogTail> status_tail_;
+  std::unique_ptr<GroupMember> member_;
+  std::thread tail_thread_;
+  std::thread group_thread_;
+  std::atomic<bool> stop_threads_{false};
+  int64_t applied_config_offset_ = -1;
+  std::set<int32_t> owned_;                                // assignment topic partitions this worker holds
+  std::map<std::string, server::ConnectorStatus> remote_;  // statuses written by the connectors' owners
+  std::map<std::string, std::set<std::string>> remote_topics_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, std::shared_ptr<Slot>> slots_;
+  std::vector<std::thread> retired_;  // supervisors of deleted connectors, joined at shutdown
+  bool shutdown_ = false;
+  std::mutex write_mu_;  // one storage write at a time keeps each key's records in request order
+};
+
+}  // namespace sluice::worker

@@ -1,0 +1,168 @@
+"""Single message transforms (transforms=… / predicates=…) on real Postgres and Kafka: unwrap, routing,
+filtering with predicates, exit 2 for unknown classes/options and for output-changing properties sluice does
+not implement, and that offsets are never transformed."""
+import json
+import subprocess
+
+import pytest
+
+from conftest import SLUICE_BIN, Sluice, key_of, value_of, wait_until
+
+UNWRAP = {
+    "transforms": "unwrap",
+    "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
+}
+
+
+def make_table(pg, names, rows=2):
+    table = f"tx_{names['tag']}"
+    with pg.cursor() as cur:
+        cur.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, email text, status text)")
+        for i in range(1, rows + 1):
+            cur.execute(f"INSERT INTO {table} VALUES (%s, %s, 'new')", (i, f"u{i}@x"))
+    return table
+
+
+def run(*args):
+    return subprocess.run([SLUICE_BIN, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_unwrap_snapshot_and_stream_with_rewrite_and_add_fields(pg, names, sluice_factory, topic_reader):
+    table = make_table(pg, names)
+    s = sluice_factory(**UNWRAP, **{
+        "table.include.list": f"public.{table}",
+        "transforms.unwrap.delete.tombstone.handling.mode": "rewrite",
+        "transforms.unwrap.add.fields": "op,table,source.ts_ms",
+        "transforms.unwrap.add.headers": "op",
+    }).start()
+    s.wait_streaming()
+    with pg.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET status = 'shipped' WHERE id = 1")
+        cur.execute(f"DELETE FROM {table} WHERE id = 2")
+    reader = topic_reader(f"{names['prefix']}.public.{table}")
+    msgs = reader.poll_until(4)
+    reader.drain(1.5)
+    values = [value_of(m) for m in reader.messages]
+    assert all(v is not None for v in values), "rewrite mode drops the tombstones"
+    assert len(values) == 4
+    payloads = [v["payload"] for v in values]
+    assert [p["__op"] for p in payloads] == ["r", "r", "u", "d"]
+    assert payloads[2]["status"] == "shipped" and payloads[2]["__deleted"] == "false"
+    assert payloads[3]["id"] == 2 and payloads[3]["__deleted"] == "true"
+    assert all(p["__table"] == table for p in payloads)
+    assert isinstance(payloads[0]["__source_ts_ms"], int)
+    schema = values[0]["schema"]
+    assert schema["name"] == f"{names['prefix']}.public.{table}.Value" and schema["optional"] is False
+    assert [f["field"] for f in schema["fields"]] == ["id", "email", "status", "__deleted", "__op", "__table",
+                                                      "__source_ts_ms"]
+    assert {"type": "string", "optional": True, "field": "__op"} in schema["fields"]
+    headers = [dict((k, v.decode()) for k, v in (m.headers() or [])) for m in msgs]
+    assert [h["__op"] for h in headers] == ["r", "r", "u", "d"]
+    assert all("__debezium.context.connectorLogicalName" in h for h in headers)
+    assert key_of(msgs[0]) == {"schema": {"type": "struct", "fields": [{"type": "int32", "optional": False, "field": "id"}],
+                                          "optional": False, "name": f"{names['prefix']}.public.{table}.Key"},
+                               "payload": {"id": 1}}
+    # The offsets topic is written as without transforms: Connect never transforms offsets.
+    assert s.stop() == 0
+    offsets = topic_reader("sluice-offsets")
+    offsets.drain(2.0)
+    mine = [m for m in offsets.messages if m.key() and names["prefix"].encode() in m.key()]
+    assert mine, "offsets recorded"
+    assert "lsn" in value_of(mine[-1])
+
+
+def test_unwrap_default_mode_schemas_disabled_delete(pg, names, sluice_factory, topic_reader):
+    table = make_table(pg, names, rows=1)
+    s = sluice_factory(**UNWRAP, **{
+        "table.include.list": f"public.{table}",
+        "key.converter.schemas.enable": "false",
+        "value.converter.schemas.enable": "false",
+    }).start()
+    s.wait_streaming()
+    with pg.cursor() as cur:
+        cur.execute(f"DELETE FROM {table} WHERE id = 1")
+    reader = topic_reader(f"{names['prefix']}.public.{table}")
+    reader.poll_until(2)
+    reader.drain(1.5)
+    msgs = reader.messages
+    assert len(msgs) == 2, "the delete's tombstone is dropped"
+    assert json.loads(msgs[0].value()) == {"id": 1, "email": "u1@x", "status": "new"}
+    assert json.loads(msgs[0].key()) == {"id": 1}
+    # Debezium's default (tombstone): the delete becomes a null value with the row schema, which JsonConverter
+    # without schemas writes as the JSON literal null.
+    assert msgs[1].value() == b"null"
+    assert json.loads(msgs[1].key()) == {"id": 1}
+
+
+def test_regex_router_filter_and_predicates(pg, names, sluice_factory, topic_reader):
+    orders = f"orders_{names['tag']}"
+    other = f"other_{names['tag']}"
+    with pg.cursor() as cur:
+        cur.execute(f"CREATE TABLE {orders} (id int PRIMARY KEY, v text)")
+        cur.execute(f"CREATE TABLE {other} (id int PRIMARY KEY, v text)")
+    s = sluice_factory(**{
+        "table.include.list": f"public.{orders},public.{other}",
+        "predicates": "isOther,isTombstone",
+        "predicates.isOther.type": "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+        "predicates.isOther.pattern": f".*\\.other_{names['tag']}",
+        "predicates.isTombstone.type": "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
+        "transforms": "dropOther,dropTombstones,route",
+        "transforms.dropOther.type": "org.apache.kafka.connect.transforms.Filter",
+        "transforms.dropOther.predicate": "isOther",
+        "transforms.dropTombstones.type": "org.apache.kafka.connect.transforms.Filter",
+        "transforms.dropTombstones.predicate": "isTombstone",
+        "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
+        "transforms.route.regex": "([^.]+)\\.([^.]+)\\.([^.]+)",
+        "transforms.route.replacement": "$1-routed-$3",
+    }).start()
+    s.wait_streaming()
+    with pg.cursor() as cur:
+        cur.execute(f"INSERT INTO {other} VALUES (1, 'dropped')")
+        cur.execute(f"INSERT INTO {orders} VALUES (1, 'a')")
+        cur.execute(f"DELETE FROM {orders} WHERE id = 1")
+        cur.execute(f"INSERT INTO {other} VALUES (2, 'dropped')")
+        cur.execute(f"INSERT INTO {orders} VALUES (2, 'b')")
+    routed = topic_reader(f"{names['prefix']}-routed-{orders}")
+    routed.poll_until(3)
+    routed.drain(1.5)
+    ops = [value_of(m)["payload"]["op"] for m in routed.messages]
+    assert ops == ["c", "d", "c"], "the tombstone after the delete is filtered"
+    # Dropped records are acknowledged: the slot moves past a last transaction whose records were all dropped.
+    with pg.cursor() as cur:
+        cur.execute(f"INSERT INTO {other} VALUES (3, 'dropped')")
+        cur.execute("SELECT pg_current_wal_lsn()")
+        target = cur.fetchone()[0]
+
+    def confirmed():
+        with pg.cursor() as cur:
+            cur.execute("SELECT confirmed_flush_lsn >= %s::pg_lsn FROM pg_replication_slots WHERE slot_name = %s",
+                        (target, names["slot"]))
+            row = cur.fetchone()
+            return row and row[0]
+    wait_until(confirmed, 30, what="the slot to confirm past the dropped records")
+    original = topic_reader(f"{names['prefix']}.public.{orders}")
+    original.drain(1.5)
+    assert original.messages == [], "nothing is written to the topic the router moved records from"
+    assert s.stop() == 0
+
+
+@pytest.mark.parametrize("key,value,expect", [
+    ("transforms", "x", "missing required property transforms.x.type"),
+    ("transforms.unwrap.delete.tombstone.handling.mode", "sometimes",
+     "invalid value for transforms.unwrap.delete.tombstone.handling.mode: 'sometimes'"),
+    ("transforms.unwrap.drop.tombstones", "false", "unknown property transforms.unwrap.drop.tombstones"),
+    ("transforms.unwrap.type", "io.debezium.transforms.Nope",
+     "invalid value for transforms.unwrap.type: 'io.debezium.transforms.Nope' is not a transform sluice implements"),
+    ("column.mask.with.5.chars", "public.t.email", "column.mask.with.5.chars is set but sluice does not implement it"),
+    ("column.exclude.list", "public.t.email", "column.exclude.list is not supported by sluice yet"),
+    ("value.converter", "io.debezium.converters.CloudEventsConverter", "invalid value for value.converter"),
+    ("value.converter.decimal.format", "NUMERIC", "value.converter.decimal.format is set but sluice does not"),
+])
+def test_bad_transform_config_exits_2(tmp_path, names, key, value, expect):
+    overrides = dict(UNWRAP) if key.startswith("transforms.unwrap") else {}
+    overrides[key] = value
+    s = Sluice(tmp_path, names, **overrides)
+    s.write()
+    r = run("run", str(s.path))
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert expect in r.stdout + r.stderr
