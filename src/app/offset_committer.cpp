@@ -118,7 +118,7 @@ void OffsetCommitter::on_delivery(uint64_t opaque, const char* error) {
 
 Status OffsetCommitter::reset() {
   offsets::StoredOffset marker;
-  marker.extra = R"({"sluice_follow_slot":true})";
+  marker.extra = offsets::kFollowSlotExtra;
   marker.ts_usec = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();

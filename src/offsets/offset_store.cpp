@@ -266,7 +266,11 @@ Result<std::optional<StoredOffset>> load_kafka_offset(const std::string& bootstr
       } else if (m->key_len == key.size() &&
                  std::string_view(static_cast<const char*>(m->key), m->key_len) == key) {
         if (m->payload == nullptr) {
-          found.reset();  // a tombstone deletes the offsets
+          // A tombstone deletes the offsets on purpose (Kafka Connect's DELETE /connectors/N/offsets,
+          // or a user's own tooling): read it as `sluice reset-offsets` (follow the slot, or snapshot
+          // when there is none), not as a key never written, whose slot may be another connector's.
+          found = StoredOffset{};
+          found->extra = kFollowSlotExtra;
         } else if (auto o =
                        parse_offset_value(std::string_view(static_cast<const char*>(m->payload), m->len))) {
           found = o;

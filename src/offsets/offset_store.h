@@ -16,6 +16,10 @@
 
 namespace sluice::offsets {
 
+// StoredOffset::extra of a reset (LSN 0/0): the next start follows the replication slot, or snapshots when
+// there is none.
+inline constexpr const char* kFollowSlotExtra = R"({"sluice_follow_slot":true})";
+
 struct StoredOffset {
   Lsn lsn;                       // every change before this LSN is acknowledged by Kafka
   std::optional<int64_t> tx_id;  // the last acknowledged transaction
