@@ -271,7 +271,9 @@ def sluice_config(env, slot, pub, prefix, table, extra):
     cfg = {"name": slot, "database.hostname": u.hostname, "database.port": str(u.port),
            "database.user": u.username, "database.dbname": u.path.lstrip("/"), "topic.prefix": prefix,
            "slot.name": slot, "publication.name": pub, "publication.autocreate.mode": "disabled",
-           "snapshot.mode": "no_data", "table.include.list": f"public.{table}", "kafka.bootstrap.servers": KAFKA}
+           "snapshot.mode": "no_data", "table.include.list": f"public.{table}", "kafka.bootstrap.servers": KAFKA,
+           # The bench created the slot (at the workload's start LSN) for this connector, which has no offsets yet.
+           "slot.takeover": "true"}
     if u.password:
         cfg["database.password"] = u.password
     cfg.update(extra)
