@@ -510,8 +510,14 @@ Status Connector::run_once() {
   }
   acks_.reset(std::max(start, acks_.flush_lsn()));
   // A new slot (snapshot or no_data): no commit processed yet, source.sequence starts with null (Debezium's
-  // lsn_commit before its first commit); resuming an existing slot: its position.
-  last_commit_lsn_ = start.valid() && *slot && !snapshotted ? std::optional<Lsn>(start) : std::nullopt;
+  // lsn_commit before its first commit); resuming an existing slot: its position. A reconnect in this
+  // process keeps what the stream set, or null when this process created the slot (Debezium's offset
+  // context survives its reconnects too).
+  if (!last_commit_known_) {
+    last_commit_lsn_ =
+        start.valid() && *slot && !snapshotted && !created_slot_ ? std::optional<Lsn>(start) : std::nullopt;
+    last_commit_known_ = true;
+  }
   if (auto s = init_incremental(start); !s) return s;
   // Record the starting point before streaming, so the stored offsets are never behind the slot.
   if (eos_ != nullptr) {

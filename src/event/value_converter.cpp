@@ -215,6 +215,24 @@ TypeSpec unknown_spec(uint32_t oid, const ConverterOptions& options) {
   return t;
 }
 
+bool is_temporal(ValueKind k) {
+  switch (k) {
+    case ValueKind::kDate:
+    case ValueKind::kTime:
+    case ValueKind::kMicroTime:
+    case ValueKind::kTimestamp:
+    case ValueKind::kMicroTimestamp:
+    case ValueKind::kConnectDate:
+    case ValueKind::kConnectTime:
+    case ValueKind::kConnectTimestamp:
+    case ValueKind::kZonedTimestamp:
+    case ValueKind::kZonedTime:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool is_geometric(uint32_t oid) {
   return oid == pt::kLine || oid == pt::kLseg || oid == pt::kBox || oid == pt::kPath || oid == pt::kPolygon ||
          oid == pt::kCircle;
@@ -802,8 +820,13 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
       if (!tz) return bad_value(t, s);
       scratch.clear();
       // OffsetTime wraps around midnight; 24:00:00 is parsed as the next day's 00:00 (Debezium 3.4 and 3.6,
-      // snapshot and streaming: DateTimeFormat.timeWithTimeZone, pgjdbc's getObject).
+      // snapshot and streaming: DateTimeFormat.timeWithTimeZone, pgjdbc's getObject). Debezium 3.7 keeps
+      // 24:00:00+00 as "24:00:00Z" on both paths (checked by tests/conformance; other offsets still wrap).
       int64_t utc = tz->micros - int64_t{tz->offset_seconds} * 1'000'000;
+      if (t.compat_minor >= 7 && tz->micros == kMicrosPerDay && tz->offset_seconds == 0) {
+        write_string(w, "24:00:00Z");
+        return true;
+      }
       utc = ((utc % kMicrosPerDay) + kMicrosPerDay) % kMicrosPerDay;
       javafmt::append_iso_time(scratch, utc, -1);
       scratch.push_back('Z');
@@ -920,8 +943,9 @@ Result<bool> write_text(const TypeSpec& t, const TypeSpec* element, std::string_
         // dimension, a Java array, to the element converter, which cannot convert it: one null per sub-array
         // ('{{1,2},{3,4}}' -> [null,null]). (Converters that print any object give Java's identity string
         // instead, "[Ljava.lang.String;@<random hash>": null here too.) A required element cannot be null:
-        // the whole value is null, as Debezium's for domain arrays.
-        if (element->required) return false;
+        // the whole value is null, as Debezium's for domain arrays. Debezium 3.7's temporal converters
+        // (date, time, timestamp and their zoned forms) fail the whole column instead: null.
+        if (element->required || (element->compat_minor >= 7 && is_temporal(element->kind))) return false;
         std::string array_json;
         StringSink sink{&array_json};
         JsonWriter aw(sink);

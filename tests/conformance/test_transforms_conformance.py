@@ -174,6 +174,13 @@ def _mask_strings_nm(cmp, schemas):
             pd["nm"] = ps["nm"] = "<allowed: streamed name value Debezium 3.4 loses>"
 
 
+# Tables whose values differ from Debezium's on purpose (harness.ALLOWED_DIFFERENCES: snapshot-path corruption,
+# Java identity strings of multidimensional arrays). The allowed entries name envelope paths (value.after.<col>,
+# told apart by source.table and op), which an unwrapped record no longer has; test_debezium_conformance compares
+# these tables in full, and the transforms do not touch values.
+UNWRAPPED_UNCOMPARED = ("snapdiff", "md_arrays", "md_typed")
+
+
 @pytest.mark.parametrize("label", [c.label for c in COMBOS])
 def test_same_records_as_debezium_with_transforms(results, label):
     c, topics, schema = results[label]
@@ -183,7 +190,10 @@ def test_same_records_as_debezium_with_transforms(results, label):
         if not cmp.debezium or not cmp.sluice:
             problems.append(f"topic {suffix}: debezium={len(cmp.debezium)} sluice={len(cmp.sluice)} records")
             continue
-        if suffix.endswith("strings") and "unwrap" in c.settings.get("transforms", ""):
+        unwrapped = "unwrap" in c.settings.get("transforms", "")
+        if unwrapped and suffix.rsplit(".", 1)[-1] in UNWRAPPED_UNCOMPARED:
+            continue
+        if suffix.endswith("strings") and unwrapped:
             _mask_strings_nm(cmp, c.value_schemas)
         problems += [f"topic {suffix}: {p}" for p in cmp.problems(c.value_schemas)]
     assert not problems, f"combo {label} {c.settings}: sluice differs from Debezium\n" + "\n".join(problems[:40])

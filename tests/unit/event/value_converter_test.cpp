@@ -327,9 +327,13 @@ TEST(ValueConverter, ZonedTime) {
   EXPECT_EQ(conv({pt::kTimetz}, "10:11:12-08"), R"("18:11:12Z")");
   EXPECT_EQ(conv({pt::kTimetz}, "01:00:00+02"), R"("23:00:00Z")");  // wraps around midnight
   EXPECT_EQ(conv({pt::kTimetz}, "10:11:00.120000+00"), R"("10:11:00.12Z")");
-  // Regression (issue 15): Debezium's OffsetTime holds no 24:00, it gives the next midnight on both paths.
-  EXPECT_EQ(conv({pt::kTimetz}, "24:00:00+00"), R"("00:00:00Z")");
+  // Debezium 3.7 keeps 24:00:00 at UTC; other offsets wrap as any time does.
+  EXPECT_EQ(conv({pt::kTimetz}, "24:00:00+00"), R"("24:00:00Z")");
   EXPECT_EQ(conv({pt::kTimetz}, "24:00:00+02"), R"("22:00:00Z")");
+  // Regression (issue 15): Debezium 3.4's OffsetTime holds no 24:00, it gives the next midnight on both paths.
+  Col tz34{pt::kTimetz};
+  tz34.options.compat_minor = 4;
+  EXPECT_EQ(conv(tz34, "24:00:00+00"), R"("00:00:00Z")");
 }
 
 TEST(ValueConverter, Interval) {
@@ -378,6 +382,12 @@ TEST(ValueConverter, Arrays) {
   EXPECT_EQ(conv({pt::kInt4Array}, "[0:2][1:1]={{1},{NULL},{3}}"), "[null,null,null]");
   EXPECT_EQ(conv({pt::kTextArray}, R"({{"a}{,\"",b},{"}",NULL}})"), "[null,null]");
   EXPECT_EQ(conv({pt::kTsvectorArray}, R"({{'a'}})"), "null");  // required elements
+  // Debezium 3.7's temporal element converters fail the whole column (3.4: one null per sub-array).
+  EXPECT_EQ(conv({pt::kDateArray}, "{{2024-01-01},{2024-01-02}}"), "null");
+  EXPECT_EQ(conv({pt::kTimetzArray}, "{{10:00:00+02}}"), "null");
+  Col dates34{pt::kDateArray};
+  dates34.options.compat_minor = 4;
+  EXPECT_EQ(conv(dates34, "{{2024-01-01},{2024-01-02}}"), "[null,null]");
   EXPECT_EQ(conv({pt::kInt4Array}, "{{1,2},{3,4}").substr(0, 5), "ERROR");
   EXPECT_EQ(conv({pt::kInt4Array}, "{{1,2}x{3,4}}").substr(0, 5), "ERROR");
   // One element Debezium cannot convert fails the whole column.
