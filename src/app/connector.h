@@ -192,7 +192,8 @@ class Connector final : public sink::DeliveryHandler {
   // The open transaction's acknowledged prefix, when it can be recorded.
   std::optional<offsets::StoredOffset::InTransaction> acknowledged_part();
   std::optional<Lsn> last_commit_lsn_;
-  bool last_commit_known_ = false;  // last_commit_lsn_ was set by a start of this process (not reset by reconnects)
+  bool last_commit_known_ =
+      false;  // last_commit_lsn_ was set by a start of this process (not reset by reconnects)
   // snapshot.mode=always: snapshot once per start of sluice, not again when reconnecting.
   bool snapshot_taken_ = false;
   bool created_slot_ = false;  // this process created the slot (it is this connector's)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "event/java_format.h"
+#include "event/pg_text.h"
 #include "event/pg_types.h"
 
 namespace sluice::event::geometry {
@@ -42,15 +43,7 @@ bool numbers_of(std::string_view s, std::vector<double>& out) {
     while (j < s.size() && !punctuation(s[j])) ++j;
     std::string_view token = s.substr(i, j - i);
     double v = 0;
-    if (token == "NaN") {
-      v = std::numeric_limits<double>::quiet_NaN();
-    } else if (token == "Infinity" || token == "-Infinity") {
-      v = token[0] == '-' ? -std::numeric_limits<double>::infinity()
-                          : std::numeric_limits<double>::infinity();
-    } else {
-      auto r = std::from_chars(token.data(), token.data() + token.size(), v);
-      if (r.ec != std::errc() || r.ptr != token.data() + token.size()) return false;
-    }
+    if (!pgtext::parse_float8(token, v)) return false;
     out.push_back(v);
     i = j;
   }

@@ -388,19 +388,20 @@ bool parse_hstore(std::string_view text, HstorePairs& out) {
   return true;
 }
 
+bool parse_float8(std::string_view s, double& v) {
+  if (s == "NaN") return v = std::numeric_limits<double>::quiet_NaN(), true;
+  if (s == "Infinity") return v = std::numeric_limits<double>::infinity(), true;
+  if (s == "-Infinity") return v = -std::numeric_limits<double>::infinity(), true;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
 bool parse_point(std::string_view text, double& x, double& y) {
   if (text.size() < 5 || text.front() != '(' || text.back() != ')') return false;
   std::string_view inner = text.substr(1, text.size() - 2);
   size_t comma = inner.find(',');
   if (comma == std::string_view::npos) return false;
-  auto number = [](std::string_view s, double& v) {
-    if (s == "NaN") return v = std::numeric_limits<double>::quiet_NaN(), true;
-    if (s == "Infinity") return v = std::numeric_limits<double>::infinity(), true;
-    if (s == "-Infinity") return v = -std::numeric_limits<double>::infinity(), true;
-    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    return r.ec == std::errc() && r.ptr == s.data() + s.size();
-  };
-  return number(inner.substr(0, comma), x) && number(inner.substr(comma + 1), y);
+  return parse_float8(inner.substr(0, comma), x) && parse_float8(inner.substr(comma + 1), y);
 }
 
 }  // namespace sluice::event::pgtext

@@ -97,6 +97,9 @@ class ArrayReader {
 using HstorePairs = std::vector<std::pair<std::string, std::optional<std::string>>>;
 bool parse_hstore(std::string_view text, HstorePairs& out);
 
+// float8out text: a number, NaN, Infinity or -Infinity (the whole of `text`).
+bool parse_float8(std::string_view text, double& v);
+
 // point_out text: "(x,y)" with float8 output for each coordinate (incl. NaN, Infinity).
 bool parse_point(std::string_view text, double& x, double& y);
 

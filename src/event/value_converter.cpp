@@ -256,15 +256,7 @@ bool java_geometric_text(std::string_view s, std::string& out) {
     while (j < s.size() && number_char(s[j])) ++j;
     std::string_view token = s.substr(i, j - i);
     double v = 0;
-    if (token == "NaN") {
-      v = std::numeric_limits<double>::quiet_NaN();
-    } else if (token == "Infinity" || token == "-Infinity") {
-      v = token[0] == '-' ? -std::numeric_limits<double>::infinity()
-                          : std::numeric_limits<double>::infinity();
-    } else {
-      auto r = std::from_chars(token.data(), token.data() + token.size(), v);
-      if (r.ec != std::errc() || r.ptr != token.data() + token.size()) return false;
-    }
+    if (!pgtext::parse_float8(token, v)) return false;
     if (std::isnan(v) || std::isinf(v)) {
       out.append(std::isnan(v) ? "NaN" : v < 0 ? "-Infinity" : "Infinity");
     } else {

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -154,6 +155,23 @@ void record_config_error(rd_kafka_t*, int err, const char* reason, void* opaque)
   }
 }
 
+}  // namespace
+
+rd_kafka_resp_err_t query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition,
+                                     int64_t* low, int64_t* high, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, low, high, timeout_ms);
+    const bool no_leader_yet = err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+                               err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+                               err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    if (!no_leader_yet || std::chrono::steady_clock::now() >= deadline) return err;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+namespace {
+
 Status create_compacted_topic(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
   char err[512];
   rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), 1, -1, err, sizeof(err));
@@ -234,7 +252,7 @@ Result<std::optional<StoredOffset>> load_kafka_offset(const std::string& bootstr
   int remaining = 0;
   for (int p = 0; p < partitions; ++p) {
     int64_t low = 0, high = 0;
-    auto werr = rd_kafka_query_watermark_offsets(h.rk, topic.c_str(), p, &low, &high, timeout_ms);
+    auto werr = query_watermarks(h.rk, topic, p, &low, &high, timeout_ms);
     if (werr) {
       rd_kafka_topic_partition_list_destroy(assign);
       return explain(Error::transient(

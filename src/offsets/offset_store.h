@@ -5,6 +5,8 @@
 // "ts_usec":…}.
 #pragma once
 
+#include <librdkafka/rdkafka.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -68,5 +70,10 @@ Result<std::optional<StoredOffset>> load_kafka_offset(const std::string& bootstr
                                                       const std::map<std::string, std::string>& properties,
                                                       const std::string& topic, const std::string& key,
                                                       int timeout_ms);
+
+// rd_kafka_query_watermark_offsets, retried within timeout_ms while the partition has no leader yet (a topic
+// created a moment ago: NOT_LEADER_FOR_PARTITION, LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PART).
+rd_kafka_resp_err_t query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition,
+                                     int64_t* low, int64_t* high, int timeout_ms);
 
 }  // namespace sluice::offsets

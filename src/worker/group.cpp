@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
+#include "offsets/offset_store.h"
+
 namespace sluice::worker {
 
 namespace {
@@ -71,7 +73,7 @@ Result<std::unique_ptr<LogTail>> LogTail::open(const std::string& bootstrap,
   rd_kafka_topic_partition_list_t* assign = rd_kafka_topic_partition_list_new(partitions);
   for (int p = 0; p < partitions; ++p) {
     int64_t low = 0, high = 0;
-    auto werr = rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &low, &high, timeout_ms);
+    auto werr = offsets::query_watermarks(rk, topic, p, &low, &high, timeout_ms);
     if (werr) {
       rd_kafka_topic_partition_list_destroy(assign);
       return Error::transient(fmt::format("cannot read offsets of '{}': {}", topic, rd_kafka_err2str(werr)));

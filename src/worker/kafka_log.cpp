@@ -10,6 +10,8 @@
 #include <chrono>
 #include <thread>
 
+#include "offsets/offset_store.h"
+
 namespace sluice::worker {
 
 namespace {
@@ -175,7 +177,7 @@ Result<std::vector<LogRecord>> KafkaLog::read_all(int timeout_ms) const {
   rd_kafka_topic_partition_list_t* assign = rd_kafka_topic_partition_list_new(partitions);
   for (int p = 0; p < partitions; ++p) {
     int64_t low = 0, high = 0;
-    auto werr = rd_kafka_query_watermark_offsets(c.rk, topic_.name.c_str(), p, &low, &high, timeout_ms);
+    auto werr = offsets::query_watermarks(c.rk, topic_.name, p, &low, &high, timeout_ms);
     if (werr) {
       rd_kafka_topic_partition_list_destroy(assign);
       return Error::transient(fmt::format("cannot read offsets of '{}' partition {}: {}", topic_.name, p,

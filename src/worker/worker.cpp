@@ -827,7 +827,7 @@ bool Worker::wait_idle(const std::shared_ptr<Slot>& slot, int timeout_ms) {
   });
 }
 
-server::ApiResult<std::string> Worker::alter_offsets(const std::string& name, const json& entries) {
+std::optional<ApiError> Worker::require_stopped(const std::string& name) {
   std::shared_ptr<Slot> slot;
   {
     std::lock_guard lock(mu_);
@@ -837,14 +837,19 @@ server::ApiResult<std::string> Worker::alter_offsets(const std::string& name, co
     if (slot->target != TargetState::kStopped) {
       return ApiError::bad_request(
           "Connectors must be in the STOPPED state before their offsets can be modified. This can be done "
-          "for the "
-          "specified connector by issuing a 'PUT' request to the '/connectors/" +
+          "for "
+          "the specified connector by issuing a 'PUT' request to the '/connectors/" +
           name + "/stop' endpoint");
     }
   }
   if (!wait_idle(slot, kStorageTimeoutMs)) {
     return ApiError::conflict("Connector " + name + " is still stopping; retry once its tasks stopped");
   }
+  return std::nullopt;
+}
+
+server::ApiResult<std::string> Worker::alter_offsets(const std::string& name, const json& entries) {
+  if (auto e = require_stopped(name)) return *e;
   for (const auto& e : entries) {
     if (!e["partition"].contains("server") || !e["partition"]["server"].is_string() ||
         e["partition"].size() != 1) {
@@ -870,28 +875,11 @@ server::ApiResult<std::string> Worker::alter_offsets(const std::string& name, co
       "The Connect framework-managed offsets for this connector have been altered successfully. However, if "
       "this "
       "connector manages offsets externally, they will need to be manually altered in the system that the "
-      "connector "
-      "uses.");
+      "connector uses.");
 }
 
 server::ApiResult<std::string> Worker::reset_offsets(const std::string& name) {
-  std::shared_ptr<Slot> slot;
-  {
-    std::lock_guard lock(mu_);
-    auto it = slots_.find(name);
-    if (it == slots_.end()) return ApiError::not_found(not_found(name));
-    slot = it->second;
-    if (slot->target != TargetState::kStopped) {
-      return ApiError::bad_request(
-          "Connectors must be in the STOPPED state before their offsets can be modified. This can be done "
-          "for the "
-          "specified connector by issuing a 'PUT' request to the '/connectors/" +
-          name + "/stop' endpoint");
-    }
-  }
-  if (!wait_idle(slot, kStorageTimeoutMs)) {
-    return ApiError::conflict("Connector " + name + " is still stopping; retry once its tasks stopped");
-  }
+  if (auto e = require_stopped(name)) return *e;
   auto records = offsets_->read_all(kStorageTimeoutMs);
   if (!records) return ApiError{500, records.error().message};
   std::lock_guard w(write_mu_);
@@ -903,8 +891,7 @@ server::ApiResult<std::string> Worker::reset_offsets(const std::string& name) {
       "The Connect framework-managed offsets for this connector have been reset successfully. However, if "
       "this "
       "connector manages offsets externally, they will need to be manually reset in the system that the "
-      "connector "
-      "uses.");
+      "connector uses.");
 }
 
 server::ApiResult<server::Validation> Worker::validate(const std::string& plugin,

@@ -88,6 +88,9 @@ class Worker final : public server::Worker {
   void group_loop();
   // Waits until the slot's connector is no longer running (after a stop), up to timeout_ms.
   bool wait_idle(const std::shared_ptr<Slot>& slot, int timeout_ms);
+  // Kafka Connect's precondition of the offsets endpoints: the connector exists, is STOPPED and its task
+  // ended; the error to answer otherwise.
+  std::optional<server::ApiError> require_stopped(const std::string& name);
 
   WorkerConfig config_;
   std::string worker_id_;

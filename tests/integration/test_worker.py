@@ -202,6 +202,9 @@ def test_origin_story_curl_commands(worker_factory, pg, tmp_path):
     cfg.update({k: v for k, v in pg_params().items() if k in ("database.hostname", "database.port")})
     cfg["kafka.bootstrap.servers"] = KAFKA
     cfg["slot.name"] = f"w_{w.tag}_origin"
+    # Its own publication, dropped at the end: a FOR ALL TABLES one left behind would make other tests' tables
+    # without a replica identity refuse UPDATE and DELETE.
+    cfg["publication.name"] = f"w_{w.tag}_origin_pub"
     path = tmp_path / "pg-source-config.json"
     path.write_text(json.dumps(example, indent=2))
 
@@ -237,6 +240,7 @@ def test_origin_story_curl_commands(worker_factory, pg, tmp_path):
     wait_until(lambda: not pg.execute(slots + " AND active", (cfg["slot.name"] + "%",)).fetchone(), 60,
                what="the slot to be released")
     pg.execute(f"SELECT pg_drop_replication_slot(slot_name) FROM ({slots}) s", (cfg["slot.name"] + "%",))
+    pg.execute(f'DROP PUBLICATION IF EXISTS "{cfg["publication.name"]}"')
 
 
 def test_error_per_status_code(worker_factory, pg):

@@ -330,7 +330,8 @@ TEST(ValueConverter, ZonedTime) {
   // Debezium 3.7 keeps 24:00:00 at UTC; other offsets wrap as any time does.
   EXPECT_EQ(conv({pt::kTimetz}, "24:00:00+00"), R"("24:00:00Z")");
   EXPECT_EQ(conv({pt::kTimetz}, "24:00:00+02"), R"("22:00:00Z")");
-  // Regression (issue 15): Debezium 3.4's OffsetTime holds no 24:00, it gives the next midnight on both paths.
+  // Regression (issue 15): Debezium 3.4's OffsetTime holds no 24:00, it gives the next midnight on both
+  // paths.
   Col tz34{pt::kTimetz};
   tz34.options.compat_minor = 4;
   EXPECT_EQ(conv(tz34, "24:00:00+00"), R"("00:00:00Z")");
