@@ -1,16 +1,18 @@
 """The README's first command, as a new user runs it: `scripts/quickstart` on services of its own (own ports, own
 state folder), with the example config and the kafkajs consumer of examples/consumer-node. It must print the three
-snapshot reads and the create event for josip. Also: plain kafkajs (the example consumer, no codec package)
-decodes every kind of record sluice publishes with its defaults."""
+snapshot reads and the create event for josip. Also: each example consumer (plain kafkajs with no codec package,
+confluent-kafka, librdkafka's C++ API) decodes every kind of record sluice publishes with its defaults."""
 import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
-from conftest import KAFKA, ROOT, wait_until
+from conftest import KAFKA, ROOT, SLUICE_BIN, wait_until
 
 
 def free_port(start):
@@ -62,18 +64,30 @@ def test_quickstart_prints_the_josip_event():
     assert "consumer crashed" not in (run_dir / "consumer.log").read_text()
 
 
-def node_consumer(topics, group, log_path):
-    """The example kafkajs consumer (examples/consumer-node) on `topics`, printing one JSON line per record."""
-    subprocess.run([str(ROOT / "scripts" / "deps"), "--node", "--quiet", "--no-apt"], check=True, timeout=600)
+def example_consumer(kind, topics, group, log_path):
+    """One of the example consumers (examples/consumer-node: kafkajs; consumer-python: confluent-kafka;
+    consumer-cpp: librdkafka's C++ API, built with sluice) on `topics`, printing one JSON line per record."""
     env = dict(os.environ, SLUICE_KAFKA_BOOTSTRAP=KAFKA, SLUICE_TOPIC=",".join(topics), SLUICE_CONSUMER_GROUP=group)
+    if kind == "node":
+        subprocess.run([str(ROOT / "scripts" / "deps"), "--node", "--quiet", "--no-apt"], check=True, timeout=600)
+        cmd, cwd = ["node", "index.js"], ROOT / "examples" / "consumer-node"
+    elif kind == "python":
+        cmd, cwd = [sys.executable, "consumer.py"], ROOT / "examples" / "consumer-python"
+    else:
+        binary = Path(SLUICE_BIN).parent / "examples" / "consumer-cpp" / "consumer-cpp"
+        assert binary.exists(), f"{binary} missing: scripts/build builds it with sluice"
+        cmd, cwd = [str(binary)], ROOT
     out = open(log_path, "wb")
     err = open(str(log_path) + ".stderr", "wb")
-    return subprocess.Popen(["node", "index.js"], cwd=ROOT / "examples" / "consumer-node", env=env, stdout=out,
-                            stderr=err)
+    return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
 
 
+@pytest.mark.parametrize("kind", ["node", "python", "cpp"])
 @pytest.mark.parametrize("schemas", [True, False], ids=["schemas", "no-schemas"])
-def test_plain_kafkajs_reads_every_default_record(pg, names, sluice_factory, tmp_path, schemas):
+def test_example_consumer_reads_every_default_record(pg, names, sluice_factory, tmp_path, schemas, kind):
+    """Each example consumer, as a user runs it (kafkajs with no codec package), decodes every kind of record
+    sluice publishes with its defaults: r/c/u/d, the tombstone, transaction metadata, a heartbeat and a logical
+    decoding message."""
     table = f"kjs_{names['tag']}"
     with pg.cursor() as cur:
         cur.execute(f"CREATE TABLE {table} (id int primary key, name text)")
@@ -91,11 +105,11 @@ def test_plain_kafkajs_reads_every_default_record(pg, names, sluice_factory, tmp
     prefix = names["prefix"]
     data_topic = f"{prefix}.public.{table}"
     topics = [data_topic, f"{prefix}.transaction", f"__debezium-heartbeat.{prefix}", f"{prefix}.message"]
-    log_path = tmp_path / "kafkajs.jsonl"
-    proc = node_consumer(topics, f"kjs-{names['tag']}", log_path)
+    log_path = tmp_path / f"{kind}.jsonl"
+    proc = example_consumer(kind, topics, f"{kind}-{names['tag']}", log_path)
     try:
         def seen():
-            assert proc.poll() is None, (f"the kafkajs consumer exited {proc.returncode}:\n"
+            assert proc.poll() is None, (f"the {kind} consumer exited {proc.returncode}:\n"
                                          f"{open(str(log_path) + '.stderr').read()[-3000:]}")
             recs = [json.loads(x) for x in log_path.read_text().splitlines() if x.strip()]
             data = [r for r in recs if r["topic"] == data_topic]
@@ -103,15 +117,16 @@ def test_plain_kafkajs_reads_every_default_record(pg, names, sluice_factory, tmp
             hb = [r for r in recs if r["topic"] == topics[2]]
             msg = [r for r in recs if r["topic"] == topics[3]]
             return (data, tx, hb, msg) if len(data) >= 5 and len(tx) >= 8 and hb and msg else None
-        data, tx, hb, msg = wait_until(seen, timeout=90, interval=0.3, what="kafkajs to read every topic")
+        data, tx, hb, msg = wait_until(seen, timeout=90, interval=0.3, what=f"the {kind} consumer to read every topic")
     finally:
         proc.terminate()
         proc.wait(20)
+    assert proc.returncode == 0, f"the {kind} consumer did not stop cleanly on SIGTERM: {proc.returncode}"
     stderr = open(str(log_path) + ".stderr").read()
     assert "crashed" not in stderr and "KafkaJSNotImplemented" not in stderr, stderr[-3000:]
     ops = [(r["key"], r.get("op"), r.get("tombstone", False)) for r in data[:5]]
     assert ops == [({"id": 1}, "r", False), ({"id": 2}, "c", False), ({"id": 1}, "u", False),
-                   ({"id": 2}, "d", False), ({"id": 2}, None, True)]  # kafkajs: tombstone value === null
+                   ({"id": 2}, "d", False), ({"id": 2}, None, True)]  # the tombstone: a null value
     assert data[2]["before"] is None and data[2]["after"] == {"id": 1, "name": "jo"}
     assert data[3]["before"]["id"] == 2 and data[3]["after"] is None
     statuses = [r["value"]["status"] for r in tx]
