@@ -49,6 +49,7 @@ event::ConverterOptions converter_options(const config::Config& c) {
   o.unavailable_value_placeholder = c.unavailable_value_placeholder;
   o.include_unknown_datatypes = c.include_unknown_datatypes;
   o.compat_minor = c.compat_minor;
+  o.column_rules = c.column_rules;
   return o;
 }
 
@@ -240,7 +241,7 @@ int Connector::run() {
     }
     if (st.error().kind != ErrorKind::kTransient) {
       fail(st.error().message);
-      exit_code = 1;
+      exit_code = st.error().config ? 2 : 1;
       break;
     }
     // Changes acknowledged (or WAL confirmed) during the attempt: it worked for a while, start over.

@@ -17,10 +17,14 @@ enum class ErrorKind {
 struct Error {
   ErrorKind kind = ErrorKind::kFatal;
   std::string message;
+  // A fatal error the configuration causes where it meets the database (a column rule that cannot apply to
+  // a table): the process exits 2, as for a configuration rejected at start-up.
+  bool config = false;
 
   static Error transient(std::string m) { return {ErrorKind::kTransient, std::move(m)}; }
   static Error fatal(std::string m) { return {ErrorKind::kFatal, std::move(m)}; }
   static Error data(std::string m) { return {ErrorKind::kData, std::move(m)}; }
+  static Error config_error(std::string m) { return {ErrorKind::kFatal, std::move(m), true}; }
 };
 
 template <typename T>

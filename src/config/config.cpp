@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <re2/re2.h>
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
@@ -414,6 +415,70 @@ Result<Config> parse_config(const Properties& original) {
 }
 
 namespace {
+// column.include.list / column.exclude.list and the mask properties, in the order ColumnMappers.create
+// registers them (the first rule matching a column wins): column.truncate.to.<N>.chars,
+// column.mask.with.<N>.chars, column.mask.hash.<alg>.with.salt.<salt>, then its .v2 form; among properties of
+// one kind, key order. A column.* key of another shape is refused later (unimplemented_output_property).
+Result<std::shared_ptr<const transform::ColumnRules>> parse_column_rules(Reader& r, const Properties& props) {
+  using transform::MaskSpec;
+  const auto include = split_patterns(r.str("column.include.list", ""));
+  const auto exclude = split_patterns(r.str("column.exclude.list", ""));
+  static const RE2 kTruncate(R"(column\.truncate\.to\.(\d+)\.chars)");
+  static const RE2 kMaskWith(R"(column\.mask\.with\.(\d+)\.chars)");
+  static const RE2 kHash(R"(column\.mask\.hash\.([^.]+)\.with\.salt\.(.+))");
+  static const RE2 kHashV2(R"(column\.mask\.hash\.v2\.([^.]+)\.with\.salt\.(.+))");
+  std::vector<std::pair<MaskSpec, std::vector<std::string>>> groups[4];
+  for (const auto& [key, value] : props) {
+    if (!key.starts_with("column.mask.") && !key.starts_with("column.truncate.")) continue;
+    MaskSpec spec;
+    spec.key = key;
+    std::string n, algorithm, salt;
+    int group = -1;
+    if (RE2::FullMatch(key, kTruncate, &n)) {
+      spec.kind = MaskSpec::Kind::kTruncate;
+      group = 0;
+    } else if (RE2::FullMatch(key, kMaskWith, &n)) {
+      spec.kind = MaskSpec::Kind::kReplace;
+      group = 1;
+    } else if (RE2::FullMatch(key, kHashV2, &algorithm, &salt)) {
+      spec.kind = MaskSpec::Kind::kHash;
+      spec.version = 2;
+      group = 3;
+    } else if (RE2::FullMatch(key, kHash, &algorithm, &salt)) {
+      spec.kind = MaskSpec::Kind::kHash;
+      group = 2;
+    } else {
+      return Error::fatal(
+          fmt::format("unknown property {}: the column mask properties are column.mask.with.<N>.chars, "
+                      "column.truncate.to.<N>.chars, column.mask.hash.<algorithm>.with.salt.<salt> and "
+                      "column.mask.hash.v2.<algorithm>.with.salt.<salt>",
+                      key));
+    }
+    if (!n.empty()) {
+      int v = 0;
+      auto res = std::from_chars(n.data(), n.data() + n.size(), v);
+      if (res.ec != std::errc() || res.ptr != n.data() + n.size() || v > 1000000) {
+        return Error::fatal(
+            fmt::format("invalid property {}: <N> must be an integer from 0 to 1000000", key));
+      }
+      spec.chars = v;
+    }
+    spec.algorithm = algorithm;
+    spec.salt = salt;  // String.getBytes(): the key's UTF-8 bytes
+    r.mark(key);
+    auto patterns = split_patterns(trim(value));
+    if (patterns.empty()) continue;  // matches no column, as in Debezium
+    groups[group].emplace_back(std::move(spec), std::move(patterns));
+  }
+  std::vector<std::pair<MaskSpec, std::vector<std::string>>> masks;
+  for (auto& g : groups) {
+    for (auto& m : g) masks.push_back(std::move(m));
+  }
+  if (include.empty() && exclude.empty() && masks.empty())
+    return std::shared_ptr<const transform::ColumnRules>();
+  return transform::ColumnRules::create(include, exclude, std::move(masks));
+}
+
 Result<Config> parse_connector(const Properties& props, std::vector<std::string> warnings) {
   Config c;
   c.warnings = std::move(warnings);
@@ -495,16 +560,9 @@ Result<Config> parse_connector(const Properties& props, std::vector<std::string>
     return invalid("topic.delimiter", c.topic_delimiter,
                    "letters, digits, '.', '_' and '-' (a topic name part)");
   }
-  // Column filters are not implemented: ignoring them would publish the columns the user left out.
-  for (const char* key : {"column.include.list", "column.exclude.list"}) {
-    if (!r.str(key, "").empty()) {
-      return Error::fatal(fmt::format(
-          "{} is not supported by sluice yet: it would publish every column; remove the columns from the "
-          "captured tables (a view is not captured), or use snapshot.select.statement.overrides for the "
-          "snapshot only",
-          key));
-    }
-  }
+  // Column filters and masks (Debezium's ColumnMappers): compiled once, applied where each table's
+  // converters and value schema are built.
+  SLUICE_TRY_ASSIGN(c.column_rules, parse_column_rules(r, props));
   // One database per connector (database.dbname), as Debezium's PostgreSQL connector: a database list is
   // checked against it rather than ignored.
   {

@@ -14,6 +14,7 @@
 #include "config/message_key_columns.h"
 #include "config/pattern_list.h"
 #include "config/table_filter.h"
+#include "transform/column_mask.h"
 
 namespace sluice::transform {
 class Chain;
@@ -75,6 +76,8 @@ struct Config {
   bool slot_takeover = false;
   std::string topic_delimiter = ".";  // topic.delimiter: <prefix><d><schema><d><table>, and the others
   TableFilter filter;
+  // column.include.list / column.exclude.list, column.mask.* and column.truncate.* (null: none).
+  std::shared_ptr<const transform::ColumnRules> column_rules;
   SnapshotMode snapshot_mode = SnapshotMode::kInitial;
   TableFilter snapshot_include;  // snapshot.include.collection.list: the captured tables that are snapshotted
   // snapshot.select.statement.overrides: "schema.table" -> the SELECT that replaces SELECT <columns> FROM it.

@@ -59,8 +59,8 @@ std::optional<Error> unimplemented_output_property(const std::string& key, const
                     key, why));
   };
   const std::string v = trim(value);
-  if (key.starts_with("column."))
-    return refuse("column filters, masks and truncation are not implemented yet");
+  if (key.starts_with("column."))  // column.propagate.source.type and keys of no known shape
+    return refuse("of the column properties sluice implements the filters, masks and truncation only");
   if (key == "datatype.propagate.source.type") return refuse("source type schema parameters");
   if (key.starts_with("key.converter.") || key.starts_with("value.converter.") ||
       key.starts_with("header.converter.")) {

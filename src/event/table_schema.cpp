@@ -168,8 +168,39 @@ Result<std::shared_ptr<const TableSchema>> TableSchema::build(TableInfo info, st
       fmt::format("{}{}{}{}{}", topic_prefix, topic_delimiter, info.schema, topic_delimiter, info.table));
   s->name_prefix_ = s->topic_;  // recordSchemaPrefix defaults to the (sanitized) topic name
 
+  const transform::ColumnRules* rules = options.column_rules ? options.column_rules.get() : nullptr;
   for (size_t i = 0; i < info.columns.size(); ++i) {
-    if (auto c = make_column_converter(info.columns[i], i, options)) s->converters_.push_back(std::move(*c));
+    auto c = make_column_converter(info.columns[i], i, options);
+    if (!c) continue;
+    if (rules != nullptr && !rules->empty()) {
+      // ColumnId.toString(): <schema>.<table>.<column>, as the filter and the mappers match it.
+      const ColumnInfo& column = info.columns[i];
+      const std::string id = fmt::format("{}.{}.{}", info.schema, info.table, column.name);
+      if (!rules->included(id)) {
+        if (column.key) {
+          // Debezium's snapshot refuses it ("referenced as PRIMARY KEY, but a matching column is not
+          // defined"); the key is built from it, so it cannot be left out.
+          return Error::config_error(fmt::format(
+              "column.include.list / column.exclude.list leaves out {}, a column of the message key of "
+              "{}.{}: key columns cannot be left out (Debezium's snapshot fails on it); keep it, or key the "
+              "table on other columns with message.key.columns",
+              id, info.schema, info.table));
+        }
+        continue;
+      }
+      if (const auto* rule = rules->mask_for(id)) {
+        if (column.key) {
+          return Error::config_error(fmt::format(
+              "{} matches {}, a column of the message key of {}.{}: Debezium does not mask key fields and "
+              "would publish it in clear in every key; narrow the pattern, or key the table on other columns "
+              "with message.key.columns",
+              rule->spec.key, id, info.schema, info.table));
+        }
+        if (Status st = apply_column_mask(*c, column, rule->spec, rule->hasher, id); !st.ok())
+          return st.error();
+      }
+    }
+    s->converters_.push_back(std::move(*c));
   }
   for (size_t i = 0; i < s->converters_.size(); ++i) {
     if (info.columns[s->converters_[i].column_index].key) s->key_fields_.push_back(i);

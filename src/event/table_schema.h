@@ -11,6 +11,7 @@
 
 #include "common/lsn.h"
 #include "common/result.h"
+#include "transform/column_mask.h"
 
 namespace sluice::event {
 
@@ -32,6 +33,9 @@ struct ConverterOptions {
   // (config::kNewestCompatMinor by default); older ones keep the mappings that changed since (README: what
   // changed between 3.4 and 3.7).
   int compat_minor = 7;
+  // column.include.list / column.exclude.list and the column.mask.* / column.truncate.* properties (null:
+  // none): applied once, where the table's converters and value schema are built.
+  std::shared_ptr<const transform::ColumnRules> column_rules;
 };
 
 // A column as read from the catalog, in pgoutput column order.
@@ -69,8 +73,10 @@ struct ColumnConverter;
 
 class TableSchema {
  public:
-  // Fails (kFatal) only on an invalid topic prefix; unsupported column types are dropped from the
-  // schema (as Debezium does without include.unknown.datatypes).
+  // Fails (kFatal) on an invalid topic prefix, on a column filter that leaves out a key column and on a
+  // mask that matches a key column or a column Debezium would not mask (both would be published in clear);
+  // unsupported column types are dropped from the schema (as Debezium does without
+  // include.unknown.datatypes), and so are the columns options.column_rules leaves out.
   // topic_delimiter (topic.delimiter) joins prefix, schema and table in the topic and schema names.
   static Result<std::shared_ptr<const TableSchema>> build(TableInfo info, std::string_view topic_prefix,
                                                           const ConverterOptions& options,

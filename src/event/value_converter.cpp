@@ -1,6 +1,8 @@
 // Postgres text value -> Debezium value + JsonConverter schema; see value_converter.h.
 #include "event/value_converter.h"
 
+#include <rapidjson/document.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -1177,7 +1179,8 @@ std::string null_fallback_json(const TypeSpec& t) {
 }  // namespace
 
 void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* element, bool optional,
-                       std::string_view field_name, std::string_view default_json) {
+                       std::string_view field_name, std::string_view default_json,
+                       const std::vector<std::pair<std::string, std::string>>& extra_parameters) {
   if (type.kind == ValueKind::kGeometric) {
     geometry::write_schema(w, type.pg_type, optional, field_name);
     return;
@@ -1256,26 +1259,29 @@ void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* elem
     write_key(w, "doc");
     w.String("Geometry (POINT)");
   }
-  if (type.kind == ValueKind::kBits || type.kind == ValueKind::kEnum) {
+  const bool own_parameters =
+      type.kind == ValueKind::kBits || type.kind == ValueKind::kEnum || type.kind == ValueKind::kDecimal;
+  if (own_parameters || !extra_parameters.empty()) {
     write_key(w, "parameters");
     w.StartObject();
     if (type.kind == ValueKind::kBits) {
       write_key(w, "length");
       write_string(w, std::to_string(type.precision));
-    } else {
+    } else if (type.kind == ValueKind::kEnum) {
       write_key(w, "allowed");
       write_string(w, type.allowed);
+    } else if (type.kind == ValueKind::kDecimal) {
+      write_key(w, "scale");
+      write_string(w, std::to_string(type.scale));
+      if (type.precision >= 0) {
+        write_key(w, "connect.decimal.precision");
+        write_string(w, std::to_string(type.precision));
+      }
     }
-    w.EndObject();
-  }
-  if (type.kind == ValueKind::kDecimal) {
-    write_key(w, "parameters");
-    w.StartObject();
-    write_key(w, "scale");
-    write_string(w, std::to_string(type.scale));
-    if (type.precision >= 0) {
-      write_key(w, "connect.decimal.precision");
-      write_string(w, std::to_string(type.precision));
+    // A column mapper's (ColumnMapper.alterFieldSchema), after the type's own (SchemaBuilder.parameter).
+    for (const auto& [name, value] : extra_parameters) {
+      write_key(w, name);
+      write_string(w, value);
     }
     w.EndObject();
   }
@@ -1385,9 +1391,144 @@ std::optional<std::string> default_literal(std::string_view e) {
   return std::string(e);
 }
 
+namespace {
+
+// JDBC CHAR / VARCHAR columns (pgjdbc TypeInfoCache: text, varchar, bpchar, "char", name; enums are VARCHAR):
+// the ones MaskStrings masks, and whose Debezium value is the text itself.
+bool is_character_column(const ColumnConverter& c) {
+  if (c.type.kind == ValueKind::kEnum) return true;
+  if (c.type.kind != ValueKind::kString) return false;
+  switch (c.type.pg_type) {
+    case pt::kText:
+    case pt::kVarchar:
+    case pt::kBpchar:
+    case pt::kChar:
+    case pt::kName:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Column.length() as Debezium's Postgres connector reads it (pgjdbc TypeInfoCache.getPrecision) for the
+// character columns; Integer.MAX_VALUE where pgjdbc's unknownLength applies.
+size_t character_length(const ColumnConverter& c, const ColumnInfo& column) {
+  constexpr size_t kUnknownLength = std::numeric_limits<int32_t>::max();
+  if (c.type.kind != ValueKind::kString) return kUnknownLength;
+  switch (c.type.pg_type) {
+    case pt::kChar:
+      return 1;
+    case pt::kBpchar:
+    case pt::kVarchar:
+      return column.typmod < 0 ? kUnknownLength : static_cast<size_t>(std::max(column.typmod - 4, 0));
+    default:
+      return kUnknownLength;
+  }
+}
+
+// The masked form of one string value (the Java String the column's converter produced).
+std::string masked_string(const ColumnMask& m, std::string_view value) {
+  switch (m.kind) {
+    case ColumnMask::Kind::kHash: {
+      std::string hex = m.hasher->hex(value);
+      if (m.max_units > 0 && hex.size() > m.max_units) hex.resize(m.max_units);  // hex is ASCII
+      return hex;
+    }
+    case ColumnMask::Kind::kTruncate:
+      return std::string(transform::truncate_utf16(value, m.max_units));
+    case ColumnMask::Kind::kReplace:
+    case ColumnMask::Kind::kNone:
+      break;
+  }
+  return std::string(value);
+}
+
+// A pre-rendered JSON value with its string (if it is one) masked.
+std::string masked_json(const ColumnMask& m, const std::string& json) {
+  rapidjson::Document d;
+  d.Parse(json.data(), json.size());
+  if (d.HasParseError() || !d.IsString()) return json;
+  const std::string masked = masked_string(m, std::string_view(d.GetString(), d.GetStringLength()));
+  return render([&](JsonWriter& w) { write_string(w, masked); });
+}
+
+}  // namespace
+
+Status apply_column_mask(ColumnConverter& c, const ColumnInfo& column, const transform::MaskSpec& spec,
+                         std::shared_ptr<const transform::StringHasher> hasher, std::string_view column_id) {
+  using SpecKind = transform::MaskSpec::Kind;
+  if (!is_character_column(c)) {
+    const std::string type = column.type_name.empty() ? pg_type_name(c.type.pg_type) : column.type_name;
+    return Error::config_error(fmt::format(
+        "{} matches column {} of type {}: {}; narrow the pattern to character columns (text, varchar, char, "
+        "name, enums), or leave the column out with column.exclude.list",
+        spec.key, column_id, type,
+        spec.kind == SpecKind::kTruncate
+            ? "sluice truncates character columns only"
+            : "Debezium masks character columns only and would publish this one in clear"));
+  }
+  const size_t length = character_length(c, column);
+  ColumnMask& m = c.mask;
+  std::vector<std::pair<std::string, std::string>> parameters;
+  switch (spec.kind) {
+    case SpecKind::kReplace:
+      m.kind = ColumnMask::Kind::kReplace;
+      m.replace_json = render([&](JsonWriter& w) { write_string(w, std::string(spec.chars, '*')); });
+      parameters.emplace_back("masked", "true");
+      break;
+    case SpecKind::kHash:
+      m.kind = ColumnMask::Kind::kHash;
+      m.hasher = std::move(hasher);
+      m.max_units = length;  // MaskStrings: a hash longer than column.length() is truncated to it
+      parameters.emplace_back("masked", "true");
+      break;
+    case SpecKind::kTruncate:
+      // TruncateColumn.isTruncationPossible: length unknown or longer than N; otherwise no change at all.
+      if (length <= static_cast<size_t>(spec.chars)) return ok_status();
+      m.kind = ColumnMask::Kind::kTruncate;
+      m.max_units = static_cast<size_t>(spec.chars);
+      parameters.emplace_back("truncateLength", std::to_string(spec.chars));
+      break;
+  }
+  m.toast_json = m.kind == ColumnMask::Kind::kReplace ? m.replace_json : masked_json(m, c.unavailable_json);
+  m.fallback_json = m.kind == ColumnMask::Kind::kReplace
+                        ? m.replace_json
+                        : masked_json(m, c.default_json.empty() ? c.null_fallback_json : c.default_json);
+  const TypeSpec* element = c.type.kind == ValueKind::kArray ? &c.element : nullptr;
+  c.field_schema_json = render([&](JsonWriter& w) {
+    write_type_schema(w, c.type, element, c.optional, c.name, c.default_json, parameters);
+  });
+  return ok_status();
+}
+
 Status write_column_value(const ColumnConverter& c, const decode::TupleValue& value, JsonWriter& w,
                           std::string& scratch) {
   using Kind = decode::TupleValue::Kind;
+  if (c.mask.kind != ColumnMask::Kind::kNone) {
+    // A masked column: its clear value goes nowhere else (no error message quotes it: a character
+    // column's text is its value).
+    const ColumnMask& m = c.mask;
+    if (m.kind == ColumnMask::Kind::kReplace) {
+      write_raw(w, m.replace_json, rapidjson::kStringType);
+      return ok_status();
+    }
+    switch (value.kind) {
+      case Kind::kNull:
+        break;  // null (or the schema default, as JsonConverter writes it): below
+      case Kind::kUnchangedToast:
+        write_raw(w, m.toast_json, rapidjson::kNullType);
+        return ok_status();
+      case Kind::kBinary:
+        return Error::data("binary-format tuple data is not supported (pgoutput binary option)");
+      case Kind::kText:
+        write_string(w, masked_string(m, value.data));
+        return ok_status();
+    }
+    if (!c.optional) {  // JdbcValueConverters.convertValue: the schema default, else the fallback, masked
+      write_raw(w, m.fallback_json, rapidjson::kNullType);
+      return ok_status();
+    }
+  }
   switch (value.kind) {
     case Kind::kNull:
       if (!c.default_json.empty()) {  // JsonConverter: Struct.get returns the schema default for null

@@ -8,14 +8,18 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
 #include "decode/pgoutput.h"
 #include "event/json_writer.h"
 #include "event/table_schema.h"
+#include "transform/column_mask.h"
 
 namespace sluice::event {
 
@@ -80,6 +84,20 @@ struct TypeSpec {
   int compat_minor = 7;
 };
 
+// A column.mask.* / column.truncate.* property applied to one character column (MaskStrings /
+// TruncateColumn after the column's value converter). The masked forms of the values that do not depend on
+// the row are rendered once.
+struct ColumnMask {
+  enum class Kind : uint8_t { kNone, kReplace, kHash, kTruncate };
+  Kind kind = Kind::kNone;
+  std::shared_ptr<const transform::StringHasher> hasher;  // kHash
+  // kHash: the column length (pgjdbc precision) the hex digest is cut to; kTruncate: N (UTF-16 units).
+  size_t max_units = 0;
+  std::string replace_json;   // kReplace: the value of every row, null included
+  std::string toast_json;     // the unchanged-TOAST placeholder, masked
+  std::string fallback_json;  // a null in a NOT NULL column (its default, else the type's fallback), masked
+};
+
 // How one column's text value becomes a Debezium value; chosen once per column from type + options.
 struct ColumnConverter {
   size_t column_index = 0;  // position in TableInfo::columns and in a Row
@@ -98,6 +116,7 @@ struct ColumnConverter {
   // The column default as Debezium's PostgresDefaultValueConverter reads it (JSON), or empty for none. It
   // is the schema's "default", and JsonConverter writes it in place of a null value (Struct.get).
   std::string default_json;
+  ColumnMask mask;  // kNone unless a mask or truncation property matches the column
 };
 
 // The converter for a column, or nullopt when Debezium has no mapping for its type (the column is then
@@ -106,6 +125,15 @@ struct ColumnConverter {
 // (binary.handling.mode) holding the text form; builtin arrays without a mapping stay dropped.
 std::optional<ColumnConverter> make_column_converter(const ColumnInfo& column, size_t column_index,
                                                      const ConverterOptions& options);
+
+// Applies a mask or truncation property to a converter made by make_column_converter (its value and the
+// schema's "masked" / "truncateLength" parameter), as Debezium's ColumnMappers would. Debezium masks only
+// character columns (JDBC CHAR/VARCHAR: text, varchar, bpchar, "char", name, enums) and passes every other
+// value through in clear: for such a column the result is Error::fatal naming the property and the column,
+// so that a masked value is never published in clear. Truncation of a column no longer than N is no change.
+Status apply_column_mask(ColumnConverter& converter, const ColumnInfo& column,
+                         const transform::MaskSpec& spec,
+                         std::shared_ptr<const transform::StringHasher> hasher, std::string_view column_id);
 
 // Writes one column value. Postgres values that Debezium cannot represent in the chosen mode (NaN in a
 // precise decimal) are written as null, as Debezium's default event.converting.failure.handling.mode=warn
@@ -117,8 +145,10 @@ Status write_column_value(const ColumnConverter& converter, const decode::TupleV
                           std::string& scratch);
 
 // Writes the JsonConverter schema of a type; field_name (if not empty) is appended as "field".
+// extra_parameters: schema parameters after the type's own (a column mask's "masked" / "truncateLength").
 void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* element, bool optional,
-                       std::string_view field_name, std::string_view default_json = {});
+                       std::string_view field_name, std::string_view default_json = {},
+                       const std::vector<std::pair<std::string, std::string>>& extra_parameters = {});
 
 // The literal text of a column default expression as pg_get_expr prints it ("42", "'abc'::text",
 // "(-1)", "true"), or nullopt for an expression (now(), nextval(...)) that is not a constant.

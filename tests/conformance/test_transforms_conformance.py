@@ -1,6 +1,6 @@
 """sluice vs real Debezium with the same single message transforms: ExtractNewRecordState (default and rewrite
-modes, add.fields / add.headers), and a Filter + predicates + RegexRouter chain; schemas on and off; snapshot
-and stream (the workload of test_debezium_conformance). Each combination's topics must hold the same records,
+modes, add.fields / add.headers), and a Filter + predicates + RegexRouter chain; the column filters and masks;
+schemas on and off; snapshot and stream (the workload of test_debezium_conformance). Each combination's topics must hold the same records,
 within harness.ALLOWED_DIFFERENCES."""
 import json
 import shutil
@@ -31,6 +31,17 @@ ROUTE = {
     "transforms.route.replacement": "$1.r_$3",
 }
 
+# Column filters and masks (no transforms: whole envelopes are compared). Only character columns outside the
+# keys, as sluice refuses the others (Debezium would publish them in clear); char(5) and "char" show the hash cut
+# to the column length, the toast tables the unchanged-TOAST placeholder masked and truncated.
+MASKS = {
+    "column.exclude.list": ".*[.]strings[.]ci,.*[.]ri_full[.]b,.*[.]keyed[.]grp",
+    "column.mask.with.5.chars": ".*[.]strings[.]vc,.*[.]toast[.]big,.*[.]ri_index[.]a",
+    "column.mask.hash.SHA-256.with.salt.CzQMA0cB5K": ".*[.]strings[.](t|ch),.*[.]ri_full[.]a",
+    "column.mask.hash.v2.MD5.with.salt.salty": ".*[.]strings[.]c,.*[.]keyed[.]v",
+    "column.truncate.to.3.chars": ".*[.]strings[.]u,.*[.]toast_full[.]big,.*[.]pkchange[.]v",
+}
+
 COMBOS = [
     h.Combo("ua", dict(UNWRAP)),
     h.Combo("ub", {**UNWRAP, "transforms.unwrap.delete.tombstone.handling.mode": "rewrite",
@@ -40,6 +51,7 @@ COMBOS = [
     h.Combo("uc", {**UNWRAP, "transforms.unwrap.delete.tombstone.handling.mode": "delete-to-tombstone",
                    "transforms.unwrap.add.fields": "op:operation"}, key_schemas=True, value_schemas=False),
     h.Combo("ra", dict(ROUTE)),
+    h.Combo("ma", dict(MASKS)),
 ]
 
 LARGE_MESSAGE = 16 * 1024 * 1024
@@ -187,6 +199,8 @@ def test_same_records_as_debezium_with_transforms(results, label):
     assert topics, f"combo {label}: no topics"
     problems = []
     for suffix, cmp in sorted(topics.items()):
+        if not cmp.debezium and not cmp.sluice:
+            continue  # an empty table's topic, created on one side only: no records to compare
         if not cmp.debezium or not cmp.sluice:
             problems.append(f"topic {suffix}: debezium={len(cmp.debezium)} sluice={len(cmp.sluice)} records")
             continue

@@ -153,8 +153,11 @@ def test_regex_router_filter_and_predicates(pg, names, sluice_factory, topic_rea
     ("transforms.unwrap.drop.tombstones", "false", "unknown property transforms.unwrap.drop.tombstones"),
     ("transforms.unwrap.type", "io.debezium.transforms.Nope",
      "invalid value for transforms.unwrap.type: 'io.debezium.transforms.Nope' is not a transform sluice implements"),
-    ("column.mask.with.5.chars", "public.t.email", "column.mask.with.5.chars is set but sluice does not implement it"),
-    ("column.exclude.list", "public.t.email", "column.exclude.list is not supported by sluice yet"),
+    ("column.propagate.source.type", ".*", "column.propagate.source.type is set but sluice does not implement it"),
+    ("column.mask.with.5.chars", "public.t.(", "invalid value for column.mask.with.5.chars: pattern 'public.t.('"),
+    ("column.mask.hash.SHA-999.with.salt.x", "public.t.email",
+     "invalid column.mask.hash.SHA-999.with.salt.x: 'SHA-999' is not a hash algorithm"),
+    ("column.mask.with.many.chars", "public.t.email", "unknown property column.mask.with.many.chars"),
     ("value.converter", "io.debezium.converters.CloudEventsConverter", "invalid value for value.converter"),
     ("value.converter.decimal.format", "NUMERIC", "value.converter.decimal.format is set but sluice does not"),
 ])

@@ -83,12 +83,18 @@ TEST(LegacyNames, OtherRenames) {
   EXPECT_FALSE(parse_config(p).ok());
 }
 
-TEST(LegacyNames, ColumnListsAreRefusedNotIgnored) {
+TEST(LegacyNames, ColumnListsAreTheIncludeExcludeLists) {
   auto p = minimal();
   p["column.blacklist"] = "public.customers.ssn";
   auto c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_NE(c->column_rules, nullptr);
+  EXPECT_FALSE(c->column_rules->included("public.customers.ssn"));
+  EXPECT_TRUE(c->column_rules->included("public.customers.id"));
+  p["column.whitelist"] = "public.customers.id";  // both lists: refused, naming the new names
+  c = parse_config(p);
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.error().message.find("column.exclude.list is not supported"), std::string::npos);
+  EXPECT_NE(c.error().message.find("column.include.list and column.exclude.list"), std::string::npos);
 }
 
 TEST(LegacyNames, DatabaseListIsCheckedAgainstDbname) {

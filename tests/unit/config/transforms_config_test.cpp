@@ -47,9 +47,8 @@ TEST(TransformsConfig, ChainKeepsConverterSchemasAndSerializesWithSchemas) {
 }
 
 TEST(TransformsConfig, UnimplementedOutputPropertiesAreFatal) {
-  for (const char* key : {"column.mask.with.5.chars", "column.include.list", "column.exclude.list",
-                          "column.mask.hash.SHA-256.with.salt.abc", "column.truncate.to.10.chars",
-                          "column.propagate.source.type", "datatype.propagate.source.type", "converters",
+  for (const char* key : {"column.propagate.source.type", "column.mask.whatever",
+                          "column.truncate.to.x.chars", "datatype.propagate.source.type", "converters",
                           "value.converter.replace.null.with.default", "key.converter.decimal.format"}) {
     auto msg = error_with(key, "public.t.c");
     EXPECT_NE(msg.find(key), std::string::npos) << msg;
@@ -76,6 +75,76 @@ TEST(TransformsConfig, DefaultsOfOutputPropertiesAreAccepted) {
 TEST(TransformsConfig, BadTransformIsFatalNamingKey) {
   auto msg = error_with("transforms", "a");
   EXPECT_NE(msg.find("transforms.a.type"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace sluice::config
+
+namespace sluice::config {
+namespace {
+
+TEST(ColumnRulesConfig, FiltersAndMasksAreParsed) {
+  auto p = minimal();
+  p["column.exclude.list"] = "public\\.t\\.secret";
+  p["column.mask.with.4.chars"] = "public\\.t\\.a";
+  p["column.truncate.to.3.chars"] = "public\\.t\\.a, public\\.t\\.b";
+  p["column.mask.hash.SHA-256.with.salt.pepper"] = "public\\.t\\.c";
+  p["column.mask.hash.v2.MD5.with.salt.x.y"] = "public\\.t\\.d";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_NE(c->column_rules, nullptr);
+  EXPECT_FALSE(c->column_rules->included("public.t.secret"));
+  EXPECT_TRUE(c->column_rules->included("public.t.a"));
+  // ColumnMappers: truncation rules come before the masks.
+  EXPECT_EQ(c->column_rules->mask_for("public.t.a")->spec.key, "column.truncate.to.3.chars");
+  EXPECT_EQ(c->column_rules->mask_for("public.t.b")->spec.chars, 3);
+  const auto* hash = c->column_rules->mask_for("public.t.c");
+  ASSERT_NE(hash, nullptr);
+  EXPECT_EQ(hash->spec.algorithm, "SHA-256");
+  EXPECT_EQ(hash->spec.salt, "pepper");
+  EXPECT_EQ(hash->spec.version, 1);
+  const auto* v2 = c->column_rules->mask_for("public.t.d");
+  ASSERT_NE(v2, nullptr);
+  EXPECT_EQ(v2->spec.version, 2);
+  EXPECT_EQ(v2->spec.salt, "x.y");
+  for (const auto& w : c->warnings) EXPECT_EQ(w.find("column."), std::string::npos) << w;
+}
+
+TEST(ColumnRulesConfig, NoColumnPropertiesNoRules) {
+  auto c = parse_config(minimal());
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->column_rules, nullptr);
+}
+
+TEST(ColumnRulesConfig, LegacyNamesAreTheLists) {
+  auto p = minimal();
+  p["column.blacklist"] = "public\\.t\\.secret";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_NE(c->column_rules, nullptr);
+  EXPECT_FALSE(c->column_rules->included("public.t.secret"));
+}
+
+TEST(ColumnRulesConfig, BadOptionsNameKeyAndValue) {
+  auto both = minimal();
+  both["column.include.list"] = "a";
+  both["column.exclude.list"] = "b";
+  auto c = parse_config(both);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("column.include.list and column.exclude.list"), std::string::npos);
+
+  auto msg = error_with("column.mask.with.5.chars", "public.t.(");
+  EXPECT_NE(msg.find("column.mask.with.5.chars"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'public.t.('"), std::string::npos) << msg;
+  msg = error_with("column.exclude.list", "public.t.[");
+  EXPECT_NE(msg.find("column.exclude.list"), std::string::npos) << msg;
+  msg = error_with("column.mask.hash.SHA-999.with.salt.x", "public.t.c");
+  EXPECT_NE(msg.find("column.mask.hash.SHA-999.with.salt.x"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'SHA-999'"), std::string::npos) << msg;
+  msg = error_with("column.truncate.to.99999999.chars", "public.t.c");
+  EXPECT_NE(msg.find("column.truncate.to.99999999.chars"), std::string::npos) << msg;
+  msg = error_with("column.mask.hash.SHA-256.with.pepper.x", "public.t.c");
+  EXPECT_NE(msg.find("unknown property column.mask.hash.SHA-256.with.pepper.x"), std::string::npos) << msg;
 }
 
 }  // namespace
