@@ -449,3 +449,73 @@ def test_cli_against_a_worker(worker_factory, pg):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "cannot reach the worker" in r.stderr
 
+
+
+def test_killed_worker_connectors_taken_over(worker_factory, pg):
+    """Two workers of one group: kill -9 the one running a connector; the other takes it over, nothing lost."""
+    w1 = worker_factory().start()
+    tag = w1.tag
+    w2 = worker_factory(tag=tag).start()
+    # The second worker joined the group (its share of the assignment partitions) before the connector exists.
+    wait_until(lambda: "assigned" in w2.log_text(), 60, interval=0.2, what="the second worker's assignment")
+    table = f"ha_{tag}"
+    pg.execute(f"CREATE TABLE {table} (id int primary key)")
+    pg.execute(f"INSERT INTO {table} SELECT g FROM generate_series(1, 100) g")
+    # Created through one worker, visible through both.
+    assert w1.request("POST", "/connectors", {"name": "ha", "config": connector_config(tag, 1, table)})[0] == 201
+    wait_until(lambda: w2.request("GET", "/connectors")[1] == ["ha"], 30, what="the connector on both workers")
+    ids = {w.url: f"127.0.0.1:{w.port}" for w in (w1, w2)}
+
+    def owner():
+        sts = [w.status("ha") for w in (w1, w2)]
+        ok = all(s and s["tasks"] and s["tasks"][0]["state"] == "RUNNING" for s in sts)
+        if ok and sts[0]["tasks"][0]["worker_id"] == sts[1]["tasks"][0]["worker_id"]:
+            return sts[0]["tasks"][0]["worker_id"]
+        return None
+
+    running_on = wait_until(owner, 60, interval=0.2, what="both workers to agree who runs the connector")
+    assert running_on in ids.values()
+    own, other = (w1, w2) if ids[w1.url] == running_on else (w2, w1)
+    assert read_ids(f"w{tag}1.public.{table}", 100) == set(range(1, 101))
+
+    # Requests sent to the worker that does not run it are served: status, pause, resume, restart.
+    st = other.status("ha")
+    assert st["connector"]["state"] == "RUNNING" and st["tasks"][0]["worker_id"] == ids[own.url]
+    assert other.request("PUT", "/connectors/ha/pause")[0] == 202
+    own.wait_task_state("ha", "PAUSED")
+    other.wait_task_state("ha", "PAUSED")
+    assert other.request("PUT", "/connectors/ha/resume")[0] == 202
+    own.wait_task_state("ha", "RUNNING")
+    other.wait_task_state("ha", "RUNNING")
+    st, body, _ = other.request("POST", "/connectors/ha/restart?includeTasks=true")
+    assert st == 202 and body["tasks"][0]["state"] == "RESTARTING", body
+    wait_until(owner, 60, interval=0.2, what="the restarted connector to run")
+    pg.execute(f"INSERT INTO {table} SELECT g FROM generate_series(101, 200) g")
+    assert read_ids(f"w{tag}1.public.{table}", 200) == set(range(1, 201))
+
+    # kill -9 the worker running it: no revocation, no flush, no UNASSIGNED status.
+    killed_id = ids[own.url]
+    own.proc.kill()
+    own.proc.wait(30)
+    killed_at = time.monotonic()
+    pg.execute(f"INSERT INTO {table} SELECT g FROM generate_series(201, 300) g")
+
+    def taken_over():
+        s = other.status("ha")
+        t = s["tasks"][0] if s and s["tasks"] else {}
+        return t.get("state") == "RUNNING" and t.get("worker_id") == ids[other.url]
+
+    try:
+        wait_until(taken_over, 60, interval=0.2, what="the surviving worker to run the connector")
+    except AssertionError:
+        raise AssertionError(f"status {other.status('ha')} (was on {killed_id})\n{other.log_text()[-4000:]}")
+    took = time.monotonic() - killed_at
+    # The group coordinator notices the dead member after session.timeout.ms (10 s, Connect's default).
+    assert took < 30, f"takeover took {took:.1f}s"
+    pg.execute(f"INSERT INTO {table} SELECT g FROM generate_series(301, 400) g")
+    # Every row reached the topic: none lost across the kill (duplicates are allowed: at-least-once).
+    assert read_ids(f"w{tag}1.public.{table}", 400) == set(range(1, 401))
+    status = read_storage(other.topics["status"])
+    assert status["status-task-ha-0"] == {"state": "RUNNING", "trace": None, "worker_id": ids[other.url],
+                                          "generation": 0}
+    assert other.request("DELETE", "/connectors/ha")[0] == 204
