@@ -519,3 +519,56 @@ def test_killed_worker_connectors_taken_over(worker_factory, pg):
     assert status["status-task-ha-0"] == {"state": "RUNNING", "trace": None, "worker_id": ids[other.url],
                                           "generation": 0}
     assert other.request("DELETE", "/connectors/ha")[0] == 204
+
+
+def test_joining_and_leaving_worker_moves_connectors(worker_factory, pg):
+    """A worker joining the group takes a share of the running connectors; stopped (SIGTERM), it hands them back
+    at once (it leaves the group, no session timeout), and no row is lost on either move."""
+    w1 = worker_factory().start()
+    tag = w1.tag
+    names = [f"m{n}" for n in range(1, 5)]
+    for n, name in enumerate(names, 1):
+        pg.execute(f"CREATE TABLE {name}_{tag} (id int primary key)")
+        pg.execute(f"INSERT INTO {name}_{tag} SELECT g FROM generate_series(1, 50) g")
+        cfg = connector_config(tag, n, f"{name}_{tag}")
+        assert w1.request("POST", "/connectors", {"name": name, "config": cfg})[0] == 201
+    for name in names:
+        w1.wait_task_state(name, "RUNNING")
+    id1 = f"127.0.0.1:{w1.port}"
+    w2 = worker_factory(tag=tag).start()
+    id2 = f"127.0.0.1:{w2.port}"
+
+    def owners():
+        out = {}
+        for name in names:
+            sts = [w.status(name) for w in (w1, w2)]
+            tasks = [s["tasks"][0] if s and s["tasks"] else {} for s in sts]
+            if any(t.get("state") != "RUNNING" for t in tasks) or tasks[0]["worker_id"] != tasks[1]["worker_id"]:
+                return None
+            out[name] = tasks[0]["worker_id"]
+        return out
+
+    # The second worker joined (its assignment is logged) and both agree who runs what.
+    wait_until(lambda: "assigned" in w2.log_text(), 60, interval=0.2, what="the second worker's assignment")
+    placed = wait_until(owners, 90, interval=0.3, what="both workers to agree who runs each connector")
+    for n, name in enumerate(names, 1):
+        pg.execute(f"INSERT INTO {name}_{tag} SELECT g FROM generate_series(51, 100) g")
+    moved = [name for name, owner in placed.items() if owner == id2]
+    assert set(placed.values()) <= {id1, id2}
+    assert w2.stop() == 0
+    left_at = time.monotonic()
+    for name in names:
+        pg.execute(f"INSERT INTO {name}_{tag} SELECT g FROM generate_series(101, 150) g")
+
+    def back():
+        return all((w1.status(n)["tasks"] or [{}])[0].get("worker_id") == id1 and
+                   w1.status(n)["tasks"][0]["state"] == "RUNNING" for n in names)
+
+    wait_until(back, 60, interval=0.2, what="the first worker to run every connector again")
+    if moved:
+        # Faster than the coordinator would notice a dead member (session.timeout.ms 10 s): the worker left.
+        assert time.monotonic() - left_at < 9, f"hand-back of {moved} took {time.monotonic() - left_at:.1f}s"
+    for n, name in enumerate(names, 1):
+        assert read_ids(f"w{tag}{n}.public.{name}_{tag}", 150) == set(range(1, 151)), name
+    for name in names:
+        assert w1.request("DELETE", f"/connectors/{name}")[0] == 204
