@@ -490,6 +490,16 @@ def test_killed_worker_connectors_taken_over(worker_factory, pg):
     st, body, _ = other.request("POST", "/connectors/ha/restart?includeTasks=true")
     assert st == 202 and body["tasks"][0]["state"] == "RESTARTING", body
     wait_until(owner, 60, interval=0.2, what="the restarted connector to run")
+    # Stopped through the other worker, its offsets read and altered there (Connect's STOPPED precondition).
+    assert other.request("PUT", "/connectors/ha/stop")[0] == 202
+    wait_until(lambda: other.status("ha")["connector"]["state"] == "STOPPED" and not other.status("ha")["tasks"],
+               30, interval=0.2, what="the other worker to see the connector STOPPED")
+    st, body, _ = other.request("GET", "/connectors/ha/offsets")
+    assert st == 200 and body["offsets"][0]["partition"] == {"server": f"w{tag}1"}, body
+    st, body, _ = other.request("PATCH", "/connectors/ha/offsets", {"offsets": body["offsets"]})
+    assert st == 200 and "altered successfully" in body["message"], body
+    assert other.request("PUT", "/connectors/ha/resume")[0] == 202
+    wait_until(owner, 60, interval=0.2, what="the resumed connector to run")
     pg.execute(f"INSERT INTO {table} SELECT g FROM generate_series(101, 200) g")
     assert read_ids(f"w{tag}1.public.{table}", 200) == set(range(1, 201))
 
