@@ -81,6 +81,7 @@ struct Worker::Slot {
   bool restarting = false;
   bool ran = false;              // this worker ran it (its shutdown records it UNASSIGNED)
   bool publish_pending = false;  // its status changed while it was not running
+  bool releasing = false;  // stopped because its partition moved: its UNASSIGNED status is being written
   std::atomic<bool> stop{false};
   std::set<std::string> topics;
   std::thread thread;
@@ -181,8 +182,11 @@ void Worker::on_assigned(const std::set<int32_t>& partitions) {
   {
     std::lock_guard lock(mu_);
     owned_.insert(partitions.begin(), partitions.end());
-    for (const auto& [name, _] : slots_) {
-      if (partitions.count(assignment_partition(name, kAssignmentPartitions))) names.push_back(name);
+    for (const auto& [name, slot] : slots_) {
+      if (!partitions.count(assignment_partition(name, kAssignmentPartitions))) continue;
+      names.push_back(name);
+      // One that will not run here (paused, stopped): its state as this worker, its new owner, sees it.
+      if (slot->target != TargetState::kStarted && !slot->running) slot->publish_pending = true;
     }
   }
   log()->info("worker {} assigned {} partition(s) of the group: runs {}", worker_id_, partitions.size(),
@@ -194,10 +198,19 @@ void Worker::on_revoked(const std::set<int32_t>& partitions) {
   std::unique_lock lock(mu_);
   for (auto p : partitions) owned_.erase(p);
   std::vector<std::shared_ptr<Slot>> moving;
+  std::vector<server::ConnectorStatus> idle;  // ran here, not running now (paused, failed): UNASSIGNED too
   for (auto& [name, slot] : slots_) {
-    if (partitions.count(assignment_partition(name, kAssignmentPartitions)) && slot->running) {
+    if (!partitions.count(assignment_partition(name, kAssignmentPartitions))) continue;
+    if (slot->running) {
       slot->stop.store(true);
       moving.push_back(slot);
+    } else if (slot->ran) {
+      server::ConnectorStatus st;
+      st.name = name;
+      st.state = "UNASSIGNED";
+      st.worker_id = worker_id_;
+      if (slot->target != TargetState::kStopped) st.tasks.push_back({0, "UNASSIGNED", worker_id_, ""});
+      idle.push_back(std::move(st));
     }
   }
   if (!moving.empty())
@@ -205,8 +218,10 @@ void Worker::on_revoked(const std::set<int32_t>& partitions) {
   cv_.notify_all();
   // The new owner may start them once this returns: wait until they stopped (the slot is the second fence).
   for (auto& slot : moving) {
-    cv_.wait_for(lock, std::chrono::seconds(60), [&] { return !slot->running; });
+    cv_.wait_for(lock, std::chrono::seconds(60), [&] { return !slot->running && !slot->releasing; });
   }
+  lock.unlock();
+  for (const auto& st : idle) publish_status(st.name, st);
 }
 
 void Worker::apply_status(const LogRecord& r) {
@@ -352,6 +367,9 @@ void Worker::shutdown() {
     for (auto& [_, s] : slots_) {
       s->stop.store(true);
       slots.push_back(s);
+      // Revoked when this worker left the group: recorded UNASSIGNED then, and maybe RUNNING on another
+      // worker since; an UNASSIGNED record now would hide that.
+      if (!owns(s->name)) s->ran = false;
     }
     retired.swap(retired_);
   }
@@ -418,11 +436,26 @@ void Worker::supervise(std::shared_ptr<Slot> s) {
     } else if (!s->stop.load()) {
       s->finished = true;
     }
-    status = status_of(*s);
+    const bool moved = !owns(s->name) && !shutdown_;
+    if (moved) {
+      // Its partition went to another worker (on_revoked waits for this): as Connect's onShutdown, UNASSIGNED
+      // here, written before the new owner can start it, so the new owner's RUNNING is the last record.
+      status = {};
+      status.name = s->name;
+      status.state = "UNASSIGNED";
+      status.worker_id = worker_id_;
+      if (s->target != TargetState::kStopped) status.tasks.push_back({0, "UNASSIGNED", worker_id_, ""});
+      s->releasing = true;
+    } else {
+      status = status_of(*s);
+    }
     bool removed = s->removed;
     lk.unlock();
     if (!removed) publish_status(s->name, status);  // a deleted connector's statuses are tombstoned
-    cv_.notify_all();                               // wait_idle
+    lk.lock();
+    s->releasing = false;
+    lk.unlock();
+    cv_.notify_all();  // wait_idle, on_revoked
     lk.lock();
     if (s->finished) {
       cv_.wait(lk, [&] { return shutdown_ || s->removed || s->stop.load(); });

@@ -1,7 +1,8 @@
 """The README's first command, as a new user runs it: `scripts/quickstart` on services of its own (own ports, own
-state folder), with the example config and the kafkajs consumer of examples/consumer-node. It must print the three
-snapshot reads and the create event for josip. Also: each example consumer (plain kafkajs with no codec package,
-confluent-kafka, librdkafka's C++ API) decodes every kind of record sluice publishes with its defaults."""
+state folder), with a `sluice connect` worker, the example config registered over its REST API and the kafkajs
+consumer of examples/consumer-node. It must print the three snapshot reads and the create event for josip. Also:
+each example consumer (plain kafkajs with no codec package, confluent-kafka, librdkafka's C++ API) decodes every
+kind of record sluice publishes with its defaults."""
 import json
 import os
 import shutil
@@ -36,6 +37,7 @@ def events_of(text):
 
 @pytest.mark.timeout(900)
 def test_quickstart_prints_the_josip_event():
+    """The origin story through a worker: `sluice connect`, the connector POSTed with curl, then the events."""
     run_dir = ROOT / ".run" / "quickstart-test"
     env = {k: v for k, v in os.environ.items()
            if k not in ("SLUICE_PG_URL", "SLUICE_KAFKA_BOOTSTRAP", "SLUICE_PG_PORT", "SLUICE_KAFKA_PORT",
@@ -46,7 +48,7 @@ def test_quickstart_prints_the_josip_event():
     shutil.rmtree(run_dir, ignore_errors=True)  # fresh services, as on a new machine
     kafka_port = free_port(29192)
     env.update({"SLUICE_PG_PORT": str(free_port(25532)), "SLUICE_KAFKA_PORT": str(kafka_port),
-                "SLUICE_KAFKA_CONTROLLER_PORT": str(kafka_port + 1)})
+                "SLUICE_KAFKA_CONTROLLER_PORT": str(kafka_port + 1), "SLUICE_CONNECT_PORT": str(free_port(28183))})
     try:
         r = subprocess.run([str(ROOT / "scripts" / "quickstart"), "--then-stop", "--wait", "180"], cwd=ROOT,
                            env=env, capture_output=True, text=True, timeout=840)
@@ -61,6 +63,12 @@ def test_quickstart_prints_the_josip_event():
     creates = [e for e in events if e.get("op") == "c"]
     assert [e["after"] for e in creates] == [{"id": 4, "name": "josip"}], out[-4000:]
     assert all(e["topic"] == "myserver.public.customers" for e in events)
+    # The origin story: the connector registered with curl on the worker, listed, and the worker's topics.
+    assert "HTTP/1.1 201" in r.stdout and '"name":"customers-connector"' in r.stdout, out[-4000:]
+    assert '["customers-connector"]' in r.stdout, out[-4000:]
+    lines = r.stdout.splitlines()
+    for topic in ("pg_connect_configs", "pg_connect_offsets", "pg_connect_statuses", "myserver.public.customers"):
+        assert topic in lines, out[-4000:]
     assert "consumer crashed" not in (run_dir / "consumer.log").read_text()
 
 

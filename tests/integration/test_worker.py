@@ -449,3 +449,136 @@ def test_cli_against_a_worker(worker_factory, pg):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "cannot reach the worker" in r.stderr
 
+
+
+def test_killed_worker_connectors_taken_over(worker_factory, pg):
+    """Two workers of one group: kill -9 the one running a connector; the other takes it over, nothing lost."""
+    w1 = worker_factory().start()
+    tag = w1.tag
+    w2 = worker_factory(tag=tag).start()
+    # The second worker joined the group (its share of the assignment partitions) before the connector exists.
+    wait_until(lambda: "assigned" in w2.log_text(), 60, interval=0.2, what="the second worker's assignment")
+    table = f"ha_{tag}"
+    pg.execute(f"CREATE TABLE {table} (id int primary key)")
+    pg.execute(f"INSERT INTO {table} SELECT g FROM generate_series(1, 100) g")
+    # Created through one worker, visible through both.
+    assert w1.request("POST", "/connectors", {"name": "ha", "config": connector_config(tag, 1, table)})[0] == 201
+    wait_until(lambda: w2.request("GET", "/connectors")[1] == ["ha"], 30, what="the connector on both workers")
+    ids = {w.url: f"127.0.0.1:{w.port}" for w in (w1, w2)}
+
+    def owner():
+        sts = [w.status("ha") for w in (w1, w2)]
+        ok = all(s and s["tasks"] and s["tasks"][0]["state"] == "RUNNING" for s in sts)
+        if ok and sts[0]["tasks"][0]["worker_id"] == sts[1]["tasks"][0]["worker_id"]:
+            return sts[0]["tasks"][0]["worker_id"]
+        return None
+
+    running_on = wait_until(owner, 60, interval=0.2, what="both workers to agree who runs the connector")
+    assert running_on in ids.values()
+    own, other = (w1, w2) if ids[w1.url] == running_on else (w2, w1)
+    assert read_ids(f"w{tag}1.public.{table}", 100) == set(range(1, 101))
+
+    # Requests sent to the worker that does not run it are served: status, pause, resume, restart.
+    st = other.status("ha")
+    assert st["connector"]["state"] == "RUNNING" and st["tasks"][0]["worker_id"] == ids[own.url]
+    assert other.request("PUT", "/connectors/ha/pause")[0] == 202
+    own.wait_task_state("ha", "PAUSED")
+    other.wait_task_state("ha", "PAUSED")
+    assert other.request("PUT", "/connectors/ha/resume")[0] == 202
+    own.wait_task_state("ha", "RUNNING")
+    other.wait_task_state("ha", "RUNNING")
+    st, body, _ = other.request("POST", "/connectors/ha/restart?includeTasks=true")
+    assert st == 202 and body["tasks"][0]["state"] == "RESTARTING", body
+    wait_until(owner, 60, interval=0.2, what="the restarted connector to run")
+    # Stopped through the other worker, its offsets read and altered there (Connect's STOPPED precondition).
+    assert other.request("PUT", "/connectors/ha/stop")[0] == 202
+    wait_until(lambda: other.status("ha")["connector"]["state"] == "STOPPED" and not other.status("ha")["tasks"],
+               30, interval=0.2, what="the other worker to see the connector STOPPED")
+    st, body, _ = other.request("GET", "/connectors/ha/offsets")
+    assert st == 200 and body["offsets"][0]["partition"] == {"server": f"w{tag}1"}, body
+    st, body, _ = other.request("PATCH", "/connectors/ha/offsets", {"offsets": body["offsets"]})
+    assert st == 200 and "altered successfully" in body["message"], body
+    assert other.request("PUT", "/connectors/ha/resume")[0] == 202
+    wait_until(owner, 60, interval=0.2, what="the resumed connector to run")
+    pg.execute(f"INSERT INTO {table} SELECT g FROM generate_series(101, 200) g")
+    assert read_ids(f"w{tag}1.public.{table}", 200) == set(range(1, 201))
+
+    # kill -9 the worker running it: no revocation, no flush, no UNASSIGNED status.
+    killed_id = ids[own.url]
+    own.proc.kill()
+    own.proc.wait(30)
+    killed_at = time.monotonic()
+    pg.execute(f"INSERT INTO {table} SELECT g FROM generate_series(201, 300) g")
+
+    def taken_over():
+        s = other.status("ha")
+        t = s["tasks"][0] if s and s["tasks"] else {}
+        return t.get("state") == "RUNNING" and t.get("worker_id") == ids[other.url]
+
+    try:
+        wait_until(taken_over, 60, interval=0.2, what="the surviving worker to run the connector")
+    except AssertionError:
+        raise AssertionError(f"status {other.status('ha')} (was on {killed_id})\n{other.log_text()[-4000:]}")
+    took = time.monotonic() - killed_at
+    # The group coordinator notices the dead member after session.timeout.ms (10 s, Connect's default).
+    assert took < 30, f"takeover took {took:.1f}s"
+    pg.execute(f"INSERT INTO {table} SELECT g FROM generate_series(301, 400) g")
+    # Every row reached the topic: none lost across the kill (duplicates are allowed: at-least-once).
+    assert read_ids(f"w{tag}1.public.{table}", 400) == set(range(1, 401))
+    status = read_storage(other.topics["status"])
+    assert status["status-task-ha-0"] == {"state": "RUNNING", "trace": None, "worker_id": ids[other.url],
+                                          "generation": 0}
+    assert other.request("DELETE", "/connectors/ha")[0] == 204
+
+
+def test_joining_and_leaving_worker_moves_connectors(worker_factory, pg):
+    """A worker joining the group takes a share of the running connectors; stopped (SIGTERM), it hands them back
+    at once (it leaves the group, no session timeout), and no row is lost on either move."""
+    w1 = worker_factory().start()
+    tag = w1.tag
+    names = [f"m{n}" for n in range(1, 5)]
+    for n, name in enumerate(names, 1):
+        pg.execute(f"CREATE TABLE {name}_{tag} (id int primary key)")
+        pg.execute(f"INSERT INTO {name}_{tag} SELECT g FROM generate_series(1, 50) g")
+        cfg = connector_config(tag, n, f"{name}_{tag}")
+        assert w1.request("POST", "/connectors", {"name": name, "config": cfg})[0] == 201
+    for name in names:
+        w1.wait_task_state(name, "RUNNING")
+    id1 = f"127.0.0.1:{w1.port}"
+    w2 = worker_factory(tag=tag).start()
+    id2 = f"127.0.0.1:{w2.port}"
+
+    def owners():
+        out = {}
+        for name in names:
+            sts = [w.status(name) for w in (w1, w2)]
+            tasks = [s["tasks"][0] if s and s["tasks"] else {} for s in sts]
+            if any(t.get("state") != "RUNNING" for t in tasks) or tasks[0]["worker_id"] != tasks[1]["worker_id"]:
+                return None
+            out[name] = tasks[0]["worker_id"]
+        return out
+
+    # The second worker joined (its assignment is logged) and both agree who runs what.
+    wait_until(lambda: "assigned" in w2.log_text(), 60, interval=0.2, what="the second worker's assignment")
+    placed = wait_until(owners, 90, interval=0.3, what="both workers to agree who runs each connector")
+    for n, name in enumerate(names, 1):
+        pg.execute(f"INSERT INTO {name}_{tag} SELECT g FROM generate_series(51, 100) g")
+    moved = [name for name, owner in placed.items() if owner == id2]
+    assert set(placed.values()) <= {id1, id2}
+    assert w2.stop() == 0
+    left_at = time.monotonic()
+    for name in names:
+        pg.execute(f"INSERT INTO {name}_{tag} SELECT g FROM generate_series(101, 150) g")
+
+    def back():
+        return all((w1.status(n)["tasks"] or [{}])[0].get("worker_id") == id1 and
+                   w1.status(n)["tasks"][0]["state"] == "RUNNING" for n in names)
+
+    wait_until(back, 60, interval=0.2, what="the first worker to run every connector again")
+    if moved:
+        # Faster than the coordinator would notice a dead member (session.timeout.ms 10 s): the worker left.
+        assert time.monotonic() - left_at < 9, f"hand-back of {moved} took {time.monotonic() - left_at:.1f}s"
+    for n, name in enumerate(names, 1):
+        assert read_ids(f"w{tag}{n}.public.{name}_{tag}", 150) == set(range(1, 151)), name
+    for name in names:
+        assert w1.request("DELETE", f"/connectors/{name}")[0] == 204
