@@ -15,43 +15,22 @@
 
 namespace sluice::transform {
 
+struct JsonMember;
+
 struct Json {
   enum class Kind : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
   Kind kind = Kind::kNull;
   bool boolean = false;
   std::string text;  // kString: the decoded string; kNumber: the number as written
   std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;
+  std::vector<JsonMember> members;  // kObject, in order (JsonMember is defined below: clang needs it so)
 
-  static Json null() { return {}; }
-  static Json string(std::string s) {
-    Json j;
-    j.kind = Kind::kString;
-    j.text = std::move(s);
-    return j;
-  }
-  static Json number(std::string digits) {
-    Json j;
-    j.kind = Kind::kNumber;
-    j.text = std::move(digits);
-    return j;
-  }
-  static Json boolean_value(bool b) {
-    Json j;
-    j.kind = Kind::kBool;
-    j.boolean = b;
-    return j;
-  }
-  static Json object() {
-    Json j;
-    j.kind = Kind::kObject;
-    return j;
-  }
-  static Json array() {
-    Json j;
-    j.kind = Kind::kArray;
-    return j;
-  }
+  static Json null();
+  static Json string(std::string s);
+  static Json number(std::string digits);
+  static Json boolean_value(bool b);
+  static Json object();
+  static Json array();
 
   bool is_null() const { return kind == Kind::kNull; }
   bool is_object() const { return kind == Kind::kObject; }
@@ -68,7 +47,51 @@ struct Json {
   std::optional<std::string> to_display_string() const;
 };
 
+// One member of an object: its name and value, named as std::pair's (a pair of an incomplete Json cannot be a
+// vector element under clang's libstdc++ checks).
+struct JsonMember {
+  std::string first;
+  Json second;
+  JsonMember() = default;
+  JsonMember(std::string name, Json value) : first(std::move(name)), second(std::move(value)) {}
+};
+
 bool operator==(const Json& a, const Json& b);
+inline bool operator==(const JsonMember& a, const JsonMember& b) {
+  return a.first == b.first && a.second == b.second;
+}
+
+inline Json Json::null() {
+  return {};
+}
+inline Json Json::string(std::string s) {
+  Json j;
+  j.kind = Kind::kString;
+  j.text = std::move(s);
+  return j;
+}
+inline Json Json::number(std::string digits) {
+  Json j;
+  j.kind = Kind::kNumber;
+  j.text = std::move(digits);
+  return j;
+}
+inline Json Json::boolean_value(bool b) {
+  Json j;
+  j.kind = Kind::kBool;
+  j.boolean = b;
+  return j;
+}
+inline Json Json::object() {
+  Json j;
+  j.kind = Kind::kObject;
+  return j;
+}
+inline Json Json::array() {
+  Json j;
+  j.kind = Kind::kArray;
+  return j;
+}
 
 // Parses one JSON document (kData error naming the offset on malformed input).
 Result<Json> parse_json(std::string_view text);
