@@ -1,0 +1,574 @@
+// InsertField, MaskField, ValueToKey and TimestampRouter as Kafka Connect's (connect/transforms, 4.x).
+#include "transform/field_transforms.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+namespace sluice::transform {
+
+namespace {
+
+constexpr size_t kCacheLimit = 256;
+constexpr std::string_view kDecimal = "org.apache.kafka.connect.data.Decimal";
+
+std::optional<Data>& operating(Record& r, Part part) {
+  return part == Part::kKey ? r.key : r.value;
+}
+
+SchemaPtr primitive_schema(const char* type, bool optional) {
+  auto s = std::make_shared<Schema>();
+  s->type = type;
+  s->optional = optional;
+  return s;
+}
+
+// org.apache.kafka.connect.data.Timestamp (int64, version 1).
+SchemaPtr timestamp_schema(bool optional) {
+  auto s = std::make_shared<Schema>();
+  s->type = "int64";
+  s->optional = optional;
+  s->name = "org.apache.kafka.connect.data.Timestamp";
+  s->version = 1;
+  return s;
+}
+
+// What Requirements.requireStruct / requireMap say (Connect's DataException messages).
+Error require_struct(const Json& value, std::string_view purpose) {
+  return Error::data(fmt::format("Only Struct objects supported for [{}], found: {}", purpose,
+                                 value.is_null() ? "null" : "a non-struct value"));
+}
+Error require_map(const std::optional<Data>& data, std::string_view purpose) {
+  return Error::data(fmt::format("Only Map objects supported in absence of schema for [{}], found: {}",
+                                 purpose, !data || data->payload.is_null() ? "null" : "a non-map value"));
+}
+
+// Values.convertToLong of a string: new BigDecimal(text).longValue() (digits after the point dropped).
+std::optional<int64_t> parse_integral(const std::string& text) {
+  std::string s = text;
+  if (auto dot = s.find_first_of(".eE"); dot != std::string::npos) {
+    char* end = nullptr;
+    double d = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !std::isfinite(d) || std::fabs(d) >= 9.2e18) return std::nullopt;
+    return static_cast<int64_t>(std::trunc(d));
+  }
+  if (!s.empty() && s[0] == '+') s.erase(0, 1);
+  int64_t v = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+int64_t narrow(int64_t v, const std::string& type) {  // Java's (byte) / (short) / (int) casts wrap
+  if (type == "int8") return static_cast<int8_t>(v);
+  if (type == "int16") return static_cast<int16_t>(v);
+  if (type == "int32") return static_cast<int32_t>(v);
+  return v;
+}
+
+}  // namespace
+
+std::string java_float_text(double v, bool is_float) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  if (v == 0) return std::signbit(v) ? "-0.0" : "0.0";
+  char buf[64];
+  auto r = is_float
+               ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(v), std::chars_format::scientific)
+               : std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  std::string sci(buf, r.ptr);  // [-]d[.ddd]e±XX, the shortest that round-trips
+  bool negative = sci[0] == '-';
+  if (negative) sci.erase(0, 1);
+  auto e = sci.find('e');
+  std::string digits = sci.substr(0, e);
+  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+  int exp = std::stoi(sci.substr(e + 1));
+  std::string out = negative ? "-" : "";
+  double magnitude = std::fabs(is_float ? static_cast<float>(v) : v);
+  if (magnitude >= 1e-3 && magnitude < 1e7) {
+    if (exp >= 0) {
+      std::string int_part = digits.substr(0, std::min<size_t>(digits.size(), exp + 1));
+      while (static_cast<int>(int_part.size()) < exp + 1) int_part.push_back('0');
+      std::string frac = digits.size() > static_cast<size_t>(exp + 1) ? digits.substr(exp + 1) : "0";
+      out += int_part + "." + frac;
+    } else {
+      out += "0." + std::string(-exp - 1, '0') + digits;
+    }
+  } else {
+    out +=
+        digits.substr(0, 1) + "." + (digits.size() > 1 ? digits.substr(1) : "0") + "E" + std::to_string(exp);
+  }
+  return out;
+}
+
+// ---- InsertField
+// -------------------------------------------------------------------------------------------
+
+std::optional<InsertField::Spec> InsertField::parse_spec(const std::string& raw) {
+  if (raw.empty()) return std::nullopt;
+  if (raw.ends_with('?')) return Spec{raw.substr(0, raw.size() - 1), true};
+  if (raw.ends_with('!')) return Spec{raw.substr(0, raw.size() - 1), false};
+  return Spec{raw, true};
+}
+
+Result<std::unique_ptr<Transform>> InsertField::create(Options& options, Part part) {
+  auto t = std::make_unique<InsertField>();
+  t->part_ = part;
+  t->topic_ = parse_spec(options.str("topic.field"));
+  t->partition_ = parse_spec(options.str("partition.field"));
+  t->offset_ = parse_spec(options.str("offset.field"));
+  t->timestamp_ = parse_spec(options.str("timestamp.field"));
+  t->static_ = parse_spec(options.str("static.field"));
+  bool has_static_value = options.has("static.value");
+  t->static_value_ = options.str("static.value");
+  if (auto r = options.boolean("replace.null.with.default", true); !r) return r.error();
+  if (!t->topic_ && !t->partition_ && !t->offset_ && !t->timestamp_ && !t->static_) {
+    return Error::fatal(
+        fmt::format("invalid configuration of {}: no field insertion configured (set one of topic.field, "
+                    "partition.field, "
+                    "offset.field, timestamp.field, static.field)",
+                    options.key("*")));
+  }
+  if (t->static_ && !has_static_value)
+    return options.missing("static.value", "the value of static.field " + t->static_->name);
+  return std::unique_ptr<Transform>(std::move(t));
+}
+
+Result<SchemaPtr> InsertField::updated_schema(const SchemaPtr& schema) {
+  auto it = cache_.find(schema.get());
+  if (it != cache_.end()) return it->second.second;
+  auto s = std::make_shared<Schema>(copy_schema_basics(*schema));
+  s->fields = schema->fields;
+  std::optional<std::string> duplicate;
+  auto add = [&](const std::optional<Spec>& spec, SchemaPtr field_schema) {
+    if (!spec) return;
+    if (s->field(spec->name) != nullptr) duplicate = spec->name;
+    s->fields.push_back({spec->name, std::move(field_schema)});
+  };
+  add(topic_, primitive_schema("string", topic_ && topic_->optional));
+  add(partition_, primitive_schema("int32", partition_ && partition_->optional));
+  add(offset_, primitive_schema("int64", offset_ && offset_->optional));
+  add(timestamp_, timestamp_schema(timestamp_ && timestamp_->optional));
+  add(static_, primitive_schema("string", static_ && static_->optional));
+  if (duplicate)  // SchemaBuilder.field's SchemaBuilderException
+    return Error::data(fmt::format("Cannot create field because of field name duplication {}", *duplicate));
+  if (cache_.size() >= kCacheLimit) cache_.clear();
+  cache_.emplace(schema.get(), std::make_pair(schema, SchemaPtr(s)));
+  return SchemaPtr(s);
+}
+
+Result<bool> InsertField::apply(Record& record) {
+  static constexpr std::string_view kPurpose = "field insertion";
+  auto& data = operating(record, part_);
+  if (!data || data->payload.is_null()) return true;  // Connect: a null key/value passes
+  if (offset_) {
+    return Error::data(
+        fmt::format("Only SinkRecord supported for {}, found: "
+                    "org.apache.kafka.connect.source.SourceRecord",
+                    kPurpose));
+  }
+  if (!data->schema) {  // schemaless: the map plus the fields (a null partition / timestamp is not put)
+    if (!data->payload.is_object()) return require_map(data, kPurpose);
+    if (topic_) data->payload.set(topic_->name, Json::string(record.topic));
+    if (static_) data->payload.set(static_->name, Json::string(static_value_));
+    return true;
+  }
+  if (!data->schema->is_struct()) return require_struct(data->payload, kPurpose);
+  if (!data->payload.is_object()) return require_struct(data->payload, kPurpose);
+  auto updated_or = updated_schema(data->schema);
+  if (!updated_or) return updated_or.error();
+  SchemaPtr updated = std::move(*updated_or);
+  // A required metadata field without a value (the partition, the timestamp) fails as Connect's struct
+  // validation does.
+  for (const auto* spec : {&partition_, &timestamp_}) {
+    if (*spec && !(*spec)->optional) {
+      return Error::data(
+          fmt::format("Conversion error: null value for field that is required and has no default value: {}",
+                      (*spec)->name));
+    }
+  }
+  Json out = Json::object();
+  out.members.reserve(updated->fields.size());
+  auto& members = data->payload.members;
+  for (size_t i = 0; i < data->schema->fields.size(); ++i) {
+    const auto& f = data->schema->fields[i];
+    // Members come in schema order (JsonConverter's): look further only when they do not.
+    Json* v =
+        i < members.size() && members[i].first == f.name ? &members[i].second : data->payload.find(f.name);
+    out.members.emplace_back(f.name, v != nullptr ? std::move(*v) : Json::null());
+  }
+  if (topic_) out.members.emplace_back(topic_->name, Json::string(record.topic));
+  if (partition_) out.members.emplace_back(partition_->name, Json::null());
+  if (timestamp_) out.members.emplace_back(timestamp_->name, Json::null());
+  if (static_) out.members.emplace_back(static_->name, Json::string(static_value_));
+  data->schema = std::move(updated);
+  data->payload = std::move(out);
+  return true;
+}
+
+// ---- MaskField
+// ---------------------------------------------------------------------------------------------
+
+Result<std::unique_ptr<Transform>> MaskField::create(Options& options, Part part) {
+  auto t = std::make_unique<MaskField>();
+  t->part_ = part;
+  if (!options.has("fields")) return options.missing("fields", "the names of the fields to mask");
+  t->fields_ = options.list("fields");
+  if (t->fields_.empty())
+    return options.invalid("fields", options.str("fields"),
+                           "a non-empty comma-separated list of field names");
+  if (options.has("replacement")) {
+    auto r = options.str("replacement");
+    if (r.empty()) return options.invalid("replacement", r, "a non-empty string");
+    t->replacement_ = r;
+  }
+  if (auto r = options.boolean("replace.null.with.default", true); !r) return r.error();
+  return std::unique_ptr<Transform>(std::move(t));
+}
+
+bool MaskField::is_masked(const std::string& name) const {
+  return std::find(fields_.begin(), fields_.end(), name) != fields_.end();
+}
+
+Result<Json> MaskField::masked(const Json& value, const Schema* schema) const {
+  if (value.is_null()) return Json::null();
+  // The Java class Connect sees for the value, by schema (or, schemaless, by the JSON that JsonConverter
+  // would have read: integers Long, other numbers Double).
+  std::string type;
+  if (schema != nullptr) {
+    type = schema->type;
+    if (schema->name && *schema->name == kDecimal) type = "decimal";
+    if (schema->name && (*schema->name == "org.apache.kafka.connect.data.Timestamp" ||
+                         *schema->name == "org.apache.kafka.connect.data.Date" ||
+                         *schema->name == "org.apache.kafka.connect.data.Time")) {
+      type = "date";
+    }
+  } else {
+    switch (value.kind) {
+      case Json::Kind::kBool:
+        type = "boolean";
+        break;
+      case Json::Kind::kNumber:
+        type = value.text.find_first_of(".eE") == std::string::npos ? "int64" : "float64";
+        break;
+      case Json::Kind::kString:
+        type = "string";
+        break;
+      case Json::Kind::kArray:
+        type = "array";
+        break;
+      default:
+        type = "map";
+        break;
+    }
+  }
+  const bool integral = type == "int8" || type == "int16" || type == "int32" || type == "int64";
+  const bool floating = type == "float32" || type == "float64" || type == "float" || type == "double";
+  if (!replacement_) {
+    if (type == "boolean") return Json::boolean_value(false);
+    if (integral || type == "date") return Json::number("0");
+    if (floating) return Json::number("0.0");
+    if (type == "string") return Json::string("");
+    if (type == "array") return Json::array();
+    if (type == "map")
+      return schema != nullptr && schema->keys && schema->keys->type != "string" ? Json::array()
+                                                                                 : Json::object();
+    if (type == "decimal") {
+      // BigDecimal.ZERO (scale 0): JsonConverter accepts it only for a Decimal schema of scale 0.
+      std::string scale;
+      if (schema->parameters) {
+        for (const auto& [k, v] : *schema->parameters) {
+          if (k == "scale") scale = v;
+        }
+      }
+      if (scale != "0") return Error::data("BigDecimal has mismatching scale value for given Decimal schema");
+      return Json::string("AA==");  // BigInteger.ZERO.toByteArray(), base64
+    }
+    return Error::data(fmt::format("Cannot mask value of type: {}", type == "struct"
+                                                                        ? "class org.apache.kafka."
+                                                                          "connect.data.Struct"
+                                                                        : type));
+  }
+  const std::string& rep = *replacement_;
+  if (type == "string") return Json::string(rep);
+  if (integral) {
+    auto v = parse_integral(rep);
+    if (!v) return Error::data(fmt::format("Unable to convert {} (class java.lang.String) to a number", rep));
+    return Json::number(std::to_string(narrow(*v, type)));
+  }
+  if (floating) {
+    char* end = nullptr;
+    double d = std::strtod(rep.c_str(), &end);
+    if (end != rep.c_str() + rep.size()) {
+      return Error::data(fmt::format("Unable to convert {} (class java.lang.String) to a number", rep));
+    }
+    return Json::number(java_float_text(d, type == "float32" || type == "float"));
+  }
+  return Error::data(fmt::format("Cannot mask value of type {} with custom replacement.", type));
+}
+
+Result<bool> MaskField::apply(Record& record) {
+  static constexpr std::string_view kPurpose = "mask fields";
+  auto& data = operating(record, part_);
+  if (!data || !data->schema) {  // schemaless: every listed field is put (null when absent)
+    if (!data || !data->payload.is_object()) return require_map(data, kPurpose);
+    for (const auto& name : fields_) {
+      const Json* v = data->payload.find(name);
+      auto m = masked(v != nullptr ? *v : Json::null(), nullptr);
+      if (!m) return m.error();
+      data->payload.set(name, std::move(*m));
+    }
+    return true;
+  }
+  if (!data->schema->is_struct() || !data->payload.is_object())
+    return require_struct(data->payload, kPurpose);
+  for (const auto& f : data->schema->fields) {
+    if (!is_masked(f.name)) continue;
+    Json* v = data->payload.find(f.name);
+    if (v == nullptr) continue;
+    auto m = masked(*v, f.schema.get());
+    if (!m) return m.error();
+    *v = std::move(*m);
+  }
+  return true;
+}
+
+// ---- ValueToKey
+// --------------------------------------------------------------------------------------------
+
+Result<std::unique_ptr<Transform>> ValueToKey::create(Options& options) {
+  auto t = std::make_unique<ValueToKey>();
+  if (!options.has("fields")) return options.missing("fields", "the value fields that form the key");
+  t->fields_ = options.list("fields");
+  if (t->fields_.empty())
+    return options.invalid("fields", options.str("fields"),
+                           "a non-empty comma-separated list of field names");
+  if (auto r = options.boolean("replace.null.with.default", true); !r) return r.error();
+  return std::unique_ptr<Transform>(std::move(t));
+}
+
+Result<bool> ValueToKey::apply(Record& record) {
+  static constexpr std::string_view kPurpose = "copying fields from value to key";
+  auto& value = record.value;
+  if (!value || !value->schema) {  // schemaless (a tombstone too: Connect fails on it)
+    if (!value || !value->payload.is_object()) return require_map(value, kPurpose);
+    Json key = Json::object();
+    for (const auto& name : fields_) {
+      const Json* v = value->payload.find(name);
+      key.set(name, v != nullptr ? *v : Json::null());
+    }
+    record.key = Data{nullptr, std::move(key)};
+    return true;
+  }
+  if (!value->schema->is_struct() || !value->payload.is_object())
+    return require_struct(value->payload, kPurpose);
+  auto it = cache_.find(value->schema.get());
+  if (it == cache_.end()) {
+    auto s = std::make_shared<Schema>();
+    s->type = "struct";
+    for (const auto& name : fields_) {
+      const Field* f = value->schema->field(name);
+      if (f == nullptr) return Error::data(fmt::format("Field does not exist: {}", name));
+      s->fields.push_back({name, f->schema});
+    }
+    if (cache_.size() >= kCacheLimit) cache_.clear();
+    it = cache_.emplace(value->schema.get(), std::make_pair(value->schema, SchemaPtr(s))).first;
+  }
+  Json key = Json::object();
+  for (const auto& name : fields_) {
+    const Json* v = value->payload.find(name);
+    key.members.emplace_back(name, v != nullptr ? *v : Json::null());
+  }
+  record.key = Data{it->second.second, std::move(key)};
+  return true;
+}
+
+// ---- Flatten ----------------------------------------------------------------------------------------------
+
+Result<std::unique_ptr<Transform>> Flatten::create(Options& options, Part part) {
+  auto t = std::make_unique<Flatten>();
+  t->part_ = part;
+  t->delimiter_ = options.str("delimiter", ".");  // trimmed, as ConfigDef trims a STRING
+  return std::unique_ptr<Transform>(std::move(t));
+}
+
+Status Flatten::build_schema(const Schema& schema, const std::string& prefix, Schema& out, bool optional,
+                             const Json* parent_default) const {
+  for (const auto& f : schema.fields) {
+    const std::string field_name = name(prefix, f.name);
+    const bool field_optional = optional || f.schema->optional;
+    const Json* field_default = nullptr;
+    if (f.schema->default_value && !f.schema->default_value->is_null()) {
+      field_default = &*f.schema->default_value;
+    } else if (parent_default != nullptr) {
+      field_default = parent_default->find(f.name);
+      if (field_default != nullptr && field_default->is_null()) field_default = nullptr;
+    }
+    const std::string& type = f.schema->type;
+    if (type == "struct") {
+      if (auto s = build_schema(*f.schema, field_name, out, field_optional, field_default); !s) return s;
+    } else if (type == "map") {
+      return Error::data(fmt::format(
+          "Flatten transformation does not support MAP for record with schemas (for field {}).", field_name));
+    } else {
+      if (out.field(field_name) != nullptr) {
+        return Error::data(
+            fmt::format("Cannot create field because of field name duplication {}", field_name));
+      }
+      auto fs = std::make_shared<Schema>(copy_schema_basics(*f.schema));
+      fs->optional = field_optional;
+      if (field_default != nullptr) fs->default_value = *field_default;
+      out.fields.push_back({field_name, std::move(fs)});
+    }
+  }
+  return ok_status();
+}
+
+// Appends the leaf values in the order build_schema appends the leaf fields (a null struct: nulls).
+void Flatten::build_value(const Schema& schema, Json& value, const std::string& prefix,
+                          const Schema& out_schema, Json& out) const {
+  for (const auto& f : schema.fields) {
+    const std::string field_name = name(prefix, f.name);
+    Json* v = value.is_object() ? value.find(f.name) : nullptr;
+    if (f.schema->type == "struct") {
+      Json none;
+      build_value(*f.schema, v != nullptr ? *v : none, field_name, out_schema, out);
+    } else {
+      out.members.emplace_back(field_name, v != nullptr ? std::move(*v) : Json::null());
+    }
+  }
+}
+
+Status Flatten::build_schemaless(Json& value, const std::string& prefix, Json& out) const {
+  for (auto& [k, v] : value.members) {
+    const std::string field_name = name(prefix, k);
+    if (v.is_object()) {
+      if (auto s = build_schemaless(v, field_name, out); !s) return s;
+    } else {
+      out.set(field_name, std::move(v));
+    }
+  }
+  return ok_status();
+}
+
+Result<bool> Flatten::apply(Record& record) {
+  static constexpr std::string_view kPurpose = "flattening";
+  auto& data = operating(record, part_);
+  if (!data || data->payload.is_null()) return true;  // Connect: a null key/value passes, schema and all
+  if (!data->schema) {
+    if (!data->payload.is_object()) return require_map(data, kPurpose);
+    Json out = Json::object();
+    if (auto s = build_schemaless(data->payload, "", out); !s) return s.error();
+    data->payload = std::move(out);
+    return true;
+  }
+  if (!data->schema->is_struct()) return require_struct(data->payload, kPurpose);
+  auto it = cache_.find(data->schema.get());
+  if (it == cache_.end()) {
+    auto s = std::make_shared<Schema>(copy_schema_basics(*data->schema));
+    const Json* def = data->schema->default_value ? &*data->schema->default_value : nullptr;
+    if (auto st = build_schema(*data->schema, "", *s, data->schema->optional, def); !st) return st.error();
+    if (cache_.size() >= kCacheLimit) cache_.clear();
+    it = cache_.emplace(data->schema.get(), std::make_pair(data->schema, SchemaPtr(s))).first;
+  }
+  const Schema& updated = *it->second.second;
+  if (!data->payload.is_null()) {
+    if (!data->payload.is_object()) return require_struct(data->payload, kPurpose);
+    Json out = Json::object();
+    out.members.reserve(updated.fields.size());
+    build_value(*data->schema, data->payload, "", updated, out);
+    // Struct.get: a null field with a default reads as the default (JsonConverter writes it).
+    for (size_t i = 0; i < updated.fields.size(); ++i) {
+      auto& v = out.members[i].second;
+      if (v.is_null() && updated.fields[i].schema->default_value)
+        v = *updated.fields[i].schema->default_value;
+    }
+    data->payload = std::move(out);
+  }
+  data->schema = it->second.second;
+  return true;
+}
+
+// ---- HeaderFrom -------------------------------------------------------------------------------------------
+
+Result<std::unique_ptr<Transform>> HeaderFrom::create(Options& options, Part part) {
+  auto t = std::make_unique<HeaderFrom>();
+  t->part_ = part;
+  for (const char* option : {"fields", "headers", "operation"}) {
+    if (!options.has(option))
+      return options.missing(option, "fields, headers (as many) and operation (move, copy)");
+  }
+  t->fields_ = options.list("fields");
+  if (t->fields_.empty())
+    return options.invalid("fields", options.str("fields"),
+                           "a non-empty comma-separated list of field names");
+  t->headers_ = options.list("headers");
+  if (t->headers_.empty())
+    return options.invalid("headers", options.str("headers"),
+                           "a non-empty comma-separated list of header names");
+  if (t->headers_.size() != t->fields_.size()) {
+    return options.invalid("headers", options.str("headers"),
+                           fmt::format("as many header names as fields ({})", t->fields_.size()));
+  }
+  auto op = options.str("operation");
+  if (op != "move" && op != "copy") return options.invalid("operation", op, "move, copy");
+  t->move_ = op == "move";
+  if (auto r = options.boolean("replace.null.with.default", true); !r) return r.error();
+  return std::unique_ptr<Transform>(std::move(t));
+}
+
+Result<bool> HeaderFrom::apply(Record& record) {
+  const std::string purpose = move_ ? "header move" : "header copy";
+  auto& data = operating(record, part_);
+  auto header_text = [](const Json* v) { return v != nullptr ? v->to_display_string().value_or("") : ""; };
+  if (!data || !data->schema) {
+    if (!data || !data->payload.is_object()) return require_map(data, purpose);
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      record.headers.push_back({headers_[i], header_text(data->payload.find(fields_[i]))});
+    }
+    if (move_) {
+      for (const auto& f : fields_) data->payload.erase(f);
+    }
+    return true;
+  }
+  if (!data->schema->is_struct() || !data->payload.is_object()) return require_struct(data->payload, purpose);
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    if (data->schema->field(fields_[i]) == nullptr)  // Connect: a NullPointerException on the field's schema
+      return Error::data(fmt::format("HeaderFrom: the record has no field {}", fields_[i]));
+    record.headers.push_back({headers_[i], header_text(data->payload.find(fields_[i]))});
+  }
+  if (!move_) return true;
+  auto it = cache_.find(data->schema.get());
+  if (it == cache_.end()) {
+    auto s = std::make_shared<Schema>(copy_schema_basics(*data->schema));
+    for (const auto& f : data->schema->fields) {
+      if (std::find(fields_.begin(), fields_.end(), f.name) == fields_.end()) s->fields.push_back(f);
+    }
+    if (cache_.size() >= kCacheLimit) cache_.clear();
+    it = cache_.emplace(data->schema.get(), std::make_pair(data->schema, SchemaPtr(s))).first;
+  }
+  for (const auto& f : fields_) data->payload.erase(f);
+  data->schema = it->second.second;
+  return true;
+}
+
+// ---- TimestampRouter
+// ---------------------------------------------------------------------------------------
+
+Result<std::unique_ptr<Transform>> TimestampRouter::create(Options& options) {
+  auto t = std::make_unique<TimestampRouter>();
+  t->topic_format_ = options.str("topic.format", "${topic}-${timestamp}");
+  t->timestamp_format_ = options.str("timestamp.format", "yyyyMMdd");
+  return std::unique_ptr<Transform>(std::move(t));
+}
+
+Result<bool> TimestampRouter::apply(Record& record) {
+  // A source record's timestamp is what the connector set: Debezium sets none (nor does sluice).
+  return Error::data(
+      fmt::format("Timestamp missing on record: SourceRecord{{topic='{}', timestamp=null}}", record.topic));
+}
+
+}  // namespace sluice::transform
