@@ -47,7 +47,8 @@ MASKS = {
 # Kafka Connect's field transforms on unwrapped rows, schemas on (their schema changes are compared): tombstones
 # dropped first (ValueToKey fails on a tombstone, in Connect as in sluice), InsertField on value and key (the
 # topic; the partition and timestamp, null for a Debezium record; a static value), MaskField with the type's null
-# value (integers, real, boolean, numeric(5,0), text) and with a replacement; Flatten (struct columns: points,
+# value (integers, real, boolean, numeric(5,0), text) and with a replacement; Cast (with a field default);
+# Flatten (struct columns: points,
 # variable-scale numerics) and, on one table, ValueToKey and HeaderFrom (move).
 FIELDS = {
     "predicates": "isTombstone,isKeyed,isUnflattened",
@@ -58,7 +59,7 @@ FIELDS = {
     # envelope path); geometries have a map field (Flatten fails on it, in Connect as in sluice).
     "predicates.isUnflattened.type": "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
     "predicates.isUnflattened.pattern": ".*[.](message|geo)",
-    "transforms": "unwrap,dropTombstones,flatten,insertValue,insertKey,mask,maskWith,valueToKey,headerFrom",
+    "transforms": "unwrap,dropTombstones,flatten,insertValue,insertKey,mask,maskWith,cast,valueToKey,headerFrom",
     "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
     "transforms.dropTombstones.type": "org.apache.kafka.connect.transforms.Filter",
     "transforms.dropTombstones.predicate": "isTombstone",
@@ -80,6 +81,8 @@ FIELDS = {
     "transforms.maskWith.type": "org.apache.kafka.connect.transforms.MaskField$Value",
     "transforms.maskWith.fields": "big,vc,i2",
     "transforms.maskWith.replacement": "123",
+    "transforms.cast.type": "org.apache.kafka.connect.transforms.Cast$Value",
+    "transforms.cast.spec": "id:string,i2:float64,other:boolean,i4:int8",
     "transforms.valueToKey.type": "org.apache.kafka.connect.transforms.ValueToKey",
     "transforms.valueToKey.predicate": "isKeyed",
     "transforms.valueToKey.fields": "code,grp,__origin",

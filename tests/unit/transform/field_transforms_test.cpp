@@ -248,6 +248,66 @@ TEST(HeaderFrom, BadOptions) {
   EXPECT_NE(missing.find("transforms.t.operation"), std::string::npos) << missing;
 }
 
+TEST(Cast, FieldsWithSchema) {
+  auto r =
+      run("Cast$Value", {{"spec", "id:string,email:int8"}},
+          std::string(R"({"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"default":0,)"
+                      R"("field":"id"},{"type":"string","optional":true,"field":"email"}],"optional":false,)"
+                      R"("name":"V"},"payload":{"id":7,"email":"-12"}})"));
+  EXPECT_EQ(value_of(r),
+            R"({"schema":{"type":"struct","fields":[{"type":"string","optional":false,"default":"0",)"
+            R"("field":"id"},{"type":"int8","optional":true,"field":"email"}],"optional":false,)"
+            R"("name":"V"},"payload":{"id":"7","email":-12}})");
+  auto typed = run("Cast$Value", {{"spec", "f:float64,d:int16,b:int32,n:string"}}, std::string(kTyped));
+  EXPECT_NE(typed.topic.find("not implemented"), std::string::npos) << typed.topic;  // a Decimal
+  auto nums = run("Cast$Value", {{"spec", "f:float64,d:int16,b:float32"}}, std::string(kTyped));
+  EXPECT_EQ(value_of(nums, false), R"({"f":1.5,"d":2,"b":1.0,"n":"BQ==","a":[1,2],"s":null})");
+  auto whole = run("Cast$Key", {{"spec", "string"}}, kValue,
+                   std::string(R"({"schema":{"type":"int64","optional":false,"name":"K"},"payload":42})"));
+  EXPECT_EQ(key_of(whole), R"({"schema":{"type":"string","optional":false,"name":"K"},"payload":"42"})");
+}
+
+TEST(Cast, JavaConversions) {
+  auto int8 = [] {
+    Schema s;
+    s.type = "string";
+    return s;
+  }();
+  EXPECT_EQ(*cast_value(&int8, Json::string("true"), "boolean"), Json::boolean_value(true));
+  EXPECT_EQ(*cast_value(&int8, Json::string("yes"), "boolean"), Json::boolean_value(false));
+  EXPECT_EQ(*cast_value(&int8, Json::string("1e3"), "float64"), Json::number("1000.0"));
+  EXPECT_FALSE(cast_value(&int8, Json::string("300"), "int8").ok());  // Byte.parseByte: out of range
+  EXPECT_FALSE(cast_value(&int8, Json::string("1.5"), "int32").ok());
+  Schema i64;
+  i64.type = "int64";
+  EXPECT_EQ(*cast_value(&i64, Json::number("300"), "int8"), Json::number("44"));  // (byte) 300
+  EXPECT_EQ(*cast_value(&i64, Json::number("3"), "float32"), Json::number("3.0"));
+  Schema f64;
+  f64.type = "double";
+  EXPECT_EQ(*cast_value(&f64, Json::number("1.0E10"), "int32"), Json::number("2147483647"));
+  EXPECT_EQ(*cast_value(&f64, Json::number("-2.7"), "int64"), Json::number("-2"));
+  Schema f32;
+  f32.type = "float";
+  EXPECT_EQ(*cast_value(&f32, Json::number("0.1"), "float64"), Json::number("0.10000000149011612"));
+  Schema st;
+  st.type = "struct";
+  EXPECT_FALSE(cast_value(&st, Json::object(), "string").ok());
+}
+
+TEST(Cast, BadOptions) {
+  auto missing = config_error("Cast$Value", {});
+  EXPECT_NE(missing.find("transforms.t.spec"), std::string::npos) << missing;
+  auto bad_type = config_error("Cast$Value", {{"spec", "a:decimal"}});
+  EXPECT_NE(bad_type.find("transforms.t.spec"), std::string::npos) << bad_type;
+  EXPECT_NE(bad_type.find("'a:decimal'"), std::string::npos) << bad_type;
+  auto to_bytes = config_error("Cast$Value", {{"spec", "a:bytes"}});
+  EXPECT_NE(to_bytes.find("BYTES"), std::string::npos) << to_bytes;
+  auto mixed = config_error("Cast$Value", {{"spec", "int32,a:string"}});
+  EXPECT_NE(mixed.find("transforms.t.spec"), std::string::npos) << mixed;
+  auto colons = config_error("Cast$Value", {{"spec", "a:b:c"}});
+  EXPECT_NE(colons.find("transforms.t.spec"), std::string::npos) << colons;
+}
+
 TEST(JavaFloatText, AsFloatAndDoubleToString) {
   EXPECT_EQ(java_float_text(1.0, false), "1.0");
   EXPECT_EQ(java_float_text(100.0, false), "100.0");
