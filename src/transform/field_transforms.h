@@ -118,6 +118,30 @@ class Cast final : public Transform {
 // Cast.castValueToType of one value (schema null: schemaless, from the JSON kind) to a Connect type name.
 Result<Json> cast_value(const Schema* schema, const Json& value, const std::string& target);
 
+// TimestampConverter: one field (or the whole key/value) between unix (int64, unix.precision), Connect's
+// Timestamp / Date / Time and string (format: SimpleDateFormat's y M d H m s S and quoted literals, UTC).
+class TimestampConverter final : public Transform {
+ public:
+  static Result<std::unique_ptr<Transform>> create(Options& options, Part part);
+  Result<bool> apply(Record& record) override;
+
+  // A SimpleDateFormat pattern, compiled: letter runs (letter, count) and literals (letter 0).
+  struct Token {
+    char letter = 0;
+    int count = 0;
+    std::string literal;
+  };
+
+ private:
+  Result<Json> convert(const Schema* schema, const Json& value) const;
+  SchemaPtr target_schema(bool optional) const;
+
+  Part part_ = Part::kValue;
+  std::string field_, type_, unit_, pattern_;
+  std::vector<Token> format_;
+  std::map<const Schema*, std::pair<SchemaPtr, SchemaPtr>> cache_;
+};
+
 // topic.format with ${topic} and ${timestamp}; timestamp.format a SimpleDateFormat pattern. Connect's
 // TimestampRouter fails on a record without a timestamp, which every Debezium source record is: so does this.
 class TimestampRouter final : public Transform {

@@ -48,6 +48,7 @@ MASKS = {
 # dropped first (ValueToKey fails on a tombstone, in Connect as in sluice), InsertField on value and key (the
 # topic; the partition and timestamp, null for a Debezium record; a static value), MaskField with the type's null
 # value (integers, real, boolean, numeric(5,0), text) and with a replacement; Cast (with a field default);
+# TimestampConverter (a MicroTimestamp, infinities included, to Connect's Timestamp);
 # Flatten (struct columns: points,
 # variable-scale numerics) and, on one table, ValueToKey and HeaderFrom (move).
 FIELDS = {
@@ -59,7 +60,7 @@ FIELDS = {
     # envelope path); geometries have a map field (Flatten fails on it, in Connect as in sluice).
     "predicates.isUnflattened.type": "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
     "predicates.isUnflattened.pattern": ".*[.](message|geo)",
-    "transforms": "unwrap,dropTombstones,flatten,insertValue,insertKey,mask,maskWith,cast,valueToKey,headerFrom",
+    "transforms": "unwrap,dropTombstones,flatten,insertValue,insertKey,mask,maskWith,cast,toTimestamp,valueToKey,headerFrom",
     "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
     "transforms.dropTombstones.type": "org.apache.kafka.connect.transforms.Filter",
     "transforms.dropTombstones.predicate": "isTombstone",
@@ -83,6 +84,10 @@ FIELDS = {
     "transforms.maskWith.replacement": "123",
     "transforms.cast.type": "org.apache.kafka.connect.transforms.Cast$Value",
     "transforms.cast.spec": "id:string,i2:float64,other:boolean,i4:int8",
+    "transforms.toTimestamp.type": "org.apache.kafka.connect.transforms.TimestampConverter$Value",
+    "transforms.toTimestamp.field": "ts",
+    "transforms.toTimestamp.target.type": "Timestamp",
+    "transforms.toTimestamp.unix.precision": "microseconds",
     "transforms.valueToKey.type": "org.apache.kafka.connect.transforms.ValueToKey",
     "transforms.valueToKey.predicate": "isKeyed",
     "transforms.valueToKey.fields": "code,grp,__origin",

@@ -308,6 +308,63 @@ TEST(Cast, BadOptions) {
   EXPECT_NE(colons.find("transforms.t.spec"), std::string::npos) << colons;
 }
 
+const char* kTimes =
+    R"({"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},)"
+    R"({"type":"int64","optional":true,"name":"io.debezium.time.MicroTimestamp","version":1,"field":"ts"},)"
+    R"({"type":"string","optional":true,"field":"s"}],"optional":false,"name":"T"},)"
+    R"("payload":{"id":1,"ts":1714567890123456,"s":"2024-05-01 12:51:30.123"}})";
+
+TEST(TimestampConverter, UnixToStringAndBack) {
+  auto r = run("TimestampConverter$Value",
+               {{"field", "ts"},
+                {"target.type", "string"},
+                {"format", "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"},
+                {"unix.precision", "microseconds"}},
+               std::string(kTimes));
+  EXPECT_EQ(value_of(r),
+            R"({"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},)"
+            R"({"type":"string","optional":true,"field":"ts"},{"type":"string","optional":true,)"
+            R"("field":"s"}],"optional":false,"name":"T"},"payload":{"id":1,)"
+            R"("ts":"2024-05-01T12:51:30.123Z","s":"2024-05-01 12:51:30.123"}})");
+  auto parsed = run("TimestampConverter$Value",
+                    {{"field", "s"}, {"target.type", "Timestamp"}, {"format", "yyyy-MM-dd HH:mm:ss.SSS"}},
+                    std::string(kTimes));
+  EXPECT_EQ(value_of(parsed, false), R"({"id":1,"ts":1714567890123456,"s":1714567890123})");
+  EXPECT_TRUE(
+      value_of(parsed).find(R"({"type":"int64","optional":true,"name":"org.apache.kafka.connect.data.)"
+                            R"(Timestamp","version":1,"field":"s"})") != std::string::npos);
+  auto date = run("TimestampConverter$Value",
+                  {{"field", "ts"}, {"target.type", "Date"}, {"unix.precision", "microseconds"}},
+                  std::string(kTimes));
+  EXPECT_EQ(value_of(date, false), R"({"id":1,"ts":19844,"s":"2024-05-01 12:51:30.123"})");
+  auto unix_s =
+      run("TimestampConverter$Value",
+          {{"field", "s"}, {"target.type", "unix"}, {"format", "yyyy-MM-dd"}, {"unix.precision", "seconds"}},
+          std::string(kTimes));
+  EXPECT_EQ(value_of(unix_s, false), R"({"id":1,"ts":1714567890123456,"s":1714521600})");
+  auto bad = run("TimestampConverter$Value",
+                 {{"field", "s"}, {"target.type", "Date"}, {"format", "dd/MM/yyyy"}}, std::string(kTimes));
+  EXPECT_NE(bad.topic.find("Could not parse timestamp"), std::string::npos) << bad.topic;
+  auto not_time =
+      run("TimestampConverter$Value", {{"field", "id"}, {"target.type", "Date"}}, std::string(kTimes));
+  EXPECT_NE(not_time.topic.find("does not correspond to a known timestamp type"), std::string::npos);
+}
+
+TEST(TimestampConverter, BadOptions) {
+  auto missing = config_error("TimestampConverter$Value", {{"field", "ts"}});
+  EXPECT_NE(missing.find("transforms.t.target.type"), std::string::npos) << missing;
+  auto type = config_error("TimestampConverter$Value", {{"target.type", "date"}});
+  EXPECT_NE(type.find("transforms.t.target.type"), std::string::npos) << type;
+  EXPECT_NE(type.find("'date'"), std::string::npos) << type;
+  auto no_format = config_error("TimestampConverter$Value", {{"target.type", "string"}});
+  EXPECT_NE(no_format.find("transforms.t.format"), std::string::npos) << no_format;
+  auto precision =
+      config_error("TimestampConverter$Value", {{"target.type", "unix"}, {"unix.precision", "ms"}});
+  EXPECT_NE(precision.find("transforms.t.unix.precision"), std::string::npos) << precision;
+  auto letter = config_error("TimestampConverter$Value", {{"target.type", "string"}, {"format", "EEE yyyy"}});
+  EXPECT_NE(letter.find("transforms.t.format"), std::string::npos) << letter;
+}
+
 TEST(JavaFloatText, AsFloatAndDoubleToString) {
   EXPECT_EQ(java_float_text(1.0, false), "1.0");
   EXPECT_EQ(java_float_text(100.0, false), "100.0");
