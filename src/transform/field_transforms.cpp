@@ -1,4 +1,5 @@
-// InsertField, MaskField, ValueToKey and TimestampRouter as Kafka Connect's (connect/transforms, 4.x).
+// InsertField, MaskField, ValueToKey, Flatten, HeaderFrom, Cast, TimestampConverter and TimestampRouter as
+// Kafka Connect's (connect/transforms, 4.x).
 #include "transform/field_transforms.h"
 
 #include <fmt/format.h>

@@ -1,7 +1,8 @@
-// Kafka Connect's field-level transforms: InsertField, MaskField (each $Key and $Value), ValueToKey, and the
-// TimestampRouter, following org.apache.kafka.connect.transforms (schemas rebuilt as Connect's, values in
-// schema order). Connect's record metadata as a source connector's transforms see it: the partition and the
-// timestamp of a Debezium record are null (its SourceRecords set neither), and there is no offset.
+// Kafka Connect's field-level transforms: InsertField, MaskField, Flatten, HeaderFrom, Cast,
+// TimestampConverter (each $Key and $Value), ValueToKey, and the TimestampRouter, following
+// org.apache.kafka.connect.transforms (schemas rebuilt as Connect's, values in schema order). Connect's
+// record metadata as a source connector's transforms see it: the partition and the timestamp of a Debezium
+// record are null (its SourceRecords set neither), and there is no offset.
 #pragma once
 
 #include <map>
