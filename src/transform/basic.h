@@ -52,7 +52,11 @@ class HasHeaderKey final : public Predicate {
 
 class RecordIsTombstone final : public Predicate {
  public:
-  bool test(const Record& record) const override { return !record.value.has_value(); }
+  // Connect's record.value() == null: a Kafka null, or a null value that still has a schema (what
+  // ExtractNewRecordState makes of a delete).
+  bool test(const Record& record) const override {
+    return !record.value.has_value() || record.value->payload.is_null();
+  }
 };
 
 // A Java regular expression's replacement string ($1, ${name}, \$ escapes) in RE2's rewrite form (\1);

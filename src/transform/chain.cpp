@@ -8,6 +8,7 @@
 #include "transform/basic.h"
 #include "transform/connect_transforms.h"
 #include "transform/extract_new_record_state.h"
+#include "transform/field_transforms.h"
 
 namespace sluice::transform {
 
@@ -32,6 +33,32 @@ const std::vector<std::pair<std::string, TransformFactory>>& transform_factories
        [](Options& o) { return HoistField::create(o, Part::kKey); }},
       {"org.apache.kafka.connect.transforms.HoistField$Value",
        [](Options& o) { return HoistField::create(o, Part::kValue); }},
+      {"org.apache.kafka.connect.transforms.InsertField$Key",
+       [](Options& o) { return InsertField::create(o, Part::kKey); }},
+      {"org.apache.kafka.connect.transforms.InsertField$Value",
+       [](Options& o) { return InsertField::create(o, Part::kValue); }},
+      {"org.apache.kafka.connect.transforms.ValueToKey", ValueToKey::create},
+      {"org.apache.kafka.connect.transforms.MaskField$Key",
+       [](Options& o) { return MaskField::create(o, Part::kKey); }},
+      {"org.apache.kafka.connect.transforms.MaskField$Value",
+       [](Options& o) { return MaskField::create(o, Part::kValue); }},
+      {"org.apache.kafka.connect.transforms.TimestampRouter", TimestampRouter::create},
+      {"org.apache.kafka.connect.transforms.TimestampConverter$Key",
+       [](Options& o) { return TimestampConverter::create(o, Part::kKey); }},
+      {"org.apache.kafka.connect.transforms.TimestampConverter$Value",
+       [](Options& o) { return TimestampConverter::create(o, Part::kValue); }},
+      {"org.apache.kafka.connect.transforms.Flatten$Key",
+       [](Options& o) { return Flatten::create(o, Part::kKey); }},
+      {"org.apache.kafka.connect.transforms.Flatten$Value",
+       [](Options& o) { return Flatten::create(o, Part::kValue); }},
+      {"org.apache.kafka.connect.transforms.Cast$Key",
+       [](Options& o) { return Cast::create(o, Part::kKey); }},
+      {"org.apache.kafka.connect.transforms.Cast$Value",
+       [](Options& o) { return Cast::create(o, Part::kValue); }},
+      {"org.apache.kafka.connect.transforms.HeaderFrom$Key",
+       [](Options& o) { return HeaderFrom::create(o, Part::kKey); }},
+      {"org.apache.kafka.connect.transforms.HeaderFrom$Value",
+       [](Options& o) { return HeaderFrom::create(o, Part::kValue); }},
       {"org.apache.kafka.connect.transforms.InsertHeader", InsertHeader::create},
       {"org.apache.kafka.connect.transforms.DropHeaders", DropHeaders::create},
       {"org.apache.kafka.connect.transforms.Filter",

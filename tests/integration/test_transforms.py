@@ -169,3 +169,57 @@ def test_bad_transform_config_exits_2(tmp_path, names, key, value, expect):
     r = run("run", str(s.path))
     assert r.returncode == 2, r.stdout + r.stderr
     assert expect in r.stdout + r.stderr
+
+
+def test_insert_field_mask_field_value_to_key(pg, names, sluice_factory, topic_reader):
+    table = make_table(pg, names)
+    s = sluice_factory(**{
+        "table.include.list": f"public.{table}",
+        "transforms": "unwrap,insert,mask,rekey",
+        "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
+        "transforms.insert.type": "org.apache.kafka.connect.transforms.InsertField$Value",
+        "transforms.insert.static.field": "origin",
+        "transforms.insert.static.value": "pg",
+        "transforms.insert.topic.field": "topic!",
+        "transforms.mask.type": "org.apache.kafka.connect.transforms.MaskField$Value",
+        "transforms.mask.fields": "email",
+        "transforms.mask.replacement": "***",
+        "transforms.rekey.type": "org.apache.kafka.connect.transforms.ValueToKey",
+        "transforms.rekey.fields": "status,origin",
+    }).start()
+    s.wait_streaming()
+    topic = f"{names['prefix']}.public.{table}"
+    reader = topic_reader(topic)
+    msgs = reader.poll_until(2)
+    values = sorted((value_of(m) for m in msgs), key=lambda v: v["payload"]["id"])
+    assert [v["payload"] for v in values] == [
+        {"id": i, "email": "***", "status": "new", "topic": topic, "origin": "pg"} for i in (1, 2)]
+    assert [f["field"] for f in values[0]["schema"]["fields"]] == ["id", "email", "status", "topic", "origin"]
+    assert {"type": "string", "optional": False, "field": "topic"} in values[0]["schema"]["fields"]
+    assert key_of(msgs[0]) == {
+        "schema": {"type": "struct", "fields": [{"type": "string", "optional": True, "field": "status"},
+                                                {"type": "string", "optional": True, "field": "origin"}],
+                   "optional": False},
+        "payload": {"status": "new", "origin": "pg"}}
+    assert s.stop() == 0
+
+
+@pytest.mark.parametrize("options,expect", [
+    ({"ins.type": "org.apache.kafka.connect.transforms.InsertField$Value"}, "no field insertion configured"),
+    ({"ins.type": "org.apache.kafka.connect.transforms.InsertField$Key", "ins.static.field": "x"},
+     "missing required property transforms.ins.static.value"),
+    ({"ins.type": "org.apache.kafka.connect.transforms.MaskField$Value", "ins.fields": "email",
+      "ins.replacement": " "}, "invalid value for transforms.ins.replacement: ''"),
+    ({"ins.type": "org.apache.kafka.connect.transforms.ValueToKey"}, "missing required property transforms.ins.fields"),
+    ({"ins.type": "org.apache.kafka.connect.transforms.HeaderFrom$Value", "ins.fields": "a", "ins.headers": "h",
+      "ins.operation": "steal"}, "invalid value for transforms.ins.operation: 'steal'"),
+    ({"ins.type": "org.apache.kafka.connect.transforms.Flatten$Value", "ins.delimeter": "_"},
+     "unknown property transforms.ins.delimeter"),
+])
+def test_bad_field_transform_options_exit_2(tmp_path, names, options, expect):
+    overrides = {"transforms": "ins", **{f"transforms.{k}": v for k, v in options.items()}}
+    s = Sluice(tmp_path, names, **overrides)
+    s.write()
+    r = run("run", str(s.path))
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert expect in r.stdout + r.stderr

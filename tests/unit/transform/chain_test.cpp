@@ -126,6 +126,11 @@ TEST(Filter, WithPredicateAndNegate) {
   auto tombstone = record("db.public.orders");
   tombstone.value.reset();
   EXPECT_FALSE(*chain->apply(tombstone));
+  // Regression: a null value with a schema (an unwrapped delete) is a tombstone to Connect (value() == null).
+  auto unwrapped_delete = record("db.public.orders");
+  unwrapped_delete.value->schema = optional_string_schema();
+  unwrapped_delete.value->payload = Json::null();
+  EXPECT_FALSE(*chain->apply(unwrapped_delete));
 }
 
 TEST(Predicates, HasHeaderKey) {
