@@ -10,7 +10,6 @@ import json
 import os
 import re
 import subprocess
-import re
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import urlparse
 
+import psycopg
 from confluent_kafka import Consumer, TopicPartition
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -497,3 +497,32 @@ class TopicComparison:
                 out.append(f"message #{i} ({summarize(self.debezium[i], value_schemas)}):\n    "
                            + "\n    ".join(lines))
         return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Workload set-up and clean-up shared by the conformance tests.
+# ---------------------------------------------------------------------------------------------------------------
+def quoted_schema(schema):
+    """The second, quoted-identifier schema of a run (cf_<tag> -> MySchema_<tag>)."""
+    return schema.replace("cf_", "MySchema_")
+
+
+def run_sql(pg, statements, schema):
+    """Runs workload statements with {s} the run's schema and {S} its quoted twin."""
+    with pg.cursor() as cur:
+        for st in statements:
+            cur.execute(st.format(s=schema, S=quoted_schema(schema)))
+
+
+def drop_leftovers(pg, tag):
+    """Drops the replication slots and publications whose names contain the run's tag."""
+    with pg.cursor() as cur:
+        cur.execute("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE %s", (f"%{tag}%",))
+        for (slot,) in cur.fetchall():
+            try:
+                cur.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+            except psycopg.Error:
+                pass
+        cur.execute("SELECT pubname FROM pg_publication WHERE pubname LIKE %s", (f"%{tag}%",))
+        for (pub,) in cur.fetchall():
+            cur.execute(f'DROP PUBLICATION IF EXISTS "{pub}"')

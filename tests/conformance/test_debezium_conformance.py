@@ -49,16 +49,6 @@ LARGE_MESSAGE = 16 * 1024 * 1024
 LARGE_MESSAGE_SETTINGS = {"producer.override.max.request.size": str(LARGE_MESSAGE)}
 
 
-def _sql(pg, statements, schema):
-    with pg.cursor() as cur:
-        for st in statements:
-            cur.execute(st.format(s=schema, S=quoted_schema(schema)))
-
-
-def quoted_schema(schema):
-    return schema.replace("cf_", "MySchema_")
-
-
 def _create_large_topics(topics):
     admin = AdminClient({"bootstrap.servers": h.KAFKA})
     futures = admin.create_topics([NewTopic(t, 1, 1, config={"max.message.bytes": str(LARGE_MESSAGE)})
@@ -73,19 +63,6 @@ def _slots_active(pg, names):
         return cur.fetchone()[0] == len(names)
 
 
-def _drop_leftovers(pg, tag):
-    with pg.cursor() as cur:
-        cur.execute("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE %s", (f"%{tag}%",))
-        for (slot,) in cur.fetchall():
-            try:
-                cur.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
-            except psycopg.Error:
-                pass
-        cur.execute("SELECT pubname FROM pg_publication WHERE pubname LIKE %s", (f"%{tag}%",))
-        for (pub,) in cur.fetchall():
-            cur.execute(f'DROP PUBLICATION IF EXISTS "{pub}"')
-
-
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     if not (h.DEBEZIUM_DIR / "plugins" / "debezium-connector-postgres").is_dir():
@@ -95,7 +72,7 @@ def results(tmp_path_factory):
         pytest.fail("java is not installed (scripts/deps --debezium installs it)")
     tag = uuid.uuid4().hex[:8]
     schema = f"cf_{tag}"
-    quoted = quoted_schema(schema)
+    quoted = h.quoted_schema(schema)
     tmp = tmp_path_factory.mktemp("conformance")
     combos = []
     for c in COMBOS:
@@ -107,9 +84,9 @@ def results(tmp_path_factory):
     pg = psycopg.connect(h.PG_URL, autocommit=True)
     worker = None
     try:
-        _sql(pg, w.EXTENSIONS, schema)
-        _sql(pg, w.SCHEMA, schema)
-        _sql(pg, w.SNAPSHOT_ROWS, schema)
+        h.run_sql(pg, w.EXTENSIONS, schema)
+        h.run_sql(pg, w.SCHEMA, schema)
+        h.run_sql(pg, w.SNAPSHOT_ROWS, schema)
         _create_large_topics([f"{p}.{schema}.huge" for c in combos for p in (c.dbz_prefix, c.sl_prefix)])
         files = [c.debezium_properties(tmp / f"debezium-{c.label}.properties") for c in combos]
         worker = h.DebeziumWorker(files, tmp / "debezium.log")
@@ -125,8 +102,8 @@ def results(tmp_path_factory):
 
         # The JVM start and five snapshots take minutes when the machine is busy (2 shared cores).
         h.wait_until(streaming, 400, "every Debezium connector and sluice to stream (all slots active)")
-        _sql(pg, w.STREAM, schema)
-        _sql(pg, [w.DONE], schema)
+        h.run_sql(pg, w.STREAM, schema)
+        h.run_sql(pg, [w.DONE], schema)
 
         consumer = h.new_consumer()
         done_topics = [f"{p}.{schema}.zz_done" for c in combos for p in (c.dbz_prefix, c.sl_prefix)]
@@ -177,7 +154,7 @@ def results(tmp_path_factory):
             c.stop_sluice()
         if worker is not None:
             worker.stop()
-        _drop_leftovers(pg, tag)
+        h.drop_leftovers(pg, tag)
         with pg.cursor() as cur:
             cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             cur.execute(f'DROP SCHEMA IF EXISTS "{quoted}" CASCADE')
@@ -189,7 +166,7 @@ def results(tmp_path_factory):
 def test_same_events_as_debezium(results, label, table):
     c, topics, schema = results[label]
     if table.startswith('"MySchema".'):
-        suffix = "." + h.topic_name(f"{quoted_schema(schema)}.{table.split('.', 1)[1]}")
+        suffix = "." + h.topic_name(f"{h.quoted_schema(schema)}.{table.split('.', 1)[1]}")
     else:
         suffix = "." + h.topic_name(f"{schema}.{table}")
     assert suffix in topics, f"no topic for {table} from either connector (topics: {sorted(topics)})"

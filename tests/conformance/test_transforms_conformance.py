@@ -116,25 +116,6 @@ SELECTED = [x for x in os.environ.get("SLUICE_TRANSFORM_COMBOS", "").split(",") 
 LARGE_MESSAGE = 16 * 1024 * 1024
 
 
-def _sql(pg, statements, schema):
-    with pg.cursor() as cur:
-        for st in statements:
-            cur.execute(st.format(s=schema, S=schema.replace("cf_", "MySchema_")))
-
-
-def _drop_leftovers(pg, tag):
-    with pg.cursor() as cur:
-        cur.execute("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE %s", (f"%{tag}%",))
-        for (slot,) in cur.fetchall():
-            try:
-                cur.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
-            except psycopg.Error:
-                pass
-        cur.execute("SELECT pubname FROM pg_publication WHERE pubname LIKE %s", (f"%{tag}%",))
-        for (pub,) in cur.fetchall():
-            cur.execute(f'DROP PUBLICATION IF EXISTS "{pub}"')
-
-
 def _unwrapped_payload(doc, schemas):
     return h.payload_of(doc, schemas) if doc is not None else None
 
@@ -147,7 +128,7 @@ def results(tmp_path_factory):
         pytest.fail("java is not installed (scripts/deps --debezium installs it)")
     tag = uuid.uuid4().hex[:8]
     schema = f"cf_{tag}"
-    quoted = schema.replace("cf_", "MySchema_")
+    quoted = h.quoted_schema(schema)
     tmp = tmp_path_factory.mktemp("transforms-conformance")
     combos = []
     for c in COMBOS:
@@ -161,9 +142,9 @@ def results(tmp_path_factory):
     pg = psycopg.connect(h.PG_URL, autocommit=True)
     worker = None
     try:
-        _sql(pg, w.EXTENSIONS, schema)
-        _sql(pg, w.SCHEMA, schema)
-        _sql(pg, w.SNAPSHOT_ROWS, schema)
+        h.run_sql(pg, w.EXTENSIONS, schema)
+        h.run_sql(pg, w.SCHEMA, schema)
+        h.run_sql(pg, w.SNAPSHOT_ROWS, schema)
         admin = AdminClient({"bootstrap.servers": h.KAFKA})
         big = [f"{p}.r_huge" if c.label.startswith("r") else f"{p}.{schema}.huge"
                for c in combos for p in (c.dbz_prefix, c.sl_prefix)]
@@ -187,8 +168,8 @@ def results(tmp_path_factory):
 
         h.wait_until(streaming, 420, "every Debezium connector and sluice to stream (all slots active)")
         consumer = h.new_consumer()
-        _sql(pg, w.STREAM, schema)
-        _sql(pg, [w.DONE], schema)
+        h.run_sql(pg, w.STREAM, schema)
+        h.run_sql(pg, [w.DONE], schema)
 
         def done_topic(c, p):
             return f"{p}.r_zz_done" if c.label.startswith("r") else f"{p}.{schema}.zz_done"
@@ -231,7 +212,7 @@ def results(tmp_path_factory):
             c.stop_sluice()
         if worker is not None:
             worker.stop()
-        _drop_leftovers(pg, tag)
+        h.drop_leftovers(pg, tag)
         with pg.cursor() as cur:
             cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             cur.execute(f'DROP SCHEMA IF EXISTS "{quoted}" CASCADE')

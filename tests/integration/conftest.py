@@ -45,7 +45,28 @@ def names():
     return {"tag": tag, "prefix": f"it{tag}", "slot": f"it_{tag}", "publication": f"it_pub_{tag}"}
 
 
-class Sluice:
+class LoggedProcess:
+    """A sluice subprocess whose output goes to self.log_path (open as self.log while it runs, self.proc)."""
+
+    def log_text(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, sig=signal.SIGTERM, timeout=60):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.log.close()
+        self.proc = None
+        return rc
+
+
+class Sluice(LoggedProcess):
     """One sluice process (`sluice run CONFIG`) with a config derived from the test's names."""
 
     instances = 0
@@ -89,22 +110,6 @@ class Sluice:
     def _died(self):
         return self.proc.poll() is not None
 
-    def log_text(self):
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self, sig=signal.SIGTERM, timeout=60):
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = self.proc.wait()
-        self.log.close()
-        self.proc = None
-        return rc
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from conftest import KAFKA, PG_URL, SLUICE_BIN, wait_until
+from conftest import KAFKA, PG_URL, SLUICE_BIN, LoggedProcess, wait_until
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -41,7 +41,7 @@ def dbs(pg, names):
             cur.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
 
 
-class Proc:
+class Proc(LoggedProcess):
     """A sluice subprocess (run or sink) with its log."""
 
     def __init__(self, tmp_path, kind, name, config):
@@ -57,22 +57,6 @@ class Proc:
                                      stderr=subprocess.STDOUT)
         return self
 
-    def log_text(self):
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self, sig=signal.SIGTERM, timeout=60):
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = self.proc.wait()
-        self.log.close()
-        self.proc = None
-        return rc
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from conftest import KAFKA, PG_URL, ROOT, SLUICE_BIN, key_of, payload, value_of, wait_until
+from conftest import KAFKA, PG_URL, ROOT, SLUICE_BIN, LoggedProcess, key_of, payload, value_of, wait_until
 
 
 def free_port():
@@ -26,7 +26,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-class Worker:
+class Worker(LoggedProcess):
     """One `sluice connect` process."""
 
     def __init__(self, tmp_path, tag, port=None, extra=None):
@@ -72,22 +72,8 @@ class Worker:
         except OSError:
             return False
 
-    def log_text(self):
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            rc = self.proc.wait(90)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = self.proc.wait()
-        self.log.close()
-        self.proc = None
-        return rc
+    def stop(self, sig=signal.SIGTERM, timeout=90):
+        return super().stop(sig, timeout)
 
     def request(self, method, path, body=None, content_type="application/json", raw=None):
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
