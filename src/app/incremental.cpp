@@ -7,7 +7,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
-#include "app/connector.h"
+#include "app/streamer.h"
 #include "common/log.h"
 #include "config/pattern_list.h"
 #include "snapshot/checkpoint.h"
@@ -26,12 +26,6 @@ std::shared_ptr<spdlog::logger> log() {
 // interrupted initial snapshot): transactional, so they commit in WAL order like rows would.
 constexpr std::string_view kWatermarkPrefix = "sluice-watermark";
 
-int64_t unix_now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string iso_now() {
   auto now = std::chrono::system_clock::now();
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::nanoseconds>(now));
@@ -39,9 +33,9 @@ std::string iso_now() {
 
 }  // namespace
 
-Status Connector::init_incremental(Lsn start) {
-  const auto& extra = offsets_->progress_at(start);
-  auto restored = snapshot::IncrementalSnapshot::restore(extra, config_.incremental_chunk_size);
+Status Streamer::init_incremental(Lsn start) {
+  const auto& extra = p_.offsets->progress_at(start);
+  auto restored = snapshot::IncrementalSnapshot::restore(extra, p_.config.incremental_chunk_size);
   if (!restored) return restored.error();
   incremental_ = std::move(*restored);
   incremental_schema_.reset();
@@ -53,7 +47,7 @@ Status Connector::init_incremental(Lsn start) {
   // key cannot be read in key chunks: it is read again whole, at once, before streaming starts (rows changed
   // since the snapshot's LSN then appear twice: as read now, and as streamed next).
   if (auto cp = snapshot::Checkpoint::parse(extra)) {
-    auto all = pg::list_tables(*catalog_);
+    auto all = pg::list_tables(*p_.catalog);
     if (!all) return all.error();
     std::vector<snapshot::SnapshotCollection> rest;
     std::vector<std::pair<pg::TableRef, std::string>> keyless;
@@ -65,7 +59,7 @@ Status Connector::init_incremental(Lsn start) {
         log()->warn("the interrupted initial snapshot's table {} no longer exists; skipped", t);
         continue;
       }
-      auto cat = pg::load_table(*catalog_, ref->oid);
+      auto cat = pg::load_table(*p_.catalog, ref->oid);
       if (!cat) return cat.error();
       if (pg::primary_key_columns(*cat).empty()) {
         keyless.emplace_back(*ref, "");
@@ -85,37 +79,37 @@ Status Connector::init_incremental(Lsn start) {
         cp->done.size(), cp->tables.size(), resumed.empty() ? "none" : resumed, start.str());
     if (!keyless.empty()) {
       if (auto s = blocking_snapshot(keyless, start); !s) return s;
-      if (auto s = wait_for_acks(); !s) return s;
-      if (stopping()) return ok_status();
+      if (auto s = p_.wait_for_acks(); !s) return s;
+      if (p_.stopping()) return ok_status();
     }
     incremental_.add(rest);
     auto j = nlohmann::json::parse(extra);
     j.erase("sluice_snapshot");
-    offsets_->progress(start, incremental_.offset_members(j.empty() ? "" : j.dump()));
+    p_.offsets->progress(start, incremental_.offset_members(j.empty() ? "" : j.dump()));
   } else {
-    offsets_->progress(start, extra);  // drops progress of transactions that will be streamed again
+    p_.offsets->progress(start, extra);  // drops progress of transactions that will be streamed again
   }
   if (incremental_.running()) {
     log()->info("incremental snapshot in progress{}: {}", incremental_.paused() ? " (paused)" : "",
                 incremental_.offset_members());
   }
-  if (config_.signal_kafka && !kafka_signals_) {
-    auto ch = KafkaSignalChannel::open(config_);
+  if (p_.config.signal_kafka && !kafka_signals_) {
+    auto ch = KafkaSignalChannel::open(p_.config);
     if (!ch) return ch.error();
     kafka_signals_ = std::move(*ch);
   }
   return ok_status();
 }
 
-void Connector::progress_changed() {
+void Streamer::progress_changed() {
   if (tx_.open) {
     progress_dirty_ = true;
     return;
   }
-  offsets_->progress(std::max(received_, acks_.flush_lsn()), incremental_.offset_members());
+  p_.offsets->progress(std::max(received_, p_.acks.flush_lsn()), incremental_.offset_members());
 }
 
-Status Connector::on_signal_row(const decode::Tuple& tuple, bool deleted, Lsn lsn) {
+Status Streamer::on_signal_row(const decode::Tuple& tuple, bool deleted, Lsn lsn) {
   auto text = [&](int col) -> std::string {
     if (col < 0 || static_cast<size_t>(col) >= tuple.size() ||
         tuple[col].kind != decode::TupleValue::Kind::kText) {
@@ -133,19 +127,19 @@ Status Connector::on_signal_row(const decode::Tuple& tuple, bool deleted, Lsn ls
   }
   if (s.type == "snapshot-window-open") return on_watermark(s.id, true, lsn);
   if (s.type == "snapshot-window-close") return on_watermark(s.id, false, lsn);
-  if (!config_.signal_source) return ok_status();
-  log()->info("signal {} '{}' from {} at LSN {}: {}", s.id, s.type, config_.signal_data_collection, lsn.str(),
-              s.data);
+  if (!p_.config.signal_source) return ok_status();
+  log()->info("signal {} '{}' from {} at LSN {}: {}", s.id, s.type, p_.config.signal_data_collection,
+              lsn.str(), s.data);
   return execute_signal(s, lsn);
 }
 
-Status Connector::on_watermark(std::string_view id, bool open, Lsn lsn) {
+Status Streamer::on_watermark(std::string_view id, bool open, Lsn lsn) {
   if (!incremental_.on_watermark(id, open)) return ok_status();
   tx_.replayable = false;  // the window's rows are read again, differently, after a restart
   return emit_window(lsn, tx_.id);
 }
 
-Status Connector::execute_signal(const snapshot::Signal& s, Lsn lsn) {
+Status Streamer::execute_signal(const snapshot::Signal& s, Lsn lsn) {
   // A malformed signal is reported and ignored: it must not stop the stream (Debezium logs it likewise).
   auto bad = [&](const Error& e) {
     log()->warn("signal {} ignored: {}", s.id, e.message);
@@ -196,8 +190,8 @@ Status Connector::execute_signal(const snapshot::Signal& s, Lsn lsn) {
   return ok_status();
 }
 
-Status Connector::execute_snapshot(const snapshot::SnapshotRequest& req, Lsn lsn) {
-  auto tables = pg::list_tables(*catalog_);
+Status Streamer::execute_snapshot(const snapshot::SnapshotRequest& req, Lsn lsn) {
+  auto tables = pg::list_tables(*p_.catalog);
   if (!tables) return tables.error();
   std::vector<std::pair<pg::TableRef, std::string>> matches;  // table, additional condition
   for (const auto& want : req.collections) {
@@ -207,7 +201,7 @@ Status Connector::execute_snapshot(const snapshot::SnapshotRequest& req, Lsn lsn
       const std::string id = t.schema + "." + t.table;
       if (id != want && !(pattern && pattern->full_match(id))) continue;
       matched = true;
-      if (!config_.filter.captured(t.schema, t.table)) {
+      if (!p_.config.filter.captured(t.schema, t.table)) {
         log()->warn("execute-snapshot: table {} is not captured (table.include.list etc.); skipped", id);
         continue;
       }
@@ -232,14 +226,13 @@ Status Connector::execute_snapshot(const snapshot::SnapshotRequest& req, Lsn lsn
   for (auto& a : added) names += (names.empty() ? "" : ", ") + a;
   if (!added.empty()) {
     log()->info("incremental snapshot requested for {} (chunks of {} rows)", names,
-                config_.incremental_chunk_size);
+                p_.config.incremental_chunk_size);
     progress_changed();
   }
   return next_chunk();
 }
 
-Status Connector::blocking_snapshot(const std::vector<std::pair<pg::TableRef, std::string>>& wanted,
-                                    Lsn lsn) {
+Status Streamer::blocking_snapshot(const std::vector<std::pair<pg::TableRef, std::string>>& wanted, Lsn lsn) {
   // As Debezium's blocking snapshot: streaming stops at the signal, the tables are read in TableId order
   // in one REPEATABLE READ transaction with the initial snapshot's markers, then streaming goes on from
   // the signal. The rows belong to the acknowledgement unit of the signal's transaction (or, for a Kafka
@@ -254,7 +247,7 @@ Status Connector::blocking_snapshot(const std::vector<std::pair<pg::TableRef, st
     return ok_status();
   }
   const bool own_tx = !tx_.open;
-  const auto tx = own_tx ? acks_.begin(lsn) : tx_.id;
+  const auto tx = own_tx ? p_.acks.begin(lsn) : tx_.id;
   if (!own_tx) tx_.replayable = false;
   // Snapshot rows carry no transaction block (provide.transaction.metadata), even inside the signal's
   // transaction: emit() adds one only while tx_.open.
@@ -264,27 +257,27 @@ Status Connector::blocking_snapshot(const std::vector<std::pair<pg::TableRef, st
     ~Reopen() { open = was; }
   } reopen{tx_.open, tx_.open};
   tx_.open = false;
-  snapshot::InitialSnapshot snap(*catalog_, config_.snapshot_fetch_size);
+  snapshot::InitialSnapshot snap(*p_.catalog, p_.config.snapshot_fetch_size);
   std::string names;
   for (const auto& [t, cond] : tables) names += (names.empty() ? "" : ", ") + t.schema + "." + t.table;
   log()->info("blocking snapshot of {} at LSN {}: streaming paused", names, lsn.str());
   auto fail = [&](Status s) {
     // The acknowledgement unit stays open: the error ends the stream, the slot stays before the signal.
-    (void)catalog_->run("ROLLBACK");
+    (void)p_.catalog->run("ROLLBACK");
     return s;
   };
   if (auto s = snap.begin("", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !s) return fail(s);
 
   // The read may take long: Postgres still hears from the stream (wal_sender_timeout), at the position
   // acknowledged before the signal.
-  const auto interval = std::chrono::milliseconds(config_.status_update_interval_ms);
+  const auto interval = std::chrono::milliseconds(p_.config.status_update_interval_ms);
   auto next_status = std::chrono::steady_clock::now() + interval;
   auto keep_alive = [&]() -> Status {
-    producer_->poll(0);
-    if (delivery_failed_) return Error::fatal(delivery_error_);
+    p_.sink->poll(0);
+    if (p_.delivery_failed) return Error::fatal(p_.delivery_error);
     if (stream_ == nullptr || std::chrono::steady_clock::now() < next_status) return ok_status();
     next_status = std::chrono::steady_clock::now() + interval;
-    const Lsn confirm = eos_ != nullptr ? eos_committed_ : offsets_->confirmable(acks_.flush_lsn());
+    const Lsn confirm = p_.confirmable();
     return stream_->send_status(std::max(received_, confirm), confirm, false);
   };
 
@@ -292,27 +285,27 @@ Status Connector::blocking_snapshot(const std::vector<std::pair<pg::TableRef, st
   uint64_t total = 0;
   for (size_t ti = 0; ti < tables.size(); ++ti) {
     const auto& [ref, condition] = tables[ti];
-    auto cat = pg::load_table(*catalog_, ref.oid);
+    auto cat = pg::load_table(*p_.catalog, ref.oid);
     if (!cat) return fail(cat.error());
-    auto schema = schema_for(*cat);
+    auto schema = p_.schema_for(*cat);
     if (!schema) return fail(schema.error());
     std::optional<std::string> select;
     const std::string id = ref.schema + "." + ref.table;
     if (!condition.empty()) {
       std::string cols;
       for (const auto& c : cat->columns)
-        cols += (cols.empty() ? "" : ", ") + catalog_->escape_identifier(c.name);
+        cols += (cols.empty() ? "" : ", ") + p_.catalog->escape_identifier(c.name);
       select = fmt::format("SELECT {} FROM {} WHERE {}", cols,
-                           pg::qualified_name(*catalog_, ref.schema, ref.table), condition);
-    } else if (auto it = config_.snapshot_select_overrides.find(id);
-               it != config_.snapshot_select_overrides.end()) {
+                           pg::qualified_name(*p_.catalog, ref.schema, ref.table), condition);
+    } else if (auto it = p_.config.snapshot_select_overrides.find(id);
+               it != p_.config.snapshot_select_overrides.end()) {
       select = it->second;
     }
     const bool first_table = ti == 0;
     const bool last_table = ti + 1 == tables.size();
     auto sink = [&](const pg::CatalogTable&, std::span<const decode::TupleValue> row,
                     snapshot::RowPosition pos) -> Status {
-      if (stopping()) return Error::transient("stopped during the blocking snapshot");
+      if (p_.stopping()) return Error::transient("stopped during the blocking snapshot");
       event::ChangeEvent ev;
       ev.op = event::Op::kRead;
       ev.table = schema->get();
@@ -327,7 +320,7 @@ Status Connector::blocking_snapshot(const std::vector<std::pair<pg::TableRef, st
       }
       auto st = emit(ev, tx);
       if (st.ok()) return st;
-      return apply_failure_mode(
+      return p_.apply_failure_mode(
           Error{st.error().kind, fmt::format("{} (blocking snapshot of table {})", st.error().message, id)});
     };
     auto rows = snap.read_table(*cat, sink, select);
@@ -340,15 +333,15 @@ Status Connector::blocking_snapshot(const std::vector<std::pair<pg::TableRef, st
     log()->info("blocking snapshot of {}: {} rows", id, *rows);
   }
   if (auto s = snap.commit(); !s) return fail(s);
-  if (own_tx) acks_.commit(tx, lsn);
+  if (own_tx) p_.acks.commit(tx, lsn);
   log()->info("blocking snapshot complete: {} rows; streaming resumes at LSN {}", total, lsn.str());
   return ok_status();
 }
 
-Status Connector::next_chunk() {
+Status Streamer::next_chunk() {
   if (!incremental_.running() || incremental_.paused() || incremental_.chunk_in_flight()) return ok_status();
   auto more = incremental_.read_chunk(
-      *catalog_, [this](const std::string& id, bool open) { return write_watermark(id, open); });
+      *p_.catalog, [this](const std::string& id, bool open) { return write_watermark(id, open); });
   if (!more) return more.error();
   if (!*more) {  // the tables left were empty, missing or without key
     log()->info("incremental snapshot complete: {} rows", incremental_.rows_emitted());
@@ -357,15 +350,15 @@ Status Connector::next_chunk() {
   return ok_status();
 }
 
-Status Connector::write_watermark(const std::string& chunk_id, bool open) {
-  if (config_.read_only) {
+Status Streamer::write_watermark(const std::string& chunk_id, bool open) {
+  if (p_.config.read_only) {
     // No writes: the window is open from before the chunk's SELECT until the stream has passed the WAL
     // insert position read after it (every transaction the SELECT saw committed before that position).
     if (open) {
       incremental_.on_watermark(chunk_id + "-open", true);
       return ok_status();
     }
-    auto r = catalog_->exec(
+    auto r = p_.catalog->exec(
         "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_insert_lsn() "
         "END");
     if (!r) return r.error();
@@ -378,18 +371,18 @@ Status Connector::write_watermark(const std::string& chunk_id, bool open) {
   // CDC'd databases, and sluice's test servers) that waits for the WAL writer (wal_writer_delay, 200 ms),
   // i.e. every chunk would wait that long. Flush the watermark commits locally (no wait for synchronous
   // standbys).
-  if (auto sc = catalog_->exec("SET synchronous_commit = local"); !sc) return sc.error();
-  if (!config_.signal_data_collection.empty()) {
-    auto dot = config_.signal_data_collection.find('.');
-    auto table = pg::qualified_name(*catalog_, config_.signal_data_collection.substr(0, dot),
-                                    config_.signal_data_collection.substr(dot + 1));
+  if (auto sc = p_.catalog->exec("SET synchronous_commit = local"); !sc) return sc.error();
+  if (!p_.config.signal_data_collection.empty()) {
+    auto dot = p_.config.signal_data_collection.find('.');
+    auto table = pg::qualified_name(*p_.catalog, p_.config.signal_data_collection.substr(0, dot),
+                                    p_.config.signal_data_collection.substr(dot + 1));
     Result<pg::PgResult> r = Error::fatal("");
-    if (!open && config_.watermark_strategy == config::WatermarkStrategy::kInsertDelete) {
-      r = catalog_->exec_params(fmt::format("DELETE FROM {} WHERE id = $1", table), {chunk_id + "-open"});
+    if (!open && p_.config.watermark_strategy == config::WatermarkStrategy::kInsertDelete) {
+      r = p_.catalog->exec_params(fmt::format("DELETE FROM {} WHERE id = $1", table), {chunk_id + "-open"});
     } else {
       nlohmann::json data = {{"openWindowTimestamp", iso_now()}};
       if (!open) data["closeWindowTimestamp"] = iso_now();
-      r = catalog_->exec_params(
+      r = p_.catalog->exec_params(
           fmt::format("INSERT INTO {} (id, type, data) VALUES ($1, $2, $3)", table),
           {chunk_id + (open ? "-open" : "-close"),
            std::string(open ? "snapshot-window-open" : "snapshot-window-close"), data.dump()});
@@ -397,12 +390,12 @@ Status Connector::write_watermark(const std::string& chunk_id, bool open) {
     if (!r) {
       return Error{r.error().kind, fmt::format("cannot write the incremental snapshot watermark to {} "
                                                "(signal.data.collection): {}",
-                                               config_.signal_data_collection, r.error().message)};
+                                               p_.config.signal_data_collection, r.error().message)};
     }
     return ok_status();
   }
-  auto r = catalog_->exec_params("SELECT pg_logical_emit_message(true, $1, $2)",
-                                 {std::string(kWatermarkPrefix), chunk_id + (open ? "-open" : "-close")});
+  auto r = p_.catalog->exec_params("SELECT pg_logical_emit_message(true, $1, $2)",
+                                   {std::string(kWatermarkPrefix), chunk_id + (open ? "-open" : "-close")});
   if (!r) {
     return Error{r.error().kind,
                  fmt::format("cannot write the incremental snapshot watermark (pg_logical_emit_message): {}",
@@ -411,10 +404,10 @@ Status Connector::write_watermark(const std::string& chunk_id, bool open) {
   return ok_status();
 }
 
-Status Connector::emit_window(Lsn lsn, offsets::AckTracker::TxId tx) {
+Status Streamer::emit_window(Lsn lsn, offsets::AckTracker::TxId tx) {
   const auto& cat = incremental_.table();
   if (!incremental_schema_ || incremental_schema_->info().oid.value != cat.oid.value) {
-    auto schema = schema_for(cat);
+    auto schema = p_.schema_for(cat);
     if (!schema) return schema.error();
     incremental_schema_ = std::move(*schema);
   }
@@ -439,11 +432,12 @@ Status Connector::emit_window(Lsn lsn, offsets::AckTracker::TxId tx) {
     ev.ts_us = unix_now_us();
     auto s = emit(ev, tx);
     if (s.ok()) return s;
-    return apply_failure_mode(Error{s.error().kind, fmt::format("{} (incremental snapshot of table {}.{})",
-                                                                s.error().message, cat.schema, cat.table)});
+    return p_.apply_failure_mode(Error{
+        s.error().kind,
+        fmt::format("{} (incremental snapshot of table {}.{})", s.error().message, cat.schema, cat.table)});
   });
   if (!st) return st;
-  if ((rows & 1023) == 0) producer_->poll(0);
+  if ((rows & 1023) == 0) p_.sink->poll(0);
   log()->debug("incremental snapshot window of {}: {} rows emitted at LSN {}", incremental_.collection_id(),
                rows, lsn.str());
   if (auto done = incremental_.window_emitted()) {
@@ -456,18 +450,18 @@ Status Connector::emit_window(Lsn lsn, offsets::AckTracker::TxId tx) {
   return next_chunk();
 }
 
-Status Connector::maybe_close_read_only(Lsn position) {
+Status Streamer::maybe_close_read_only(Lsn position) {
   if (!read_only_close_ || position < *read_only_close_) return ok_status();
   read_only_close_.reset();
   if (!incremental_.close_window()) return ok_status();
   // The window of the chunk in flight closes here, in an acknowledgement unit of its own at `position`.
-  auto tx = acks_.begin(position);
+  auto tx = p_.acks.begin(position);
   auto st = emit_window(position, tx);
-  acks_.commit(tx, position);
+  p_.acks.commit(tx, position);
   return st;
 }
 
-Status Connector::poll_signals(Lsn position) {
+Status Streamer::poll_signals(Lsn position) {
   if (auto s = maybe_close_read_only(position); !s) return s;
   if (!kafka_signals_) return ok_status();
   const auto now = std::chrono::steady_clock::now();
@@ -476,7 +470,7 @@ Status Connector::poll_signals(Lsn position) {
   auto signals = kafka_signals_->poll();
   if (!signals) return signals.error();
   for (const auto& sig : *signals) {
-    log()->info("signal {} '{}' from Kafka topic {}: {}", sig.id, sig.type, config_.signal_kafka_topic,
+    log()->info("signal {} '{}' from Kafka topic {}: {}", sig.id, sig.type, p_.config.signal_kafka_topic,
                 sig.data);
     if (auto s = execute_signal(sig, position); !s) return s;
   }

@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
   connect->add_option("WORKER_PROPERTIES", worker_properties,
                       "Worker properties (Kafka Connect names; a connect-distributed.properties runs as is)");
   std::string url = "http://127.0.0.1:8083";
-  std::string action, connector_name;
+  std::string action, connector_name, ca_file;
   auto* conns =
       app.add_subcommand("connectors", "Manage the connectors of a worker (sluice connect) over REST");
   conns->add_option("ACTION", action, "list, status, pause, resume, stop, restart or delete")
@@ -130,6 +130,10 @@ int main(int argc, char** argv) {
   conns->add_option("NAME", connector_name, "The connector (all but list)");
   conns->add_option("--url", url, "The worker's REST URL (user:password@ for basic auth)")
       ->capture_default_str();
+  conns->add_option(
+      "--cacert", ca_file,
+      "For an https URL: the CA certificate (PEM) to verify the worker with, as curl's --cacert "
+      "(default: the system's CAs)");
   auto* sink = app.add_subcommand("sink",
                                   "Apply Debezium-format topics to a target Postgres (Debezium JDBC sink's "
                                   "properties) until SIGINT/SIGTERM");
@@ -150,7 +154,7 @@ int main(int argc, char** argv) {
     std::printf("sluice %s\n", SLUICE_VERSION);
     return 0;
   }
-  if (conns->parsed()) return sluice::worker::connectors_command(url, action, connector_name);
+  if (conns->parsed()) return sluice::worker::connectors_command(url, action, connector_name, ca_file);
   if (connect->parsed()) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);

@@ -11,6 +11,19 @@ namespace sluice {
 
 namespace {
 
+thread_local std::string t_connector;  // ScopedLogContext
+
+// %C: " <connector>" while a ScopedLogContext is alive on the logging thread, nothing otherwise.
+class ConnectorFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
+    if (t_connector.empty()) return;
+    dest.push_back(' ');
+    dest.append(t_connector.data(), t_connector.data() + t_connector.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<ConnectorFlag>(); }
+};
+
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
@@ -29,6 +42,10 @@ class JsonFormatter final : public spdlog::formatter {
     dest.append(lvl.data(), lvl.data() + lvl.size());
     append(dest, "\",\"logger\":\"");
     escape(dest, std::string_view(msg.logger_name.data(), msg.logger_name.size()));
+    if (!t_connector.empty()) {
+      append(dest, "\",\"connector\":\"");
+      escape(dest, t_connector);
+    }
     append(dest, "\",\"msg\":\"");
     escape(dest, std::string_view(msg.payload.data(), msg.payload.size()));
     append(dest, "\"}\n");
@@ -73,15 +90,18 @@ std::mutex g_mu;
 
 }  // namespace
 
+std::unique_ptr<spdlog::formatter> make_formatter(LogFormat format) {
+  if (format == LogFormat::kJson) return std::make_unique<JsonFormatter>();
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<ConnectorFlag>('C').set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%n%C] %v");
+  return formatter;
+}
+
 void init_logging(LogFormat format, const std::string& level) {
   std::lock_guard lock(g_mu);
   g_format = format;
   auto logger = std::make_shared<spdlog::logger>("sluice", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  if (format == LogFormat::kJson) {
-    logger->set_formatter(std::make_unique<JsonFormatter>());
-  } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%n] %v");
-  }
+  logger->set_formatter(make_formatter(format));
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
@@ -94,6 +114,14 @@ std::shared_ptr<spdlog::logger> module_logger(const std::string& name) {
   auto l = spdlog::default_logger()->clone(name);
   spdlog::register_logger(l);
   return l;
+}
+
+ScopedLogContext::ScopedLogContext(std::string connector) : previous_(std::move(t_connector)) {
+  t_connector = std::move(connector);
+}
+
+ScopedLogContext::~ScopedLogContext() {
+  t_connector = std::move(previous_);
 }
 
 }  // namespace sluice

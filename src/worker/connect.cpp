@@ -77,7 +77,8 @@ void print_status(const nlohmann::json& s) {
 
 }  // namespace
 
-int connectors_command(const std::string& url_in, const std::string& action, const std::string& name) {
+int connectors_command(const std::string& url_in, const std::string& action, const std::string& name,
+                       const std::string& ca_file) {
   std::string url = url_in;
   while (!url.empty() && url.back() == '/') url.pop_back();
   // user:password@host in the URL: basic auth (httplib's client takes them apart from the host).
@@ -100,6 +101,7 @@ int connectors_command(const std::string& url_in, const std::string& action, con
   client.set_connection_timeout(5, 0);
   client.set_read_timeout(120, 0);
   if (!user.empty()) client.set_basic_auth(user, password);
+  if (!ca_file.empty()) client.set_ca_cert_path(ca_file.c_str());
   auto fail = [&](const httplib::Result& r) {
     if (!r) {
       std::fprintf(stderr, "sluice connectors: cannot reach the worker at %s: %s\n", url.c_str(),

@@ -11,6 +11,7 @@ int run_connect(const std::string& properties_path, const std::atomic<bool>& sto
 
 // `sluice connectors list|status|pause|resume|restart|delete [NAME]` against the worker at `url`
 // (http://127.0.0.1:8083 by default; user:password@ in the URL for basic auth). Returns the exit code.
-int connectors_command(const std::string& url, const std::string& action, const std::string& name);
+int connectors_command(const std::string& url, const std::string& action, const std::string& name,
+                       const std::string& ca_file = "");
 
 }  // namespace sluice::worker

@@ -3,7 +3,10 @@
 #include "worker/group.h"
 
 #include <fmt/format.h>
+
 #include <librdkafka/rdkafka.h>
+#include <chrono>
+#include <thread>
 
 #include "offsets/offset_store.h"
 
@@ -62,14 +65,27 @@ Result<std::unique_ptr<LogTail>> LogTail::open(const std::string& bootstrap,
   if (t->h_->rk == nullptr)
     return Error::fatal(fmt::format("cannot create a consumer for {}: {}", topic, err));
   rd_kafka_t* rk = t->h_->rk;
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
-  auto merr = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
-  rd_kafka_topic_destroy(rkt);
-  if (merr)
-    return Error::transient(fmt::format("cannot read metadata of '{}': {}", topic, rd_kafka_err2str(merr)));
-  int partitions = md->topic_cnt > 0 ? md->topics[0].partition_cnt : 0;
-  rd_kafka_metadata_destroy(md);
+  // A topic the worker has just created may be described without its partitions (or with an error) until
+  // the brokers' metadata caught up: a tail opened then would read none of them, for good.
+  int partitions = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+    auto merr = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+    rd_kafka_topic_destroy(rkt);
+    if (merr)
+      return Error::transient(fmt::format("cannot read metadata of '{}': {}", topic, rd_kafka_err2str(merr)));
+    auto terr = md->topic_cnt > 0 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    partitions = md->topic_cnt > 0 ? md->topics[0].partition_cnt : 0;
+    rd_kafka_metadata_destroy(md);
+    if (terr == RD_KAFKA_RESP_ERR_NO_ERROR && partitions > 0) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Error::transient(
+          fmt::format("topic '{}' has no partitions yet: {}", topic, rd_kafka_err2str(terr)));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   rd_kafka_topic_partition_list_t* assign = rd_kafka_topic_partition_list_new(partitions);
   for (int p = 0; p < partitions; ++p) {
     int64_t low = 0, high = 0;
@@ -109,6 +125,8 @@ std::vector<LogRecord> LogTail::poll(int timeout_ms) {
 struct GroupMember::Handle {
   rd_kafka_t* rk = nullptr;
   bool closed = false;
+  std::string group_id;
+  std::string topic;  // the assignment topic
   ~Handle() {
     if (rk) {
       if (!closed) rd_kafka_consumer_close(rk);
@@ -167,6 +185,8 @@ Result<std::unique_ptr<GroupMember>> GroupMember::join(const std::string& bootst
                                                        Callback on_revoked) {
   std::unique_ptr<GroupMember> g(new GroupMember());
   g->h_ = std::make_unique<Handle>();
+  g->h_->group_id = group_id;
+  g->h_->topic = topic;
   char err[512];
   rd_kafka_conf_t* conf = consumer_conf(bootstrap, properties);
   rd_kafka_conf_set(conf, "group.id", group_id.c_str(), err, sizeof(err));
@@ -197,6 +217,65 @@ void GroupMember::poll(int timeout_ms) {
   if (!h_ || h_->closed) return;
   rd_kafka_message_t* m = rd_kafka_consumer_poll(h_->rk, timeout_ms);
   if (m) rd_kafka_message_destroy(m);  // nothing is written to the assignment topic
+}
+
+std::optional<std::string> rebalance_conflict(const GroupView& group, int32_t partition) {
+  if (group.state != "Stable") {
+    return fmt::format("Request cannot be completed because a rebalance is expected (worker group is {})",
+                       group.state.empty() ? "Unknown" : group.state);
+  }
+  if (!group.owners.count(partition)) {
+    return std::string(
+        "Request cannot be completed because a rebalance is expected (no worker runs the connector: its "
+        "worker left the group, which has not reassigned it yet)");
+  }
+  return std::nullopt;
+}
+
+Result<GroupView> GroupMember::describe(int timeout_ms) {
+  if (!h_ || !h_->rk) return Error::transient("not a member of the worker group");
+  rd_kafka_queue_t* q = rd_kafka_queue_new(h_->rk);
+  rd_kafka_AdminOptions_t* options =
+      rd_kafka_AdminOptions_new(h_->rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+  char err[256];
+  rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, err, sizeof(err));
+  const char* groups[] = {h_->group_id.c_str()};
+  rd_kafka_DescribeConsumerGroups(h_->rk, groups, 1, options, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, timeout_ms + 1000);
+  GroupView view;
+  Status st = ok_status();
+  if (ev == nullptr) {
+    st = Error::transient("describing the worker group timed out");
+  } else if (rd_kafka_event_error(ev)) {
+    st = Error::transient(
+        fmt::format("cannot describe the worker group: {}", rd_kafka_event_error_string(ev)));
+  } else if (const auto* res = rd_kafka_event_DescribeConsumerGroups_result(ev)) {
+    size_t n = 0;
+    const rd_kafka_ConsumerGroupDescription_t** descs =
+        rd_kafka_DescribeConsumerGroups_result_groups(res, &n);
+    if (n == 1) {
+      if (const rd_kafka_error_t* e = rd_kafka_ConsumerGroupDescription_error(descs[0])) {
+        st = Error::transient(fmt::format("cannot describe the worker group: {}", rd_kafka_error_string(e)));
+      } else {
+        view.state = rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(descs[0]));
+        static const std::string kPrefix = "sluice-worker-";
+        for (size_t i = 0; i < rd_kafka_ConsumerGroupDescription_member_count(descs[0]); ++i) {
+          const auto* m = rd_kafka_ConsumerGroupDescription_member(descs[0], i);
+          std::string worker = rd_kafka_MemberDescription_client_id(m);
+          if (worker.starts_with(kPrefix)) worker = worker.substr(kPrefix.size());
+          const auto* parts = rd_kafka_MemberAssignment_partitions(rd_kafka_MemberDescription_assignment(m));
+          for (int j = 0; parts != nullptr && j < parts->cnt; ++j) {
+            if (h_->topic == parts->elems[j].topic) view.owners[parts->elems[j].partition] = worker;
+          }
+        }
+      }
+    }
+  }
+  if (ev != nullptr) rd_kafka_event_destroy(ev);
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_queue_destroy(q);
+  if (!st) return st.error();
+  return view;
 }
 
 void GroupMember::leave() {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,6 +41,18 @@ class LogTail {
   std::map<int32_t, int64_t> pending_;  // partition -> end offset at open, until reached
 };
 
+// The group as its coordinator describes it: whether it is between rebalances, and which worker (its id,
+// host:port) holds each partition of the assignment topic.
+struct GroupView {
+  std::string state;  // Stable, PreparingRebalance, CompletingRebalance, Empty, Dead, Unknown
+  std::map<int32_t, std::string> owners;
+};
+
+// Why a request that a connector's owner must act on cannot be served now, as Connect's 409 (its
+// RebalanceNeededException): the group is rebalancing, or no live worker holds the connector's partition
+// (its worker died and the group has not reassigned it yet). nullopt when it can.
+std::optional<std::string> rebalance_conflict(const GroupView& group, int32_t partition);
+
 // This worker's membership of the group. on_assigned/on_revoked run on the thread that calls poll().
 class GroupMember {
  public:
@@ -53,6 +66,8 @@ class GroupMember {
   void poll(int timeout_ms);
   // Leaves the group (the coordinator reassigns this worker's partitions at once).
   void leave();
+  // Asks the group coordinator for the group's state and assignment (any thread).
+  Result<GroupView> describe(int timeout_ms);
 
  private:
   GroupMember() = default;

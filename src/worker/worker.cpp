@@ -745,6 +745,23 @@ void Worker::restart_locked(Slot& s, bool include_tasks, bool only_failed) {
 server::ApiResult<server::ConnectorStatus> Worker::restart_connector(const std::string& name,
                                                                      bool include_tasks, bool only_failed) {
   server::ConnectorStatus plan;
+  bool elsewhere = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = slots_.find(name);
+    if (it == slots_.end()) return ApiError::not_found("Unknown connector: " + name);
+    elsewhere = it->second->target == TargetState::kStarted && !owns(name);
+  }
+  // Run by another worker: the restart is applied by the worker that holds the connector, so there must be
+  // one (as Connect answers 409 while a rebalance is expected, e.g. in the takeover after a worker died).
+  if (elsewhere) {
+    if (auto group = member_->describe(5000); !group) {
+      log()->debug("restart of {}: {} (not checked)", name, group.error().message);
+    } else if (auto conflict =
+                   rebalance_conflict(*group, assignment_partition(name, kAssignmentPartitions))) {
+      return ApiError::conflict(*conflict);
+    }
+  }
   {
     std::lock_guard lock(mu_);
     auto it = slots_.find(name);
