@@ -262,7 +262,7 @@ def pg_params():
 class Combo:
     """One setting combination: a Debezium connector and a sluice process with the same properties."""
     label: str
-    settings: dict
+    settings: dict  # values may name the combination's topic prefix as @PREFIX@ (one per side)
     key_schemas: bool = True
     value_schemas: bool = True
     tag: str = ""
@@ -303,6 +303,7 @@ class Combo:
             "key.converter": "org.apache.kafka.connect.json.JsonConverter",
             "value.converter": "org.apache.kafka.connect.json.JsonConverter",
         })
+        props = {k: v.replace("@PREFIX@", self.dbz_prefix) for k, v in props.items()}
         path.write_text("".join(f"{k}={v}\n" for k, v in props.items()), encoding="utf-8")
         return path
 
@@ -317,6 +318,7 @@ class Combo:
             "offset.storage": "none",
             "sluice.compat.version": COMPAT_VERSION,
         })
+        props = {k: v.replace("@PREFIX@", self.sl_prefix) for k, v in props.items()}
         cfg = tmp / f"sluice-{self.label}.json"
         cfg.write_text(json.dumps({"name": f"cf-{self.label}", "config": props}))
         self.sluice_log = tmp / f"sluice-{self.label}.log"
