@@ -1,6 +1,6 @@
 """sluice vs real Debezium with the same single message transforms: ExtractNewRecordState (default and rewrite
 modes, add.fields / add.headers), and a Filter + predicates + RegexRouter chain; InsertField, MaskField and
-ValueToKey; the column filters and masks; the outbox EventRouter;
+ValueToKey; the column filters and masks; the outbox EventRouter; ByLogicalTableRouter;
 schemas on and off; snapshot and stream (the workload of test_debezium_conformance). Each combination's topics must hold the same records,
 within harness.ALLOWED_DIFFERENCES."""
 import json
@@ -123,6 +123,13 @@ COMBOS = [
     h.Combo("ra", dict(ROUTE)),
     h.Combo("ma", dict(MASKS)),
     h.Combo("fa", dict(FIELDS)),
+    # ByLogicalTableRouter: two physical tables into one logical topic, the key made unique with the physical
+    # table's name (key.field.regex), schemas renamed after the logical topic.
+    h.Combo("la", {"transforms": "logical", "transforms.logical.type": "io.debezium.transforms.ByLogicalTableRouter",
+                   "transforms.logical.topic.regex": "(.*)[.](ri_full|ri_nothing)",
+                   "transforms.logical.topic.replacement": "$1.ri_merged",
+                   "transforms.logical.key.field.regex": ".*[.]([^.]+)",
+                   "transforms.logical.key.field.replacement": "$1"}),
     h.Combo("oa", {**OUTBOX, "transforms.outbox.table.expand.json.payload": "true",
                    "transforms.outbox.table.fields.additional.placement": "type:envelope:eventType,seq:header",
                    "transforms.outbox.table.field.event.timestamp": "created"}),
