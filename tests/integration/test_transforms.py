@@ -223,3 +223,63 @@ def test_bad_field_transform_options_exit_2(tmp_path, names, options, expect):
     r = run("run", str(s.path))
     assert r.returncode == 2, r.stdout + r.stderr
     assert expect in r.stdout + r.stderr
+
+
+def test_debezium_filter_and_content_based_router(pg, names, sluice_factory, topic_reader):
+    """io.debezium.transforms.Filter keeps the records its condition is true for, ContentBasedRouter moves
+    records to the topic its expression gives (sluice's expression language in place of Groovy; Debezium's
+    scripting module is not on Maven Central for 3.6+, so there is no conformance combo)."""
+    table = make_table(pg, names, rows=3)
+    shipped = f"{names['prefix']}.shipped_{names['tag']}"
+    s = sluice_factory(**{
+        "table.include.list": f"public.{table}",
+        "transforms": "keep,route",
+        "transforms.keep.type": "io.debezium.transforms.Filter",
+        "transforms.keep.language": "jsr223.groovy",
+        "transforms.keep.condition": "value.op == 'r' || (value.op == 'u' && value.after.id > 1)",
+        "transforms.keep.null.handling.mode": "drop",
+        "transforms.route.type": "io.debezium.transforms.ContentBasedRouter",
+        "transforms.route.language": "jsr223.groovy",
+        "transforms.route.topic.expression":
+            f"value.after?.status == 'shipped' ? '{shipped}' : null",
+    }).start()
+    s.wait_streaming()
+    with pg.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET status = 'shipped' WHERE id = 1")  # filtered: id 1
+        cur.execute(f"UPDATE {table} SET status = 'shipped' WHERE id = 2")  # kept, routed
+        cur.execute(f"UPDATE {table} SET status = 'packed' WHERE id = 3")   # kept, stays
+        cur.execute(f"DELETE FROM {table} WHERE id = 3")                    # filtered, tombstone dropped
+        cur.execute(f"UPDATE {table} SET status = 'shipped' WHERE id = 3")  # no row: nothing
+        cur.execute(f"INSERT INTO {table} VALUES (9, 'x', 'shipped')")      # op c: filtered
+    moved = topic_reader(shipped)
+    moved.poll_until(1)
+    original = topic_reader(f"{names['prefix']}.public.{table}")
+    original.poll_until(4)
+    moved.drain(1.5)
+    original.drain(1.5)
+    assert [(value_of(m)["payload"]["op"], value_of(m)["payload"]["after"]["id"]) for m in moved.messages] == [("u", 2)]
+    assert [(value_of(m)["payload"]["op"], value_of(m)["payload"]["after"]["id"]) for m in original.messages] == [
+        ("r", 1), ("r", 2), ("r", 3), ("u", 3)]
+    assert s.stop() == 0
+
+
+@pytest.mark.parametrize("options,expect", [
+    ({"f.type": "io.debezium.transforms.Filter", "f.language": "jsr223.groovy",
+      "f.condition": "value.op == 'u' && System.exit(1)"},
+     "invalid value for transforms.f.condition: 'value.op == 'u' && System.exit(1)' is not an expression"),
+    ({"f.type": "io.debezium.transforms.ContentBasedRouter", "f.language": "jsr223.groovy"},
+     "missing required property transforms.f.topic.expression"),
+    ({"f.type": "io.debezium.transforms.Filter", "f.language": "wasm.chicory", "f.condition": "true"},
+     "invalid value for transforms.f.language: 'wasm.chicory'"),
+    ({"f.type": "io.debezium.transforms.outbox.EventRouter", "f.table.fields.additional.placement": "type:body"},
+     "invalid value for transforms.f.table.fields.additional.placement: 'type:body'"),
+    ({"f.type": "io.debezium.transforms.ByLogicalTableRouter", "f.topic.regex": "x"},
+     "missing required property transforms.f.topic.replacement"),
+])
+def test_bad_debezium_transform_options_exit_2(tmp_path, names, options, expect):
+    overrides = {"transforms": "f", **{f"transforms.{k}": v for k, v in options.items()}}
+    s = Sluice(tmp_path, names, **overrides)
+    s.write()
+    r = run("run", str(s.path))
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert expect in r.stdout + r.stderr
