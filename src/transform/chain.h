@@ -5,11 +5,13 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "transform/cloud_events.h"
 #include "transform/transform.h"
 
 namespace sluice::transform {
@@ -34,6 +36,8 @@ class Chain {
   // The key and value converters' schemas.enable (the form the transformed records are written in).
   bool key_schemas_enable = true;
   bool value_schemas_enable = true;
+  // value.converter=io.debezium.converters.CloudEventsConverter: values are written as CloudEvents.
+  std::optional<CloudEventsOptions> cloud_events;
 
   static const std::vector<std::string>& supported_transforms();
   static const std::vector<std::string>& supported_predicates();

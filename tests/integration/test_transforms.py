@@ -158,7 +158,7 @@ def test_regex_router_filter_and_predicates(pg, names, sluice_factory, topic_rea
     ("column.mask.hash.SHA-999.with.salt.x", "public.t.email",
      "invalid column.mask.hash.SHA-999.with.salt.x: 'SHA-999' is not a hash algorithm"),
     ("column.mask.with.many.chars", "public.t.email", "unknown property column.mask.with.many.chars"),
-    ("value.converter", "io.debezium.converters.CloudEventsConverter", "invalid value for value.converter"),
+    ("value.converter", "io.confluent.connect.avro.AvroConverter", "invalid value for value.converter"),
     ("value.converter.decimal.format", "NUMERIC", "value.converter.decimal.format is set but sluice does not"),
 ])
 def test_bad_transform_config_exits_2(tmp_path, names, key, value, expect):
