@@ -283,3 +283,43 @@ def test_bad_debezium_transform_options_exit_2(tmp_path, names, options, expect)
     r = run("run", str(s.path))
     assert r.returncode == 2, r.stdout + r.stderr
     assert expect in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("options,expect", [
+    ({"value.converter.serializer.type": "avro"}, "invalid value for value.converter.serializer.type: 'avro'"),
+    ({"value.converter.extension.attributes.enable": "maybe"},
+     "invalid value for value.converter.extension.attributes.enable: 'maybe'"),
+    ({"value.converter.metadata.source": "header"}, "invalid value for value.converter.metadata.source: 'header'"),
+    ({"value.converter.json.decimal.format": "NUMERIC"},
+     "unknown property value.converter.json.decimal.format: io.debezium.converters.CloudEventsConverter"),
+])
+def test_bad_cloud_events_options_exit_2(tmp_path, names, options, expect):
+    s = Sluice(tmp_path, names, **{"value.converter": "io.debezium.converters.CloudEventsConverter", **options})
+    s.write()
+    r = run("run", str(s.path))
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert expect in r.stdout + r.stderr
+
+
+def test_cloud_events_value_converter(pg, names, sluice_factory, topic_reader):
+    table = make_table(pg, names, rows=1)
+    s = sluice_factory(**{"table.include.list": f"public.{table}",
+                          "value.converter": "io.debezium.converters.CloudEventsConverter",
+                          "value.converter.json.schemas.enable": "false"}).start()
+    s.wait_streaming()
+    with pg.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET status = 'shipped' WHERE id = 1")
+        cur.execute(f"DELETE FROM {table} WHERE id = 1")
+    reader = topic_reader(f"{names['prefix']}.public.{table}")
+    msgs = reader.poll_until(4)
+    events = [json.loads(m.value()) if m.value() is not None else None for m in msgs]
+    assert [e["iodebeziumop"] if e else None for e in events] == ["r", "u", "d", None]
+    e = events[1]
+    assert list(e)[:6] == ["id", "source", "specversion", "type", "time", "datacontenttype"]
+    assert e["source"] == f"/debezium/postgresql/{names['prefix']}" and e["specversion"] == "1.0"
+    assert e["type"] == "io.debezium.connector.postgresql.DataChangeEvent"
+    assert e["id"] == (f"name:{names['prefix']};lsn:{e['iodebeziumlsn']};txId:{e['iodebeziumtxId']};"
+                       f"sequence:{e['iodebeziumsequence']}")
+    assert e["data"] == {"before": None, "after": {"id": 1, "email": "u1@x", "status": "shipped"}}
+    assert key_of(msgs[1])["payload"] == {"id": 1}, "keys stay JsonConverter's"
+    assert s.stop() == 0
