@@ -9,6 +9,7 @@
 #include "transform/connect_transforms.h"
 #include "transform/extract_new_record_state.h"
 #include "transform/field_transforms.h"
+#include "transform/header_to_value.h"
 #include "transform/logical_table_router.h"
 #include "transform/outbox_event_router.h"
 #include "transform/scripting_transforms.h"
@@ -28,6 +29,7 @@ const std::vector<std::pair<std::string, TransformFactory>>& transform_factories
        [](Options& o) { return LogicalTableRouter::create(o, true); }},
       {"io.debezium.transforms.ToLogicalTopicRouter",
        [](Options& o) { return LogicalTableRouter::create(o, false); }},
+      {"io.debezium.transforms.HeaderToValue", HeaderToValue::create},
       {"io.debezium.transforms.Filter",
        [](Options& o) { return ScriptingTransform::create(o, ScriptingTransform::Kind::kFilter); }},
       {"io.debezium.transforms.ContentBasedRouter",

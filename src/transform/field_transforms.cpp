@@ -538,9 +538,11 @@ Result<bool> HeaderFrom::apply(Record& record) {
   }
   if (!data->schema->is_struct() || !data->payload.is_object()) return require_struct(data->payload, purpose);
   for (size_t i = 0; i < fields_.size(); ++i) {
-    if (data->schema->field(fields_[i]) == nullptr)  // Connect: a NullPointerException on the field's schema
+    const Field* f = data->schema->field(fields_[i]);
+    if (f == nullptr)  // Connect: a NullPointerException on the field's schema
       return Error::data(fmt::format("HeaderFrom: the record has no field {}", fields_[i]));
-    record.headers.push_back({headers_[i], header_text(data->payload.find(fields_[i]))});
+    const Json* v = data->payload.find(fields_[i]);
+    record.headers.push_back({headers_[i], header_text(v), f->schema, v != nullptr ? *v : Json::null()});
   }
   if (!move_) return true;
   auto it = cache_.find(data->schema.get());

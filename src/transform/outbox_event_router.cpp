@@ -471,7 +471,8 @@ Result<bool> EventRouter::apply(Record& record) {
   if (const Json* p = after->find(field_payload_)) payload = *p;
 
   std::vector<Header> headers = std::move(record.headers);
-  headers.push_back({"id", event_id != nullptr ? header_text(*event_id) : ""});
+  headers.push_back({"id", event_id != nullptr ? header_text(*event_id) : "", id_field->schema,
+                     event_id != nullptr ? *event_id : Json::null()});
 
   if (expand_json_ && payload.is_string()) {
     // parseJsonPayload: only text that starts as an object or array; on failure Debezium warns and keeps the
@@ -529,7 +530,7 @@ Result<bool> EventRouter::apply(Record& record) {
     if (f.placement == Placement::kEnvelope) {
       if (value.schema->field(f.alias) != nullptr) value.payload.set(f.alias, std::move(fv));
     } else {
-      headers.push_back({f.alias, header_text(fv)});
+      headers.push_back({f.alias, header_text(fv), ef->schema, fv});
     }
   }
   if (!only_headers_) {  // in schema order

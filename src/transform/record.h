@@ -19,7 +19,11 @@ struct Data {
 
 struct Header {
   std::string name;
-  std::string value;
+  std::string value;  // the bytes written (SimpleHeaderConverter's text)
+  // The Connect schema and value of a header a transform added (Connect headers keep them; HeaderToValue
+  // reads them). Null for a header as sluice received it: a string.
+  SchemaPtr schema;
+  std::optional<Json> data;
 };
 
 struct Record {

@@ -1,6 +1,6 @@
 """sluice vs real Debezium with the same single message transforms: ExtractNewRecordState (default and rewrite
 modes, add.fields / add.headers), and a Filter + predicates + RegexRouter chain; InsertField, MaskField and
-ValueToKey; the column filters and masks; the outbox EventRouter; ByLogicalTableRouter;
+ValueToKey; the column filters and masks; the outbox EventRouter; ByLogicalTableRouter; HeaderToValue; the CloudEvents converter;
 schemas on and off; snapshot and stream (the workload of test_debezium_conformance). Each combination's topics must hold the same records,
 within harness.ALLOWED_DIFFERENCES."""
 import json
@@ -138,6 +138,14 @@ COMBOS = [
                    "transforms.logical.topic.replacement": "$1.ri_merged",
                    "transforms.logical.key.field.regex": ".*[.]([^.]+)",
                    "transforms.logical.key.field.replacement": "$1"}),
+    # HeaderToValue: unwrap's add.headers (with their field schemas) moved back into the row, and one of
+    # Debezium's own context headers copied.
+    h.Combo("ha", {**UNWRAP, "transforms": "unwrap,back",
+                   "transforms.unwrap.add.headers": "op,table",
+                   "transforms.back.type": "io.debezium.transforms.HeaderToValue",
+                   "transforms.back.headers": "__op,__table,__debezium.context.connectorName",
+                   "transforms.back.fields": "op_again,table_again,ctx",
+                   "transforms.back.operation": "move"}),
     h.Combo("ca", dict(CLOUD_EVENTS), value_schemas=False),
     h.Combo("cb", {**CLOUD_EVENTS, "value.converter.extension.attributes.enable": "false",
                    "value.converter.json.schemas.enable": "false"}, value_schemas=False),
