@@ -54,6 +54,11 @@ Status TransformingSink::produce(const std::string& topic, std::optional<std::st
   std::optional<std::string_view> key_view, value_view;
   if (key_bytes) key_view = *key_bytes;
   if (value_bytes) value_view = *value_bytes;
+  if (record.partition || record.timestamp_ms) {
+    return inner_->produce_placed(record.topic, record.partition.value_or(-1),
+                                  record.timestamp_ms.value_or(-1), key_view, value_view, opaque, headers_,
+                                  interrupted);
+  }
   return inner_->produce(record.topic, key_view, value_view, opaque, headers_, interrupted);
 }
 

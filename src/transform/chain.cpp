@@ -12,6 +12,7 @@
 #include "transform/header_to_value.h"
 #include "transform/logical_table_router.h"
 #include "transform/outbox_event_router.h"
+#include "transform/partition_routing.h"
 #include "transform/scripting_transforms.h"
 
 namespace sluice::transform {
@@ -30,6 +31,7 @@ const std::vector<std::pair<std::string, TransformFactory>>& transform_factories
       {"io.debezium.transforms.ToLogicalTopicRouter",
        [](Options& o) { return LogicalTableRouter::create(o, false); }},
       {"io.debezium.transforms.HeaderToValue", HeaderToValue::create},
+      {"io.debezium.transforms.partitions.PartitionRouting", PartitionRouting::create},
       {"io.debezium.transforms.Filter",
        [](Options& o) { return ScriptingTransform::create(o, ScriptingTransform::Kind::kFilter); }},
       {"io.debezium.transforms.ContentBasedRouter",

@@ -294,11 +294,7 @@ Result<std::unique_ptr<Transform>> EventRouter::create(Options& options) {
     } else if (placement == "envelope") {
       f.placement = Placement::kEnvelope;
     } else if (placement == "partition") {
-      // The record's partition: sluice's sinks choose partitions by key only (as the default partitioner).
-      return options.invalid(
-          "table.fields.additional.placement", entry,
-          "header or envelope placements: sluice does not implement 'partition' (the Kafka "
-          "partition from a column) and refuses rather than partition differently");
+      f.placement = Placement::kPartition;
     } else {
       return options.invalid("table.fields.additional.placement", entry, kAllowed);
     }
@@ -445,7 +441,12 @@ Result<bool> EventRouter::apply(Record& record) {
   }
   SchemaPtr payload_schema = payload_field->schema;
 
-  if (!field_timestamp_.empty()) {  // getEventTimestampMs: validated as Debezium does (see README)
+  // getEventTimestampMs: the record's timestamp, the envelope's ts_ms unless the timestamp column has one.
+  std::optional<int64_t> timestamp;
+  if (const Json* ts = envelope.payload.find("ts_ms"); ts != nullptr && ts->kind == Json::Kind::kNumber) {
+    timestamp = std::strtoll(ts->text.c_str(), nullptr, 10);
+  }
+  if (!field_timestamp_.empty()) {
     const Field* tf = event_schema.field(field_timestamp_);
     if (tf == nullptr)
       return Error::data(fmt::format("Unable to find timestamp field {} in event", field_timestamp_));
@@ -457,8 +458,14 @@ Result<bool> EventRouter::apply(Record& record) {
             "Unsupported field type {} (without logical schema name) for event timestamp", tf->schema->type));
       }
       const std::string& n = *tf->schema->name;
-      if (n != "io.debezium.time.Timestamp" && n != "io.debezium.time.MicroTimestamp" &&
-          n != "io.debezium.time.NanoTimestamp") {
+      int64_t v = std::strtoll((*tv)->text.c_str(), nullptr, 10);
+      if (n == "io.debezium.time.Timestamp") {
+        timestamp = v;
+      } else if (n == "io.debezium.time.MicroTimestamp") {
+        timestamp = v / 1000;
+      } else if (n == "io.debezium.time.NanoTimestamp") {
+        timestamp = v / 1000000;
+      } else {
         return Error::data(fmt::format("Unsupported field type {} for event timestamp", n));
       }
     }
@@ -519,6 +526,7 @@ Result<bool> EventRouter::apply(Record& record) {
     value.payload.members.emplace_back("payload", payload);
   }
 
+  std::optional<int32_t> partition;
   for (const auto& f : additional_) {
     const Field* ef = event_schema.field(f.field);
     if (ef == nullptr) {
@@ -527,7 +535,15 @@ Result<bool> EventRouter::apply(Record& record) {
     }
     const Json* v = after->find(f.field);
     Json fv = v != nullptr ? *v : Json::null();
-    if (f.placement == Placement::kEnvelope) {
+    if (f.placement == Placement::kPartition) {  // Struct.getInt32: an int32 column; null: no partition
+      auto pv = typed_field(event_schema, *after, f.field, "int32");
+      if (!pv) return pv.error();
+      if ((*pv)->is_null()) {
+        partition.reset();
+      } else {
+        partition = static_cast<int32_t>(std::strtol((*pv)->text.c_str(), nullptr, 10));
+      }
+    } else if (f.placement == Placement::kEnvelope) {
       if (value.schema->field(f.alias) != nullptr) value.payload.set(f.alias, std::move(fv));
     } else {
       headers.push_back({f.alias, header_text(fv), ef->schema, fv});
@@ -564,6 +580,8 @@ Result<bool> EventRouter::apply(Record& record) {
   }
   record.key = std::move(key);
   record.headers = std::move(headers);
+  record.partition = partition;
+  record.timestamp_ms = timestamp;
 
   std::string topic = routed;
   if (RE2::FullMatch(topic, *route_regex_)) RE2::Replace(&topic, *route_regex_, route_replacement_);

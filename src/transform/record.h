@@ -3,6 +3,7 @@
 // schema (a Kafka null: tombstone, keyless table); it may also be a null payload with a schema.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ struct Record {
   std::optional<Data> key;
   std::optional<Data> value;
   std::vector<Header> headers;
+  // Connect's kafkaPartition() and timestamp(): null for a Debezium source record; a transform may set them
+  // (PartitionRouting, EventRouter), and the sink then sends the record to that partition / with that time.
+  std::optional<int32_t> partition;
+  std::optional<int64_t> timestamp_ms;
 };
 
 }  // namespace sluice::transform

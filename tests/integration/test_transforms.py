@@ -323,3 +323,46 @@ def test_cloud_events_value_converter(pg, names, sluice_factory, topic_reader):
     assert e["data"] == {"before": None, "after": {"id": 1, "email": "u1@x", "status": "shipped"}}
     assert key_of(msgs[1])["payload"] == {"id": 1}, "keys stay JsonConverter's"
     assert s.stop() == 0
+
+
+def test_partition_routing_and_outbox_timestamps(pg, names, sluice_factory, topic_reader):
+    """PartitionRouting sends each change to hash(after.id) % 3 (Java's Integer.hashCode is the value itself);
+    EventRouter's records carry the event's timestamp column as their Kafka timestamp."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+    from conftest import KAFKA
+    table = make_table(pg, names, rows=5)
+    outbox = f"ob_{names['tag']}"
+    with pg.cursor() as cur:
+        cur.execute(f"CREATE TABLE {outbox} (id uuid PRIMARY KEY, aggregatetype text NOT NULL, "
+                    "aggregateid text NOT NULL, type text NOT NULL, payload jsonb, created timestamp(3))")
+        cur.execute(f"INSERT INTO {outbox} VALUES (gen_random_uuid(), 'Order_{names['tag']}', 'o-1', 'Created', "
+                    "'{}', now() AT TIME ZONE 'UTC' - interval '1 hour')")
+        cur.execute(f"SELECT (extract(epoch FROM created) * 1000)::bigint FROM {outbox}")
+        created_ms = cur.fetchone()[0]
+    topic = f"{names['prefix']}.public.{table}"
+    admin = AdminClient({"bootstrap.servers": KAFKA})
+    admin.create_topics([NewTopic(topic, 3, 1)])[topic].result(30)
+    s = sluice_factory(**{
+        "table.include.list": f"public.{table},public.{outbox}",
+        "predicates": "isOutbox",
+        "predicates.isOutbox.type": "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+        "predicates.isOutbox.pattern": ".*[.]ob_.*",
+        "transforms": "partition,outbox",
+        "transforms.partition.type": "io.debezium.transforms.partitions.PartitionRouting",
+        "transforms.partition.predicate": "isOutbox",
+        "transforms.partition.negate": "true",
+        "transforms.partition.partition.payload.fields": "change.id",
+        "transforms.partition.partition.topic.num": "3",
+        "transforms.outbox.type": "io.debezium.transforms.outbox.EventRouter",
+        "transforms.outbox.predicate": "isOutbox",
+        "transforms.outbox.table.field.event.timestamp": "created",
+    }).start()
+    s.wait_streaming()
+    reader = topic_reader(topic)
+    msgs = reader.poll_until(5)
+    assert sorted((value_of(m)["payload"]["after"]["id"], m.partition()) for m in msgs) == [
+        (i, i % 3) for i in range(1, 6)]
+    routed = topic_reader(f"outbox.event.Order_{names['tag']}")
+    events = routed.poll_until(1)
+    assert events[0].timestamp()[1] == created_ms, "the event's created column is the record timestamp"
+    assert s.stop() == 0

@@ -167,6 +167,22 @@ TEST(EventRouter, TopicRegexReplacementAndSchemaVersion) {
             std::string::npos);
 }
 
+TEST(EventRouter, PartitionAndTimestampOfTheRecord) {
+  auto chain = make({{"table.fields.additional.placement", "v:partition"}});
+  auto a = route_one(*chain, envelope("c", row("Order", "null")));
+  ASSERT_TRUE(a.kept.ok() && *a.kept) << (a.kept.ok() ? "" : a.kept.error().message);
+  EXPECT_EQ(a.record.partition, 3);
+  EXPECT_EQ(a.record.timestamp_ms, 1700000000123);  // the envelope's ts_ms
+  auto ts = make({{"table.field.event.timestamp", "ts"}});
+  auto b = route_one(*ts, envelope("c", row("Order", "null")));
+  ASSERT_TRUE(b.kept.ok() && *b.kept);
+  EXPECT_EQ(b.record.timestamp_ms, 1700000000123);  // MicroTimestamp 1700000000123456 / 1000
+  EXPECT_FALSE(b.record.partition.has_value());
+  auto bad = make({{"table.fields.additional.placement", "type:partition"}});
+  auto c = route_one(*bad, envelope("c", row("Order", "null")));
+  ASSERT_FALSE(c.kept.ok());  // not an int32 column
+}
+
 TEST(EventRouter, EmptyPayloadTombstoneOnlyWhenAsked) {
   auto plain = make({});
   auto a = route_one(*plain, envelope("c", row("Order", "null")));
@@ -249,7 +265,6 @@ TEST(EventRouter, BadOptionsAreRejectedNamingTheKey) {
       {{{"table.fields.additional.placement", "type"}},
        "transforms.outbox.table.fields.additional.placement"},
       {{{"table.fields.additional.placement", "type:body"}}, "type:body"},
-      {{{"table.fields.additional.placement", "v:partition"}}, "partition"},
       {{{"table.op.invalid.behavior", "explode"}}, "transforms.outbox.table.op.invalid.behavior"},
       {{{"table.field.additional.missing", "maybe"}}, "transforms.outbox.table.field.additional.missing"},
       {{{"route.tombstone.on.empty.payload", "yes"}}, "transforms.outbox.route.tombstone.on.empty.payload"},
