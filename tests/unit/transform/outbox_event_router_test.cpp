@@ -183,6 +183,25 @@ TEST(EventRouter, PartitionAndTimestampOfTheRecord) {
   ASSERT_FALSE(c.kept.ok());  // not an int32 column
 }
 
+TEST(EventRouter, LaterTransformsSeeTheRecordTimestamp) {
+  Props p = {{"transforms", "outbox,insert,route"},
+             {"transforms.outbox.type", "io.debezium.transforms.outbox.EventRouter"},
+             {"transforms.outbox.table.fields.additional.placement", "type:envelope,v:partition"},
+             {"transforms.insert.type", "org.apache.kafka.connect.transforms.InsertField$Value"},
+             {"transforms.insert.timestamp.field", "at!"},
+             {"transforms.insert.partition.field", "part"},
+             {"transforms.route.type", "org.apache.kafka.connect.transforms.TimestampRouter"},
+             {"transforms.route.timestamp.format", "yyyy-MM-dd'T'HH"}};
+  std::set<std::string> used;
+  auto chain = Chain::create(p, used);
+  ASSERT_TRUE(chain.ok()) << chain.error().message;
+  auto a = route_one(**chain, envelope("c", row("Order", R"("{}")")));
+  ASSERT_TRUE(a.kept.ok() && *a.kept) << (a.kept.ok() ? "" : a.kept.error().message);
+  EXPECT_EQ(a.record.topic, "outbox.event.Order-2023-11-14T22");  // ts_ms 1700000000123
+  EXPECT_EQ(text(a.record.value, false),
+            R"({"payload":"{}","type":"Created","part":3,"at":1700000000123})");  // Connect's order
+}
+
 TEST(EventRouter, EmptyPayloadTombstoneOnlyWhenAsked) {
   auto plain = make({});
   auto a = route_one(*plain, envelope("c", row("Order", "null")));
