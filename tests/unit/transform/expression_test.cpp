@@ -121,6 +121,37 @@ TEST(Expression, RejectsWhatItDoesNotEvaluateShowingTheExpression) {
   ASSERT_FALSE(big.ok());
 }
 
+TEST(Expression, RandomInputsNeverCrashAndStayBounded) {
+  // Token soup from the language's own alphabet (fixed seed): every input is either rejected at compile time
+  // or evaluates to a value or an error.
+  const char* pieces[] = {"value", "key",  "topic",   "header", ".",     "?.",        "after",
+                          "op",    "id",   "status",  "'u'",    "\"x\"", "1",         "2.5",
+                          "null",  "true", "==",      "!=",     "<",     ">=",        "&&",
+                          "||",    "!",    "?",       ":",      "?:",    "(",         ")",
+                          "[",     "]",    "'after'", "+",      "-",     ".length()", ".startsWith('a')",
+                          " ",     "0",    "source",  "table"};
+  uint64_t state = 42;
+  auto next = [&]() {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>(state >> 33);
+  };
+  auto r = record();
+  int compiled = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    size_t n = 1 + next() % 12;
+    for (size_t k = 0; k < n; ++k) text += pieces[next() % (sizeof(pieces) / sizeof(pieces[0]))];
+    auto e = Expression::compile("k", text);
+    if (!e.ok()) {
+      EXPECT_NE(e.error().message.find(text), std::string::npos);
+      continue;
+    }
+    ++compiled;
+    (void)(*e)->evaluate(r);
+  }
+  EXPECT_GT(compiled, 100);
+}
+
 Result<std::shared_ptr<Chain>> chain_of(const std::string& type, const Props& options) {
   Props p = {{"transforms", "t"}, {"transforms.t.type", type}, {"transforms.t.language", "jsr223.groovy"}};
   for (const auto& [k, v] : options) p["transforms.t." + k] = v;
