@@ -1,6 +1,6 @@
 """sluice vs real Debezium with the same single message transforms: ExtractNewRecordState (default and rewrite
 modes, add.fields / add.headers), and a Filter + predicates + RegexRouter chain; InsertField, MaskField and
-ValueToKey; the column filters and masks; the outbox EventRouter; ByLogicalTableRouter; HeaderToValue; the CloudEvents converter;
+ValueToKey; the column filters and masks; the outbox EventRouter; ByLogicalTableRouter; HeaderToValue; PartitionRouting; the CloudEvents converter;
 schemas on and off; snapshot and stream (the workload of test_debezium_conformance). Each combination's topics must hold the same records,
 within harness.ALLOWED_DIFFERENCES."""
 import json
@@ -146,6 +146,16 @@ COMBOS = [
                    "transforms.back.headers": "__op,__table,__debezium.context.connectorName",
                    "transforms.back.fields": "op_again,table_again,ctx",
                    "transforms.back.operation": "move"}),
+    # PartitionRouting on the keyed table, whose topic has 3 partitions on both sides (created first): each
+    # record's partition (compared: PARTITIONED) from Java's hashCode of code and grp.
+    h.Combo("pr", {"predicates": "isKeyed",
+                   "predicates.isKeyed.type": "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+                   "predicates.isKeyed.pattern": ".*[.]keyed",
+                   "transforms": "partition",
+                   "transforms.partition.type": "io.debezium.transforms.partitions.PartitionRouting",
+                   "transforms.partition.predicate": "isKeyed",
+                   "transforms.partition.partition.payload.fields": "change.code,change.grp,source.table",
+                   "transforms.partition.partition.topic.num": "3"}),
     h.Combo("ca", dict(CLOUD_EVENTS), value_schemas=False),
     h.Combo("cb", {**CLOUD_EVENTS, "value.converter.extension.attributes.enable": "false",
                    "value.converter.json.schemas.enable": "false"}, value_schemas=False),
@@ -155,6 +165,8 @@ COMBOS = [
     h.Combo("ob", {**OUTBOX, "transforms.outbox.route.tombstone.on.empty.payload": "true"},
             key_schemas=False, value_schemas=False),
 ]
+# Combinations whose keyed topic has 3 partitions; their records' partitions are compared.
+PARTITIONED = ("pr",)
 # SLUICE_TRANSFORM_COMBOS=fa,ra: run only these combinations (the others' tests are skipped).
 SELECTED = [x for x in os.environ.get("SLUICE_TRANSFORM_COMBOS", "").split(",") if x]
 
@@ -196,6 +208,11 @@ def results(tmp_path_factory):
         for f in admin.create_topics([NewTopic(t, 1, 1, config={"max.message.bytes": str(LARGE_MESSAGE)})
                                       for t in big]).values():
             f.result(30)
+        partitioned = [f"{p}.{schema}.keyed" for c in combos if c.label in PARTITIONED
+                       for p in (c.dbz_prefix, c.sl_prefix)]
+        if partitioned:
+            for f in admin.create_topics([NewTopic(t, 3, 1) for t in partitioned]).values():
+                f.result(30)
         files = [c.debezium_properties(tmp / f"debezium-{c.label}.properties") for c in combos]
         worker = h.DebeziumWorker(files, tmp / "debezium.log")
         for c in combos:
@@ -245,6 +262,13 @@ def results(tmp_path_factory):
             for who, prefix in (("debezium", c.dbz_prefix), ("sluice", c.sl_prefix)):
                 for topic, msgs in h.read_all(consumer, h.topics_with_prefix(consumer, prefix)).items():
                     docs = [h.message_doc(m, prefix, c.key_schemas, c.value_schemas) for m in msgs]
+                    if c.label in PARTITIONED:
+                        # Routed records carry their partition; tombstones are partitioned by key hash, and the
+                        # key bytes hold the topic prefix (its schema name): compared last, by key.
+                        for d, m in zip(docs, msgs):
+                            d["partition"] = m.partition() if m.value() is not None else "<by key hash>"
+                        docs = ([d for d in docs if d["value"] is not None]
+                                + sorted((d for d in docs if d["value"] is None), key=lambda d: json.dumps(d["key"])))
                     setattr(topics.setdefault(topic[len(prefix):], h.TopicComparison(topic[len(prefix):])), who, docs)
             out[c.label] = (c, topics, schema)
             (dump / f"transforms-{c.label}.json").write_text(json.dumps(
