@@ -242,6 +242,7 @@ Result<std::shared_ptr<Chain>> Chain::create(const std::map<std::string, std::st
 }
 
 bool Chain::reads_data() const {
+  if (cloud_events) return true;  // every value is rewritten as a CloudEvent
   for (const auto& step : steps_) {
     if (step.transform->reads_data()) return true;
   }

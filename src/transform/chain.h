@@ -26,7 +26,8 @@ class Chain {
 
   bool empty() const { return steps_.empty(); }
   // Whether a transform reads or changes keys and values (else only topics and headers: the bytes pass as
-  // they are, and predicates see a key and value that are present or absent, nothing more).
+  // they are, and predicates see a key and value that are present or absent, nothing more). True with
+  // CloudEvents, which rewrites every value.
   bool reads_data() const;
   size_t size() const { return steps_.size(); }
   // Applies each transform in order (a transform whose predicate, after negate, is false is skipped); false

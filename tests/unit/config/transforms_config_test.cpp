@@ -72,6 +72,7 @@ TEST(TransformsConfig, CloudEventsConverterIsAValueFormatWithItsOptions) {
   ASSERT_TRUE(c.ok()) << c.error().message;
   ASSERT_TRUE(c->transforms);  // the chain (empty) writes the values
   EXPECT_TRUE(c->transforms->empty());
+  EXPECT_TRUE(c->transforms->reads_data());  // values are rewritten even without a transform
   ASSERT_TRUE(c->transforms->cloud_events.has_value());
   EXPECT_FALSE(c->transforms->cloud_events->extension_attributes);
   EXPECT_FALSE(c->transforms->cloud_events->data_schemas);
