@@ -292,10 +292,18 @@ Status KafkaProducer::produce(const std::string& topic, std::optional<std::strin
                               std::optional<std::string_view> value, uint64_t opaque,
                               const std::vector<KafkaHeader>& headers,
                               const std::function<bool()>& interrupted) {
+  return produce_placed(topic, -1, -1, key, value, opaque, headers, interrupted);
+}
+
+Status KafkaProducer::produce_placed(const std::string& topic, int32_t partition, int64_t timestamp_ms,
+                                     std::optional<std::string_view> key,
+                                     std::optional<std::string_view> value, uint64_t opaque,
+                                     const std::vector<KafkaHeader>& headers,
+                                     const std::function<bool()>& interrupted) {
   const int64_t bytes = message_bytes(key, value);
   if (auto s = wait_for_room(bytes, interrupted); !s) return s;
   for (;;) {
-    auto r = try_produce(topic, key, value, opaque, headers);
+    auto r = try_produce(topic, key, value, opaque, headers, partition, timestamp_ms);
     if (r == RD_KAFKA_RESP_ERR_NO_ERROR) limit_.add(bytes);
     if (r != RD_KAFKA_RESP_ERR__QUEUE_FULL) return status_of(r, topic);
     if (interrupted()) return Error::transient("interrupted while Kafka's send queue was full");
@@ -305,7 +313,8 @@ Status KafkaProducer::produce(const std::string& topic, std::optional<std::strin
 
 rd_kafka_resp_err_t KafkaProducer::try_produce(const std::string& topic, std::optional<std::string_view> key,
                                                std::optional<std::string_view> value, uint64_t opaque,
-                                               const std::vector<KafkaHeader>& headers) {
+                                               const std::vector<KafkaHeader>& headers, int32_t partition,
+                                               int64_t timestamp_ms) {
   rd_kafka_headers_t* hdrs = nullptr;
   if (!headers.empty()) {
     hdrs = rd_kafka_headers_new(headers.size());
@@ -324,6 +333,8 @@ rd_kafka_resp_err_t KafkaProducer::try_produce(const std::string& topic, std::op
     return rd_kafka_last_error();
   }
   auto err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                               RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
+                               RD_KAFKA_V_TIMESTAMP(timestamp_ms < 0 ? 0 : timestamp_ms),
                                RD_KAFKA_V_KEY(key_ptr, key_len), RD_KAFKA_V_VALUE(value_ptr, value_len),
                                RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(opaque)), RD_KAFKA_V_HEADERS(hdrs),
                                RD_KAFKA_V_END);

@@ -55,6 +55,10 @@ class KafkaProducer final : public Sink {
   Status produce(const std::string& topic, std::optional<std::string_view> key,
                  std::optional<std::string_view> value, uint64_t opaque,
                  const std::vector<KafkaHeader>& headers, const std::function<bool()>& interrupted) override;
+  Status produce_placed(const std::string& topic, int32_t partition, int64_t timestamp_ms,
+                        std::optional<std::string_view> key, std::optional<std::string_view> value,
+                        uint64_t opaque, const std::vector<KafkaHeader>& headers,
+                        const std::function<bool()>& interrupted) override;
   // Serves delivery reports; returns how many were served.
   int poll(int timeout_ms) override;
   // Waits until every enqueued message is acknowledged or failed; false on timeout.
@@ -86,7 +90,8 @@ class KafkaProducer final : public Sink {
   Status wait_for_room(int64_t bytes, const std::function<bool()>& interrupted);
   rd_kafka_resp_err_t try_produce(const std::string& topic, std::optional<std::string_view> key,
                                   std::optional<std::string_view> value, uint64_t opaque,
-                                  const std::vector<KafkaHeader>& headers);
+                                  const std::vector<KafkaHeader>& headers, int32_t partition = -1,
+                                  int64_t timestamp_ms = -1);
   static Status status_of(rd_kafka_resp_err_t err, const std::string& topic);
 
   DeliveryHandler* handler_;

@@ -19,6 +19,13 @@ class NullSink final : public Sink {
   Status produce(const std::string& topic, std::optional<std::string_view> key,
                  std::optional<std::string_view> value, uint64_t opaque,
                  const std::vector<KafkaHeader>& headers, const std::function<bool()>& interrupted) override;
+  // Records are counted and discarded: where they would go does not matter.
+  Status produce_placed(const std::string& topic, int32_t /*partition*/, int64_t /*timestamp_ms*/,
+                        std::optional<std::string_view> key, std::optional<std::string_view> value,
+                        uint64_t opaque, const std::vector<KafkaHeader>& headers,
+                        const std::function<bool()>& interrupted) override {
+    return produce(topic, key, value, opaque, headers, interrupted);
+  }
   int poll(int timeout_ms) override;
   bool flush(int timeout_ms) override;
   int out_queue_len() const override { return static_cast<int>(pending_.size()); }

@@ -44,6 +44,15 @@ class Sink {
                          std::optional<std::string_view> value, uint64_t opaque,
                          const std::vector<KafkaHeader>& headers,
                          const std::function<bool()>& interrupted) = 0;
+  // produce() into a given partition (-1: the partitioner's choice, by key) and with a given record timestamp
+  // (-1: the producer's clock), as a transform chose them. A sink that cannot place records refuses.
+  virtual Status produce_placed(const std::string& topic, int32_t partition, int64_t timestamp_ms,
+                                std::optional<std::string_view> key, std::optional<std::string_view> value,
+                                uint64_t opaque, const std::vector<KafkaHeader>& headers,
+                                const std::function<bool()>& interrupted) {
+    if (partition < 0 && timestamp_ms < 0) return produce(topic, key, value, opaque, headers, interrupted);
+    return Error::fatal("this sink cannot send a record to a chosen partition or with a chosen timestamp");
+  }
   // Serves delivery reports (waiting up to timeout_ms for one); returns how many were served.
   virtual int poll(int timeout_ms) = 0;
   // Waits until every enqueued message is acknowledged or failed; false on timeout.

@@ -119,11 +119,20 @@ Status TransactionalSink::produce(const std::string& topic, std::optional<std::s
                                   std::optional<std::string_view> value, uint64_t opaque,
                                   const std::vector<KafkaHeader>& headers,
                                   const std::function<bool()>& interrupted) {
+  return produce_placed(topic, -1, -1, key, value, opaque, headers, interrupted);
+}
+
+Status TransactionalSink::produce_placed(const std::string& topic, int32_t partition, int64_t timestamp_ms,
+                                         std::optional<std::string_view> key,
+                                         std::optional<std::string_view> value, uint64_t opaque,
+                                         const std::vector<KafkaHeader>& headers,
+                                         const std::function<bool()>& interrupted) {
   if (auto_commit_ && due()) {
     if (auto s = commit(); !s) return s;
   }
   if (auto s = begin(); !s) return s;
-  auto s = producer_->produce(topic, key, value, opaque, headers, interrupted);
+  auto s =
+      producer_->produce_placed(topic, partition, timestamp_ms, key, value, opaque, headers, interrupted);
   if (!s) {
     char buf[512];
     if (auto code = rd_kafka_fatal_error(producer_->handle(), buf, sizeof(buf)); code) {

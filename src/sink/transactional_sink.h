@@ -33,6 +33,10 @@ class TransactionalSink final : public Sink {
   Status produce(const std::string& topic, std::optional<std::string_view> key,
                  std::optional<std::string_view> value, uint64_t opaque,
                  const std::vector<KafkaHeader>& headers, const std::function<bool()>& interrupted) override;
+  Status produce_placed(const std::string& topic, int32_t partition, int64_t timestamp_ms,
+                        std::optional<std::string_view> key, std::optional<std::string_view> value,
+                        uint64_t opaque, const std::vector<KafkaHeader>& headers,
+                        const std::function<bool()>& interrupted) override;
   int poll(int timeout_ms) override { return producer_->poll(timeout_ms); }
   bool flush(int timeout_ms) override { return producer_->flush(timeout_ms); }
   int out_queue_len() const override { return producer_->out_queue_len(); }

@@ -37,13 +37,28 @@ Status TransformingSink::produce(const std::string& topic, std::optional<std::st
     topics_ready_.insert(record.topic);
   }
   auto key_bytes = transform::Codec::encode(record.key, chain_->key_schemas_enable);
-  auto value_bytes = transform::Codec::encode(record.value, chain_->value_schemas_enable);
+  std::optional<std::string> value_bytes;
+  if (chain_->cloud_events) {
+    auto ce = transform::encode_cloud_event(record.value, *chain_->cloud_events);
+    if (!ce) {
+      return Error::data(fmt::format("value.converter CloudEventsConverter failed on a record for {}: {}",
+                                     record.topic, ce.error().message));
+    }
+    value_bytes = std::move(*ce);
+  } else {
+    value_bytes = transform::Codec::encode(record.value, chain_->value_schemas_enable);
+  }
   headers_.clear();
   headers_.reserve(record.headers.size());
   for (auto& h : record.headers) headers_.push_back({std::move(h.name), std::move(h.value)});
   std::optional<std::string_view> key_view, value_view;
   if (key_bytes) key_view = *key_bytes;
   if (value_bytes) value_view = *value_bytes;
+  if (record.partition || record.timestamp_ms) {
+    return inner_->produce_placed(record.topic, record.partition.value_or(-1),
+                                  record.timestamp_ms.value_or(-1), key_view, value_view, opaque, headers_,
+                                  interrupted);
+  }
   return inner_->produce(record.topic, key_view, value_view, opaque, headers_, interrupted);
 }
 

@@ -3,13 +3,46 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace sluice::transform {
+
+namespace {
+
+// Java's named group (?<name>…) in RE2's spelling (?P<name>…), outside escapes and character classes.
+std::string java_named_groups_to_re2(const std::string& pattern) {
+  std::string out;
+  out.reserve(pattern.size() + 8);
+  bool in_class = false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      out += c;
+      out += pattern[++i];
+      continue;
+    }
+    if (in_class) {
+      in_class = c != ']';
+    } else if (c == '[') {
+      in_class = true;
+    } else if (c == '(' && pattern.compare(i, 3, "(?<") == 0 && i + 3 < pattern.size() &&
+               std::isalpha(static_cast<unsigned char>(pattern[i + 3]))) {
+      out += "(?P<";
+      i += 2;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<RE2>> compile_regex(const Options& options, const std::string& option,
                                            const std::string& pattern) {
   RE2::Options o;
   o.set_log_errors(false);
-  auto re = std::make_unique<RE2>(pattern, o);
+  auto re = std::make_unique<RE2>(java_named_groups_to_re2(pattern), o);
   if (!re->ok()) {
     return Error::fatal(fmt::format("invalid value for {}: '{}' is not a valid regular expression ({})",
                                     options.key(option), pattern, re->error()));

@@ -9,6 +9,11 @@
 #include "transform/connect_transforms.h"
 #include "transform/extract_new_record_state.h"
 #include "transform/field_transforms.h"
+#include "transform/header_to_value.h"
+#include "transform/logical_table_router.h"
+#include "transform/outbox_event_router.h"
+#include "transform/partition_routing.h"
+#include "transform/scripting_transforms.h"
 
 namespace sluice::transform {
 
@@ -20,6 +25,17 @@ using PredicateFactory = std::function<Result<std::unique_ptr<Predicate>>(Option
 const std::vector<std::pair<std::string, TransformFactory>>& transform_factories() {
   static const std::vector<std::pair<std::string, TransformFactory>> kFactories = {
       {"io.debezium.transforms.ExtractNewRecordState", ExtractNewRecordState::create},
+      {"io.debezium.transforms.outbox.EventRouter", EventRouter::create},
+      {"io.debezium.transforms.ByLogicalTableRouter",
+       [](Options& o) { return LogicalTableRouter::create(o, true); }},
+      {"io.debezium.transforms.ToLogicalTopicRouter",
+       [](Options& o) { return LogicalTableRouter::create(o, false); }},
+      {"io.debezium.transforms.HeaderToValue", HeaderToValue::create},
+      {"io.debezium.transforms.partitions.PartitionRouting", PartitionRouting::create},
+      {"io.debezium.transforms.Filter",
+       [](Options& o) { return ScriptingTransform::create(o, ScriptingTransform::Kind::kFilter); }},
+      {"io.debezium.transforms.ContentBasedRouter",
+       [](Options& o) { return ScriptingTransform::create(o, ScriptingTransform::Kind::kRouter); }},
       {"org.apache.kafka.connect.transforms.RegexRouter", RegexRouter::create},
       {"org.apache.kafka.connect.transforms.ReplaceField$Key",
        [](Options& o) { return ReplaceField::create(o, Part::kKey); }},
@@ -226,6 +242,7 @@ Result<std::shared_ptr<Chain>> Chain::create(const std::map<std::string, std::st
 }
 
 bool Chain::reads_data() const {
+  if (cloud_events) return true;  // every value is rewritten as a CloudEvent
   for (const auto& step : steps_) {
     if (step.transform->reads_data()) return true;
   }

@@ -5,11 +5,13 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "transform/cloud_events.h"
 #include "transform/transform.h"
 
 namespace sluice::transform {
@@ -24,7 +26,8 @@ class Chain {
 
   bool empty() const { return steps_.empty(); }
   // Whether a transform reads or changes keys and values (else only topics and headers: the bytes pass as
-  // they are, and predicates see a key and value that are present or absent, nothing more).
+  // they are, and predicates see a key and value that are present or absent, nothing more). True with
+  // CloudEvents, which rewrites every value.
   bool reads_data() const;
   size_t size() const { return steps_.size(); }
   // Applies each transform in order (a transform whose predicate, after negate, is false is skipped); false
@@ -34,6 +37,8 @@ class Chain {
   // The key and value converters' schemas.enable (the form the transformed records are written in).
   bool key_schemas_enable = true;
   bool value_schemas_enable = true;
+  // value.converter=io.debezium.converters.CloudEventsConverter: values are written as CloudEvents.
+  std::optional<CloudEventsOptions> cloud_events;
 
   static const std::vector<std::string>& supported_transforms();
   static const std::vector<std::string>& supported_predicates();

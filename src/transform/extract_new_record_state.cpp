@@ -238,12 +238,15 @@ Result<bool> ExtractNewRecordState::apply(Record& record) {
   if ((envelope || tombstone) && !headers_.empty()) {
     for (const auto& ref : headers_) {
       if (tombstone) {
-        if (ref.field == "op") record.headers.push_back({ref.new_field, "d"});
+        if (ref.field == "op")
+          record.headers.push_back({ref.new_field, "d", optional_string_schema(), Json::string("d")});
         continue;
       }
-      if (reference_schema(ref, *record.value->schema) == nullptr) continue;
-      auto v = reference_value(ref, *record.value->schema, record.value->payload).to_display_string();
-      record.headers.push_back({ref.new_field, v.value_or("")});
+      auto schema = reference_schema(ref, *record.value->schema);
+      if (schema == nullptr) continue;
+      Json value = reference_value(ref, *record.value->schema, record.value->payload);
+      auto v = value.to_display_string();
+      record.headers.push_back({ref.new_field, v.value_or(""), schema, std::move(value)});
     }
   }
   if (tombstone) return mode_ == Mode::kRewriteWithTombstone;

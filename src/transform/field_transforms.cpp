@@ -175,6 +175,12 @@ Result<bool> InsertField::apply(Record& record) {
   if (!data->schema) {  // schemaless: the map plus the fields (a null partition / timestamp is not put)
     if (!data->payload.is_object()) return require_map(data, kPurpose);
     if (topic_) data->payload.set(topic_->name, Json::string(record.topic));
+    if (partition_ && record.partition) {
+      data->payload.set(partition_->name, Json::number(std::to_string(*record.partition)));
+    }
+    if (timestamp_ && record.timestamp_ms) {
+      data->payload.set(timestamp_->name, Json::number(std::to_string(*record.timestamp_ms)));
+    }
     if (static_) data->payload.set(static_->name, Json::string(static_value_));
     return true;
   }
@@ -186,7 +192,8 @@ Result<bool> InsertField::apply(Record& record) {
   // A required metadata field without a value (the partition, the timestamp) fails as Connect's struct
   // validation does.
   for (const auto* spec : {&partition_, &timestamp_}) {
-    if (*spec && !(*spec)->optional) {
+    const bool known = spec == &partition_ ? record.partition.has_value() : record.timestamp_ms.has_value();
+    if (*spec && !(*spec)->optional && !known) {
       return Error::data(
           fmt::format("Conversion error: null value for field that is required and has no default value: {}",
                       (*spec)->name));
@@ -203,8 +210,15 @@ Result<bool> InsertField::apply(Record& record) {
     out.members.emplace_back(f.name, v != nullptr ? std::move(*v) : Json::null());
   }
   if (topic_) out.members.emplace_back(topic_->name, Json::string(record.topic));
-  if (partition_) out.members.emplace_back(partition_->name, Json::null());
-  if (timestamp_) out.members.emplace_back(timestamp_->name, Json::null());
+  if (partition_) {
+    out.members.emplace_back(
+        partition_->name, record.partition ? Json::number(std::to_string(*record.partition)) : Json::null());
+  }
+  if (timestamp_) {
+    out.members.emplace_back(timestamp_->name, record.timestamp_ms
+                                                   ? Json::number(std::to_string(*record.timestamp_ms))
+                                                   : Json::null());
+  }
   if (static_) out.members.emplace_back(static_->name, Json::string(static_value_));
   data->schema = std::move(updated);
   data->payload = std::move(out);
@@ -538,9 +552,11 @@ Result<bool> HeaderFrom::apply(Record& record) {
   }
   if (!data->schema->is_struct() || !data->payload.is_object()) return require_struct(data->payload, purpose);
   for (size_t i = 0; i < fields_.size(); ++i) {
-    if (data->schema->field(fields_[i]) == nullptr)  // Connect: a NullPointerException on the field's schema
+    const Field* f = data->schema->field(fields_[i]);
+    if (f == nullptr)  // Connect: a NullPointerException on the field's schema
       return Error::data(fmt::format("HeaderFrom: the record has no field {}", fields_[i]));
-    record.headers.push_back({headers_[i], header_text(data->payload.find(fields_[i]))});
+    const Json* v = data->payload.find(fields_[i]);
+    record.headers.push_back({headers_[i], header_text(v), f->schema, v != nullptr ? *v : Json::null()});
   }
   if (!move_) return true;
   auto it = cache_.find(data->schema.get());
@@ -917,6 +933,82 @@ std::string padded(int64_t v, int count) {
 
 }  // namespace
 
+// A SimpleDateFormat pattern (the letters sluice implements), compiled; kFatal naming the option.
+Result<std::vector<TimestampConverter::Token>> compile_date_format(const Options& options,
+                                                                   const std::string& option,
+                                                                   const std::string& p) {
+  std::vector<TimestampConverter::Token> out;
+  for (size_t i = 0; i < p.size();) {
+    char c = p[i];
+    if (c == '\'') {
+      if (i + 1 < p.size() && p[i + 1] == '\'') {  // '' is a quote
+        out.push_back({0, 0, "'"});
+        i += 2;
+        continue;
+      }
+      auto close = p.find('\'', i + 1);
+      if (close == std::string::npos) return options.invalid(option, p, "a pattern whose quotes are closed");
+      out.push_back({0, 0, p.substr(i + 1, close - i - 1)});
+      i = close + 1;
+    } else if (std::isalpha(static_cast<unsigned char>(c))) {
+      size_t j = i;
+      while (j < p.size() && p[j] == c) ++j;
+      int count = static_cast<int>(j - i);
+      if (std::strchr("yMdHmsS", c) == nullptr || (c == 'M' && count > 2) || (c == 'y' && count == 2)) {
+        return options.invalid(option, p,
+                               "a SimpleDateFormat pattern of y (not yy), M, MM, d, H, m, s, S and quoted "
+                               "text (sluice implements "
+                               "these letters)");
+      }
+      out.push_back({c, count, ""});
+      i = j;
+    } else {
+      out.push_back({0, 0, std::string(1, c)});
+      ++i;
+    }
+  }
+  return out;
+}
+
+// Formats ms since the epoch (UTC) with a compiled pattern.
+Result<std::string> format_date(const std::vector<TimestampConverter::Token>& format, int64_t ms) {
+  const int64_t days = floor_div(ms, kMsPerDay);
+  int64_t rest = ms - days * kMsPerDay;
+  int64_t y = 0, mo = 0, d = 0;
+  civil_from_days(days, y, mo, d);
+  if (y < 1) return Error::data("formatting a year before 1 AD is not implemented by sluice");
+  std::string out;
+  for (const auto& tok : format) {
+    switch (tok.letter) {
+      case 0:
+        out += tok.literal;
+        break;
+      case 'y':
+        out += padded(y, tok.count);
+        break;
+      case 'M':
+        out += padded(mo, tok.count);
+        break;
+      case 'd':
+        out += padded(d, tok.count);
+        break;
+      case 'H':
+        out += padded(rest / 3600000, tok.count);
+        break;
+      case 'm':
+        out += padded(rest / 60000 % 60, tok.count);
+        break;
+      case 's':
+        out += padded(rest / 1000 % 60, tok.count);
+        break;
+      default:
+        out += padded(rest % 1000, tok.count);
+        break;
+    }
+  }
+  return out;
+}
+
 Result<std::unique_ptr<Transform>> TimestampConverter::create(Options& options, Part part) {
   auto t = std::make_unique<TimestampConverter>();
   t->part_ = part;
@@ -937,37 +1029,9 @@ Result<std::unique_ptr<Transform>> TimestampConverter::create(Options& options, 
   if (auto r = options.boolean("replace.null.with.default", true); !r) return r.error();
   if (t->type_ == "string" && t->pattern_.empty())
     return options.missing("format", "a SimpleDateFormat pattern, required with target.type=string");
-  const std::string& p = t->pattern_;
-  for (size_t i = 0; i < p.size();) {
-    char c = p[i];
-    if (c == '\'') {
-      if (i + 1 < p.size() && p[i + 1] == '\'') {  // '' is a quote
-        t->format_.push_back({0, 0, "'"});
-        i += 2;
-        continue;
-      }
-      auto close = p.find('\'', i + 1);
-      if (close == std::string::npos)
-        return options.invalid("format", p, "a pattern whose quotes are closed");
-      t->format_.push_back({0, 0, p.substr(i + 1, close - i - 1)});
-      i = close + 1;
-    } else if (std::isalpha(static_cast<unsigned char>(c))) {
-      size_t j = i;
-      while (j < p.size() && p[j] == c) ++j;
-      int count = static_cast<int>(j - i);
-      if (std::strchr("yMdHmsS", c) == nullptr || (c == 'M' && count > 2) || (c == 'y' && count == 2)) {
-        return options.invalid("format", p,
-                               "a SimpleDateFormat pattern of y (not yy), M, MM, d, H, m, s, S and quoted "
-                               "text (sluice implements "
-                               "these letters)");
-      }
-      t->format_.push_back({c, count, ""});
-      i = j;
-    } else {
-      t->format_.push_back({0, 0, std::string(1, c)});
-      ++i;
-    }
-  }
+  auto compiled = compile_date_format(options, "format", t->pattern_);
+  if (!compiled) return compiled.error();
+  t->format_ = std::move(*compiled);
   return std::unique_ptr<Transform>(std::move(t));
 }
 
@@ -1093,42 +1157,9 @@ Result<Json> TimestampConverter::convert(const Schema* schema, const Json& value
     if (unit_ == "nanoseconds") out = ms * 1000000;
     return Json::number(std::to_string(out));
   }
-  const int64_t days = floor_div(ms, kMsPerDay);
-  int64_t rest = ms - days * kMsPerDay;
-  int64_t y = 0, mo = 0, d = 0;
-  civil_from_days(days, y, mo, d);
-  if (y < 1)
-    return Error::data("TimestampConverter: formatting a year before 1 AD is not implemented by sluice");
-  std::string out;
-  for (const Token& tok : format_) {
-    switch (tok.letter) {
-      case 0:
-        out += tok.literal;
-        break;
-      case 'y':
-        out += padded(y, tok.count);
-        break;
-      case 'M':
-        out += padded(mo, tok.count);
-        break;
-      case 'd':
-        out += padded(d, tok.count);
-        break;
-      case 'H':
-        out += padded(rest / 3600000, tok.count);
-        break;
-      case 'm':
-        out += padded(rest / 60000 % 60, tok.count);
-        break;
-      case 's':
-        out += padded(rest / 1000 % 60, tok.count);
-        break;
-      default:
-        out += padded(rest % 1000, tok.count);
-        break;
-    }
-  }
-  return Json::string(std::move(out));
+  auto text = format_date(format_, ms);
+  if (!text) return text.error();
+  return Json::string(std::move(*text));
 }
 
 Result<bool> TimestampConverter::apply(Record& record) {
@@ -1191,13 +1222,31 @@ Result<std::unique_ptr<Transform>> TimestampRouter::create(Options& options) {
   auto t = std::make_unique<TimestampRouter>();
   t->topic_format_ = options.str("topic.format", "${topic}-${timestamp}");
   t->timestamp_format_ = options.str("timestamp.format", "yyyyMMdd");
+  auto compiled = compile_date_format(options, "timestamp.format", t->timestamp_format_);
+  if (!compiled) return compiled.error();
+  t->format_ = std::move(*compiled);
   return std::unique_ptr<Transform>(std::move(t));
 }
 
 Result<bool> TimestampRouter::apply(Record& record) {
-  // A source record's timestamp is what the connector set: Debezium sets none (nor does sluice).
-  return Error::data(
-      fmt::format("Timestamp missing on record: SourceRecord{{topic='{}', timestamp=null}}", record.topic));
+  // A source record's timestamp is what the connector set: Debezium sets none (nor does sluice); an
+  // EventRouter before sets one.
+  if (!record.timestamp_ms) {
+    return Error::data(
+        fmt::format("Timestamp missing on record: SourceRecord{{topic='{}', timestamp=null}}", record.topic));
+  }
+  auto ts = format_date(format_, *record.timestamp_ms);
+  if (!ts) return ts.error();
+  std::string topic = topic_format_;
+  for (auto [placeholder, text] : {std::pair<std::string, std::string>{"${topic}", record.topic},
+                                   std::pair<std::string, std::string>{"${timestamp}", *ts}}) {
+    for (size_t at = topic.find(placeholder); at != std::string::npos;
+         at = topic.find(placeholder, at + text.size())) {
+      topic.replace(at, placeholder.size(), text);
+    }
+  }
+  record.topic = std::move(topic);
+  return true;
 }
 
 }  // namespace sluice::transform

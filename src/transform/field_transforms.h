@@ -143,8 +143,9 @@ class TimestampConverter final : public Transform {
   std::map<const Schema*, std::pair<SchemaPtr, SchemaPtr>> cache_;
 };
 
-// topic.format with ${topic} and ${timestamp}; timestamp.format a SimpleDateFormat pattern. Connect's
-// TimestampRouter fails on a record without a timestamp, which every Debezium source record is: so does this.
+// topic.format with ${topic} and ${timestamp}; timestamp.format a SimpleDateFormat pattern (the letters
+// TimestampConverter implements). Connect's TimestampRouter fails on a record without a timestamp, which
+// every Debezium source record is (unless an EventRouter set one): so does this.
 class TimestampRouter final : public Transform {
  public:
   static Result<std::unique_ptr<Transform>> create(Options& options);
@@ -153,6 +154,7 @@ class TimestampRouter final : public Transform {
 
  private:
   std::string topic_format_, timestamp_format_;
+  std::vector<TimestampConverter::Token> format_;
 };
 
 // Float.toString / Double.toString of a value (how JsonConverter writes FLOAT32 / FLOAT64).

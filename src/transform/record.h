@@ -3,6 +3,7 @@
 // schema (a Kafka null: tombstone, keyless table); it may also be a null payload with a schema.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,7 +20,11 @@ struct Data {
 
 struct Header {
   std::string name;
-  std::string value;
+  std::string value;  // the bytes written (SimpleHeaderConverter's text)
+  // The Connect schema and value of a header a transform added (Connect headers keep them; HeaderToValue
+  // reads them). Null for a header as sluice received it: a string.
+  SchemaPtr schema;
+  std::optional<Json> data;
 };
 
 struct Record {
@@ -27,6 +32,10 @@ struct Record {
   std::optional<Data> key;
   std::optional<Data> value;
   std::vector<Header> headers;
+  // Connect's kafkaPartition() and timestamp(): null for a Debezium source record; a transform may set them
+  // (PartitionRouting, EventRouter), and the sink then sends the record to that partition / with that time.
+  std::optional<int32_t> partition;
+  std::optional<int64_t> timestamp_ms;
 };
 
 }  // namespace sluice::transform

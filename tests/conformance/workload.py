@@ -97,6 +97,12 @@ SCHEMA = [
     "CREATE TABLE {s}.wide (id integer PRIMARY KEY, "
     + ", ".join(f"c{i} {('integer', 'text', 'numeric(8,2)', 'boolean')[i % 4]}" for i in range(1, WIDE_COLUMNS))
     + ")",
+    # the outbox pattern (io.debezium.transforms.outbox.EventRouter): Debezium's documented outbox table, plus a
+    # header column and an event timestamp (Debezium's Kafka timestamp: the rows set it to now, as one in the
+    # past is soon removed by the topic's retention, and one ahead is refused by the broker)
+    """CREATE TABLE {s}.outbox (id uuid PRIMARY KEY, aggregatetype varchar(255) NOT NULL,
+        aggregateid varchar(255) NOT NULL, type varchar(255) NOT NULL, payload jsonb, seq integer,
+        created timestamp(6))""",
     "CREATE TABLE {s}.zz_done (id integer PRIMARY KEY)",
 ]
 
@@ -146,6 +152,12 @@ SNAPSHOT_ROWS = [
     f"INSERT INTO {{s}}.md_arrays VALUES (1, {MD_ARRAYS})",
     f"INSERT INTO {{s}}.md_typed VALUES (1, {MD_TYPED})",
     f"INSERT INTO {{s}}.snapdiff VALUES (1, {SNAPDIFF_A}), (3, {SNAPDIFF_B})",
+    """INSERT INTO {s}.outbox VALUES
+        ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a01', 'Order', 'o-1', 'OrderCreated',
+         '{{"id": 1, "lines": [{{"sku": "A", "qty": 2}}, {{"sku": "B", "qty": 1}}], "total": 12.50}}', 1,
+         now() AT TIME ZONE 'UTC'),
+        ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a02', 'Customer', 'c-1', 'CustomerCreated',
+         '{{"name": "Ann", "vip": true}}', 2, NULL)""",
     # The last table with rows (zzz_empty, after it, has none): its row is the snapshot's "last".
     "INSERT INTO {s}.zz_done VALUES (0)",
 ]
@@ -314,6 +326,15 @@ STREAM = [
     "SELECT pg_replication_origin_session_reset()",
     "SELECT pg_replication_origin_drop('origin_{s}')",
     "INSERT INTO {s}.origin_tx VALUES (2)",
+    # outbox: events written and deleted in one transaction (as applications do), an update (skipped with a
+    # warning), a null and an empty-object payload, nested JSON with nulls and empty arrays, big numbers
+    """BEGIN; INSERT INTO {s}.outbox VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a03', 'Order', 'o-2', 'OrderShipped',
+        '{{"id": 2, "carrier": {{"name": "DHL", "eta": null}}, "tags": [], "weights": [1.5, 2.25], "big": 5000000000}}',
+        3, now() AT TIME ZONE 'UTC');
+        DELETE FROM {s}.outbox WHERE id = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a03'; COMMIT""",
+    """INSERT INTO {s}.outbox VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a04', 'Customer', 'c-1', 'CustomerDeleted',
+        NULL, 4, NULL), ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a05', 'Order', 'o-1', 'OrderNoted', '{{}}', 5, NULL)""",
+    "UPDATE {s}.outbox SET seq = 6 WHERE id = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a05'",
 ]
 
 # Written last: once both connectors published it, everything before it was published too.
@@ -322,7 +343,7 @@ DONE = "INSERT INTO {s}.zz_done VALUES (1)"
 TABLES = ["numbers", "strings", "bits", "binary", "times", "misc", "ranges", "extras", "geo", "arrays", "ri_full",
           "ri_nothing", "ri_index", "nopk", "nopk_full", "toast", "toast_full", "toast_key", "md_arrays", "md_typed",
           "snapdiff", "composite", "pkchange", "evolve", "truncated",
-          "msg_tx", "origin_tx", "keyed", "unknown", "typed_arrays", "utf8_ñ_🚀", "huge", "wide", "zz_done"]
+          "msg_tx", "origin_tx", "keyed", "unknown", "typed_arrays", "utf8_ñ_🚀", "huge", "wide", "outbox", "zz_done"]
 # Tables of the quoted schema {S}, by their topic suffix (Debezium replaces characters a topic name cannot have
 # by '_'): the table and the check's label.
 QUOTED_TABLES = ["Order_Items"]

@@ -158,7 +158,7 @@ def test_regex_router_filter_and_predicates(pg, names, sluice_factory, topic_rea
     ("column.mask.hash.SHA-999.with.salt.x", "public.t.email",
      "invalid column.mask.hash.SHA-999.with.salt.x: 'SHA-999' is not a hash algorithm"),
     ("column.mask.with.many.chars", "public.t.email", "unknown property column.mask.with.many.chars"),
-    ("value.converter", "io.debezium.converters.CloudEventsConverter", "invalid value for value.converter"),
+    ("value.converter", "io.confluent.connect.avro.AvroConverter", "invalid value for value.converter"),
     ("value.converter.decimal.format", "NUMERIC", "value.converter.decimal.format is set but sluice does not"),
 ])
 def test_bad_transform_config_exits_2(tmp_path, names, key, value, expect):
@@ -223,3 +223,146 @@ def test_bad_field_transform_options_exit_2(tmp_path, names, options, expect):
     r = run("run", str(s.path))
     assert r.returncode == 2, r.stdout + r.stderr
     assert expect in r.stdout + r.stderr
+
+
+def test_debezium_filter_and_content_based_router(pg, names, sluice_factory, topic_reader):
+    """io.debezium.transforms.Filter keeps the records its condition is true for, ContentBasedRouter moves
+    records to the topic its expression gives (sluice's expression language in place of Groovy; Debezium's
+    scripting module is not on Maven Central for 3.6+, so there is no conformance combo)."""
+    table = make_table(pg, names, rows=3)
+    shipped = f"{names['prefix']}.shipped_{names['tag']}"
+    s = sluice_factory(**{
+        "table.include.list": f"public.{table}",
+        "transforms": "keep,route",
+        "transforms.keep.type": "io.debezium.transforms.Filter",
+        "transforms.keep.language": "jsr223.groovy",
+        "transforms.keep.condition": "value.op == 'r' || (value.op == 'u' && value.after.id > 1)",
+        "transforms.keep.null.handling.mode": "drop",
+        "transforms.route.type": "io.debezium.transforms.ContentBasedRouter",
+        "transforms.route.language": "jsr223.groovy",
+        "transforms.route.topic.expression":
+            f"value.after?.status == 'shipped' ? '{shipped}' : null",
+    }).start()
+    s.wait_streaming()
+    with pg.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET status = 'shipped' WHERE id = 1")  # filtered: id 1
+        cur.execute(f"UPDATE {table} SET status = 'shipped' WHERE id = 2")  # kept, routed
+        cur.execute(f"UPDATE {table} SET status = 'packed' WHERE id = 3")   # kept, stays
+        cur.execute(f"DELETE FROM {table} WHERE id = 3")                    # filtered, tombstone dropped
+        cur.execute(f"UPDATE {table} SET status = 'shipped' WHERE id = 3")  # no row: nothing
+        cur.execute(f"INSERT INTO {table} VALUES (9, 'x', 'shipped')")      # op c: filtered
+    moved = topic_reader(shipped)
+    moved.poll_until(1)
+    original = topic_reader(f"{names['prefix']}.public.{table}")
+    original.poll_until(4)
+    moved.drain(1.5)
+    original.drain(1.5)
+    assert [(value_of(m)["payload"]["op"], value_of(m)["payload"]["after"]["id"]) for m in moved.messages] == [("u", 2)]
+    assert [(value_of(m)["payload"]["op"], value_of(m)["payload"]["after"]["id"]) for m in original.messages] == [
+        ("r", 1), ("r", 2), ("r", 3), ("u", 3)]
+    assert s.stop() == 0
+
+
+@pytest.mark.parametrize("options,expect", [
+    ({"f.type": "io.debezium.transforms.Filter", "f.language": "jsr223.groovy",
+      "f.condition": "value.op == 'u' && System.exit(1)"},
+     "invalid value for transforms.f.condition: 'value.op == 'u' && System.exit(1)' is not an expression"),
+    ({"f.type": "io.debezium.transforms.ContentBasedRouter", "f.language": "jsr223.groovy"},
+     "missing required property transforms.f.topic.expression"),
+    ({"f.type": "io.debezium.transforms.Filter", "f.language": "wasm.chicory", "f.condition": "true"},
+     "invalid value for transforms.f.language: 'wasm.chicory'"),
+    ({"f.type": "io.debezium.transforms.outbox.EventRouter", "f.table.fields.additional.placement": "type:body"},
+     "invalid value for transforms.f.table.fields.additional.placement: 'type:body'"),
+    ({"f.type": "io.debezium.transforms.ByLogicalTableRouter", "f.topic.regex": "x"},
+     "missing required property transforms.f.topic.replacement"),
+])
+def test_bad_debezium_transform_options_exit_2(tmp_path, names, options, expect):
+    overrides = {"transforms": "f", **{f"transforms.{k}": v for k, v in options.items()}}
+    s = Sluice(tmp_path, names, **overrides)
+    s.write()
+    r = run("run", str(s.path))
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert expect in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("options,expect", [
+    ({"value.converter.serializer.type": "avro"}, "invalid value for value.converter.serializer.type: 'avro'"),
+    ({"value.converter.extension.attributes.enable": "maybe"},
+     "invalid value for value.converter.extension.attributes.enable: 'maybe'"),
+    ({"value.converter.metadata.source": "header"}, "invalid value for value.converter.metadata.source: 'header'"),
+    ({"value.converter.json.decimal.format": "NUMERIC"},
+     "unknown property value.converter.json.decimal.format: io.debezium.converters.CloudEventsConverter"),
+])
+def test_bad_cloud_events_options_exit_2(tmp_path, names, options, expect):
+    s = Sluice(tmp_path, names, **{"value.converter": "io.debezium.converters.CloudEventsConverter", **options})
+    s.write()
+    r = run("run", str(s.path))
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert expect in r.stdout + r.stderr
+
+
+def test_cloud_events_value_converter(pg, names, sluice_factory, topic_reader):
+    table = make_table(pg, names, rows=1)
+    s = sluice_factory(**{"table.include.list": f"public.{table}",
+                          "value.converter": "io.debezium.converters.CloudEventsConverter",
+                          "value.converter.json.schemas.enable": "false"}).start()
+    s.wait_streaming()
+    with pg.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET status = 'shipped' WHERE id = 1")
+        cur.execute(f"DELETE FROM {table} WHERE id = 1")
+    reader = topic_reader(f"{names['prefix']}.public.{table}")
+    msgs = reader.poll_until(4)
+    events = [json.loads(m.value()) if m.value() is not None else None for m in msgs]
+    assert [e["iodebeziumop"] if e else None for e in events] == ["r", "u", "d", None]
+    e = events[1]
+    assert list(e)[:6] == ["id", "source", "specversion", "type", "time", "datacontenttype"]
+    assert e["source"] == f"/debezium/postgresql/{names['prefix']}" and e["specversion"] == "1.0"
+    assert e["type"] == "io.debezium.connector.postgresql.DataChangeEvent"
+    assert e["id"] == (f"name:{names['prefix']};lsn:{e['iodebeziumlsn']};txId:{e['iodebeziumtxId']};"
+                       f"sequence:{e['iodebeziumsequence']}")
+    assert e["data"] == {"before": None, "after": {"id": 1, "email": "u1@x", "status": "shipped"}}
+    assert key_of(msgs[1])["payload"] == {"id": 1}, "keys stay JsonConverter's"
+    assert s.stop() == 0
+
+
+def test_partition_routing_and_outbox_timestamps(pg, names, sluice_factory, topic_reader):
+    """PartitionRouting sends each change to hash(after.id) % 3 (Java's Integer.hashCode is the value itself);
+    EventRouter's records carry the event's timestamp column as their Kafka timestamp."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+    from conftest import KAFKA
+    table = make_table(pg, names, rows=5)
+    outbox = f"ob_{names['tag']}"
+    with pg.cursor() as cur:
+        cur.execute(f"CREATE TABLE {outbox} (id uuid PRIMARY KEY, aggregatetype text NOT NULL, "
+                    "aggregateid text NOT NULL, type text NOT NULL, payload jsonb, created timestamp(3))")
+        cur.execute(f"INSERT INTO {outbox} VALUES (gen_random_uuid(), 'Order_{names['tag']}', 'o-1', 'Created', "
+                    "'{}', now() AT TIME ZONE 'UTC' - interval '1 hour')")
+        cur.execute(f"SELECT (extract(epoch FROM created) * 1000)::bigint FROM {outbox}")
+        created_ms = cur.fetchone()[0]
+    topic = f"{names['prefix']}.public.{table}"
+    admin = AdminClient({"bootstrap.servers": KAFKA})
+    admin.create_topics([NewTopic(topic, 3, 1)])[topic].result(30)
+    s = sluice_factory(**{
+        "table.include.list": f"public.{table},public.{outbox}",
+        "predicates": "isOutbox",
+        "predicates.isOutbox.type": "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+        "predicates.isOutbox.pattern": ".*[.]ob_.*",
+        "transforms": "partition,outbox",
+        "transforms.partition.type": "io.debezium.transforms.partitions.PartitionRouting",
+        "transforms.partition.predicate": "isOutbox",
+        "transforms.partition.negate": "true",
+        "transforms.partition.partition.payload.fields": "change.id",
+        "transforms.partition.partition.topic.num": "3",
+        "transforms.outbox.type": "io.debezium.transforms.outbox.EventRouter",
+        "transforms.outbox.predicate": "isOutbox",
+        "transforms.outbox.table.field.event.timestamp": "created",
+    }).start()
+    s.wait_streaming()
+    reader = topic_reader(topic)
+    msgs = reader.poll_until(5)
+    assert sorted((value_of(m)["payload"]["after"]["id"], m.partition()) for m in msgs) == [
+        (i, i % 3) for i in range(1, 6)]
+    routed = topic_reader(f"outbox.event.Order_{names['tag']}")
+    events = routed.poll_until(1)
+    assert events[0].timestamp()[1] == created_ms, "the event's created column is the record timestamp"
+    assert s.stop() == 0

@@ -55,10 +55,39 @@ TEST(TransformsConfig, UnimplementedOutputPropertiesAreFatal) {
     EXPECT_EQ(msg.find("public.t.c"), std::string::npos) << "the value is not echoed: " << msg;
   }
   EXPECT_NE(error_with("errors.tolerance", "all").find("errors.tolerance"), std::string::npos);
-  EXPECT_NE(
-      error_with("value.converter", "io.debezium.converters.CloudEventsConverter").find("value.converter"),
-      std::string::npos);
+  EXPECT_NE(error_with("value.converter", "io.confluent.connect.avro.AvroConverter").find("value.converter"),
+            std::string::npos);
+  EXPECT_NE(error_with("key.converter", "io.debezium.converters.CloudEventsConverter").find("key.converter"),
+            std::string::npos);
   EXPECT_NE(error_with("header.converter", "x.Y").find("header.converter"), std::string::npos);
+}
+
+TEST(TransformsConfig, CloudEventsConverterIsAValueFormatWithItsOptions) {
+  auto p = minimal();
+  p["value.converter"] = "io.debezium.converters.CloudEventsConverter";
+  p["value.converter.extension.attributes.enable"] = "false";
+  p["value.converter.json.schemas.enable"] = "false";
+  p["value.converter.schema.name.adjustment.mode"] = "avro";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_TRUE(c->transforms);  // the chain (empty) writes the values
+  EXPECT_TRUE(c->transforms->empty());
+  EXPECT_TRUE(c->transforms->reads_data());  // values are rewritten even without a transform
+  ASSERT_TRUE(c->transforms->cloud_events.has_value());
+  EXPECT_FALSE(c->transforms->cloud_events->extension_attributes);
+  EXPECT_FALSE(c->transforms->cloud_events->data_schemas);
+  for (const auto& w : c->warnings) EXPECT_EQ(w.find("value.converter"), std::string::npos) << w;
+  for (auto [key, value] :
+       {std::pair{"value.converter.serializer.type", "avro"},
+        std::pair{"value.converter.opentelemetry.tracing.attributes.enable", "true"},
+        std::pair{"value.converter.metadata.source", "header"}, std::pair{"value.converter.nope", "1"}}) {
+    auto q = minimal();
+    q["value.converter"] = "io.debezium.converters.CloudEventsConverter";
+    q[key] = value;
+    auto r = parse_config(q);
+    ASSERT_FALSE(r.ok()) << key;
+    EXPECT_NE(r.error().message.find(key), std::string::npos) << r.error().message;
+  }
 }
 
 TEST(TransformsConfig, DefaultsOfOutputPropertiesAreAccepted) {

@@ -1,0 +1,165 @@
+// PartitionRouting, following Debezium's PartitionRouting.apply: only change events (not truncates or
+// logical decoding messages) are routed; a field that does not exist, or is null, is left out; no field
+// left: the record keeps its partition.
+#include "transform/partition_routing.h"
+
+#include <fmt/format.h>
+
+#include <bit>
+#include <charconv>
+#include <cstdlib>
+#include <limits>
+
+namespace sluice::transform {
+
+namespace {
+
+// UTF-8 -> UTF-16 code units, for String.hashCode.
+int32_t string_hash(const std::string& s) {
+  uint32_t h = 0;
+  auto add = [&](uint32_t unit) { h = 31 * h + unit; };
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    uint32_t cp;
+    size_t n;
+    if (c < 0x80) {
+      cp = c;
+      n = 1;
+    } else if ((c >> 5) == 6) {
+      cp = c & 0x1F;
+      n = 2;
+    } else if ((c >> 4) == 14) {
+      cp = c & 0x0F;
+      n = 3;
+    } else {
+      cp = c & 0x07;
+      n = 4;
+    }
+    for (size_t k = 1; k < n && i + k < s.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    i += n;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      add(0xD800 + (cp >> 10));
+      add(0xDC00 + (cp & 0x3FF));
+    } else {
+      add(cp);
+    }
+  }
+  return static_cast<int32_t>(h);
+}
+
+int32_t long_hash(int64_t v) {
+  auto u = static_cast<uint64_t>(v);
+  return static_cast<int32_t>(static_cast<uint32_t>(u ^ (u >> 32)));
+}
+
+}  // namespace
+
+Result<int32_t> java_hash_code(const Json& value, const Schema& schema) {
+  if (schema.name && (schema.name->starts_with("org.apache.kafka.connect.data."))) {
+    return Error::data(fmt::format(
+        "PartitionRouting: the Java hash of a {} value is not implemented in sluice", *schema.name));
+  }
+  const std::string& t = schema.type;
+  if (t == "string" && value.is_string()) return string_hash(value.text);
+  if (t == "boolean" && value.kind == Json::Kind::kBool) return value.boolean ? 1231 : 1237;
+  if ((t == "int8" || t == "int16" || t == "int32" || t == "int64") && value.kind == Json::Kind::kNumber) {
+    int64_t v = 0;
+    std::from_chars(value.text.data(), value.text.data() + value.text.size(), v);
+    return t == "int64" ? long_hash(v) : static_cast<int32_t>(v);
+  }
+  if ((t == "float" || t == "double") && (value.kind == Json::Kind::kNumber || value.is_string())) {
+    double d = value.text == "NaN"         ? std::numeric_limits<double>::quiet_NaN()
+               : value.text == "Infinity"  ? std::numeric_limits<double>::infinity()
+               : value.text == "-Infinity" ? -std::numeric_limits<double>::infinity()
+                                           : std::strtod(value.text.c_str(), nullptr);
+    if (t == "float") {
+      float f = static_cast<float>(d);
+      return f != f ? 0x7fc00000 : std::bit_cast<int32_t>(f);  // floatToIntBits
+    }
+    return d != d ? long_hash(0x7ff8000000000000L)
+                  : long_hash(std::bit_cast<int64_t>(d));  // doubleToLongBits
+  }
+  return Error::data(
+      fmt::format("PartitionRouting: the Java hash of a {} value is not implemented in sluice", t));
+}
+
+Result<std::unique_ptr<Transform>> PartitionRouting::create(Options& options) {
+  auto t = std::make_unique<PartitionRouting>();
+  for (const auto& f : options.list("partition.payload.fields")) {
+    std::vector<std::string> parts;
+    size_t pos = 0;
+    while (true) {
+      auto dot = f.find('.', pos);
+      std::string part = f.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
+      auto b = part.find_first_not_of(" \t");
+      auto e = part.find_last_not_of(" \t");
+      part = b == std::string::npos ? "" : part.substr(b, e - b + 1);
+      if (part.empty()) return options.invalid("partition.payload.fields", f, "field paths such as after.id");
+      parts.push_back(std::move(part));
+      if (dot == std::string::npos) break;
+      pos = dot + 1;
+    }
+    t->fields_.push_back(std::move(parts));
+  }
+  if (t->fields_.empty()) {
+    return options.missing("partition.payload.fields", "the fields the partition is computed from");
+  }
+  if (!options.has("partition.topic.num")) {
+    return options.missing("partition.topic.num", "the number of partitions of the topic");
+  }
+  auto n = options.integer("partition.topic.num", 1, 1, std::numeric_limits<int32_t>::max());
+  if (!n) return n.error();
+  t->partitions_ = static_cast<int32_t>(*n);
+  auto hash = options.str("partition.hash.function", "java");
+  if (hash != "java") {
+    return options.invalid("partition.hash.function", hash, "java (sluice does not implement murmur)");
+  }
+  return std::unique_ptr<Transform>(std::move(t));
+}
+
+Result<bool> PartitionRouting::apply(Record& record) {
+  if (!record.value || record.value->payload.is_null()) return true;
+  const Data& value = *record.value;
+  if (!value.schema || !value.schema->name || !value.schema->name->ends_with(".Envelope")) return true;
+  if (!value.payload.is_object()) return true;
+  const Json* op = value.payload.find("op");
+  const std::string operation = op != nullptr && op->is_string() ? op->text : "";
+  if (operation == "t" || operation == "m") return true;
+
+  uint32_t total = 0;
+  bool any = false;
+  for (const auto& path : fields_) {
+    const Schema* schema = value.schema.get();
+    const Json* v = &value.payload;
+    bool missing = false;
+    for (size_t i = 0; i < path.size(); ++i) {
+      std::string name = path[i];
+      if (i + 1 < path.size() && name == "change") name = operation == "d" ? "before" : "after";
+      const Field* f = schema->is_struct() ? schema->field(name) : nullptr;
+      if (f == nullptr || (i + 1 < path.size() && !f->schema->is_struct())) {  // DataException: left out
+        missing = true;
+        break;
+      }
+      if (v == nullptr || v->is_null()) {  // getStruct gave null: Debezium's NullPointerException
+        return Error::data(
+            fmt::format("Unprocessable message: PartitionRouting cannot read {} of a null struct", name));
+      }
+      schema = f->schema.get();
+      v = v->find(name);
+    }
+    if (missing || v == nullptr || v->is_null()) continue;
+    auto h = java_hash_code(*v, *schema);
+    if (!h) return h.error();
+    total += static_cast<uint32_t>(*h);
+    any = true;
+  }
+  if (!any) return true;
+  int32_t normalized = static_cast<int32_t>(total & 0x7fffffffu);
+  if (normalized == std::numeric_limits<int32_t>::max()) normalized = 0;
+  record.partition = normalized % partitions_;
+  return true;
+}
+
+}  // namespace sluice::transform
