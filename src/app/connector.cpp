@@ -100,6 +100,7 @@ Connector::Connector(config::Config config, const std::atomic<bool>& stop)
 Connector::~Connector() = default;
 
 void Connector::on_delivery(uint64_t opaque, std::string_view topic, const char* error) {
+  if (error != nullptr) metrics_->count(metrics_->delivery_errors);
   if (error != nullptr && eos_ != nullptr) {  // the transaction is aborted and sent again
     eos_->delivery_failed(topic, error);
     return;
@@ -253,6 +254,7 @@ int Connector::run() {
       exit_code = 1;
       break;
     }
+    metrics_->count(metrics_->retries);
     log()->warn("{} — retry {} of {} in {} ms", st.error().message, retry.retries(),
                 retry.max_retries() < 0 ? std::string("unlimited") : std::to_string(retry.max_retries()),
                 delay->count());
@@ -862,6 +864,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
     sizes.push_back(*size);
   }
   snapshot::Progress progress(std::move(progress_tables), std::chrono::seconds(5));
+  auto snapshot_metrics = metrics_->snapshot_scope(progress, tables.size());
 
   // Tables with a primary key larger than a chunk are read in key ranges: the unit of resumption, and of
   // parallel reads. Per chunk: one acknowledgement unit, so a range is known to be in Kafka before the
@@ -947,6 +950,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
   auto emit_row_with = [&](size_t ti, size_t ci, auto&& publish) -> Status {
     if (stopping()) return Error::transient("stopped during the snapshot");
     progress.add(ti, 1);
+    metrics_->snapshot_row(ti);
     // Serve delivery reports as they come, so what the sink holds for them stays small.
     if ((progress.rows() & 1023) == 0) {
       producer_->poll(0);
@@ -1025,6 +1029,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
       chunk_state[batch.chunk].read_done = true;
       if (--chunks_left[ti] == 0) {
         progress.done(ti);
+        metrics_->snapshot_table_done(ti);
         // The rows read: the table's last row is still held back by the sequencer (for its marker), so the
         // emitted count would be one short.
         uint64_t rows = 0;
@@ -1131,6 +1136,7 @@ Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::Table
 
 Status Connector::apply_failure_mode(Status s) {
   if (s.ok() || s.error().kind != ErrorKind::kData) return s;
+  if (config_.failure_mode != config::FailureMode::kFail) metrics_->count(metrics_->events_erroneous);
   switch (config_.failure_mode) {
     case config::FailureMode::kFail:
       return Error::fatal(
@@ -1212,6 +1218,7 @@ Status Connector::emit(const event::ChangeEvent& ev, offsets::AckTracker::TxId t
   acks_.sent(tx);
   count_sent(tx);
   ++events_sent_;
+  metrics_->on_event(ev.op, tx_.open ? ev.source.ts_us : 0);
   note_produced(tx);
   return ok_status();
 }
@@ -1224,6 +1231,7 @@ Status Connector::emit_encoded(const event::TableSchema& table, std::optional<st
   if (!st) return st;
   acks_.sent(tx);
   ++events_sent_;
+  metrics_->on_event(ConnectorMetrics::kOpRead, 0);
   return ok_status();
 }
 
@@ -1309,6 +1317,7 @@ Status Connector::on_message(const decode::Message& m) {
   messages_.key(m.prefix, key_buf_);
   messages_.value(m.prefix, m.content, source, unix_now_us(), block, value_buf_);
   auto st = emit_record(message_topic_, message_topic_ready_, tx);
+  if (st.ok()) metrics_->on_event(ConnectorMetrics::kOpMessage, m.transactional() ? source.ts_us : 0);
   if (!m.transactional()) acks_.commit(tx, Lsn(m.lsn.value() + 1));
   return st;
 }
@@ -1351,6 +1360,7 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
     pg::ReplicationStream*& p;
     ~Unset() { p = nullptr; }
   } unset{stream_};
+  auto connected = metrics_->connected_scope();
   // An incremental snapshot restored from the offsets continues with its next chunk.
   if (auto s = next_chunk(); !s) return s;
   for (;;) {
@@ -1391,12 +1401,13 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
       }
     }
     producer_->poll(0);
+    metrics_->set_queue(producer_->queued_events(), producer_->queued_bytes());
     if (delivery_failed_) return Error::fatal(delivery_error_);
     if (!tx_.open) {
       if (auto s = poll_signals(received_); !s) return s;
     }
     auto now = Clock::now();
-    if (latency_ && now >= next_latency_log) {
+    if (latency_ && latency_interval.count() > 0 && now >= next_latency_log) {
       if (latency_->events() > 0) log()->info("latency: {}", latency_->interval_report());
       next_latency_log = now + latency_interval;
     }
@@ -1463,7 +1474,8 @@ Status Connector::stream(pg::ReplicationStream& stream, Lsn /*start*/) {
   }
   Lsn confirm = eos_ != nullptr ? eos_committed_ : offsets_->confirmable(acks_.flush_lsn());
   log()->info("final standby status: flushed LSN {}", confirm.str());
-  if (latency_) log()->info("latency since start: {}", latency_->total_report());
+  if (latency_ && config_.latency_log_interval_ms > 0)
+    log()->info("latency since start: {}", latency_->total_report());
   (void)stream.send_status(std::max(received_, confirm), confirm, false);
   stream.finish();
   if (delivery_failed_) return Error::fatal(delivery_error_);
@@ -1551,6 +1563,7 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
                       wal_start.str()));
     }
     if (it->second != nullptr) tx_.captured = true;
+    if (it->second == nullptr) metrics_->count(metrics_->events_filtered);
     return it->second.get();
   };
   auto base_event = [&](event::Op op, const event::TableSchema* t) {
@@ -1618,6 +1631,7 @@ Status Connector::handle(const decode::PgMessage& msg, Lsn wal_start) {
                         tx_.xid.value, tx_.messages, tx_.skip);
           }
           acks_.commit(tx_.id, m.end_lsn);
+          metrics_->count(metrics_->committed_transactions);
           if (latency_) latency_->forget_before(acks_.oldest_in_flight());
           if (progress_dirty_) {  // this transaction's snapshot rows are in Kafka once it is acknowledged
             offsets_->progress(m.end_lsn, incremental_.offset_members());

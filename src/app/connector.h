@@ -14,6 +14,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "app/connector_metrics.h"
 #include "app/latency_stats.h"
 #include "app/offset_committer.h"
 #include "app/signal_channel.h"
@@ -52,6 +53,15 @@ class Connector final : public sink::DeliveryHandler {
   // record written to it; set before run().
   void set_topic_observer(std::function<void(const std::string&)> observer) {
     topic_observer_ = std::move(observer);
+  }
+
+  // The metrics this connector updates (read by /metrics); also records the latency histograms. Before run().
+  void set_metrics(std::shared_ptr<ConnectorMetrics> metrics) {
+    metrics_ = std::move(metrics);
+    metrics_->queue_capacity.store(config_.max_queue_size);
+    metrics_->queue_max_bytes.store(config_.max_queue_size_in_bytes);
+    if (!latency_) latency_.emplace();
+    latency_->set_histograms(metrics_->latency.data());
   }
 
   void on_delivery(uint64_t opaque, std::string_view topic, const char* error) override;
@@ -234,6 +244,7 @@ class Connector final : public sink::DeliveryHandler {
   int64_t frame_sent_us_ = 0;
   int64_t frame_received_us_ = 0;
   void note_produced(offsets::AckTracker::TxId tx);
+  std::shared_ptr<ConnectorMetrics> metrics_ = std::make_shared<ConnectorMetrics>();
 };
 
 // `sluice check`: validates config and connectivity, prints each finding. Returns the exit code.

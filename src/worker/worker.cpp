@@ -21,6 +21,8 @@
 #include <chrono>
 
 #include "app/connector.h"
+#include "app/metrics_text.h"
+#include "app/slot_monitor.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "offsets/offset_store.h"
@@ -85,6 +87,8 @@ struct Worker::Slot {
   std::atomic<bool> stop{false};
   std::set<std::string> topics;
   std::thread thread;
+  // Kept across restarts of the connector, so its counters only grow while the worker runs.
+  std::shared_ptr<app::ConnectorMetrics> metrics = std::make_shared<app::ConnectorMetrics>();
 };
 
 Worker::Worker(WorkerConfig config) : config_(std::move(config)), worker_id_(config_.worker_id()) {}
@@ -477,7 +481,11 @@ std::string Worker::run_connector(Slot& s, const config::Properties& props, bool
   }
   for (const auto& w : cfg->warnings) log()->warn("connector {}: {}", s.name, w);
   log()->info("connector {} starting", s.name);
+  app::SlotMonitor slot_monitor(cfg->conninfo(false), cfg->slot_name,
+                                std::chrono::milliseconds(cfg->metrics_slot_poll_interval_ms), s.metrics);
+  slot_monitor.start();
   app::Connector connector(std::move(*cfg), s.stop);
+  connector.set_metrics(s.metrics);
   std::shared_ptr<Slot> self;
   {
     std::lock_guard lock(mu_);
@@ -503,6 +511,25 @@ void Worker::on_topic(const std::shared_ptr<Slot>& slot, const std::string& topi
   std::lock_guard w(write_mu_);
   auto s = statuses_->write("status-topic-" + topic + ":connector-" + slot->name, v.dump());
   if (!s) log()->warn("connector {}: active topic {} not recorded: {}", slot->name, topic, s.error().message);
+}
+
+std::string Worker::metrics_text() {
+  std::vector<app::LabeledMetrics> list;
+  std::vector<std::shared_ptr<app::ConnectorMetrics>> keep;  // alive while serialized outside mu_
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, s] : slots_) {
+      if (!owns(name)) continue;  // run by another worker of the group: its /metrics has it
+      auto st = status_of(*s);
+      std::string state = st.state;
+      for (const auto& t : st.tasks) {
+        if (t.state == "FAILED") state = "FAILED";
+      }
+      keep.push_back(s->metrics);
+      list.push_back({name, state, s->metrics.get()});
+    }
+  }
+  return app::metrics_text(list);
 }
 
 server::ConnectorStatus Worker::status_of(const Slot& s) const {

@@ -59,6 +59,7 @@ class Worker final : public server::Worker {
   server::ApiResult<std::string> reset_offsets(const std::string& name) override;
   server::ApiResult<server::Validation> validate(const std::string& plugin,
                                                  const server::ConfigMap& config) override;
+  std::string metrics_text() override;
 
  private:
   struct Slot;
