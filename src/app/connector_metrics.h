@@ -1,7 +1,9 @@
 // ConnectorMetrics: one connector's counters and gauges — Debezium's streaming and snapshot MBean attributes,
 // plus what JMX never showed (the slot's lag and retained WAL, the commit->ack latency histogram). The
 // connector's thread and the slot monitor write them with relaxed atomics; the /metrics scraper reads them at
-// any time (src/app/metrics_text.h). Hot-path updates are one relaxed add or store each.
+// any time (src/app/metrics_text.h). Every field has a single writing thread (the connector's, or the slot
+// monitor's for the slot_* fields), so an increment is a relaxed load and store (no locked instruction on
+// the hot path); readers see whole values, never torn ones.
 #pragma once
 
 #include <array>
@@ -20,14 +22,19 @@
 namespace sluice::app {
 
 // Wall clock in ms from the coarse clock (a few ms of resolution, a few ns per read): event ages and lags.
+// Increments a counter that only the calling thread writes.
+inline void bump(std::atomic<uint64_t>& counter, uint64_t by = 1) {
+  counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
+
 inline int64_t coarse_unix_ms() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME_COARSE, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
-// A Prometheus histogram of durations with fixed bounds (seconds, as Prometheus wants them); recording is
-// lock-free, a scrape reads the buckets while they move (each bucket is exact, their sum may be off by the
+// A Prometheus histogram of durations with fixed bounds (seconds, as Prometheus wants them), written by one
+// thread; a scrape reads the buckets while they move (each bucket is exact, their sum may be off by the
 // events recorded meanwhile).
 class AtomicHistogram {
  public:
@@ -39,8 +46,8 @@ class AtomicHistogram {
     if (us < 0) us = 0;  // clock skew between hosts
     size_t i = 0;
     while (i < kBoundsUs.size() && us > kBoundsUs[i]) ++i;
-    counts_[i].fetch_add(1, std::memory_order_relaxed);
-    sum_us_.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
+    bump(counts_[i]);
+    bump(sum_us_, static_cast<uint64_t>(us));
   }
   // Per bucket (not cumulative); the last one is +Inf.
   uint64_t bucket(size_t i) const { return counts_[i].load(std::memory_order_relaxed); }
@@ -74,13 +81,13 @@ struct ConnectorMetrics {
   // An event handed to the sink. source_ts_us: the commit time of a streamed change (0: a snapshot read,
   // which has no lag behind the source).
   void on_event(OpIndex op, int64_t source_ts_us) {
-    events_seen[op].fetch_add(1, std::memory_order_relaxed);
+    bump(events_seen[op]);
     const int64_t now = coarse_unix_ms();
     last_event_unix_ms.store(now, std::memory_order_relaxed);
     if (source_ts_us > 0) ms_behind_source.store(now - source_ts_us / 1000, std::memory_order_relaxed);
   }
   void on_event(event::Op op, int64_t source_ts_us) { on_event(op_index(op), source_ts_us); }
-  void count(std::atomic<uint64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
+  void count(std::atomic<uint64_t>& counter) { bump(counter); }
   void set_queue(int64_t events, int64_t bytes) {
     queue_events.store(events, std::memory_order_relaxed);
     queue_bytes.store(bytes, std::memory_order_relaxed);
@@ -113,7 +120,7 @@ struct ConnectorMetrics {
     return SnapshotScope(*this);
   }
   void snapshot_row(size_t table) {
-    if (table < snapshot_table_count_) snapshot_rows_[table].fetch_add(1, std::memory_order_relaxed);
+    if (table < snapshot_table_count_) bump(snapshot_rows_[table]);
   }
   void snapshot_table_done(size_t table) {
     if (table >= snapshot_table_count_ || snapshot_done_[table].exchange(true)) return;

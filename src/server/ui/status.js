@@ -116,7 +116,7 @@
     tr.appendChild(r.behind);
     r.snapshot = el("td", "snapshot");
     tr.appendChild(r.snapshot);
-    const actions = el("td");
+    const actions = el("td", "actions");
     for (const a of ["pause", "resume", "restart"]) {
       const b = el("button", "action-" + a, a);
       b.addEventListener("click", () => act(name, a));
@@ -134,9 +134,10 @@
       rates.push({ t: points[i].t, v: dt > 0 ? Math.max(0, points[i].events - points[i - 1].events) / dt : 0 });
     }
     const now = Date.now();
-    const max = Math.max(1, ...rates.map((p) => p.v));
+    const max = Math.max(0, ...rates.map((p) => p.v));
+    const scale = Math.max(1, max);
     r.line.setAttribute("points", rates.map((p) =>
-      (160 - (now - p.t) / HISTORY_MS * 160).toFixed(1) + "," + (27 - p.v / max * 25).toFixed(1)).join(" "));
+      (160 - (now - p.t) / HISTORY_MS * 160).toFixed(1) + "," + (27 - p.v / scale * 25).toFixed(1)).join(" "));
     const last = rates.length ? rates[rates.length - 1].v : 0;
     r.rate.textContent = last.toFixed(1) + " /s now, max " + max.toFixed(1) + " /s";
   }
