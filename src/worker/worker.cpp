@@ -89,6 +89,11 @@ struct Worker::Slot {
   std::thread thread;
   // Kept across restarts of the connector, so its counters only grow while the worker runs.
   std::shared_ptr<app::ConnectorMetrics> metrics = std::make_shared<app::ConnectorMetrics>();
+  // Reads the slot's lag and retained WAL from the connector's first start on, also while it is FAILED,
+  // PAUSED or STOPPED (when its slot holds WAL); replaced when the config names another server or slot.
+  // Used by the supervisor thread only; stopped at shutdown or when the slot is destroyed.
+  std::unique_ptr<app::SlotMonitor> slot_monitor;
+  std::string slot_monitor_key;
 };
 
 Worker::Worker(WorkerConfig config) : config_(std::move(config)), worker_id_(config_.worker_id()) {}
@@ -380,6 +385,7 @@ void Worker::shutdown() {
   cv_.notify_all();
   for (auto& s : slots) {
     if (s->thread.joinable()) s->thread.join();
+    s->slot_monitor.reset();  // its supervisor has ended
   }
   for (auto& t : retired) {
     if (t.joinable()) t.join();
@@ -481,9 +487,16 @@ std::string Worker::run_connector(Slot& s, const config::Properties& props, bool
   }
   for (const auto& w : cfg->warnings) log()->warn("connector {}: {}", s.name, w);
   log()->info("connector {} starting", s.name);
-  app::SlotMonitor slot_monitor(cfg->conninfo(false), cfg->slot_name,
-                                std::chrono::milliseconds(cfg->metrics_slot_poll_interval_ms), s.metrics);
-  slot_monitor.start();
+  const std::string monitor_key =
+      fmt::format("{}\n{}\n{}", cfg->conninfo(false), cfg->slot_name, cfg->metrics_slot_poll_interval_ms);
+  if (!s.slot_monitor || s.slot_monitor_key != monitor_key) {
+    s.slot_monitor.reset();
+    s.slot_monitor = std::make_unique<app::SlotMonitor>(
+        cfg->conninfo(false), cfg->slot_name, std::chrono::milliseconds(cfg->metrics_slot_poll_interval_ms),
+        s.metrics);
+    s.slot_monitor->start();
+    s.slot_monitor_key = monitor_key;
+  }
   app::Connector connector(std::move(*cfg), s.stop);
   connector.set_metrics(s.metrics);
   std::shared_ptr<Slot> self;

@@ -189,7 +189,7 @@ def test_worker_metrics_move_under_load_and_ready_turns_503(worker_factory, pg, 
     pg.execute("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (slot,))
     try:
         bad = f"mon-bad-{w.tag}"
-        bad_cfg = connector_config(w.tag, 2, table, **{"slot.name": slot})
+        bad_cfg = connector_config(w.tag, 2, table, **{"slot.name": slot, "metrics.slot.poll.interval.ms": 200})
         assert w.request("POST", "/connectors", {"name": bad, "config": bad_cfg})[0] == 201
         w.wait_task_state(bad, "FAILED")
         status, body, _ = get(w.url + "/ready")
@@ -203,6 +203,13 @@ def test_worker_metrics_move_under_load_and_ready_turns_503(worker_factory, pg, 
         text = scrape(w.url)
         assert value(text, "sluice_connector_state", connector=bad, state="FAILED") == 1
         assert value(text, "sluice_connector_state", connector=name, state="RUNNING") == 1
+        # A failed connector's slot still holds WAL: it is still read (and its lag grows with the writes).
+        failed_at = value(text, "sluice_slot_polled_timestamp_seconds", connector=bad)
+        lag_at = value(text, "sluice_slot_lag_bytes", connector=bad)
+        pg.execute(f"INSERT INTO {table} SELECT g, repeat('z', 500) FROM generate_series(100000, 100999) g")
+        wait_until(lambda: (t := scrape(w.url)) and value(t, "sluice_slot_polled_timestamp_seconds", connector=bad)
+                   > failed_at and value(t, "sluice_slot_lag_bytes", connector=bad) > lag_at + 100000, 30,
+                   interval=0.2, what="the failed connector's slot to be read on")
         assert w.request("DELETE", f"/connectors/{bad}")[0] == 204
         wait_until(lambda: get(w.url + "/ready")[0] == 200, 30, what="/ready once the failed connector is gone")
     finally:
