@@ -314,6 +314,11 @@ void Worker::apply_config(const LogRecord& r) {
       auto slot = std::make_shared<Slot>();
       slot->name = name;
       slot->config = std::move(props);
+      // Its target state is written before its config (a connector created PAUSED or STOPPED never starts).
+      if (auto t = pending_targets_.find(name); t != pending_targets_.end()) {
+        slot->target = t->second;
+        pending_targets_.erase(t);
+      }
       if (auto t = remote_topics_.find(name); t != remote_topics_.end()) {
         slot->topics = std::move(t->second);
         remote_topics_.erase(t);
@@ -329,15 +334,23 @@ void Worker::apply_config(const LogRecord& r) {
     s.stop.store(true);  // restarts with the new config
     log()->info("connector {} reconfigured", name);
   } else if (r.key.starts_with("target-state-")) {
-    auto it = slots_.find(r.key.substr(13));
-    if (it == slots_.end()) return;
-    auto& s = *it->second;
     std::string st = !value.is_object() ? "STARTED"
                      : value.contains("state.v2") && value["state.v2"].is_string()
                          ? value["state.v2"].get<std::string>()
                          : value.value("state", "STARTED");
     auto target = st == "PAUSED" ? TargetState::kPaused
                                  : (st == "STOPPED" ? TargetState::kStopped : TargetState::kStarted);
+    auto it = slots_.find(r.key.substr(13));
+    if (it == slots_.end()) {
+      // initial_state: written before the connector's config, applied when the config arrives.
+      if (value.is_object()) {
+        pending_targets_[r.key.substr(13)] = target;
+      } else {
+        pending_targets_.erase(r.key.substr(13));
+      }
+      return;
+    }
+    auto& s = *it->second;
     if (s.target == target) return;
     s.target = target;
     if (target != TargetState::kStarted) s.stop.store(true);

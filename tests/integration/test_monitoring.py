@@ -299,11 +299,18 @@ def test_status_page_in_chromium(worker_factory, pg, table, tmp_path):  # noqa: 
     w.wait_task_state(name, "RUNNING")
     status, html, headers = get(w.url + "/", accept="text/html")
     assert status == 200 and headers["Content-Type"].startswith("text/html"), headers
+    # 49 more connectors, STOPPED (no slot, no task): the page lists all 50, and the filter finds one.
+    for i in range(49):
+        bulk = connector_config(w.tag, 100 + i, table)
+        assert w.request("POST", "/connectors", {"name": f"bulk-{i:02d}-{w.tag}", "config": bulk,
+                                                  "initial_state": "STOPPED"})[0] == 201
+    st = w.status(f"bulk-00-{w.tag}")
+    assert st["connector"]["state"] == "STOPPED" and st["tasks"] == [], st
     load = Load(table, rows_per_tx=2).start()
     screenshot = tmp_path / "status-page.png"
     try:
         proc = subprocess.run(["node", str(ROOT / "tests" / "integration" / "browser" / "status_page.js"),
-                               w.url + "/", name, str(screenshot), chromium],
+                               w.url + "/", name, str(screenshot), chromium, "50", f"bulk-07-{w.tag}"],
                               capture_output=True, text=True, timeout=240,
                               env={"NODE_PATH": str(node_modules), "PATH": "/usr/bin:/bin"})
     finally:
@@ -317,6 +324,8 @@ def test_status_page_in_chromium(worker_factory, pg, table, tmp_path):  # noqa: 
     assert seen["state"] == "RUNNING"
     assert seen["events_later"] > seen["events_first"]
     assert seen["state_after_pause"] == "PAUSED"
+    assert seen["rows"] == 50
+    assert seen["filtered"] == f"bulk-07-{w.tag}"
     assert screenshot.stat().st_size > 1000
     # The button called the REST API: the worker paused the connector.
     w.wait_task_state(name, "PAUSED")

@@ -97,15 +97,15 @@
     tr.appendChild(stateCell);
     r.events = el("td", "num events-total");
     tr.appendChild(r.events);
-    const chartCell = el("td");
+    const chartCell = el("td", "chart");
     r.svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
     r.svg.setAttribute("class", "spark");
-    r.svg.setAttribute("viewBox", "0 0 160 28");
+    r.svg.setAttribute("viewBox", "0 0 120 18");
     r.svg.setAttribute("preserveAspectRatio", "none");
     r.line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
     r.svg.appendChild(r.line);
     chartCell.appendChild(r.svg);
-    r.rate = el("div", "rate");
+    r.rate = el("span", "rate");
     chartCell.appendChild(r.rate);
     tr.appendChild(chartCell);
     r.lag = el("td", "num slot-lag");
@@ -137,9 +137,10 @@
     const max = Math.max(0, ...rates.map((p) => p.v));
     const scale = Math.max(1, max);
     r.line.setAttribute("points", rates.map((p) =>
-      (160 - (now - p.t) / HISTORY_MS * 160).toFixed(1) + "," + (27 - p.v / scale * 25).toFixed(1)).join(" "));
+      (120 - (now - p.t) / HISTORY_MS * 120).toFixed(1) + "," + (17 - p.v / scale * 16).toFixed(1)).join(" "));
     const last = rates.length ? rates[rates.length - 1].v : 0;
-    r.rate.textContent = last.toFixed(1) + " /s now, max " + max.toFixed(1) + " /s";
+    r.rate.textContent = last.toFixed(1) + "/s";
+    r.rate.title = "now " + last.toFixed(1) + " events/s, max " + max.toFixed(1) + " events/s in the last 5 minutes";
   }
 
   function drawSnapshot(r, metrics, name) {
@@ -149,7 +150,16 @@
     const aborted = metric(metrics, "sluice_snapshot_aborted", name);
     const scanned = samples(metrics, "sluice_snapshot_rows_scanned", name);
     if (!scanned.length) { r.snapshot.textContent = "–"; return; }
-    r.snapshot.appendChild(el("div", "", running ? "running" : completed ? "completed" : aborted ? "aborted" : ""));
+    const total = scanned.reduce((n, s) => n + s.value, 0);
+    if (completed && !running) {
+      // Done: one line (the tables on hover), so that many connectors fit on a screen.
+      const line = el("div", "", "completed: " + scanned.length + (scanned.length === 1 ? " table, " : " tables, ") +
+        total + " rows");
+      line.title = scanned.map((s) => s.labels.table + ": " + s.value + " rows").join("\n");
+      r.snapshot.appendChild(line);
+      return;
+    }
+    r.snapshot.appendChild(el("div", "", running ? "running" : aborted ? "aborted" : ""));
     const shown = scanned.slice(0, 10);
     for (const s of shown) {
       const table = s.labels.table;
