@@ -61,7 +61,7 @@ class Connector final : public sink::DeliveryHandler {
     metrics_->queue_capacity.store(config_.max_queue_size);
     metrics_->queue_max_bytes.store(config_.max_queue_size_in_bytes);
     if (!latency_) latency_.emplace();
-    latency_->set_histograms(metrics_->latency.data());
+    latency_->set_histograms(metrics_->latency.data(), config_.latency_log_interval_ms > 0);
   }
 
   void on_delivery(uint64_t opaque, std::string_view topic, const char* error) override;

@@ -36,7 +36,7 @@ const char* LatencyStats::stage_name(Stage s) {
 }
 
 void LatencyStats::record(Stage s, int64_t us) {
-  interval_[s].record(us);
+  if (reports_) interval_[s].record(us);
   if (histograms_ != nullptr) histograms_[s].record(us);
 }
 

@@ -47,8 +47,12 @@ class LatencyStats {
   std::string total_report() const;
   uint64_t events() const { return interval_[kReceivedToProduced].count(); }
   size_t transactions_tracked() const { return commit_us_.size(); }
-  // Also records every sample into histograms[stage] (kStageCount of them, the /metrics histograms).
-  void set_histograms(AtomicHistogram* histograms) { histograms_ = histograms; }
+  // Also records every sample into histograms[stage] (kStageCount of them, the /metrics histograms); with
+  // reports false only there (no interval or total report is asked for: latency.log.interval.ms is off).
+  void set_histograms(AtomicHistogram* histograms, bool reports = true) {
+    histograms_ = histograms;
+    reports_ = reports;
+  }
 
  private:
   static std::string format(const std::array<LatencyHistogram, kStageCount>& h);
@@ -60,6 +64,7 @@ class LatencyStats {
   std::deque<int64_t> commit_us_;
   uint64_t base_ = 0;
   AtomicHistogram* histograms_ = nullptr;
+  bool reports_ = true;
 };
 
 }  // namespace sluice::app

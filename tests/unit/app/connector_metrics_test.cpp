@@ -70,6 +70,25 @@ TEST(ConnectorMetrics, SnapshotEndingEarlyIsAborted) {
   EXPECT_TRUE(m.snapshot_aborted);
 }
 
+TEST(LatencyStats, FeedsTheMetricsHistogramsWithOrWithoutReports) {
+  constexpr int64_t kT = 1'700'000'000'000'000;
+  for (bool reports : {true, false}) {
+    ConnectorMetrics m;
+    LatencyStats s;
+    s.set_histograms(m.latency.data(), reports);
+    s.begin(3, kT);
+    s.produced(kT, kT + 1000, kT + 1500, kT + 1700);  // commit->sent 1 ms, sent->received 0.5 ms
+    s.acked(3, 4300, -1, kT + 6000);                  // produced->acked 4.3 ms, commit->acked 6 ms
+    EXPECT_EQ(m.latency[LatencyStats::kCommitToSent].bucket(1), 1u);     // <= 1 ms
+    EXPECT_EQ(m.latency[LatencyStats::kSentToReceived].bucket(0), 1u);   // <= 0.5 ms
+    EXPECT_EQ(m.latency[LatencyStats::kProducedToAcked].bucket(3), 1u);  // <= 5 ms
+    EXPECT_EQ(m.latency[LatencyStats::kCommitToAcked].bucket(4), 1u);    // <= 10 ms
+    EXPECT_EQ(m.latency[LatencyStats::kCommitToAcked].sum_us(), 6000u);
+    EXPECT_EQ(m.latency[LatencyStats::kProducedToAppended].sum_us(), 0u);  // not a LogAppendTime topic
+    EXPECT_EQ(s.events(), reports ? 1u : 0u);  // the log's histograms are only kept when reported
+  }
+}
+
 TEST(MetricsText, EveryFamilyHasHelpTypeAndTheConnectorLabel) {
   ConnectorMetrics m;
   m.on_event(event::Op::kCreate, (coarse_unix_ms() - 250) * 1000);
