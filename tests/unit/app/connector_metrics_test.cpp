@@ -143,6 +143,7 @@ TEST(MetricsText, EveryFamilyHasHelpTypeAndTheConnectorLabel) {
       std::string::npos);
   EXPECT_NE(text.find("sluice_latency_seconds_count{connector=\"inventory\",stage=\"commit_to_acked\"} 1"),
             std::string::npos);
+  EXPECT_EQ(text.find("stage=\"produced_to_appended\""), std::string::npos);  // no sample: left out
 }
 
 TEST(MetricsText, LabelValuesAreEscaped) {
