@@ -45,6 +45,12 @@ class SnapshotHost final : public snapshot::SnapshotHost {
   Status apply_failure_mode(Status s) override { return p_.apply_failure_mode(std::move(s)); }
   Status wait_for_acks() override { return p_.wait_for_acks(); }
   bool resumable_offsets() const override { return p_.offsets->enabled() && p_.eos == nullptr; }
+  void on_snapshot_begin(const snapshot::Progress& progress, size_t tables) override {
+    p_.metrics->snapshot_begin(progress, tables);
+  }
+  void on_snapshot_row(size_t table) override { p_.metrics->snapshot_row(table); }
+  void on_snapshot_table_done(size_t table) override { p_.metrics->snapshot_table_done(table); }
+  void on_snapshot_end() override { p_.metrics->snapshot_end(); }
   Status store_progress(Lsn lsn, const std::string& members, bool durable) override {
     p_.offsets->progress(lsn, members);
     if (auto s = p_.offsets->store(lsn); !s) return s;
@@ -173,6 +179,7 @@ int Connector::run() {
       exit_code = 1;
       break;
     }
+    p_.metrics->count(p_.metrics->retries);
     log()->warn("{} — retry {} of {} in {} ms", st.error().message, retry.retries(),
                 retry.max_retries() < 0 ? std::string("unlimited") : std::to_string(retry.max_retries()),
                 delay->count());

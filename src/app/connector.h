@@ -44,6 +44,15 @@ class Connector {
   void set_topic_observer(std::function<void(const std::string&)> observer) {
     emitter_.set_topic_observer(std::move(observer));
   }
+  // The metrics /metrics serves for this connector (they outlive it in a worker); set before run(). Keeps
+  // the latency stages measured for the histograms even without latency.log.interval.ms.
+  void set_metrics(std::shared_ptr<ConnectorMetrics> metrics) {
+    p_.metrics = std::move(metrics);
+    p_.metrics->queue_capacity.store(p_.config.max_queue_size);
+    p_.metrics->queue_max_bytes.store(p_.config.max_queue_size_in_bytes);
+    if (!p_.latency) p_.latency.emplace();
+    p_.latency->set_histograms(p_.metrics->latency.data(), p_.config.latency_log_interval_ms > 0);
+  }
 
  private:
   // Creates the sink (and the offset committer on it) as sink.type / exactly.once.support say.

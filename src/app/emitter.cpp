@@ -49,14 +49,19 @@ Status Emitter::change(const event::ChangeEvent& ev, TxId tx, const Headers& hea
   if (auto s = serializer_.value(ev, value_buf_); !s) return s;
   std::optional<std::string_view> key;
   if (*has_key) key = key_buf_;
-  return publish(Kind::kChange, ev.table->topic(), key, std::string_view(value_buf_), tx,
-                 with_context_headers(headers));
+  auto st = publish(Kind::kChange, ev.table->topic(), key, std::string_view(value_buf_), tx,
+                    with_context_headers(headers));
+  // Lag behind the source: of a streamed change (snapshot reads have none).
+  if (st.ok()) p_.metrics->on_event(ev.op, ev.source.snapshot == "false" ? ev.source.ts_us : 0);
+  return st;
 }
 
 Status Emitter::encoded(const event::TableSchema& table, std::optional<std::string_view> key,
                         std::string_view value, TxId tx) {
   static const Headers kNoHeaders;
-  return send(Kind::kChange, table.topic(), key, value, tx, with_context_headers(kNoHeaders));
+  auto st = send(Kind::kChange, table.topic(), key, value, tx, with_context_headers(kNoHeaders));
+  if (st.ok()) p_.metrics->on_event(ConnectorMetrics::kOpRead, 0);
+  return st;
 }
 
 Status Emitter::tombstone(const event::TableSchema& table, TxId tx, bool has_key, const Headers& headers) {
@@ -102,6 +107,7 @@ const Emitter::Headers& Emitter::with_context_headers(const Headers& headers) {
 }
 
 void Emitter::on_delivery(uint64_t opaque, std::string_view topic, const char* error) {
+  if (error != nullptr) p_.metrics->count(p_.metrics->delivery_errors);
   if (error != nullptr && p_.eos != nullptr) {  // the transaction is aborted and sent again
     p_.eos->delivery_failed(topic, error);
     return;

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "app/connector_metrics.h"
+
 namespace sluice::app {
 
 namespace {
@@ -31,6 +33,11 @@ const char* LatencyStats::stage_name(Stage s) {
       break;
   }
   return "?";
+}
+
+void LatencyStats::record(Stage s, int64_t us) {
+  if (reports_) interval_[s].record(us);
+  if (histograms_ != nullptr) histograms_[s].record(us);
 }
 
 void LatencyStats::begin(uint64_t tx, int64_t commit_unix_us) {

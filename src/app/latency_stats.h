@@ -13,6 +13,8 @@
 
 namespace sluice::app {
 
+class AtomicHistogram;  // app/connector_metrics.h
+
 class LatencyStats {
  public:
   enum Stage {
@@ -45,16 +47,24 @@ class LatencyStats {
   std::string total_report() const;
   uint64_t events() const { return interval_[kReceivedToProduced].count(); }
   size_t transactions_tracked() const { return commit_us_.size(); }
+  // Also records every sample into histograms[stage] (kStageCount of them, the /metrics histograms); with
+  // reports false only there (no interval or total report is asked for: latency.log.interval.ms is off).
+  void set_histograms(AtomicHistogram* histograms, bool reports = true) {
+    histograms_ = histograms;
+    reports_ = reports;
+  }
 
  private:
   static std::string format(const std::array<LatencyHistogram, kStageCount>& h);
-  void record(Stage s, int64_t us) { interval_[s].record(us); }
+  void record(Stage s, int64_t us);
 
   std::array<LatencyHistogram, kStageCount> interval_;
   std::array<LatencyHistogram, kStageCount> total_;
   // Commit time of transaction base_ + i (-1: not a streamed transaction).
   std::deque<int64_t> commit_us_;
   uint64_t base_ = 0;
+  AtomicHistogram* histograms_ = nullptr;
+  bool reports_ = true;
 };
 
 }  // namespace sluice::app

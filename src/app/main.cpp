@@ -3,15 +3,22 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "app/connector.h"
+#include "app/metrics_text.h"
+#include "app/slot_monitor.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "pgsink/sink_config.h"
 #include "pgsink/sink_runner.h"
+#include "server/http_server.h"
+#include "server/monitoring.h"
 #include "worker/connect.h"
 
 namespace {
@@ -19,6 +26,50 @@ std::atomic<bool> g_stop{false};
 void on_signal(int) {
   g_stop.store(true);
 }
+
+// `sluice run` with metrics.listeners: its one connector's /metrics, /health and /ready. Ready while the
+// connector streams or snapshots; starting, reconnecting or failed answer 503.
+class RunMonitor final : public sluice::server::MonitoringSource {
+ public:
+  RunMonitor(std::string name, std::shared_ptr<sluice::app::ConnectorMetrics> metrics)
+      : name_(std::move(name)), metrics_(std::move(metrics)) {}
+  void set_failed(std::string trace) {
+    std::lock_guard lock(mu_);
+    failed_ = true;
+    trace_ = std::move(trace);
+  }
+  std::string metrics_text() override {
+    return sluice::app::metrics_text({{name_, state().state, metrics_.get()}});
+  }
+  std::vector<sluice::server::ConnectorStatus> statuses() override { return {state()}; }
+
+ private:
+  sluice::server::ConnectorStatus state() {
+    sluice::server::ConnectorStatus st;
+    st.name = name_;
+    std::lock_guard lock(mu_);
+    if (failed_) {
+      st.state = "FAILED";
+      st.trace = trace_;
+    } else {
+      st.state = "RUNNING";
+    }
+    sluice::server::TaskStatus task{0, st.state, "", st.trace};
+    if (!failed_ && !metrics_->connected.load() && !metrics_->snapshot_running.load()) {
+      task.state = "UNASSIGNED";
+      task.trace = metrics_->retries.load() > 0 ? "not connected to Postgres: reconnecting after a failure"
+                                                : "not connected to Postgres yet: starting";
+    }
+    st.tasks.push_back(task);
+    return st;
+  }
+
+  std::string name_;
+  std::shared_ptr<sluice::app::ConnectorMetrics> metrics_;
+  std::mutex mu_;
+  bool failed_ = false;
+  std::string trace_;
+};
 
 // Loads and validates CONFIG; exits 2 with the reason on any problem.
 sluice::config::Config load_or_exit(const std::string& path) {
@@ -204,6 +255,36 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
+  // metrics.listeners: /metrics, /health and /ready beside the connector (off by default).
+  std::unique_ptr<RunMonitor> monitor;
+  std::unique_ptr<sluice::server::MonitoringApi> monitoring;
+  std::unique_ptr<sluice::server::HttpServer> http;
+  std::unique_ptr<sluice::app::SlotMonitor> slot_monitor;
+  auto metrics = std::make_shared<sluice::app::ConnectorMetrics>();
+  if (!cfg.metrics_listeners.empty()) {
+    auto options = sluice::server::parse_listener(cfg.metrics_listeners);
+    if (!options) {
+      std::fprintf(stderr, "sluice: %s: metrics.listeners: %s\n", config_path.c_str(),
+                   options.error().message.c_str());
+      return 2;
+    }
+    monitor = std::make_unique<RunMonitor>(cfg.name, metrics);
+    monitoring = std::make_unique<sluice::server::MonitoringApi>(*monitor);
+    options->description = "metrics (/metrics, /health, /ready)";
+    http = std::make_unique<sluice::server::HttpServer>(*monitoring, *options);
+    if (auto s = http->start(); !s) {
+      std::fprintf(stderr, "sluice: metrics.listeners: %s\n", s.error().message.c_str());
+      return 2;
+    }
+    slot_monitor = std::make_unique<sluice::app::SlotMonitor>(
+        cfg.conninfo(false), cfg.slot_name, std::chrono::milliseconds(cfg.metrics_slot_poll_interval_ms),
+        metrics);
+    slot_monitor->start();
+  }
   sluice::app::Connector connector(std::move(cfg), g_stop);
-  return connector.run();
+  if (monitor) connector.set_metrics(metrics);
+  int rc = connector.run();
+  if (monitor && rc != 0) monitor->set_failed(connector.failure());
+  if (http) http->stop();
+  return rc;
 }

@@ -86,6 +86,7 @@ event::SerializerOptions serializer_options(const config::Config& c) {
 
 Status Pipeline::apply_failure_mode(Status s) const {
   if (s.ok() || s.error().kind != ErrorKind::kData) return s;
+  if (config.failure_mode != config::FailureMode::kFail) metrics->count(metrics->events_erroneous);
   switch (config.failure_mode) {
     case config::FailureMode::kFail:
       return Error::fatal(

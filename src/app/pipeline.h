@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "app/connector_metrics.h"
 #include "app/latency_stats.h"
 #include "app/offset_committer.h"
 #include "common/lsn.h"
@@ -44,8 +45,10 @@ struct Pipeline {
   // A permanent Kafka delivery failure (or refused credentials): nothing more is confirmed to Postgres.
   bool delivery_failed = false;
   std::string delivery_error;
-  // latency.log.interval.ms: per-stage latency of streamed events.
+  // latency.log.interval.ms: per-stage latency of streamed events (also kept for the metrics' histograms).
   std::optional<LatencyStats> latency;
+  // What /metrics shows of this connector (a worker's slot keeps it across the connector's restarts).
+  std::shared_ptr<ConnectorMetrics> metrics = std::make_shared<ConnectorMetrics>();
 
   bool stopping() const { return stop.load(std::memory_order_relaxed) || delivery_failed; }
   // A kData failure (an event that cannot be converted or is too large for Kafka) per

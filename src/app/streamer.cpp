@@ -126,6 +126,7 @@ Status Streamer::on_message(const decode::Message& m) {
   messages_.key(m.prefix, out_.key_buf());
   messages_.value(m.prefix, m.content, source, unix_now_us(), block, out_.value_buf());
   auto st = out_.record(message_topic_, message_topic_ready_, tx);
+  if (st.ok()) p_.metrics->on_event(ConnectorMetrics::kOpMessage, m.transactional() ? source.ts_us : 0);
   if (!m.transactional()) p_.acks.commit(tx, Lsn(m.lsn.value() + 1));
   return st;
 }
@@ -163,6 +164,7 @@ Status Streamer::stream(pg::ReplicationStream& stream) {
     pg::ReplicationStream*& p;
     ~Unset() { p = nullptr; }
   } unset{stream_};
+  auto connected = p_.metrics->connected_scope();
   // An incremental snapshot restored from the offsets continues with its next chunk.
   if (auto s = next_chunk(); !s) return s;
   for (;;) {
@@ -204,12 +206,13 @@ Status Streamer::stream(pg::ReplicationStream& stream) {
       }
     }
     p_.sink->poll(0);
+    p_.metrics->set_queue(p_.sink->queued_events(), p_.sink->queued_bytes());
     if (p_.delivery_failed) return Error::fatal(p_.delivery_error);
     if (!tx_.open) {
       if (auto s = poll_signals(received_); !s) return s;
     }
     auto now = Clock::now();
-    if (p_.latency && now >= next_latency_log) {
+    if (p_.latency && latency_interval.count() > 0 && now >= next_latency_log) {
       if (p_.latency->events() > 0) log()->info("latency: {}", p_.latency->interval_report());
       next_latency_log = now + latency_interval;
     }
@@ -284,7 +287,9 @@ Status Streamer::finish(pg::ReplicationStream& stream) {
   }
   const Lsn confirm = p_.confirmable();
   log()->info("final standby status: flushed LSN {}", confirm.str());
-  if (p_.latency) log()->info("latency since start: {}", p_.latency->total_report());
+  if (p_.latency && p_.config.latency_log_interval_ms > 0) {
+    log()->info("latency since start: {}", p_.latency->total_report());
+  }
   (void)stream.send_status(std::max(received_, confirm), confirm, false);
   stream.finish();
   if (p_.delivery_failed) return Error::fatal(p_.delivery_error);
@@ -372,6 +377,7 @@ Status Streamer::handle(const decode::PgMessage& msg, Lsn wal_start) {
                       wal_start.str()));
     }
     if (it->second != nullptr) tx_.captured = true;
+    if (it->second == nullptr) p_.metrics->count(p_.metrics->events_filtered);
     return it->second.get();
   };
   auto base_event = [&](event::Op op, const event::TableSchema* t) {
@@ -440,6 +446,7 @@ Status Streamer::handle(const decode::PgMessage& msg, Lsn wal_start) {
                         tx_.xid.value, tx_.messages, tx_.skip);
           }
           p_.acks.commit(tx_.id, m.end_lsn);
+          p_.metrics->count(p_.metrics->committed_transactions);
           if (p_.latency) p_.latency->forget_before(p_.acks.oldest_in_flight());
           if (progress_dirty_) {  // this transaction's snapshot rows are in Kafka once it is acknowledged
             p_.offsets->progress(m.end_lsn, incremental_.offset_members());

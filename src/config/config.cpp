@@ -685,6 +685,13 @@ Result<Config> parse_connector(const Properties& props, std::vector<std::string>
   SLUICE_TRY_ASSIGN(c.value_schemas_enable, r.boolean("value.converter.schemas.enable", true));
   SLUICE_TRY_ASSIGN(c.status_update_interval_ms, r.integer("status.update.interval.ms", 10000, 1, 3600000));
   SLUICE_TRY_ASSIGN(c.latency_log_interval_ms, r.integer("latency.log.interval.ms", 0, 0, 3600000));
+  c.metrics_listeners = trim(r.str("metrics.listeners", ""));
+  if (!c.metrics_listeners.empty() && !c.metrics_listeners.starts_with("http://")) {
+    return invalid("metrics.listeners", c.metrics_listeners,
+                   "http://host:port, e.g. http://0.0.0.0:8080; empty for no listener");
+  }
+  SLUICE_TRY_ASSIGN(c.metrics_slot_poll_interval_ms,
+                    r.integer("metrics.slot.poll.interval.ms", 10000, 100, 3600000));
 
   // skipped.operations: comma-separated c,u,d,t or "none" (Debezium default "t").
   {

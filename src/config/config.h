@@ -110,6 +110,11 @@ struct Config {
   int64_t status_update_interval_ms = 10000;
   // latency.log.interval.ms: log per-stage latency percentiles of streamed events this often (0: off).
   int64_t latency_log_interval_ms = 0;
+  // metrics.listeners (sluice): `sluice run` serves /metrics, /health and /ready on this http://host:port
+  // ("": no listener). A worker serves them on its REST listener and ignores this.
+  std::string metrics_listeners;
+  // metrics.slot.poll.interval.ms (sluice): how often the slot's lag and retained WAL are read.
+  int64_t metrics_slot_poll_interval_ms = 10000;
   DecimalMode decimal_mode = DecimalMode::kPrecise;
   TimePrecisionMode time_precision_mode = TimePrecisionMode::kAdaptive;
   BinaryMode binary_mode = BinaryMode::kBytes;

@@ -100,7 +100,8 @@ Result<HttpOptions> parse_listener(const std::string& url, HttpOptions base) {
   return base;
 }
 
-HttpServer::HttpServer(const RestApi& api, HttpOptions options) : api_(api), options_(std::move(options)) {}
+HttpServer::HttpServer(const RequestHandler& api, HttpOptions options)
+    : api_(api), options_(std::move(options)) {}
 
 HttpServer::~HttpServer() {
   stop();
@@ -143,6 +144,7 @@ Status HttpServer::start() {
     r.path = req.path;
     for (const auto& [k, v] : req.params) r.query.emplace(k, v);
     r.content_type = req.get_header_value("Content-Type");
+    r.accept = req.get_header_value("Accept");
     bool too_large = false;
     if (reader != nullptr && (req.has_header("Content-Length") || req.has_header("Transfer-Encoding"))) {
       bool complete = (*reader)([&](const char* data, size_t len) {
@@ -169,7 +171,7 @@ Status HttpServer::start() {
     auto out = api_.handle(r);
     res.status = out.status;
     if (!out.location.empty()) res.set_header("Location", out.location);
-    if (!out.body.empty()) res.set_content(out.body, "application/json");
+    if (!out.body.empty()) res.set_content(out.body, out.content_type);
     log()->debug("{} {} -> {}", req.method, req.path, out.status);
   };
   auto plain = [serve](const httplib::Request& req, httplib::Response& res) { serve(req, res, nullptr); };
@@ -219,8 +221,8 @@ Status HttpServer::start() {
     port_ = options_.port;
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
-  log()->info("REST API listening on {}://{}:{}{}", options_.tls ? "https" : "http", options_.host, port_,
-              options_.basic_auth.empty() ? "" : " (basic auth)");
+  log()->info("{} listening on {}://{}:{}{}", options_.description, options_.tls ? "https" : "http",
+              options_.host, port_, options_.basic_auth.empty() ? "" : " (basic auth)");
   return ok_status();
 }
 

@@ -28,6 +28,7 @@ struct HttpOptions {
   size_t max_body_bytes = 4 << 20;
   int read_timeout_s = 30;  // a client that sends nothing for this long is disconnected
   int write_timeout_s = 30;
+  std::string description = "REST API";  // what the listener serves, for its log line
 };
 
 // Parses a listener URL: http://host:port or https://host:port (host may be empty or 0.0.0.0).
@@ -35,7 +36,7 @@ Result<HttpOptions> parse_listener(const std::string& url, HttpOptions base = {}
 
 class HttpServer {
  public:
-  HttpServer(const RestApi& api, HttpOptions options);
+  HttpServer(const RequestHandler& api, HttpOptions options);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -46,7 +47,7 @@ class HttpServer {
   int port() const { return port_; }
 
  private:
-  const RestApi& api_;
+  const RequestHandler& api_;
   HttpOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

@@ -5,6 +5,8 @@
 // that method, 409 conflict, 415 a body that is not JSON.
 #include "server/rest_api.h"
 
+#include "server/monitoring.h"
+
 #include <algorithm>
 #include <cctype>
 #include <initializer_list>
@@ -224,9 +226,25 @@ HttpResponse RestApi::handle(const HttpRequest& r) const {
     return std::nullopt;
   };
 
+  // Monitoring (server/monitoring.h) and the status page.
+  if (seg.size() == 1 && (seg[0] == "metrics" || seg[0] == "health" || seg[0] == "ready" || seg[0] == "ui")) {
+    if (auto g = gate({"GET"})) return *g;
+    if (seg[0] == "metrics") return metrics_response(worker_.metrics_text());
+    if (seg[0] == "health") return health_response();
+    if (seg[0] == "ui") return status_page_response();
+    std::vector<ConnectorStatus> statuses;
+    auto names = worker_.connectors();
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+      if (auto s = worker_.connector_status(name)) statuses.push_back(*s);
+    }
+    return ready_response(statuses);
+  }
+
   // GET /
   if (seg.empty()) {
     if (auto g = gate({"GET"})) return *g;
+    if (accepts_html(r.accept)) return status_page_response();
     auto info = worker_.server_info();
     return json_response(
         200,

@@ -15,12 +15,21 @@ struct HttpRequest {
   std::multimap<std::string, std::string> query;
   std::string content_type;  // "" when absent
   std::string body;
+  std::string accept;  // the Accept header, "" when absent
 };
 
 struct HttpResponse {
   int status = 200;
   std::string body;      // JSON, or empty (204, 202 without entity)
   std::string location;  // Location header of a 201
+  std::string content_type = "application/json";
+};
+
+// What an HTTP listener serves: a request -> response function, no sockets.
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  virtual HttpResponse handle(const HttpRequest& request) const = 0;
 };
 
 // Connect's error body: {"error_code":status,"message":…}.
@@ -31,10 +40,12 @@ bool is_secret_key(const std::string& key);
 // The value as a GET shows it: a secret's ${provider:…} reference as written, any other secret [hidden].
 std::string redacted(const std::string& key, const std::string& value);
 
-class RestApi {
+// Connect's REST API, plus the monitoring endpoints (server/monitoring.h: /metrics, /health, /ready) and the
+// status page (GET / asking for text/html, or /ui).
+class RestApi final : public RequestHandler {
  public:
   explicit RestApi(Worker& worker) : worker_(worker) {}
-  HttpResponse handle(const HttpRequest& request) const;
+  HttpResponse handle(const HttpRequest& request) const override;
 
  private:
   Worker& worker_;

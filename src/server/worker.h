@@ -139,6 +139,8 @@ class Worker {
   virtual ApiResult<std::string> reset_offsets(const std::string& name) = 0;
   // plugin: the class (or its short alias) of PUT /connector-plugins/{plugin}/config/validate.
   virtual ApiResult<Validation> validate(const std::string& plugin, const ConfigMap& config) = 0;
+  // GET /metrics: the Prometheus text exposition of the connectors this worker runs ("" when it has none).
+  virtual std::string metrics_text() { return {}; }
 };
 
 }  // namespace sluice::server

@@ -64,6 +64,8 @@ class KafkaProducer final : public Sink {
   // Waits until every enqueued message is acknowledged or failed; false on timeout.
   bool flush(int timeout_ms) override;
   int out_queue_len() const override;
+  int64_t queued_events() const override { return limit_.events(); }
+  int64_t queued_bytes() const override { return limit_.bytes(); }
   // A non-blocking pipe librdkafka writes a byte to when an event is queued for poll() on an empty queue.
   int wake_fd() override;
   // Makes sure the topic exists before the first event goes to it: creates it with the broker's default

@@ -29,6 +29,7 @@ class NullSink final : public Sink {
   int poll(int timeout_ms) override;
   bool flush(int timeout_ms) override;
   int out_queue_len() const override { return static_cast<int>(pending_.size()); }
+  int64_t queued_events() const override { return static_cast<int64_t>(pending_.size()); }
   Status ensure_topic(const std::string& topic, int timeout_ms) override;
 
   uint64_t messages() const { return messages_; }

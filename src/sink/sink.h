@@ -59,6 +59,10 @@ class Sink {
   virtual bool flush(int timeout_ms) = 0;
   // Messages enqueued and not yet reported.
   virtual int out_queue_len() const = 0;
+  // Messages and key+value bytes enqueued and not yet reported, as the sink's own queue bound counts them
+  // (plain reads on the producing thread: the /metrics queue gauges); -1 when the sink keeps no such count.
+  virtual int64_t queued_events() const { return -1; }
+  virtual int64_t queued_bytes() const { return -1; }
   // Makes sure the topic exists before the first event goes to it (kFatal naming the topic when refused).
   virtual Status ensure_topic(const std::string& topic, int timeout_ms) = 0;
   // A descriptor that becomes readable when delivery reports wait to be served by poll(), for a loop that

@@ -40,6 +40,8 @@ class TransactionalSink final : public Sink {
   int poll(int timeout_ms) override { return producer_->poll(timeout_ms); }
   bool flush(int timeout_ms) override { return producer_->flush(timeout_ms); }
   int out_queue_len() const override { return producer_->out_queue_len(); }
+  int64_t queued_events() const override { return producer_->queued_events(); }
+  int64_t queued_bytes() const override { return producer_->queued_bytes(); }
   int wake_fd() override { return producer_->wake_fd(); }
   Status ensure_topic(const std::string& topic, int timeout_ms) override {
     return producer_->ensure_topic(topic, timeout_ms);

@@ -27,6 +27,8 @@ class TransformingSink final : public Sink {
   int poll(int timeout_ms) override;
   bool flush(int timeout_ms) override;
   int out_queue_len() const override { return inner_->out_queue_len() + static_cast<int>(dropped_.size()); }
+  int64_t queued_events() const override { return inner_->queued_events(); }
+  int64_t queued_bytes() const override { return inner_->queued_bytes(); }
   // The connector's own topic is created only when a record is sent to it (a router may send none there).
   Status ensure_topic(const std::string& topic, int timeout_ms) override;
   int wake_fd() override { return inner_->wake_fd(); }

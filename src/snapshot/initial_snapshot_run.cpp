@@ -138,6 +138,11 @@ Status InitialSnapshotRun::run(pg::Connection* repl, const std::vector<pg::Table
     sizes.push_back(*size);
   }
   Progress progress(std::move(progress_tables), std::chrono::seconds(5));
+  host_.on_snapshot_begin(progress, tables.size());
+  struct End {
+    SnapshotHost& host;
+    ~End() { host.on_snapshot_end(); }
+  } end{host_};
 
   // Tables with a primary key larger than a chunk are read in key ranges: the unit of resumption, and of
   // parallel reads. Per chunk: one acknowledgement unit, so a range is known to be in Kafka before the
@@ -222,6 +227,7 @@ Status InitialSnapshotRun::run(pg::Connection* repl, const std::vector<pg::Table
   auto emit_row_with = [&](size_t ti, size_t ci, auto&& publish) -> Status {
     if (host_.stopping()) return Error::transient("stopped during the snapshot");
     progress.add(ti, 1);
+    host_.on_snapshot_row(ti);
     // Serve delivery reports as they come, so what the sink holds for them stays small.
     if ((progress.rows() & 1023) == 0) {
       host_.poll();
@@ -300,6 +306,7 @@ Status InitialSnapshotRun::run(pg::Connection* repl, const std::vector<pg::Table
       chunk_state[batch.chunk].read_done = true;
       if (--chunks_left[ti] == 0) {
         progress.done(ti);
+        host_.on_snapshot_table_done(ti);
         // The rows read: the table's last row is still held back by the sequencer (for its marker), so the
         // emitted count would be one short.
         uint64_t rows = 0;

@@ -20,6 +20,7 @@
 #include "pg/catalog.h"
 #include "pg/connection.h"
 #include "pg/replication.h"
+#include "snapshot/progress.h"
 
 namespace sluice::snapshot {
 
@@ -46,6 +47,12 @@ class SnapshotHost {
   // Records the snapshot's progress (offset members; "" when complete) at `lsn` in the offset store,
   // waiting until it is durable when `durable`.
   virtual Status store_progress(Lsn lsn, const std::string& members, bool durable) = 0;
+  // Progress for monitoring: the tables (named in `progress`) are being read, a row was read, a table is
+  // done, the snapshot ended (complete or not).
+  virtual void on_snapshot_begin(const Progress& /*progress*/, size_t /*tables*/) {}
+  virtual void on_snapshot_row(size_t /*table*/) {}
+  virtual void on_snapshot_table_done(size_t /*table*/) {}
+  virtual void on_snapshot_end() {}
 };
 
 class InitialSnapshotRun {

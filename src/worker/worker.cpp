@@ -21,6 +21,8 @@
 #include <chrono>
 
 #include "app/connector.h"
+#include "app/metrics_text.h"
+#include "app/slot_monitor.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "offsets/offset_store.h"
@@ -85,6 +87,13 @@ struct Worker::Slot {
   std::atomic<bool> stop{false};
   std::set<std::string> topics;
   std::thread thread;
+  // Kept across restarts of the connector, so its counters only grow while the worker runs.
+  std::shared_ptr<app::ConnectorMetrics> metrics = std::make_shared<app::ConnectorMetrics>();
+  // Reads the slot's lag and retained WAL from the connector's first start on, also while it is FAILED,
+  // PAUSED or STOPPED (when its slot holds WAL); replaced when the config names another server or slot.
+  // Used by the supervisor thread only; stopped at shutdown or when the slot is destroyed.
+  std::unique_ptr<app::SlotMonitor> slot_monitor;
+  std::string slot_monitor_key;
 };
 
 Worker::Worker(WorkerConfig config) : config_(std::move(config)), worker_id_(config_.worker_id()) {}
@@ -305,6 +314,11 @@ void Worker::apply_config(const LogRecord& r) {
       auto slot = std::make_shared<Slot>();
       slot->name = name;
       slot->config = std::move(props);
+      // Its target state is written before its config (a connector created PAUSED or STOPPED never starts).
+      if (auto t = pending_targets_.find(name); t != pending_targets_.end()) {
+        slot->target = t->second;
+        pending_targets_.erase(t);
+      }
       if (auto t = remote_topics_.find(name); t != remote_topics_.end()) {
         slot->topics = std::move(t->second);
         remote_topics_.erase(t);
@@ -320,15 +334,23 @@ void Worker::apply_config(const LogRecord& r) {
     s.stop.store(true);  // restarts with the new config
     log()->info("connector {} reconfigured", name);
   } else if (r.key.starts_with("target-state-")) {
-    auto it = slots_.find(r.key.substr(13));
-    if (it == slots_.end()) return;
-    auto& s = *it->second;
     std::string st = !value.is_object() ? "STARTED"
                      : value.contains("state.v2") && value["state.v2"].is_string()
                          ? value["state.v2"].get<std::string>()
                          : value.value("state", "STARTED");
     auto target = st == "PAUSED" ? TargetState::kPaused
                                  : (st == "STOPPED" ? TargetState::kStopped : TargetState::kStarted);
+    auto it = slots_.find(r.key.substr(13));
+    if (it == slots_.end()) {
+      // initial_state: written before the connector's config, applied when the config arrives.
+      if (value.is_object()) {
+        pending_targets_[r.key.substr(13)] = target;
+      } else {
+        pending_targets_.erase(r.key.substr(13));
+      }
+      return;
+    }
+    auto& s = *it->second;
     if (s.target == target) return;
     s.target = target;
     if (target != TargetState::kStarted) s.stop.store(true);
@@ -376,6 +398,7 @@ void Worker::shutdown() {
   cv_.notify_all();
   for (auto& s : slots) {
     if (s->thread.joinable()) s->thread.join();
+    s->slot_monitor.reset();  // its supervisor has ended
   }
   for (auto& t : retired) {
     if (t.joinable()) t.join();
@@ -477,7 +500,18 @@ std::string Worker::run_connector(Slot& s, const config::Properties& props, bool
   }
   for (const auto& w : cfg->warnings) log()->warn("connector {}: {}", s.name, w);
   log()->info("connector {} starting", s.name);
+  const std::string monitor_key =
+      fmt::format("{}\n{}\n{}", cfg->conninfo(false), cfg->slot_name, cfg->metrics_slot_poll_interval_ms);
+  if (!s.slot_monitor || s.slot_monitor_key != monitor_key) {
+    s.slot_monitor.reset();
+    s.slot_monitor = std::make_unique<app::SlotMonitor>(
+        cfg->conninfo(false), cfg->slot_name, std::chrono::milliseconds(cfg->metrics_slot_poll_interval_ms),
+        s.metrics);
+    s.slot_monitor->start();
+    s.slot_monitor_key = monitor_key;
+  }
   app::Connector connector(std::move(*cfg), s.stop);
+  connector.set_metrics(s.metrics);
   std::shared_ptr<Slot> self;
   {
     std::lock_guard lock(mu_);
@@ -503,6 +537,25 @@ void Worker::on_topic(const std::shared_ptr<Slot>& slot, const std::string& topi
   std::lock_guard w(write_mu_);
   auto s = statuses_->write("status-topic-" + topic + ":connector-" + slot->name, v.dump());
   if (!s) log()->warn("connector {}: active topic {} not recorded: {}", slot->name, topic, s.error().message);
+}
+
+std::string Worker::metrics_text() {
+  std::vector<app::LabeledMetrics> list;
+  std::vector<std::shared_ptr<app::ConnectorMetrics>> keep;  // alive while serialized outside mu_
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, s] : slots_) {
+      if (!owns(name)) continue;  // run by another worker of the group: its /metrics has it
+      auto st = status_of(*s);
+      std::string state = st.state;
+      for (const auto& t : st.tasks) {
+        if (t.state == "FAILED") state = "FAILED";
+      }
+      keep.push_back(s->metrics);
+      list.push_back({name, state, s->metrics.get()});
+    }
+  }
+  return app::metrics_text(list);
 }
 
 server::ConnectorStatus Worker::status_of(const Slot& s) const {

@@ -59,6 +59,7 @@ class Worker final : public server::Worker {
   server::ApiResult<std::string> reset_offsets(const std::string& name) override;
   server::ApiResult<server::Validation> validate(const std::string& plugin,
                                                  const server::ConfigMap& config) override;
+  std::string metrics_text() override;
 
  private:
   struct Slot;
@@ -108,6 +109,7 @@ class Worker final : public server::Worker {
   std::set<int32_t> owned_;                                // assignment topic partitions this worker holds
   std::map<std::string, server::ConnectorStatus> remote_;  // statuses written by the connectors' owners
   std::map<std::string, std::set<std::string>> remote_topics_;
+  std::map<std::string, server::TargetState> pending_targets_;  // target states of connectors not created yet
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -128,6 +128,10 @@ class FakeWorker final : public Worker {
     stored_offsets = json::array();
     return std::string("reset");
   }
+  std::string metrics_text() override {
+    return "# HELP sluice_streaming_connected 1 while streaming\n# TYPE sluice_streaming_connected gauge\n"
+           "sluice_streaming_connected{connector=\"c\"} 1\n";
+  }
   ApiResult<Validation> validate(const std::string& plugin, const ConfigMap& config) override {
     Validation v;
     v.connector_class = plugin;
@@ -474,6 +478,86 @@ TEST(HttpServer, BasicAuth) {
   httplib::Client admin("127.0.0.1", server.port());
   admin.set_basic_auth("admin", "s3cret");
   EXPECT_EQ(admin.Get("/connectors")->status, 200);
+}
+
+TEST_F(RestApiTest, MonitoringEndpoints) {
+  auto metrics = call("GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(metrics.body.find("sluice_streaming_connected{connector=\"c\"} 1"), std::string::npos);
+  EXPECT_EQ(call("POST", "/metrics").status, 405);
+  auto health = call("GET", "/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(body(health)["status"], "UP");
+
+  // No connectors: ready. One RUNNING: ready; its task FAILED: 503 naming the connector and the trace.
+  EXPECT_EQ(call("GET", "/ready").status, 200);
+  worker.entries["a"].config = {{"name", "a"}};
+  worker.entries["b"].config = {{"name", "b"}};
+  auto ready = call("GET", "/ready");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_EQ(body(ready)["checks"].size(), 2u);
+  worker.entries["b"].failed = true;
+  auto failed = call("GET", "/ready");
+  EXPECT_EQ(failed.status, 503);
+  auto j = body(failed);
+  EXPECT_EQ(j["status"], "DOWN");
+  EXPECT_EQ(j["checks"][0]["status"], "UP");
+  EXPECT_EQ(j["checks"][1]["name"], "b");
+  EXPECT_EQ(j["checks"][1]["status"], "DOWN");
+  EXPECT_EQ(j["checks"][1]["data"]["reason"], "boom at LSN 0/16B3748");
+  worker.entries["b"].failed = false;
+  worker.entries["b"].target = TargetState::kPaused;
+  auto paused = call("GET", "/ready");
+  EXPECT_EQ(paused.status, 503);
+  EXPECT_EQ(body(paused)["checks"][1]["data"]["reason"], "connector is PAUSED");
+}
+
+TEST_F(RestApiTest, StatusPageForBrowsersOnly) {
+  // A browser asking for / gets the page; Connect's clients (curl, Accept: application/json) the JSON.
+  HttpRequest browser{"GET", "/", {}, "", "", "text/html,application/xhtml+xml,*/*;q=0.8"};
+  auto page = api.handle(browser);
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("<title>sluice"), std::string::npos);
+  // CSS and JS are inlined: nothing is loaded from elsewhere.
+  EXPECT_EQ(page.body.find("@STATUS_"), std::string::npos);
+  EXPECT_NE(page.body.find("parseMetrics"), std::string::npos);
+  EXPECT_EQ(page.body.find("<script src"), std::string::npos);
+  for (const char* external : {"src=\"http", "href=\"http", "url(http", "@import", "src=\"//"}) {
+    EXPECT_EQ(page.body.find(external), std::string::npos) << external;
+  }
+  auto root = call("GET", "/");
+  EXPECT_EQ(root.content_type, "application/json");
+  EXPECT_EQ(body(root)["version"], "3.9.0-sluice");
+  EXPECT_EQ(call("GET", "/ui").body, page.body);
+}
+
+TEST(HttpServer, ServesMonitoringAndSurvivesBadRequests) {
+  FakeWorker worker;
+  RestApi api(worker);
+  HttpOptions options;
+  options.port = 0;
+  options.read_timeout_s = 1;
+  HttpServer server(api, options);
+  ASSERT_TRUE(server.start().ok());
+  httplib::Client client("127.0.0.1", server.port());
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(metrics->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  auto page = client.Get("/", {{"Accept", "text/html"}});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  for (const char* bad : {"GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n",
+                          "GET /ready?%%%% HTTP/1.1\r\nHost: x\r\n\r\n", "\x01\x02\x03\r\n\r\n",
+                          "GET /health HTTP/9.9\r\n\r\n"}) {
+    raw_exchange(server.port(), bad, 2000);
+    auto health = client.Get("/health");
+    ASSERT_TRUE(health) << bad;
+    EXPECT_EQ(health->status, 200);
+  }
+  server.stop();
 }
 
 TEST(Listener, ParsesConnectListenerUrls) {

@@ -1,0 +1,25 @@
+// Prometheus exposition of connectors' metrics (text format 0.0.4, prometheus-cpp's TextSerializer): one
+// family per metric, each with HELP text and a `connector` label; Debezium's MBean attributes under
+// Prometheus-style names (README "Monitoring" lists them).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/connector_metrics.h"
+
+namespace sluice::app {
+
+struct LabeledMetrics {
+  std::string connector;
+  std::string state;  // RUNNING, PAUSED, FAILED, … (Kafka Connect's connector states)
+  const ConnectorMetrics* metrics = nullptr;
+};
+
+// Every metric family, for all the connectors given (families are listed even when empty).
+std::string metrics_text(const std::vector<LabeledMetrics>& connectors);
+
+// The metric names metrics_text() can produce (histograms as their base name), for tests and docs.
+std::vector<std::string> metric_names();
+
+}  // namespace sluice::app
