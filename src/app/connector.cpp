@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "event/heartbeat.h"
 #include "pg/copy_frame.h"
+#include "sink/direct_factory.h"
 #include "sink/kafka_producer.h"
 #include "sink/null_sink.h"
 #include "sink/transforming_sink.h"
@@ -171,6 +172,14 @@ Status Connector::make_sink() {
   if (config_.sink_type == config::SinkType::kNull) {
     log()->warn("sink.type=null: events are serialized and discarded, nothing is sent to Kafka");
     producer_ = std::make_unique<sink::NullSink>(this);
+  } else if (sink::is_direct(config_.sink_type)) {
+    // file / http / redis / nats: idempotency keys from the change's place in its transaction.
+    auto direct = sink::make_direct_sink(config_, this, [this]() -> std::optional<sink::StreamPosition> {
+      if (!tx_.open || !tx_.replayable) return std::nullopt;
+      return sink::StreamPosition{tx_.commit_lsn, tx_.messages};
+    });
+    if (!direct) return direct.error();
+    producer_ = std::move(*direct);
   } else {
     auto properties = config_.producer_properties;
     if (config_.exactly_once) {
