@@ -169,7 +169,9 @@ Status Connector::make_sink() {
   offsets_.reset();  // holds a pointer to the sink
   producer_.reset();
   eos_ = nullptr;
-  if (config_.sink_type == config::SinkType::kNull) {
+  if (sink_factory_) {
+    producer_ = sink_factory_(this);
+  } else if (config_.sink_type == config::SinkType::kNull) {
     log()->warn("sink.type=null: events are serialized and discarded, nothing is sent to Kafka");
     producer_ = std::make_unique<sink::NullSink>(this);
   } else if (sink::is_direct(config_.sink_type)) {

@@ -50,6 +50,11 @@ class Connector final : public sink::DeliveryHandler {
   Lsn confirmed_lsn() const { return acks_.flush_lsn(); }
   // Called (on the thread that runs the connector) with each topic the first time Kafka acknowledges a
   // record written to it; set before run().
+  // Replaces the sink that sink.type names by the one `factory` makes (sluice tail --direct prints the
+  // events itself); set before run().
+  void set_sink_factory(std::function<std::unique_ptr<sink::Sink>(sink::DeliveryHandler*)> factory) {
+    sink_factory_ = std::move(factory);
+  }
   void set_topic_observer(std::function<void(const std::string&)> observer) {
     topic_observer_ = std::move(observer);
   }
@@ -138,7 +143,8 @@ class Connector final : public sink::DeliveryHandler {
 
   config::Config config_;
   const std::atomic<bool>& stop_;
-  std::unique_ptr<sink::Sink> producer_;  // sink.type: KafkaProducer or NullSink
+  std::unique_ptr<sink::Sink> producer_;  // sink.type: KafkaProducer, NullSink or a direct sink
+  std::function<std::unique_ptr<sink::Sink>(sink::DeliveryHandler*)> sink_factory_;
   event::JsonSerializer serializer_;
   offsets::AckTracker acks_;
   std::unique_ptr<OffsetCommitter> offsets_;
