@@ -143,8 +143,12 @@ int main(int argc, char** argv) {
                                   "--direct CONFIG from the database itself (no Kafka)");
   tail->add_option("NAMES", tail_options.names, "Topics, or tables (schema.table or table)");
   tail->add_option("--op", tail_options.ops,
-                   "Only these ops: c/create, u/update, d/delete, r/read, t/truncate");
-  tail->add_option("--table", tail_options.tables, "Only these tables (schema.table or table)");
+                   "Only these ops: c/create, u/update, d/delete, r/read, t/truncate")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  tail->add_option("--table", tail_options.tables, "Only these tables (schema.table or table)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   tail->add_flag(
       "--from-beginning", tail_options.from_beginning,
       "Kafka: from the topics' start; --direct: the tables' rows first (a snapshot). Default: from now");

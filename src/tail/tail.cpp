@@ -106,8 +106,16 @@ void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
     if (rd_kafka_offsets_for_times(rk, parts, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
       for (int i = 0; i < parts->cnt; ++i) parts->elems[i].offset = RD_KAFKA_OFFSET_END;
     }
+    // None yet: the current end as a number (OFFSET_END would be resolved later, after records written
+    // since now).
     for (int i = 0; i < parts->cnt; ++i) {
-      if (parts->elems[i].offset < 0) parts->elems[i].offset = RD_KAFKA_OFFSET_END;
+      auto& p = parts->elems[i];
+      if (p.offset >= 0) continue;
+      int64_t low = 0, high = 0;
+      p.offset = rd_kafka_query_watermark_offsets(rk, p.topic, p.partition, &low, &high, 10000) ==
+                         RD_KAFKA_RESP_ERR_NO_ERROR
+                     ? high
+                     : RD_KAFKA_OFFSET_END;
     }
   }
   rd_kafka_assign(rk, parts);
