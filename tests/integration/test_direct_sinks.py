@@ -527,3 +527,22 @@ def test_nats_sink_outage(pg, names, table, sluice_factory, tmp_path):
     finally:
         s.stop()
         n.stop()
+
+
+def test_check_with_a_direct_sink_needs_no_kafka(names, table, sluice_factory, tmp_path):
+    s = sluice_factory(**direct(names, **{"sink.type": "file", "sluice.sink.file.path": str(tmp_path / "x.jsonl")}))
+    s.write()
+    out = subprocess.run([os.environ.get("SLUICE_BIN", "build/sluice"), "check", str(s.path)], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "sink.type=file: Kafka is not used" in out.stdout
+
+
+def test_bad_direct_sink_settings_exit_2_naming_the_key(names, sluice_factory):
+    s = sluice_factory(**direct(names, **{"sink.type": "http", "debezium.sink.http.url": "http://127.0.0.1:1/",
+                                          "debezium.sink.http.retries": "many"}))
+    s.write()
+    out = subprocess.run([os.environ.get("SLUICE_BIN", "build/sluice"), "run", str(s.path)], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 2
+    assert "invalid value for debezium.sink.http.retries: 'many'" in out.stderr
