@@ -799,8 +799,8 @@ Result<Config> parse_connector(const Properties& props, std::vector<std::string>
   {
     static const char* kNames[] = {"kafka", "null", "file", "http", "redis", "nats"};
     std::set<std::string> sink_keys;
-    SLUICE_TRY_ASSIGN(
-        c.direct, parse_direct_sink(props, kNames[static_cast<int>(c.sink_type)], c.topic_prefix, sink_keys));
+    SLUICE_TRY_ASSIGN(c.direct, parse_direct_sink(props, kNames[static_cast<int>(c.sink_type)],
+                                                  c.topic_prefix, sink_keys, c.warnings));
     for (const auto& key : sink_keys) r.mark(key);
   }
   // Without Kafka there is no Kafka offset topic: the slot (or a configured file) keeps the position.

@@ -223,7 +223,8 @@ Status parse_nats(Reader& r, NatsSinkConfig& c) {
 }  // namespace
 
 Result<DirectSinkConfig> parse_direct_sink(const Properties& props, const std::string& type,
-                                           const std::string& topic_prefix, std::set<std::string>& used) {
+                                           const std::string& topic_prefix, std::set<std::string>& used,
+                                           std::vector<std::string>& warnings) {
   DirectSinkConfig c;
   Reader r(props, used);
   Status st = ok_status();
@@ -239,8 +240,31 @@ Result<DirectSinkConfig> parse_direct_sink(const Properties& props, const std::s
       {"redis", {"debezium.sink.redis.", "sluice.sink.redis."}},
       {"nats", {"debezium.sink.nats-jetstream.", "sluice.sink.nats."}},
   };
+  // Debezium Server settings of these sinks that sluice has no use for (memory guards, async tuning, its
+  // own heartbeat filter): the behaviour they tune does not exist here.
+  static const std::set<std::string> kIgnored = {
+      "debezium.sink.redis.wait.enabled",
+      "debezium.sink.redis.wait.timeout.ms",
+      "debezium.sink.redis.wait.retry.enabled",
+      "debezium.sink.redis.wait.retry.delay.ms",
+      "debezium.sink.redis.memory.limit.mb",
+      "debezium.sink.redis.memory.threshold.percentage",
+      "debezium.sink.redis.buffer.fill.rate",
+      "debezium.sink.redis.skip.heartbeat.messages",
+      "debezium.sink.redis.connection.timeout.ms",
+      "debezium.sink.redis.cluster.enabled",
+      "debezium.sink.nats-jetstream.async.enabled",
+      "debezium.sink.nats-jetstream.sync.retry.backoff.multiplier",
+      "debezium.sink.http.authentication.jwt.token_expiration",
+      "debezium.sink.http.authentication.jwt.refresh_token_expiration",
+  };
   for (const auto& [key, value] : props) {
     if (used.count(key)) continue;
+    if (kIgnored.count(key)) {
+      used.insert(key);
+      warnings.push_back(fmt::format("{} is ignored: sluice's {} sink has no such setting", key, type));
+      continue;
+    }
     for (const auto& [sink, prefixes] : kNamespaces) {
       for (const auto& prefix : prefixes) {
         if (!key.starts_with(prefix)) continue;

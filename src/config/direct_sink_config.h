@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -79,9 +80,11 @@ struct DirectSinkConfig {
 using Properties = std::map<std::string, std::string>;
 
 // Reads the settings of sink type `type` ("file", "http", "redis", "nats"; anything else reads nothing)
-// from props, adding every key it reads to `used`. Keys of another direct sink's namespace are refused
-// (naming the key), so a typo in sink.type does not silently drop a destination.
+// from props, adding every key it reads to `used`. Keys of another direct sink's namespace, and unknown
+// keys of this one, are refused (naming the key), so a typo does not silently drop a setting; Debezium
+// Server's settings that sluice has no use for are accepted with a warning.
 Result<DirectSinkConfig> parse_direct_sink(const Properties& props, const std::string& type,
-                                           const std::string& topic_prefix, std::set<std::string>& used);
+                                           const std::string& topic_prefix, std::set<std::string>& used,
+                                           std::vector<std::string>& warnings);
 
 }  // namespace sluice::config

@@ -139,3 +139,23 @@ TEST(DirectSinkConfig, DebeziumServerFileSelectsTheSink) {
 
 }  // namespace
 }  // namespace sluice::config
+
+namespace sluice::config {
+namespace {
+
+TEST(DirectSinkConfig, DebeziumSettingsWithoutUseWarnTyposAreRefused) {
+  auto c = parse_config(base({{"sink.type", "redis"},
+                              {"debezium.sink.redis.address", "127.0.0.1:6379"},
+                              {"debezium.sink.redis.memory.limit.mb", "100"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_FALSE(c->warnings.empty());
+  EXPECT_NE(c->warnings.back().find("debezium.sink.redis.memory.limit.mb is ignored"), std::string::npos);
+  EXPECT_NE(error_of(base({{"sink.type", "redis"},
+                           {"debezium.sink.redis.address", "127.0.0.1:6379"},
+                           {"debezium.sink.redis.adress", "x"}}))
+                .find("unknown property debezium.sink.redis.adress"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::config
