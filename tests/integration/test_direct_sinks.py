@@ -214,10 +214,13 @@ def test_file_sink_stdout_value_format(pg, names, table, sluice_factory, tmp_pat
 # --- http ------------------------------------------------------------------------------------------------
 
 class Receiver:
-    """A local HTTP receiver that records every POST; stop() takes it away, start() brings it back."""
+    """A local HTTP receiver that records every POST; stop() takes it away, start() brings it back.
 
-    def __init__(self, port, token):
-        self.port, self.token = port, token
+    auth is the Authorization header it requires; tls a (cert, key) pair for HTTPS.
+    """
+
+    def __init__(self, port, token=None, auth=None, tls=None):
+        self.port, self.auth, self.tls = port, auth or f"Bearer {token}", tls
         self.requests = []  # (headers dict, body text)
         self.lock = threading.Lock()
         self.server = None
@@ -228,7 +231,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                if self.headers.get("Authorization") != f"Bearer {outer.token}":
+                if self.headers.get("Authorization") != outer.auth:
                     self.send_response(401)
                     self.end_headers()
                     return
@@ -242,6 +245,11 @@ class Receiver:
 
         ThreadingHTTPServer.allow_reuse_address = True
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        if self.tls:
+            import ssl
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*self.tls)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self):
@@ -306,6 +314,57 @@ def test_http_sink_batches(pg, names, table, sluice_factory):
         wait_until(lambda: len(ids()) >= 500, 60, what="500 rows in batches")
         assert sorted(ids()) == list(range(1, 501))
         assert len(rx.requests) < 500 and all(json.loads(b)[0] is not None for b in rx.bodies())
+    finally:
+        s.stop()
+        rx.stop()
+
+
+def test_http_sink_tls_basic_auth_and_fixed_headers(pg, names, table, sluice_factory, tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    port = free_port()
+    rx = Receiver(port, auth="Basic " + base64.b64encode(b"cdc:pw").decode(), tls=(str(cert), str(key)))
+    rx.start()
+    s = sluice_factory(**direct(names, **{"sink.type": "http", "debezium.sink.http.url": f"https://127.0.0.1:{port}/",
+                                          "debezium.sink.http.authentication.type": "basic",
+                                          "sluice.sink.http.authentication.basic.username": "cdc",
+                                          "sluice.sink.http.authentication.basic.password": "pw",
+                                          "sluice.sink.http.ssl.ca.location": str(cert),
+                                          "sluice.sink.http.header.X-Team": "cdc-team",
+                                          "debezium.sink.http.headers.encode.base64": "false"})).start()
+    try:
+        s.wait_streaming()
+        pg.execute(f"INSERT INTO {table} VALUES (1, 10)")
+        wait_until(lambda: ids_of_values(rx.bodies()) == [1], 60, what="the row over HTTPS")
+        headers = rx.requests[0][0]
+        assert headers["X-Team"] == "cdc-team"
+        assert headers["X-DEBEZIUM-__DEBEZIUM.CONTEXT.CONNECTORLOGICALNAME"] == names["prefix"]  # not base64
+    finally:
+        s.stop()
+        rx.stop()
+
+
+def test_http_sink_refuses_an_unknown_certificate(pg, names, table, sluice_factory, tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    port = free_port()
+    rx = Receiver(port, token="t", tls=(str(cert), str(key)))
+    rx.start()
+    s = sluice_factory(**direct(names, **{"sink.type": "http", "debezium.sink.http.url": f"https://127.0.0.1:{port}/",
+                                          "debezium.sink.http.retries": "1",
+                                          "debezium.sink.http.retry.interval.ms": "100",
+                                          "debezium.sink.http.authentication.type": "bearer",
+                                          "sluice.sink.http.authentication.bearer.token": "t"})).start()
+    try:
+        s.wait_streaming()
+        pg.execute(f"INSERT INTO {table} VALUES (1, 10)")
+        wait_until(lambda: s.proc.poll() is not None, 60, what="sluice to give up")
+        assert s.proc.returncode == 1
+        assert "certificate" in s.log_text().lower()
+        assert rx.requests == []
     finally:
         s.stop()
         rx.stop()

@@ -136,3 +136,26 @@ def test_tail_kafka_from_now_and_from_beginning(pg, names, table, sluice_factory
         assert len(t.lines) == 1
     finally:
         t.stop()
+
+
+def test_tail_direct_colours_on_a_terminal(pg, names, table, tmp_path):
+    import pty
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([SLUICE_BIN, "tail", "--direct", str(direct_config(tmp_path, names)), table],
+                            stdout=slave, stderr=subprocess.PIPE, text=True)
+    os.close(slave)
+    err = []
+    threading.Thread(target=lambda: [err.append(l) for l in proc.stderr], daemon=True).start()
+    try:
+        wait_until(lambda: any("streaming from slot" in l for l in err), 60, what="tail to stream")
+        pg.execute(f"INSERT INTO {table} VALUES (9, 'T', 't@x')")
+        out = b""
+        deadline = time.monotonic() + 30
+        while b"\n" not in out and time.monotonic() < deadline:
+            out += os.read(master, 4096)
+        assert b"\x1b[32mcreate" in out, out  # the op in green
+        assert f"\x1b[1mpublic.{table}\x1b[0m".encode() in out  # the table in bold
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0
+        os.close(master)
