@@ -2,6 +2,9 @@
 // in produce order on the polling thread.
 #include "sink/direct_sink.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "common/log.h"
@@ -25,6 +28,23 @@ DirectSink::DirectSink(std::string name, DeliveryHandler* handler, int64_t max_q
 
 DirectSink::~DirectSink() {
   stop();
+  if (wake_read_ >= 0) ::close(wake_read_);
+  if (wake_write_ >= 0) ::close(wake_write_);
+}
+
+int DirectSink::wake_fd() {
+  if (wake_read_ >= 0) return wake_read_;
+  int fds[2];
+  if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return -1;
+  wake_read_ = fds[0];
+  wake_write_ = fds[1];
+  // Reports queued before the pipe existed would wait unseen.
+  std::lock_guard lock(mu_);
+  if (!reports_.empty()) {
+    const char byte = '1';
+    [[maybe_unused]] const ssize_t n = ::write(wake_write_, &byte, 1);
+  }
+  return wake_read_;
 }
 
 void DirectSink::start() {
@@ -150,6 +170,10 @@ void DirectSink::run() {
       for (auto& m : batch) reports_.push_back(Report{m.opaque, std::move(m.topic), error});
     }
     reports_cv_.notify_all();
+    if (int fd = wake_write_.load(); fd >= 0) {
+      const char byte = '1';
+      [[maybe_unused]] const ssize_t n = ::write(fd, &byte, 1);  // full pipe: a wake-up is pending anyway
+    }
     batch.clear();
   }
 }

@@ -67,6 +67,8 @@ class DirectSink : public Sink {
   bool flush(int timeout_ms) override;
   int out_queue_len() const override;
   Status ensure_topic(const std::string& topic, int timeout_ms) override;
+  // Readable once reports wait for poll() (a pipe the delivery thread writes a byte to).
+  int wake_fd() override;
 
   uint64_t attempts_failed() const { return attempts_failed_.load(); }
 
@@ -107,6 +109,8 @@ class DirectSink : public Sink {
   int64_t in_flight_ = 0;               // produced and not yet served by poll()
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> attempts_failed_{0};
+  std::atomic<int> wake_write_{-1};
+  int wake_read_ = -1;
   std::thread thread_;
 };
 

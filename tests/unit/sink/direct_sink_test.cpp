@@ -4,6 +4,7 @@
 #include "sink/direct_sink.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <atomic>
 #include <filesystem>
@@ -85,6 +86,18 @@ TEST(DirectSink, AcknowledgesInProduceOrderAfterTheServerComesBack) {
   EXPECT_EQ(sink.delivered(), rec.acked);  // nothing acknowledged before the server took it
   EXPECT_EQ(sink.attempts_failed(), 3u);
   EXPECT_EQ(sink.out_queue_len(), 0);
+}
+
+TEST(DirectSink, WakeFdBecomesReadableWhenReportsWait) {
+  Recorder rec;
+  FlakySink sink(&rec, 0, false, -1);
+  const int fd = sink.wake_fd();
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(sink.produce("t", std::nullopt, std::string_view("v"), 1, {}, kNever).ok());
+  pollfd p{fd, POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 10000), 1);
+  EXPECT_EQ(sink.poll(0), 1);
+  EXPECT_EQ(rec.acked, (std::vector<uint64_t>{1}));
 }
 
 TEST(DirectSink, GivesUpAfterTheRetriesAndReportsFailures) {
