@@ -39,7 +39,11 @@ void append_json(std::string& out, const std::optional<std::string>& v) {
   }
 }
 
+// Retried (a full disk, a file system remounted), except a closed stdout: its reader is gone for good.
 Error io_error(const std::string& what, const std::string& path) {
+  if (path == "-" && errno == EPIPE) {
+    return Error::fatal("cannot write to stdout (sluice.sink.file.path=-): its reader closed it");
+  }
   return Error::transient(fmt::format("{} {}: {}", what, path, std::strerror(errno)));
 }
 

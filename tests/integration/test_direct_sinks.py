@@ -605,3 +605,21 @@ def test_bad_direct_sink_settings_exit_2_naming_the_key(names, sluice_factory):
                          text=True, timeout=60)
     assert out.returncode == 2
     assert "invalid value for debezium.sink.http.retries: 'many'" in out.stderr
+
+
+def test_file_sink_stdout_closed_by_its_reader_stops_sluice(pg, names, table, sluice_factory):
+    s = sluice_factory(**direct(names, **{"sink.type": "file", "sluice.sink.file.path": "-"}))
+    s.write()
+    proc = subprocess.Popen([os.environ.get("SLUICE_BIN", "build/sluice"), "run", str(s.path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(lambda: pg.execute("SELECT count(*) FROM pg_replication_slots WHERE slot_name = %s AND active",
+                                      (names["slot"],)).fetchone()[0] == 1, 60, what="the slot to be active")
+        proc.stdout.close()  # the reader goes away (`sluice run … | head -1`)
+        pg.execute(f"INSERT INTO {table} VALUES (1, 1)")
+        assert proc.wait(60) == 1
+        assert "its reader closed it" in proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
