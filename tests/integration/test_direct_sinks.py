@@ -400,13 +400,14 @@ def read_resp(f):
 
 
 class Redis:
-    def __init__(self, port, workdir):
-        self.port, self.workdir, self.proc = port, workdir, None
+    def __init__(self, port, workdir, password=None):
+        self.port, self.workdir, self.proc, self.password = port, workdir, None, password
 
     def start(self):
+        auth = ["--requirepass", self.password] if self.password else []
         self.proc = subprocess.Popen([shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(self.port),
                                       "--bind", "127.0.0.1", "--dir", str(self.workdir), "--appendonly", "yes",
-                                      "--appendfsync", "always", "--save", ""],
+                                      "--appendfsync", "always", "--save", "", *auth],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until(self.ping, 30, what="redis-server to answer")
 
@@ -418,6 +419,8 @@ class Redis:
 
     def cmd(self, *args):
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s, s.makefile("rwb") as f:
+            if self.password:
+                resp(f, ["AUTH", self.password])
             return resp(f, args)
 
     def stop(self):
@@ -476,6 +479,31 @@ def test_redis_sink_extended_format_and_maxlen(pg, names, table, sluice_factory,
         assert r.cmd("XLEN", stream) < 1000  # MAXLEN ~ 100 trims
     finally:
         s.stop()
+        r.stop()
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server (Debian redis-server) not installed")
+def test_redis_sink_password(pg, names, table, sluice_factory, tmp_path):
+    r = Redis(free_port(), tmp_path, password="r3dis")
+    r.start()
+    stream = f"{names['prefix']}.public.{table}"
+    try:
+        bad = sluice_factory(**direct(names, **{"sink.type": "redis", "debezium.sink.redis.address": f"127.0.0.1:{r.port}",
+                                                "debezium.sink.redis.password": "wrong"})).start()
+        bad.wait_streaming()
+        pg.execute(f"INSERT INTO {table} VALUES (1, 1)")
+        wait_until(lambda: bad.proc.poll() is not None, 60, what="sluice to stop on refused credentials")
+        assert bad.proc.returncode == 1
+        assert "AUTH refused" in bad.log_text() and "wrong" not in bad.log_text()
+        bad.stop()
+        good = sluice_factory(**direct(names, **{"sink.type": "redis",
+                                                 "debezium.sink.redis.address": f"127.0.0.1:{r.port}",
+                                                 "debezium.sink.redis.password": "r3dis"})).start()
+        good.wait_streaming()
+        # The row the refused run could not deliver is delivered now: the slot had not passed it.
+        wait_until(lambda: r.cmd("XLEN", stream) == 1, 60, what="the row, delivered after the credentials are fixed")
+        good.stop()
+    finally:
         r.stop()
 
 
