@@ -49,6 +49,9 @@ Status NatsSink::connect() {
   if (s == NATS_OK) s = natsOptions_SetURL(opts, config_.url.c_str());
   if (s == NATS_OK) s = natsOptions_SetAllowReconnect(opts, false);
   if (s == NATS_OK) s = natsOptions_SetTimeout(opts, config_.timeout_ms);
+  // Publish acknowledgements come back on inboxes _INBOX.<id>.<n>: three tokens, which the default stream
+  // subjects *.*.* would capture as events. Five tokens match no <prefix>.<schema>.<table> pattern.
+  if (s == NATS_OK) s = natsOptions_SetCustomInboxPrefix(opts, "_INBOX.sluice.ack");
   if (s == NATS_OK && !config_.user.empty()) {
     s = natsOptions_SetUserInfo(opts, config_.user.c_str(), config_.password.c_str());
   }

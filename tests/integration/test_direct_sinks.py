@@ -520,12 +520,13 @@ def rfc3339(text):
 class Nats:
     """nats-server with JetStream (file storage in the test's directory) and a tiny request client."""
 
-    def __init__(self, port, workdir):
-        self.port, self.workdir, self.proc = port, workdir, None
+    def __init__(self, port, workdir, user=None, password=None):
+        self.port, self.workdir, self.proc, self.user, self.password = port, workdir, None, user, password
 
     def start(self):
+        auth = ["--user", self.user, "--pass", self.password] if self.user else []
         self.proc = subprocess.Popen([shutil.which("nats-server") or "/usr/bin/nats-server", "-js", "-a", "127.0.0.1",
-                                      "-p", str(self.port), "-sd", str(self.workdir / "js")],
+                                      "-p", str(self.port), "-sd", str(self.workdir / "js"), *auth],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until(self.up, 30, what="nats-server to answer")
 
@@ -546,7 +547,10 @@ class Nats:
                 self.sock = socket.create_connection(("127.0.0.1", nats.port), timeout=5)
                 self.f = self.sock.makefile("rwb")
                 self.f.readline()  # INFO
-                self.f.write(b'CONNECT {"verbose":false,"headers":true}\r\nSUB _INBOX.t 1\r\n')
+                connect = {"verbose": False, "headers": True}
+                if nats.user:
+                    connect.update(user=nats.user, **{"pass": nats.password})
+                self.f.write(f"CONNECT {json.dumps(connect)}\r\nSUB _INBOX.t 1\r\n".encode())
                 return self.req
 
             def req(self, subject, payload):
@@ -651,3 +655,33 @@ def test_file_sink_stdout_closed_by_its_reader_stops_sluice(pg, names, table, sl
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.skipif(shutil.which("nats-server") is None, reason="nats-server (Debian nats-server) not installed")
+def test_nats_sink_user_password_and_headers(pg, names, table, sluice_factory, tmp_path):
+    n = Nats(free_port(), tmp_path, user="cdc", password="n4ts")
+    n.start()
+    stream = f"S{names['tag']}"
+    s = sluice_factory(**direct(names, **{"sink.type": "nats",
+                                          "debezium.sink.nats-jetstream.url": f"nats://127.0.0.1:{n.port}",
+                                          "debezium.sink.nats-jetstream.auth.user": "cdc",
+                                          "debezium.sink.nats-jetstream.auth.password": "n4ts",
+                                          "debezium.sink.nats-jetstream.create-stream": "true",
+                                          "debezium.sink.nats-jetstream.stream-name": stream})).start()
+    try:
+        s.wait_streaming()
+        pg.execute(f"INSERT INTO {table} VALUES (1, 1)")  # subject <prefix>.public.<table>: the default *.*.*
+        wait_until(lambda: ids_of_values(v for v, _ in n.values(stream)) == [1], 60, what="the row in JetStream")
+        with n.session() as req:
+            info = req(f"$JS.API.STREAM.INFO.{stream}", b"")
+            m = req(f"$JS.API.STREAM.MSG.GET.{stream}", json.dumps({"seq": 1}).encode())["message"]
+        # Only the event: the publish acknowledgements' inboxes are not captured by the subjects *.*.*.
+        assert info["state"]["messages"] == 1
+        assert m["subject"] == f"{names['prefix']}.public.{table}"
+        hdrs = base64.b64decode(m["hdrs"]).decode()
+        assert "Nats-Msg-Id: " + names["prefix"] + "-" in hdrs
+        assert "__debezium.context.connectorLogicalName: " + names["prefix"] in hdrs
+        assert "n4ts" not in s.log_text()
+    finally:
+        s.stop()
+        n.stop()
