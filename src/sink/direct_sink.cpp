@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
 
 #include "common/log.h"
 
@@ -24,7 +25,10 @@ DirectSink::DirectSink(std::string name, DeliveryHandler* handler, int64_t max_q
       handler_(handler),
       max_queue_(std::max<int64_t>(1, max_queue)),
       max_batch_(std::max<size_t>(1, max_batch)),
-      retry_(retry) {}
+      retry_(retry) {
+  std::random_device rd;
+  run_id_ = fmt::format("{:08x}{:08x}", rd(), rd());
+}
 
 DirectSink::~DirectSink() {
   stop();
@@ -83,6 +87,7 @@ Status DirectSink::produce(const std::string& topic, std::optional<std::string_v
   m.headers = headers;
   m.opaque = opaque;
   if (position_source_) m.position = position_source_();
+  m.seq = ++seq_;
   {
     std::lock_guard lock(mu_);
     queue_.push_back(std::move(m));

@@ -37,6 +37,7 @@ struct DirectMessage {
   std::vector<KafkaHeader> headers;
   uint64_t opaque = 0;
   std::optional<StreamPosition> position;  // nullopt: not a streamed change (snapshot row, heartbeat)
+  uint64_t seq = 0;                        // 1, 2, … in produce order over this sink's life
 };
 
 struct RetryLimits {
@@ -71,6 +72,8 @@ class DirectSink : public Sink {
   int wake_fd() override;
 
   uint64_t attempts_failed() const { return attempts_failed_.load(); }
+  // Random per sink instance: tells this run's snapshot rows from an earlier run's in idempotency keys.
+  const std::string& run_id() const { return run_id_; }
 
  protected:
   // Starts the delivery thread; the concrete sink calls it at the end of its constructor.
@@ -100,6 +103,8 @@ class DirectSink : public Sink {
   const size_t max_batch_;
   const RetryLimits retry_;
   std::function<std::optional<StreamPosition>()> position_source_;
+  std::string run_id_;
+  uint64_t seq_ = 0;
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;     // delivery thread: messages queued / stop

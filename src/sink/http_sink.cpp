@@ -36,9 +36,9 @@ struct SlistDeleter {
 
 }  // namespace
 
-std::string idempotency_key(const std::string& prefix, const DirectMessage& m, uint64_t fallback_n) {
+std::string idempotency_key(const std::string& prefix, const std::string& run_id, const DirectMessage& m) {
   if (m.position) return fmt::format("{}-{}-{}", prefix, m.position->commit_lsn.value(), m.position->index);
-  return fmt::format("{}-snapshot-{}-{}", prefix, m.opaque, fallback_n);
+  return fmt::format("{}-snapshot-{}-{}", prefix, run_id, m.seq);
 }
 
 std::string http_body(std::span<const DirectMessage> batch, bool as_array) {
@@ -94,7 +94,7 @@ DirectSink::Delivery HttpSink::post(std::span<const DirectMessage> batch) {
   add("Expect:");  // no 100-continue round trip
   if (!config_.idempotency_header.empty()) {
     add(fmt::format("{}: {}", config_.idempotency_header,
-                    idempotency_key(config_.idempotency_prefix, batch.front(), fallback_n_)));
+                    idempotency_key(config_.idempotency_prefix, run_id(), batch.front())));
   }
   if (config_.batch) add(fmt::format("X-Sluice-Batch-Size: {}", batch.size()));
   if (!config_.batch) {
@@ -135,7 +135,6 @@ DirectSink::Delivery HttpSink::post(std::span<const DirectMessage> batch) {
     return Error::transient(fmt::format("POST {}: {}", config_.url, curl_easy_strerror(rc)));
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  if (!batch.front().position) ++fallback_n_;
   if (status >= 200 && status < 300) return ok_status();
   std::string excerpt = response_.substr(0, 200);
   return Error::transient(

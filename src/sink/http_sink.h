@@ -16,8 +16,9 @@
 namespace sluice::sink {
 
 // The idempotency key of a record: <prefix>-<commit LSN as a decimal>-<index in its transaction>; records
-// outside a streamed transaction (snapshot rows) use <prefix>-snapshot-<opaque>-<n>.
-std::string idempotency_key(const std::string& prefix, const DirectMessage& m, uint64_t fallback_n);
+// outside a streamed transaction (snapshot rows) use <prefix>-snapshot-<run id>-<seq>: unique, and never
+// equal to an earlier run's (whose rows may differ), so a receiver never drops a row as a duplicate.
+std::string idempotency_key(const std::string& prefix, const std::string& run_id, const DirectMessage& m);
 
 // The body of one request: the value (tombstones: none), or a JSON array of the values with null for a
 // tombstone.
@@ -38,7 +39,6 @@ class HttpSink final : public DirectSink {
   };
   config::HttpSinkConfig config_;
   std::unique_ptr<CURL, CurlDeleter> curl_;
-  uint64_t fallback_n_ = 0;
   std::string response_;
 };
 

@@ -125,7 +125,7 @@ DirectSink::Delivery NatsSink::deliver(std::span<const DirectMessage> batch) {
     for (const auto& h : m.headers) {
       if (s == NATS_OK) s = natsMsgHeader_Add(msg, h.name.c_str(), h.value.c_str());
     }
-    const std::string id = idempotency_key(id_prefix_, m, fallback_n_++);
+    const std::string id = idempotency_key(id_prefix_, run_id(), m);
     jsPubOptions po;
     jsPubOptions_Init(&po);
     po.MsgId = id.c_str();

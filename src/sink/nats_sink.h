@@ -31,7 +31,6 @@ class NatsSink final : public DirectSink {
   std::string id_prefix_;
   __natsConnection* nc_ = nullptr;
   __jsCtx* js_ = nullptr;
-  uint64_t fallback_n_ = 0;
 };
 
 }  // namespace sluice::sink

@@ -234,9 +234,14 @@ TEST(HttpSink, BodiesAndIdempotencyKeys) {
   EXPECT_EQ(http_body(std::span(batch).subspan(0, 1), false), R"({"a":1})");
   EXPECT_EQ(http_body(batch, true), R"([{"a":1},null,{"a":2}])");
   batch[0].position = StreamPosition{Lsn(0x16B3748), 4};
-  EXPECT_EQ(idempotency_key("inventory", batch[0], 9), "inventory-23803720-4");
-  batch[1].opaque = 77;
-  EXPECT_EQ(idempotency_key("inventory", batch[1], 9), "inventory-snapshot-77-9");
+  EXPECT_EQ(idempotency_key("inventory", "r1", batch[0]), "inventory-23803720-4");
+  batch[1].seq = 77;
+  EXPECT_EQ(idempotency_key("inventory", "r1", batch[1]), "inventory-snapshot-r1-77");
+  // Two sinks (two runs) never share a run id.
+  Recorder rec;
+  FlakySink a(&rec, 0, false, -1), b(&rec, 0, false, -1);
+  EXPECT_NE(a.run_id(), b.run_id());
+  EXPECT_EQ(a.run_id().size(), 16u);
 }
 
 }  // namespace
