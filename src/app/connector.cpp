@@ -176,10 +176,11 @@ Status Connector::make_sink() {
     producer_ = std::make_unique<sink::NullSink>(this);
   } else if (sink::is_direct(config_.sink_type)) {
     // file / http / redis / nats: idempotency keys from the change's place in its transaction.
-    auto direct = sink::make_direct_sink(config_, this, [this]() -> std::optional<sink::StreamPosition> {
-      if (!tx_.open || !tx_.replayable) return std::nullopt;
-      return sink::StreamPosition{tx_.commit_lsn, tx_.messages};
-    });
+    auto direct =
+        sink::make_direct_sink(config_, this, [this](uint64_t opaque) -> std::optional<sink::StreamPosition> {
+          if (!tx_.open || !tx_.replayable || opaque != tx_.id) return std::nullopt;  // heartbeats, offsets
+          return sink::StreamPosition{tx_.commit_lsn, tx_.messages};
+        });
     if (!direct) return direct.error();
     producer_ = std::move(*direct);
   } else {

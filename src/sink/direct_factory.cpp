@@ -15,8 +15,9 @@ bool is_direct(config::SinkType type) {
          type == SinkType::kNats;
 }
 
-Result<std::unique_ptr<Sink>> make_direct_sink(const config::Config& config, DeliveryHandler* handler,
-                                               std::function<std::optional<StreamPosition>()> position) {
+Result<std::unique_ptr<Sink>> make_direct_sink(
+    const config::Config& config, DeliveryHandler* handler,
+    std::function<std::optional<StreamPosition>(uint64_t)> position) {
   auto log = module_logger("sink");
   std::unique_ptr<DirectSink> sink;
   const auto& d = config.direct;

@@ -12,9 +12,10 @@ namespace sluice::sink {
 
 bool is_direct(config::SinkType type);
 
-// `position` tells where the change being produced stands (for idempotency keys); nullopt outside a
-// replayable streamed transaction.
-Result<std::unique_ptr<Sink>> make_direct_sink(const config::Config& config, DeliveryHandler* handler,
-                                               std::function<std::optional<StreamPosition>()> position);
+// `position` tells where the message being produced (given its opaque) stands, for idempotency keys;
+// nullopt for anything but a message of the replayable streamed transaction being sent.
+Result<std::unique_ptr<Sink>> make_direct_sink(
+    const config::Config& config, DeliveryHandler* handler,
+    std::function<std::optional<StreamPosition>(uint64_t)> position);
 
 }  // namespace sluice::sink

@@ -86,7 +86,7 @@ Status DirectSink::produce(const std::string& topic, std::optional<std::string_v
   if (value) m.value.emplace(*value);
   m.headers = headers;
   m.opaque = opaque;
-  if (position_source_) m.position = position_source_();
+  if (position_source_) m.position = position_source_(opaque);
   m.seq = ++seq_;
   {
     std::lock_guard lock(mu_);

@@ -56,8 +56,8 @@ class DirectSink : public Sink {
              RetryLimits retry);
   ~DirectSink() override;
 
-  // The connector's view of the change being produced (set before the first produce()).
-  void set_position_source(std::function<std::optional<StreamPosition>()> source) {
+  // The connector's view of the message being produced, given its opaque (set before the first produce()).
+  void set_position_source(std::function<std::optional<StreamPosition>(uint64_t opaque)> source) {
     position_source_ = std::move(source);
   }
 
@@ -102,7 +102,7 @@ class DirectSink : public Sink {
   const int64_t max_queue_;
   const size_t max_batch_;
   const RetryLimits retry_;
-  std::function<std::optional<StreamPosition>()> position_source_;
+  std::function<std::optional<StreamPosition>(uint64_t)> position_source_;
   std::string run_id_;
   uint64_t seq_ = 0;
 
