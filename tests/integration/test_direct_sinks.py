@@ -43,7 +43,14 @@ def direct(names, **extra):
 
 
 class Writer(threading.Thread):
-    """Inserts rows 1, 2, … one transaction each, recording the WAL insert position just before each."""
+    """Inserts rows 1, 2, … one transaction each, recording for each a WAL position just before its commit
+    record (inside the transaction, after the insert).
+
+    Postgres sends a transaction again after a restart unless its commit record lies before the slot's
+    confirmed_flush_lsn, so a slot that never passes this position has not skipped the row. (The slot may
+    legitimately pass the row's insert record: when nothing is in flight sluice confirms the walsender's
+    read position, which can lie inside a transaction not yet committed.)
+    """
 
     def __init__(self, table, interval=0.02):
         super().__init__(daemon=True)
@@ -56,8 +63,10 @@ class Writer(threading.Thread):
         with psycopg.connect(PG_URL, autocommit=True) as conn, conn.cursor() as cur:
             while not self.stop_flag.is_set():
                 i = self.next_id
-                self.before[i] = cur.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0]
+                cur.execute("BEGIN")
                 cur.execute(f"INSERT INTO {self.table} (id, n) VALUES (%s, %s)", (i, i * 10))
+                self.before[i] = cur.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0]
+                cur.execute("COMMIT")
                 self.next_id += 1
                 time.sleep(self.interval)
 
@@ -123,7 +132,7 @@ def outage_run(pg, names, sluice, received, server_down, server_up):
     after = [i for i in wanted if first[i] > down_at]
     assert after, "rows were written during the outage"
     limit = lsn_int(writer.before[min(after)])
-    assert max(samples) <= limit, (f"slot confirmed {max(samples)} past row {min(after)} (WAL before it: {limit}), "
+    assert max(samples) <= limit, (f"slot confirmed {max(samples)} past row {min(after)} (its commit after {limit}), "
                                    "which the server only took after it came back")
     # The slot moves on once everything is acknowledged.
     wait_until(lambda: confirmed(pg, names["slot"]) > lsn_int(writer.before[total]), 60,
