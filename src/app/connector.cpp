@@ -10,6 +10,7 @@
 
 #include "app/retry_policy.h"
 #include "common/log.h"
+#include "sink/direct_factory.h"
 #include "sink/kafka_producer.h"
 #include "sink/null_sink.h"
 #include "sink/transforming_sink.h"
@@ -89,9 +90,17 @@ Status Connector::make_sink() {
   p_.offsets.reset();  // holds a pointer to the sink
   p_.sink.reset();
   p_.eos = nullptr;
-  if (p_.config.sink_type == config::SinkType::kNull) {
+  if (sink_factory_) {
+    p_.sink = sink_factory_(&emitter_);
+  } else if (p_.config.sink_type == config::SinkType::kNull) {
     log()->warn("sink.type=null: events are serialized and discarded, nothing is sent to Kafka");
     p_.sink = std::make_unique<sink::NullSink>(&emitter_);
+  } else if (sink::is_direct(p_.config.sink_type)) {
+    // file / http / redis / nats: idempotency keys from the change's place in its transaction.
+    auto direct = sink::make_direct_sink(p_.config, &emitter_,
+                                         [this](uint64_t opaque) { return streamer_.position_of(opaque); });
+    if (!direct) return direct.error();
+    p_.sink = std::move(*direct);
   } else {
     auto properties = p_.config.producer_properties;
     if (p_.config.exactly_once) {

@@ -44,6 +44,11 @@ class Connector {
   void set_topic_observer(std::function<void(const std::string&)> observer) {
     emitter_.set_topic_observer(std::move(observer));
   }
+  // Replaces the sink that sink.type names by the one `factory` makes (sluice tail --direct prints the
+  // events itself); set before run().
+  void set_sink_factory(std::function<std::unique_ptr<sink::Sink>(sink::DeliveryHandler*)> factory) {
+    sink_factory_ = std::move(factory);
+  }
   // The metrics /metrics serves for this connector (they outlive it in a worker); set before run(). Keeps
   // the latency stages measured for the histograms even without latency.log.interval.ms.
   void set_metrics(std::shared_ptr<ConnectorMetrics> metrics) {
@@ -69,6 +74,7 @@ class Connector {
   Pipeline p_;
   Emitter emitter_;
   Streamer streamer_;
+  std::function<std::unique_ptr<sink::Sink>(sink::DeliveryHandler*)> sink_factory_;
   std::atomic<Phase> phase_{Phase::kStarting};
   int fences_without_standby_ = 0;  // fenced, and not yet back to waiting as a hot standby
   // snapshot.mode=always: snapshot once per start of sluice, not again when reconnecting.

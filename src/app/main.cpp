@@ -19,6 +19,7 @@
 #include "pgsink/sink_runner.h"
 #include "server/http_server.h"
 #include "server/monitoring.h"
+#include "tail/tail.h"
 #include "worker/connect.h"
 
 namespace {
@@ -191,6 +192,28 @@ int main(int argc, char** argv) {
   sink->add_option("CONFIG", config_path,
                    "Sink config: registration JSON, flat JSON object or .properties file")
       ->required();
+  sluice::tail::TailOptions tail_options;
+  auto* tail = app.add_subcommand("tail",
+                                  "Show changes on the terminal, one line per event: from Kafka, or with "
+                                  "--direct CONFIG from the database itself (no Kafka)");
+  tail->add_option("NAMES", tail_options.names, "Topics, or tables (schema.table or table)");
+  tail->add_option("--op", tail_options.ops,
+                   "Only these ops: c/create, u/update, d/delete, r/read, t/truncate")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  tail->add_option("--table", tail_options.tables, "Only these tables (schema.table or table)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  tail->add_flag(
+      "--from-beginning", tail_options.from_beginning,
+      "Kafka: from the topics' start; --direct: the tables' rows first (a snapshot). Default: from now");
+  tail->add_flag("--json", tail_options.json, "The raw event JSON, one per line");
+  tail->add_option("--bootstrap-server", tail_options.bootstrap, "Kafka brokers")->capture_default_str();
+  tail->add_option("--direct", tail_options.direct_config,
+                   "Connector config: read the database through a slot of tail's own, dropped at exit");
+  tail->add_option("--color", tail_options.color, "auto (when stdout is a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
   auto* ver = app.add_subcommand("version", "Print the version");
 
   try {
@@ -213,6 +236,12 @@ int main(int argc, char** argv) {
     return sluice::worker::run_connect(worker_properties, g_stop);
   }
   if (sink->parsed()) return run_sink_or_exit(config_path);
+  if (tail->parsed()) {
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGPIPE, SIG_IGN);
+    return sluice::tail::run_tail(tail_options, g_stop);
+  }
   auto cfg = load_or_exit(config_path);
   if (chk->parsed()) return sluice::app::check(cfg);
   if (reset->parsed()) return sluice::app::reset_offsets(cfg);

@@ -24,6 +24,7 @@
 #include "event/transaction_metadata.h"
 #include "offsets/offset_store.h"
 #include "pg/replication.h"
+#include "sink/direct_sink.h"
 #include "snapshot/incremental_snapshot.h"
 #include "snapshot/signal.h"
 
@@ -66,6 +67,13 @@ class Streamer final : public Emitter::Accounting {
   // Streams until stopped (ok) or the connection fails.
   Status stream(pg::ReplicationStream& stream);
   Lsn received_lsn() const { return received_; }
+  // Where a message of unit tx stands in the transaction being streamed (its commit LSN, the messages
+  // before it): the direct sinks' idempotency keys. nullopt for what has no place that repeats when Postgres
+  // sends it again (snapshot rows, heartbeats, offsets).
+  std::optional<sink::StreamPosition> position_of(TxId tx) const {
+    if (!tx_.open || !tx_.replayable || tx != tx_.id) return std::nullopt;
+    return sink::StreamPosition{tx_.commit_lsn, tx_.messages};
+  }
 
   // Emitter::Accounting
   bool skip_replayed(TxId tx) override {

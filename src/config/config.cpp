@@ -339,7 +339,7 @@ Status resolve_exactly_once(Config& c) {
   }
   std::string why;
   if (c.sink_type != SinkType::kKafka) {
-    why = "sink.type=null";
+    why = "a sink.type other than kafka";
   } else if (c.offset_storage != OffsetStorage::kKafka) {
     why = "offsets are not stored in Kafka (offset.storage must be kafka)";
   }
@@ -795,11 +795,28 @@ Result<Config> parse_connector(const Properties& props, std::vector<std::string>
   c.transaction_topic = r.str("topic.transaction", c.transaction_topic);
   if (c.transaction_topic.empty()) return invalid("topic.transaction", "", "a non-empty topic name suffix");
 
-  SLUICE_TRY_ASSIGN(
-      c.sink_type,
-      r.choice<SinkType>("sink.type", "kafka", {{"kafka", SinkType::kKafka}, {"null", SinkType::kNull}}));
+  SLUICE_TRY_ASSIGN(c.sink_type, r.choice<SinkType>("sink.type", "kafka",
+                                                    {{"kafka", SinkType::kKafka},
+                                                     {"null", SinkType::kNull},
+                                                     {"file", SinkType::kFile},
+                                                     {"http", SinkType::kHttp},
+                                                     {"redis", SinkType::kRedis},
+                                                     {"nats", SinkType::kNats},
+                                                     {"nats-jetstream", SinkType::kNats}}));
+  {
+    static const char* kNames[] = {"kafka", "null", "file", "http", "redis", "nats"};
+    std::set<std::string> sink_keys;
+    SLUICE_TRY_ASSIGN(c.direct, parse_direct_sink(props, kNames[static_cast<int>(c.sink_type)],
+                                                  c.topic_prefix, sink_keys, c.warnings));
+    for (const auto& key : sink_keys) r.mark(key);
+  }
   // Without Kafka there is no Kafka offset topic: the slot (or a configured file) keeps the position.
-  if (c.sink_type == SinkType::kNull && c.offset_storage == OffsetStorage::kKafka) {
+  if (c.sink_type != SinkType::kKafka && c.offset_storage == OffsetStorage::kKafka) {
+    if (r.has("offset.storage")) {
+      return invalid("offset.storage", "kafka",
+                     "file or none when sink.type is not kafka (sluice never stores offsets in a Kafka the "
+                     "sink does not use)");
+    }
     c.offset_storage = OffsetStorage::kNone;
   }
   c.bootstrap_servers = r.str("kafka.bootstrap.servers", r.str("bootstrap.servers", c.bootstrap_servers));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "config/direct_sink_config.h"
 #include "config/message_key_columns.h"
 #include "config/pattern_list.h"
 #include "config/table_filter.h"
@@ -31,7 +32,7 @@ enum class BinaryMode { kBytes, kBase64, kBase64UrlSafe, kHex };
 enum class IntervalMode { kNumeric, kString };
 enum class HstoreMode { kJson, kMap };
 enum class FailureMode { kFail, kWarn, kSkip };  // event.processing.failure.handling.mode
-enum class SinkType { kKafka, kNull };
+enum class SinkType { kKafka, kNull, kFile, kHttp, kRedis, kNats };
 // snapshot.isolation.mode: the isolation of snapshot transactions that do not read a replication slot's
 // exported snapshot (which is always read under REPEATABLE READ, as Debezium does).
 enum class IsolationMode { kSerializable, kRepeatableRead, kReadCommitted, kReadUncommitted };
@@ -148,8 +149,10 @@ struct Config {
   bool provide_transaction_metadata = false;
   std::string transaction_topic = "transaction";  // topic.transaction
 
-  // sink.type (Debezium Server's debezium.sink.type): kafka, or null (acknowledge without sending).
+  // sink.type (Debezium Server's debezium.sink.type): kafka, null (acknowledge without sending), or a
+  // direct sink without Kafka: file, http, redis, nats (Debezium Server's nats-jetstream).
   SinkType sink_type = SinkType::kKafka;
+  DirectSinkConfig direct;  // the direct sink's settings (sink.type file/http/redis/nats)
   // Kafka: bootstrap servers plus librdkafka properties passed through from producer.* / kafka.*.
   std::string bootstrap_servers = "localhost:9092";
   std::map<std::string, std::string> producer_properties;

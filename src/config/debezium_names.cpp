@@ -78,10 +78,12 @@ Result<Properties> from_debezium_server(const Properties& props, std::vector<std
   }
   const std::string sink_type =
       lower(trim(props.count("debezium.sink.type") ? props.at("debezium.sink.type") : std::string("kafka")));
-  if (sink_type != "kafka" && sink_type != "null") {
-    return Error::fatal(fmt::format(
-        "invalid value for debezium.sink.type: '{}' (allowed: kafka, null; sluice publishes to Kafka only)",
-        sink_type));
+  if (sink_type != "kafka" && sink_type != "null" && sink_type != "http" && sink_type != "redis" &&
+      sink_type != "nats-jetstream" && sink_type != "file") {
+    return Error::fatal(
+        fmt::format("invalid value for debezium.sink.type: '{}' (allowed: kafka, null, http, redis, "
+                    "nats-jetstream, file)",
+                    sink_type));
   }
   for (const auto& [key, value] : props) {
     if (!key.starts_with("debezium.")) continue;
