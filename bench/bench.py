@@ -73,6 +73,7 @@ RECV_LATENCY = str(Path(SLUICE).parent / "sluice-recv-latency")  # W3's bare rep
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 CLK = os.sysconf("SC_CLK_TCK")
 SLUICE_SET = {}  # --set KEY=VALUE: extra sluice properties for both sluice runs
+SCRAPE_METRICS = False  # --scrape-metrics: every sluice run serves /metrics, read once a second meanwhile
 
 SIZES = {  # mode -> (W1 rows, W2 transactions, (W3 rates, W3 seconds), W4 rows)
     "full": (1_000_000, 300_000, ((5_000, 10_000), 60), 5_000_000),
@@ -281,11 +282,49 @@ def sluice_config(env, slot, pub, prefix, table, extra):
     return cfg
 
 
+class MetricsScraper:
+    """--scrape-metrics: the sluice run serves /metrics (metrics.listeners) and a thread reads it every second,
+    as a Prometheus server would, while the run lasts; a no-op otherwise."""
+
+    def __init__(self, cfg):
+        self.scrapes = self.failures = 0
+        self.url = None
+        if SCRAPE_METRICS:
+            self.url = f"http://127.0.0.1:{free_port()}"
+            cfg["metrics.listeners"] = self.url
+
+    def __enter__(self):
+        import threading
+        import urllib.request
+        self.done = threading.Event()
+
+        def loop():
+            while not self.done.wait(1.0):
+                try:
+                    with urllib.request.urlopen(self.url + "/metrics", timeout=5) as r:
+                        r.read()
+                    self.scrapes += 1
+                except OSError:
+                    self.failures += 1  # not listening yet (start-up) or gone (stop)
+
+        if self.url:
+            self.thread = threading.Thread(target=loop, daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.url:
+            self.done.set()
+            self.thread.join()
+            log(f"  /metrics scraped {self.scrapes} times ({self.failures} refused)")
+
+
 def run_sluice(env, tmp, slot, pub, table, end_lsn, events, null_sink, mean_size=None):
     prefix = f"{env.tag}_{'null' if null_sink else 'sluice'}"
     topic = f"{prefix}.public.{table}"
     extra = {"sink.type": "null", "status.update.interval.ms": "10"} if null_sink else {}
     cfg = sluice_config(env, slot, pub, prefix, table, extra)
+    scraper = MetricsScraper(cfg)
     path = tmp / f"{prefix}.json"
     path.write_text(json.dumps(cfg))
     if not null_sink:
@@ -297,19 +336,20 @@ def run_sluice(env, tmp, slot, pub, table, end_lsn, events, null_sink, mean_size
     p = subprocess.Popen([*wrap, SLUICE, "run", str(path)], stdout=logf, stderr=logf)
     timeout = max(120, events / 2000)
     try:
-        wait_until(lambda: env.slot_state(slot)[0] is not None, p, 60, "sluice start", poll=0.005)
-        t0, cpu0 = time.monotonic(), proc_cpu(p.pid)
-        b0 = proc_cpu(env.broker_pid) if not null_sink else 0
-        if null_sink:
-            end = lsn_int(end_lsn)
-            wait_until(lambda: (s := env.slot_state(slot)[1]) is not None and lsn_int(s) >= end, p, timeout,
-                       "sluice (null sink) drain")
-        else:
-            wait_until(lambda: env.topic_count(topic) >= events, p, timeout, "sluice drain", poll=0.02)
-        secs = time.monotonic() - t0
-        cpu = proc_cpu(p.pid) - cpu0
-        broker = proc_cpu(env.broker_pid) - b0 if not null_sink else None
-        rss = proc_hwm_mb(p.pid)
+        with scraper:
+            wait_until(lambda: env.slot_state(slot)[0] is not None, p, 60, "sluice start", poll=0.005)
+            t0, cpu0 = time.monotonic(), proc_cpu(p.pid)
+            b0 = proc_cpu(env.broker_pid) if not null_sink else 0
+            if null_sink:
+                end = lsn_int(end_lsn)
+                wait_until(lambda: (s := env.slot_state(slot)[1]) is not None and lsn_int(s) >= end, p, timeout,
+                           "sluice (null sink) drain")
+            else:
+                wait_until(lambda: env.topic_count(topic) >= events, p, timeout, "sluice drain", poll=0.02)
+            secs = time.monotonic() - t0
+            cpu = proc_cpu(p.pid) - cpu0
+            broker = proc_cpu(env.broker_pid) - b0 if not null_sink else None
+            rss = proc_hwm_mb(p.pid)
     except Exception:
         log((tmp / f"{prefix}.log").read_text()[-3000:])
         raise
@@ -440,6 +480,8 @@ def run_debezium(env, tmp, slot, pub, table, events):
         raise
     finally:
         stop(p)
+        if contender == "sluice":
+            scraper.__exit__(None, None, None)
         shutil.rmtree(RUN / "debezium" / prefix, ignore_errors=True)
     size = env.mean_message_size(topic)
     env.delete_topic(topic)
@@ -636,9 +678,11 @@ def w3_run(env, tmp, table, pub, contender, rate, secs, run_no, variant=None):
         stats = {"latency.log.interval.ms": "5000"}  # per-stage latency (the log's last line covers the run)
         cfg = sluice_config(env, slot, pub, prefix, table, stats)
         cfg.update(variant[1] if variant else {})
+        scraper = MetricsScraper(cfg)
         path.write_text(json.dumps(cfg))
         p = subprocess.Popen([SLUICE, "run", str(path)], stdout=open(tmp / f"{prefix}.log", "w"),
                              stderr=subprocess.STDOUT)
+        scraper.__enter__()
     elif contender == "pg":
         u = env.url
         conninfo = (f"host={u.hostname} port={u.port} user={u.username} dbname={u.path.lstrip('/')}"
@@ -986,10 +1030,15 @@ def main():
                     help="skip W1 through `sluice connect` (a connector registered over REST)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="extra sluice property for both sluice runs, e.g. producer.compression.type=lz4")
+    ap.add_argument("--scrape-metrics", action="store_true",
+                    help="sluice runs serve /metrics (metrics.listeners), scraped every second (its cost: compare "
+                         "with a run without)")
     ap.add_argument("--results", help="write the table here too (default: bench/RESULTS.md for full runs)")
     args = ap.parse_args()
     mode = args.mode or "full"
     SLUICE_SET.update(kv.split("=", 1) for kv in args.set)
+    global SCRAPE_METRICS
+    SCRAPE_METRICS = args.scrape_metrics
     if "producer.compression.type" in SLUICE_SET:  # Debezium's producer compresses as sluice's
         DEBEZIUM_WORKER["producer.compression.type"] = SLUICE_SET["producer.compression.type"]
     if mode == "smoke":
