@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "common/log.h"
+#include "event/source_type.h"
 
 namespace sluice::app {
 
@@ -37,6 +38,8 @@ event::TableInfo table_info(const config::Config& config, const pg::CatalogTable
     col.element_kind = c.element_kind;
     col.element_name = c.element_name;
     col.default_expr = c.default_expr;
+    col.source_type = event::jdbc_type_name(c.declared_type_name, c.default_expr);
+    col.domain = c.declared_type_kind == 'd';
     info.columns.push_back(std::move(col));
   }
   // message.key.columns: the configured columns, in configured order, replace the primary key as the key.
@@ -110,9 +113,12 @@ Status Pipeline::wait_for_acks() {
   return ok_status();
 }
 
-Result<std::shared_ptr<const event::TableSchema>> Pipeline::schema_for(const pg::CatalogTable& cat) {
-  auto schema = event::TableSchema::build(table_info(config, cat), config.topic_prefix,
-                                          converter_options(config), config.topic_delimiter);
+Result<std::shared_ptr<const event::TableSchema>> Pipeline::schema_for(const pg::CatalogTable& cat,
+                                                                       bool from_stream) {
+  event::ConverterOptions options = converter_options(config);
+  options.from_stream = from_stream;
+  auto schema = event::TableSchema::build(table_info(config, cat), config.topic_prefix, options,
+                                          config.topic_delimiter);
   if (!schema) return schema;
   if (auto s = sink->ensure_topic((*schema)->topic(), 30000); !s) return s.error();
   return schema;

@@ -60,7 +60,9 @@ struct Pipeline {
   // LSN they cover (acks.flush_lsn()) and commits; that LSN may then be confirmed to Postgres.
   Status commit_eos();
   // The event schema of a catalog table (message.key.columns applied), its topic created when missing.
-  Result<std::shared_ptr<const event::TableSchema>> schema_for(const pg::CatalogTable& cat);
+  // from_stream: for a pgoutput Relation message (the streamer), else a catalog read (snapshots).
+  Result<std::shared_ptr<const event::TableSchema>> schema_for(const pg::CatalogTable& cat,
+                                                               bool from_stream = false);
   // The position Postgres may be told is flushed: what the offset store (or Kafka transaction) made durable.
   Lsn confirmable() const { return eos != nullptr ? eos_committed : offsets->confirmable(acks.flush_lsn()); }
 };

@@ -357,9 +357,14 @@ Status Streamer::on_relation(const decode::Relation& rel) {
       }
     } else {
       merged.columns.push_back(pg::CatalogColumn{std::string(rc.name), rc.type, rc.typmod, false, false, 0});
+      // Gone from the catalog: Debezium names it by the Relation's type (PostgresType.getName()).
+      auto declared = pg::declared_type(*p_.catalog, rc.type);
+      if (!declared) return declared.error();
+      merged.columns.back().declared_type_name = std::move(declared->first);
+      merged.columns.back().declared_type_kind = declared->second;
     }
   }
-  auto schema = p_.schema_for(merged);
+  auto schema = p_.schema_for(merged, /*from_stream=*/true);
   if (!schema) return schema.error();
   log()->info("relation {}.{} (oid {}): {} columns -> topic {}", merged.schema, merged.table, rel.oid.value,
               merged.columns.size(), (*schema)->topic());

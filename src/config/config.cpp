@@ -417,8 +417,9 @@ Result<Config> parse_config(const Properties& original) {
 namespace {
 // column.include.list / column.exclude.list and the mask properties, in the order ColumnMappers.create
 // registers them (the first rule matching a column wins): column.truncate.to.<N>.chars,
-// column.mask.with.<N>.chars, column.mask.hash.<alg>.with.salt.<salt>, then its .v2 form; among properties of
-// one kind, key order. A column.* key of another shape is refused later (unimplemented_output_property).
+// column.mask.with.<N>.chars, column.propagate.source.type, datatype.propagate.source.type,
+// column.mask.hash.<alg>.with.salt.<salt>, then its .v2 form; among properties of one kind, key order. A
+// column.* key of another shape is refused later (unimplemented_output_property).
 Result<std::shared_ptr<const transform::ColumnRules>> parse_column_rules(Reader& r, const Properties& props) {
   using transform::MaskSpec;
   const auto include = split_patterns(r.str("column.include.list", ""));
@@ -427,7 +428,19 @@ Result<std::shared_ptr<const transform::ColumnRules>> parse_column_rules(Reader&
   static const RE2 kMaskWith(R"(column\.mask\.with\.(\d+)\.chars)");
   static const RE2 kHash(R"(column\.mask\.hash\.([^.]+)\.with\.salt\.(.+))");
   static const RE2 kHashV2(R"(column\.mask\.hash\.v2\.([^.]+)\.with\.salt\.(.+))");
-  std::vector<std::pair<MaskSpec, std::vector<std::string>>> groups[4];
+  std::vector<std::pair<MaskSpec, std::vector<std::string>>> groups[6];
+  for (const char* key : {"column.propagate.source.type", "datatype.propagate.source.type"}) {
+    auto it = props.find(key);
+    if (it == props.end()) continue;
+    r.mark(key);
+    MaskSpec spec;
+    spec.key = key;
+    spec.kind = MaskSpec::Kind::kPropagateSourceType;
+    spec.by_datatype = key[0] == 'd';
+    auto patterns = split_patterns(trim(it->second));
+    if (!patterns.empty())
+      groups[spec.by_datatype ? 3 : 2].emplace_back(std::move(spec), std::move(patterns));
+  }
   for (const auto& [key, value] : props) {
     if (!key.starts_with("column.mask.") && !key.starts_with("column.truncate.")) continue;
     MaskSpec spec;
@@ -443,10 +456,10 @@ Result<std::shared_ptr<const transform::ColumnRules>> parse_column_rules(Reader&
     } else if (RE2::FullMatch(key, kHashV2, &algorithm, &salt)) {
       spec.kind = MaskSpec::Kind::kHash;
       spec.version = 2;
-      group = 3;
+      group = 5;
     } else if (RE2::FullMatch(key, kHash, &algorithm, &salt)) {
       spec.kind = MaskSpec::Kind::kHash;
-      group = 2;
+      group = 4;
     } else {
       return Error::fatal(
           fmt::format("unknown property {}: the column mask properties are column.mask.with.<N>.chars, "

@@ -151,9 +151,10 @@ std::optional<Error> unimplemented_output_property(const std::string& key, const
                     key, why));
   };
   const std::string v = trim(value);
-  if (key.starts_with("column."))  // column.propagate.source.type and keys of no known shape
-    return refuse("of the column properties sluice implements the filters, masks and truncation only");
-  if (key == "datatype.propagate.source.type") return refuse("source type schema parameters");
+  if (key.starts_with("column."))  // a key of no known shape (the ones sluice reads never get here)
+    return refuse(
+        "of the column properties sluice implements the filters, masks, truncation and "
+        "column.propagate.source.type only");
   if (key.starts_with("key.converter.") || key.starts_with("value.converter.") ||
       key.starts_with("header.converter.")) {
     if (key.ends_with(".schemas.cache.size")) return std::nullopt;  // a cache size: same output

@@ -74,7 +74,7 @@ void simple(JsonWriter& w, const char* type, bool optional, const char* field) {
 }
 
 void named_tail(JsonWriter& w, bool optional, const char* name, int version, const char* doc,
-                std::string_view field_name) {
+                std::string_view field_name, const SchemaParameters* parameters = nullptr) {
   write_key(w, "optional");
   w.Bool(optional);
   write_key(w, "name");
@@ -83,6 +83,15 @@ void named_tail(JsonWriter& w, bool optional, const char* name, int version, con
   w.Int(version);
   write_key(w, "doc");
   w.String(doc);
+  if (parameters != nullptr && !parameters->empty()) {
+    write_key(w, "parameters");
+    w.StartObject();
+    for (const auto& [key, value] : *parameters) {
+      write_key(w, key);
+      write_string(w, value);
+    }
+    w.EndObject();
+  }
   if (!field_name.empty()) {
     write_key(w, "field");
     write_string(w, field_name);
@@ -189,7 +198,8 @@ std::string wkb_polygon(const double* coords, size_t points) {
   return out;
 }
 
-void write_schema(JsonWriter& w, uint32_t oid, bool optional, std::string_view field_name) {
+void write_schema(JsonWriter& w, uint32_t oid, bool optional, std::string_view field_name,
+                  const SchemaParameters& parameters) {
   w.StartObject();
   write_key(w, "type");
   w.String("struct");
@@ -201,7 +211,8 @@ void write_schema(JsonWriter& w, uint32_t oid, bool optional, std::string_view f
       simple(w, "double", false, "b");
       simple(w, "double", false, "c");
       w.EndArray();
-      named_tail(w, optional, "io.debezium.data.geometry.Line", 1, "Geometry (LINE)", field_name);
+      named_tail(w, optional, "io.debezium.data.geometry.Line", 1, "Geometry (LINE)", field_name,
+                 &parameters);
       break;
     case pt::kCircle:
       w.StartObject();  // Point.builder().build(): a required Point
@@ -218,7 +229,8 @@ void write_schema(JsonWriter& w, uint32_t oid, bool optional, std::string_view f
       w.EndObject();
       simple(w, "double", false, "radius");
       w.EndArray();
-      named_tail(w, optional, "io.debezium.data.geometry.Circle", 1, "Geometry (CIRCLE)", field_name);
+      named_tail(w, optional, "io.debezium.data.geometry.Circle", 1, "Geometry (CIRCLE)", field_name,
+                 &parameters);
       break;
     default:
       simple(w, "bytes", false, "wkb");
@@ -236,7 +248,7 @@ void write_schema(JsonWriter& w, uint32_t oid, bool optional, std::string_view f
       w.String("extensions");
       w.EndObject();
       w.EndArray();
-      named_tail(w, optional, "io.debezium.data.geometry.Geometry", 2, "Geometry", field_name);
+      named_tail(w, optional, "io.debezium.data.geometry.Geometry", 2, "Geometry", field_name, &parameters);
       break;
   }
   w.EndObject();

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "event/json_writer.h"
 
@@ -19,7 +21,10 @@ namespace sluice::event::geometry {
 bool is_mapped(uint32_t oid);
 
 // The JsonConverter schema of a column of type oid; field_name (if not empty) is appended as "field".
-void write_schema(JsonWriter& w, uint32_t oid, bool optional, std::string_view field_name);
+// A column mapper's schema parameters (column.propagate.source.type), written after the type's own.
+using SchemaParameters = std::vector<std::pair<std::string, std::string>>;
+void write_schema(JsonWriter& w, uint32_t oid, bool optional, std::string_view field_name,
+                  const SchemaParameters& parameters = {});
 
 // Writes the value for the Postgres text form (line "{A,B,C}", lseg "[(x,y),(x,y)]", box "(x,y),(x,y)",
 // path "[(x,y),...]" open or "((x,y),...)" closed, polygon "((x,y),...)", circle "<(x,y),r>"). False (and

@@ -188,7 +188,24 @@ Result<std::shared_ptr<const TableSchema>> TableSchema::build(TableInfo info, st
         }
         continue;
       }
-      if (const auto* rule = rules->mask_for(id)) {
+      // ColumnMappers.fullyQualifiedColumnDatatype: <schema>.<table>.<Column.typeName()> (the JDBC name).
+      const std::string datatype_id =
+          fmt::format("{}.{}.{}", info.schema, info.table,
+                      column.source_type.empty() ? column.type_name : column.source_type);
+      const auto matching = rules->rules_for(id, datatype_id);
+      const transform::ColumnRules::Rule* rule = matching.empty() ? nullptr : matching.front();
+      if (rule != nullptr && rule->spec.kind == transform::MaskSpec::Kind::kPropagateSourceType) {
+        // ColumnMappers.mapperFor takes the first matching rule only: a hash mask after it is not applied.
+        for (const auto* later : matching) {
+          if (later->spec.kind == transform::MaskSpec::Kind::kHash) {
+            return Error::config_error(fmt::format(
+                "{} and {} both match column {}: Debezium applies only the first ({}) and would publish the "
+                "column in clear; narrow {} so that it leaves the masked column out",
+                rule->spec.key, later->spec.key, id, rule->spec.key, rule->spec.key));
+          }
+        }
+        apply_source_type_parameters(*c, column, options.from_stream);
+      } else if (rule != nullptr) {
         if (column.key) {
           return Error::config_error(fmt::format(
               "{} matches {}, a column of the message key of {}.{}: Debezium does not mask key fields and "
@@ -212,7 +229,10 @@ Result<std::shared_ptr<const TableSchema>> TableSchema::build(TableInfo info, st
   s->has_key_ = !s->key_fields_.empty();
 
   std::vector<const std::string*> key_fields, value_fields;
-  for (size_t k : s->key_fields_) key_fields.push_back(&s->converters_[k].field_schema_json);
+  for (size_t k : s->key_fields_) {
+    const ColumnConverter& c = s->converters_[k];
+    key_fields.push_back(c.key_field_schema_json.empty() ? &c.field_schema_json : &c.key_field_schema_json);
+  }
   for (const ColumnConverter& c : s->converters_) value_fields.push_back(&c.field_schema_json);
 
   StringSink sink{&s->key_schema_json_};

@@ -36,6 +36,9 @@ struct ConverterOptions {
   // column.include.list / column.exclude.list and the column.mask.* / column.truncate.* properties (null:
   // none): applied once, where the table's converters and value schema are built.
   std::shared_ptr<const transform::ColumnRules> column_rules;
+  // The schema is built for a pgoutput Relation message (streaming) rather than from the catalog read of a
+  // snapshot: Debezium's source type lengths and scales differ between the two (event/source_type.h).
+  bool from_stream = false;
 };
 
 // A column as read from the catalog, in pgoutput column order.
@@ -57,6 +60,10 @@ struct ColumnInfo {
   char element_kind = 0;
   std::string element_name;
   std::optional<std::string> default_expr;  // the column default as pg_get_expr prints it
+  // pgjdbc's TYPE_NAME for the column (event/source_type.h jdbc_type_name): the declared type's typname (a
+  // domain's own name, _int4 for int4[]) or serial / bigserial / smallserial. Empty: unknown, type_name.
+  std::string source_type;
+  bool domain = false;  // declared with a domain: type and typmod are its base type's
 };
 
 struct TableInfo {

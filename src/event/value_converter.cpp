@@ -15,6 +15,7 @@
 #include "event/java_format.h"
 #include "event/pg_text.h"
 #include "event/pg_types.h"
+#include "event/source_type.h"
 
 namespace sluice::event {
 namespace {
@@ -1182,7 +1183,7 @@ void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* elem
                        std::string_view field_name, std::string_view default_json,
                        const std::vector<std::pair<std::string, std::string>>& extra_parameters) {
   if (type.kind == ValueKind::kGeometric) {
-    geometry::write_schema(w, type.pg_type, optional, field_name);
+    geometry::write_schema(w, type.pg_type, optional, field_name, extra_parameters);
     return;
   }
   SchemaShape shape = shape_of(type.kind);
@@ -1241,10 +1242,6 @@ void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* elem
   }
   write_key(w, "optional");
   w.Bool(optional);
-  if (!default_json.empty()) {
-    write_key(w, "default");
-    write_raw(w, default_json, rapidjson::kNullType);
-  }
   if (shape.name != nullptr) {
     write_key(w, "name");
     w.String(shape.name);
@@ -1284,6 +1281,11 @@ void write_type_schema(JsonWriter& w, const TypeSpec& type, const TypeSpec* elem
       write_string(w, value);
     }
     w.EndObject();
+  }
+  // JsonConverter.asJsonSchema: the default follows name, version, doc and parameters.
+  if (!default_json.empty()) {
+    write_key(w, "default");
+    write_raw(w, default_json, rapidjson::kNullType);
   }
   if (!field_name.empty()) {
     write_key(w, "field");
@@ -1489,6 +1491,8 @@ Status apply_column_mask(ColumnConverter& c, const ColumnInfo& column, const tra
       m.max_units = static_cast<size_t>(spec.chars);
       parameters.emplace_back("truncateLength", std::to_string(spec.chars));
       break;
+    case SpecKind::kPropagateSourceType:  // not a mask: apply_source_type_parameters (the caller's choice)
+      return Error::fatal(fmt::format("{} is not a column mask (sluice bug)", spec.key));
   }
   m.toast_json = m.kind == ColumnMask::Kind::kReplace ? m.replace_json : masked_json(m, c.unavailable_json);
   m.fallback_json = m.kind == ColumnMask::Kind::kReplace
@@ -1499,6 +1503,15 @@ Status apply_column_mask(ColumnConverter& c, const ColumnInfo& column, const tra
     write_type_schema(w, c.type, element, c.optional, c.name, c.default_json, parameters);
   });
   return ok_status();
+}
+
+void apply_source_type_parameters(ColumnConverter& c, const ColumnInfo& column, bool from_stream) {
+  if (c.key_field_schema_json.empty()) c.key_field_schema_json = c.field_schema_json;
+  const TypeSpec* element = c.type.kind == ValueKind::kArray ? &c.element : nullptr;
+  const auto parameters = source_type_parameters(column, from_stream);
+  c.field_schema_json = render([&](JsonWriter& w) {
+    write_type_schema(w, c.type, element, c.optional, c.name, c.default_json, parameters);
+  });
 }
 
 Status write_column_value(const ColumnConverter& c, const decode::TupleValue& value, JsonWriter& w,

@@ -107,6 +107,9 @@ struct ColumnConverter {
   TypeSpec element;  // kArray only
   // This column's entry in a struct's "fields": its JsonConverter schema with "field":"<name>" last.
   std::string field_schema_json;
+  // Its entry in the key struct's "fields" when that differs (Debezium's key fields get no column mapper,
+  // so no source type parameters); empty: field_schema_json.
+  std::string key_field_schema_json;
   // The JSON value for an unchanged TOAST column (pgoutput 'u'): the placeholder in the column's shape
   // where Debezium has one, else null.
   std::string unavailable_json;
@@ -134,6 +137,11 @@ std::optional<ColumnConverter> make_column_converter(const ColumnInfo& column, s
 Status apply_column_mask(ColumnConverter& converter, const ColumnInfo& column,
                          const transform::MaskSpec& spec,
                          std::shared_ptr<const transform::StringHasher> hasher, std::string_view column_id);
+
+// column.propagate.source.type / datatype.propagate.source.type on a converter made by
+// make_column_converter: the __debezium.source.column.* parameters (event/source_type.h) in the value
+// schema's field, after the type's own; the key schema's field is left as it was, as in Debezium.
+void apply_source_type_parameters(ColumnConverter& converter, const ColumnInfo& column, bool from_stream);
 
 // Writes one column value. Postgres values that Debezium cannot represent in the chosen mode (NaN in a
 // precise decimal) are written as null, as Debezium's default event.converting.failure.handling.mode=warn

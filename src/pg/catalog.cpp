@@ -77,7 +77,7 @@ Result<CatalogTable> load_table(Connection& conn, Oid table) {
       // int2vector arrays are 0-based: normalise the position to 1-based.
       "        CASE WHEN a.attnum = ANY(i.indkey) THEN array_position(i.indkey::int2[], a.attnum)"
       "             - array_lower(i.indkey::int2[], 1) + 1 ELSE 0 END,"
-      "        a.atttypid, a.atttypmod, pg_get_expr(d.adbin, d.adrelid)"
+      "        a.atttypid, a.atttypmod, pg_get_expr(d.adbin, d.adrelid), ty.typname, ty.typtype"
       " FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid"
       " LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary"
       " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
@@ -96,6 +96,8 @@ Result<CatalogTable> load_table(Connection& conn, Oid table) {
     c.declared_type = Oid{static_cast<uint32_t>(std::strtoul(PQgetvalue(cols->get(), i, 5), nullptr, 10))};
     c.declared_typmod = std::atoi(PQgetvalue(cols->get(), i, 6));
     if (!PQgetisnull(cols->get(), i, 7)) c.default_expr = PQgetvalue(cols->get(), i, 7);
+    c.declared_type_name = PQgetvalue(cols->get(), i, 8);
+    c.declared_type_kind = PQgetvalue(cols->get(), i, 9)[0];
     if (auto info = type_info(conn, c.type); !info) {
       return info.error();
     } else {
@@ -108,6 +110,14 @@ Result<CatalogTable> load_table(Connection& conn, Oid table) {
     out.columns.push_back(std::move(c));
   }
   return out;
+}
+
+Result<std::pair<std::string, char>> declared_type(Connection& conn, Oid type) {
+  auto r = conn.exec_params("SELECT typname, typtype FROM pg_type WHERE oid = $1::oid",
+                            {std::to_string(type.value)});
+  if (!r) return r.error();
+  if (PQntuples(r->get()) == 0) return std::pair<std::string, char>{};
+  return std::pair<std::string, char>{PQgetvalue(r->get(), 0, 0), PQgetvalue(r->get(), 0, 1)[0]};
 }
 
 Result<CatalogType> resolve_type(Connection& conn, Oid type, int32_t typmod) {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/lsn.h"
@@ -41,6 +42,8 @@ struct CatalogColumn {
   char element_kind = 0;                    // see CatalogType
   std::string element_name;                 // see CatalogType
   std::optional<std::string> default_expr;  // pg_get_expr(adbin): the column default, if any
+  std::string declared_type_name;           // pg_type.typname of declared_type (a domain's own name)
+  char declared_type_kind = 'b';            // pg_type.typtype of declared_type ('d': a domain)
 };
 
 struct CatalogTable {
@@ -59,5 +62,9 @@ std::vector<size_t> primary_key_columns(const CatalogTable& table);
 // Resolves a type (and typmod) as it appears in a Relation message: a domain to its base type, plus the
 // name/kind/labels of non-builtin types.
 Result<CatalogType> resolve_type(Connection& conn, Oid type, int32_t typmod);
+
+// pg_type.typname and typtype of a type (as declared: a domain's own), for a column the catalog no longer
+// has.
+Result<std::pair<std::string, char>> declared_type(Connection& conn, Oid type);
 
 }  // namespace sluice::pg

@@ -213,9 +213,18 @@ bool ColumnRules::included(std::string_view column_id) const {
 
 const ColumnRules::Rule* ColumnRules::mask_for(std::string_view column_id) const {
   for (const Rule& rule : rules_) {
-    if (any_full_match(rule.patterns, column_id)) return &rule;
+    if (!rule.spec.by_datatype && any_full_match(rule.patterns, column_id)) return &rule;
   }
   return nullptr;
+}
+
+std::vector<const ColumnRules::Rule*> ColumnRules::rules_for(std::string_view column_id,
+                                                             std::string_view datatype_id) const {
+  std::vector<const Rule*> out;
+  for (const Rule& rule : rules_) {
+    if (any_full_match(rule.patterns, rule.spec.by_datatype ? datatype_id : column_id)) out.push_back(&rule);
+  }
+  return out;
 }
 
 }  // namespace sluice::transform

@@ -18,15 +18,18 @@ class RE2;
 
 namespace sluice::transform {
 
-// One column.mask.* / column.truncate.* property: what it does to the columns it matches.
+// One column.mask.* / column.truncate.* / *.propagate.source.type property: what it does to the columns it
+// matches (kPropagateSourceType: the __debezium.source.column.* schema parameters, values unchanged).
 struct MaskSpec {
-  enum class Kind { kReplace, kHash, kTruncate };
+  enum class Kind { kReplace, kHash, kTruncate, kPropagateSourceType };
   Kind kind = Kind::kReplace;
   std::string key;        // the property, for messages
   int chars = 0;          // kReplace: N '*' characters; kTruncate: at most N characters (UTF-16 units)
   std::string algorithm;  // kHash: the Java MessageDigest name as configured (SHA-256, MD5 …)
   std::string salt;       // kHash
   int version = 1;        // kHash: 1 (Java serialization of the String) or 2 (its UTF-8 bytes)
+  // datatype.propagate.source.type: matched against "<schema>.<table>.<type name>" instead of the column id.
+  bool by_datatype = false;
 };
 
 // The digest of MaskStrings.HashValueConverter: lower-case hex of digest(salt || bytes(value)), where
@@ -73,7 +76,11 @@ class ColumnRules {
       std::vector<std::pair<MaskSpec, std::vector<std::string>>> masks);
   bool empty() const { return include_.empty() && exclude_.empty() && rules_.empty(); }
   bool included(std::string_view column_id) const;
+  // The first rule matching the column id, among the rules matched by column id.
   const Rule* mask_for(std::string_view column_id) const;
+  // Every rule matching a column, in order of precedence (Debezium applies only the first): column rules by
+  // column_id, datatype.propagate.source.type by datatype_id ("<schema>.<table>.<JDBC type name>").
+  std::vector<const Rule*> rules_for(std::string_view column_id, std::string_view datatype_id) const;
 
  private:
   std::vector<std::shared_ptr<re2::RE2>> include_, exclude_;

@@ -130,6 +130,12 @@ COMBOS = [
                    "transforms.unwrap.add.fields": "op:operation"}, key_schemas=True, value_schemas=False),
     h.Combo("ra", dict(ROUTE)),
     h.Combo("ma", dict(MASKS)),
+    # column.propagate.source.type on every column, and datatype.propagate.source.type on a few types (serial,
+    # domains, unconstrained and constrained numerics, timestamps, arrays): the __debezium.source.column.*
+    # parameters of each value schema field, from the snapshot's JDBC metadata and the stream's Relation.
+    h.Combo("sa", {"column.propagate.source.type": ".*"}),
+    h.Combo("sb", {"datatype.propagate.source.type":
+                   ".+[.](serial|int4|posint|price|numeric|varchar|code|timestamp|timestamptz|_int4|_numeric|float8)"}),
     h.Combo("fa", dict(FIELDS)),
     # ByLogicalTableRouter: two physical tables into one logical topic, the key made unique with the physical
     # table's name (key.field.regex), schemas renamed after the logical topic.

@@ -47,9 +47,9 @@ TEST(TransformsConfig, ChainKeepsConverterSchemasAndSerializesWithSchemas) {
 }
 
 TEST(TransformsConfig, UnimplementedOutputPropertiesAreFatal) {
-  for (const char* key : {"column.propagate.source.type", "column.mask.whatever",
-                          "column.truncate.to.x.chars", "datatype.propagate.source.type", "converters",
-                          "value.converter.replace.null.with.default", "key.converter.decimal.format"}) {
+  for (const char* key :
+       {"column.propagate.source.types", "column.mask.whatever", "column.truncate.to.x.chars", "converters",
+        "value.converter.replace.null.with.default", "key.converter.decimal.format"}) {
     auto msg = error_with(key, "public.t.c");
     EXPECT_NE(msg.find(key), std::string::npos) << msg;
     EXPECT_EQ(msg.find("public.t.c"), std::string::npos) << "the value is not echoed: " << msg;
@@ -137,6 +137,36 @@ TEST(ColumnRulesConfig, FiltersAndMasksAreParsed) {
   EXPECT_EQ(v2->spec.version, 2);
   EXPECT_EQ(v2->spec.salt, "x.y");
   for (const auto& w : c->warnings) EXPECT_EQ(w.find("column."), std::string::npos) << w;
+}
+
+TEST(ColumnRulesConfig, PropagateSourceTypeRulesSitBetweenTheCharMasksAndTheHashes) {
+  auto p = minimal();
+  p["column.propagate.source.type"] = "public\\.t\\..*";
+  p["datatype.propagate.source.type"] = ".+\\.int4";
+  p["column.mask.with.4.chars"] = "public\\.t\\.a";
+  p["column.mask.hash.SHA-256.with.salt.pepper"] = "public\\.u\\.c";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_NE(c->column_rules, nullptr);
+  using Kind = transform::MaskSpec::Kind;
+  auto first = [&](std::string_view id, std::string_view type_id) {
+    auto rules = c->column_rules->rules_for(id, type_id);
+    return rules.empty() ? std::string() : rules.front()->spec.key;
+  };
+  EXPECT_EQ(first("public.t.a", "public.t.text"), "column.mask.with.4.chars");
+  EXPECT_EQ(first("public.t.b", "public.t.text"), "column.propagate.source.type");
+  EXPECT_EQ(first("public.u.n", "public.u.INT4"), "datatype.propagate.source.type");
+  EXPECT_EQ(first("public.u.c", "public.u.int4"), "datatype.propagate.source.type");
+  EXPECT_EQ(first("public.u.c", "public.u.text"), "column.mask.hash.SHA-256.with.salt.pepper");
+  EXPECT_EQ(c->column_rules->rules_for("public.t.b", "")[0]->spec.kind, Kind::kPropagateSourceType);
+  EXPECT_TRUE(c->column_rules->rules_for("public.v.x", "public.v.text").empty());
+  for (const auto& w : c->warnings) EXPECT_EQ(w.find("propagate"), std::string::npos) << w;
+
+  p["column.propagate.source.type"] = "public.t.(";
+  auto bad = parse_config(p);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("column.propagate.source.type"), std::string::npos)
+      << bad.error().message;
 }
 
 TEST(ColumnRulesConfig, NoColumnPropertiesNoRules) {
