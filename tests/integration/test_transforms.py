@@ -173,6 +173,22 @@ def test_bad_transform_config_exits_2(tmp_path, names, key, value, expect):
     assert expect in r.stdout + r.stderr
 
 
+def test_hash_mask_shadowed_by_source_type_propagation_exits_2(tmp_path, pg, names):
+    """ColumnMappers applies the first matching rule only: column.propagate.source.type comes before the hash
+    masks, so Debezium would publish the column in clear; sluice refuses to start."""
+    table = make_table(pg, names)
+    s = Sluice(tmp_path, names, **{
+        "table.include.list": f"public.{table}",
+        "column.propagate.source.type": ".*",
+        "column.mask.hash.SHA-256.with.salt.x": f"public.{table}.email",
+    })
+    s.write()
+    r = run("run", str(s.path))
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert (f"column.propagate.source.type and column.mask.hash.SHA-256.with.salt.x both match column "
+            f"public.{table}.email") in r.stdout + r.stderr
+
+
 def test_insert_field_mask_field_value_to_key(pg, names, sluice_factory, topic_reader):
     table = make_table(pg, names)
     s = sluice_factory(**{
