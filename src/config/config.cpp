@@ -19,6 +19,11 @@
 
 namespace sluice::config {
 
+const char* sink_type_name(SinkType type) {
+  static const char* kNames[] = {"kafka", "null", "file", "http", "redis", "nats"};
+  return kNames[static_cast<int>(type)];
+}
+
 namespace {
 
 std::string trim(std::string_view s) {
@@ -339,7 +344,7 @@ Status resolve_exactly_once(Config& c) {
   }
   std::string why;
   if (c.sink_type != SinkType::kKafka) {
-    why = "a sink.type other than kafka";
+    why = fmt::format("sink.type={} (it needs sink.type=kafka)", sink_type_name(c.sink_type));
   } else if (c.offset_storage != OffsetStorage::kKafka) {
     why = "offsets are not stored in Kafka (offset.storage must be kafka)";
   }
@@ -804,10 +809,9 @@ Result<Config> parse_connector(const Properties& props, std::vector<std::string>
                                                      {"nats", SinkType::kNats},
                                                      {"nats-jetstream", SinkType::kNats}}));
   {
-    static const char* kNames[] = {"kafka", "null", "file", "http", "redis", "nats"};
     std::set<std::string> sink_keys;
-    SLUICE_TRY_ASSIGN(c.direct, parse_direct_sink(props, kNames[static_cast<int>(c.sink_type)],
-                                                  c.topic_prefix, sink_keys, c.warnings));
+    SLUICE_TRY_ASSIGN(c.direct, parse_direct_sink(props, sink_type_name(c.sink_type), c.topic_prefix,
+                                                  sink_keys, c.warnings));
     for (const auto& key : sink_keys) r.mark(key);
   }
   // Without Kafka there is no Kafka offset topic: the slot (or a configured file) keeps the position.
