@@ -480,8 +480,6 @@ def run_debezium(env, tmp, slot, pub, table, events):
         raise
     finally:
         stop(p)
-        if contender == "sluice":
-            scraper.__exit__(None, None, None)
         shutil.rmtree(RUN / "debezium" / prefix, ignore_errors=True)
     size = env.mean_message_size(topic)
     env.delete_topic(topic)
@@ -728,6 +726,8 @@ def w3_run(env, tmp, table, pub, contender, rate, secs, run_no, variant=None):
         raise
     finally:
         stop(p)
+        if contender == "sluice":
+            scraper.__exit__(None, None, None)
         shutil.rmtree(RUN / "debezium" / prefix, ignore_errors=True)
         env.drop_slot(slot)
         env.slots.remove(slot)
