@@ -1,6 +1,7 @@
 // Config parsing and validation. Property names, defaults and allowed values follow Debezium's
 // PostgresConnectorConfig; every rejection names the key, the value and what is allowed.
 #include "config/config.h"
+#include "config/text.h"
 
 #include <fmt/format.h>
 
@@ -25,23 +26,6 @@ const char* sink_type_name(SinkType type) {
 }
 
 namespace {
-
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n\f");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n\f");
-  return std::string(s.substr(b, e - b + 1));
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-Error invalid(std::string_view key, std::string_view value, std::string_view allowed) {
-  return Error::fatal(fmt::format("invalid value for {}: '{}' (allowed: {})", key, value, allowed));
-}
 
 Result<Properties> from_json(std::string_view text) {
   nlohmann::json doc;
