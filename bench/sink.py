@@ -6,9 +6,11 @@ The topic is written once by `sluice run` from W1's table (N rows inserted in on
 JsonConverter schemas on, as Debezium's source writes it). Each contender gets a database of its own on the local
 server holding the source's table definition, and runs as a replication sink is configured: insert.mode=upsert,
 primary.key.mode=record_key, delete.enabled=true, schema.evolution=none, the same batch.size (Debezium also gets
-consumer.max.poll.records of that size, as its docs advise). Time runs from the first row in the target (JVM
-start-up and the consumer group join are not counted) until the target holds all N rows (count(*) polled);
-CPU seconds are the contender's own (user+sys, /proc) over the same interval, peak RSS its VmHWM.
+consumer.max.poll.records of that size, as its docs advise) and the same consumer fetch sizes (FETCH). Time runs from the first row in the target (JVM
+start-up and the consumer group join are not counted) until the target holds the topic's last row (max(id),
+an index probe, polled every 20 ms; then count(*) must be N);
+CPU seconds are the contender's own (user+sys, /proc) over the same interval, peak RSS its VmHWM; "target
+Postgres CPU s" is that of the contender's backends in the target database over the interval.
 """
 import json
 import subprocess
@@ -19,6 +21,9 @@ import psycopg
 import bench as b
 
 BATCH = 2000  # batch.size of both contenders
+# Both consumers fetch up to 16 MiB per partition per request (Kafka's default, 1 MiB, is ~290 of these 3.6 KB
+# records: then the broker's fetch round trips, not the sinks, set the pace, the same for both).
+FETCH = {"max.partition.fetch.bytes": str(16 << 20), "fetch.max.bytes": str(64 << 20)}
 
 
 def _jdbc_version():
@@ -73,35 +78,44 @@ def write_topic(env, tmp, table, pub, rows):
 
 def measure(env, tmp, p, db, table, rows, what, logname):
     with psycopg.connect(target_url(env, db), autocommit=True) as t:
-        def count():
-            return t.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        def last_id():  # an index probe, not count(*): the poll must not load the server it measures
+            return t.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
         try:
-            b.wait_until(lambda: count() > 0, p, b.DEBEZIUM_START_TIMEOUT, f"{what} start", poll=0.005)
+            b.wait_until(lambda: last_id() > 0, p, b.DEBEZIUM_START_TIMEOUT, f"{what} start", poll=0.005)
             t0, cpu0 = time.monotonic(), b.proc_cpu(p.pid)
-            b.wait_until(lambda: count() >= rows, p, max(180, rows / 200), f"{what} drain", poll=0.02)
+            backends = [r[0] for r in t.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                                "AND pid <> pg_backend_pid()").fetchall()]
+            pg0 = sum(b.proc_cpu(x) for x in backends)
+            # One partition, applied in order: the last id is the last record of the topic.
+            b.wait_until(lambda: last_id() >= rows, p, max(180, rows / 200), f"{what} drain", poll=0.02)
             secs = time.monotonic() - t0
             cpu = b.proc_cpu(p.pid) - cpu0
+            pg_cpu = sum(b.proc_cpu(x) for x in backends) - pg0
             rss = b.proc_hwm_mb(p.pid)
         except Exception:
             b.log((tmp / logname).read_text()[-3000:])
             raise
         finally:
             b.stop(p)
+        have = t.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        if have != rows:
+            raise RuntimeError(f"S1 {what}: {have} rows in the target, {rows} expected")
         # Both apply the same rows: a checksum of the target table, compared by the caller.
         digest = t.execute(f"SELECT md5(string_agg(x::text, '|' ORDER BY id)) FROM {table} x").fetchone()[0]
-    return secs, cpu, rss, digest
+    return secs, cpu, rss, digest, pg_cpu
 
 
 def run_sluice_sink(env, tmp, db, topic, table, rows):
     name = f"{env.tag}_s1_sluice"
     cfg = {"name": name, "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
-           **sink_props(env, db, topic, table), "kafka.bootstrap.servers": b.KAFKA}
+           **sink_props(env, db, topic, table), "kafka.bootstrap.servers": b.KAFKA,
+           **{f"consumer.{k}": v for k, v in FETCH.items()}}
     path = tmp / f"{name}.json"
     path.write_text(json.dumps(cfg))
     logf = open(tmp / f"{name}.log", "w")
     p = subprocess.Popen([b.SLUICE, "sink", str(path)], stdout=logf, stderr=logf)
-    secs, cpu, rss, digest = measure(env, tmp, p, db, table, rows, "sluice sink", f"{name}.log")
-    return b.result("sluice", "sluice sink -> Postgres", rows, secs, cpu, rss), digest
+    secs, cpu, rss, digest, pg_cpu = measure(env, tmp, p, db, table, rows, "sluice sink", f"{name}.log")
+    return b.result("sluice", "sluice sink -> Postgres", rows, secs, cpu, rss, broker_cpu=pg_cpu), digest
 
 
 def run_debezium_sink(env, tmp, db, topic, table, rows):
@@ -109,14 +123,16 @@ def run_debezium_sink(env, tmp, db, topic, table, rows):
     props = {"name": name, "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector", "tasks.max": "1",
              **sink_props(env, db, topic, table)}
     plugins = f"{b.ROOT / '.cache' / 'debezium' / b.DEBEZIUM_VERSION / 'plugins'},{JDBC_PLUGINS}"
-    p = b.start_debezium(tmp, props, {"plugin.path": plugins, "consumer.max.poll.records": str(BATCH)})
+    p = b.start_debezium(tmp, props, {"plugin.path": plugins, "consumer.max.poll.records": str(BATCH),
+                                      **{f"consumer.{k}": v for k, v in FETCH.items()}})
     try:
-        secs, cpu, rss, digest = measure(env, tmp, p, db, table, rows, "Debezium JDBC sink", f"{name}.log")
+        secs, cpu, rss, digest, pg_cpu = measure(env, tmp, p, db, table, rows, "Debezium JDBC sink",
+                                                 f"{name}.log")
     finally:
         import shutil
         shutil.rmtree(b.RUN / "debezium" / name, ignore_errors=True)
     return b.result("debezium", f"Debezium JDBC sink {JDBC_VERSION} (Connect standalone)", rows, secs, cpu,
-                    rss), digest
+                    rss, broker_cpu=pg_cpu), digest
 
 
 def workload_s1(env, tmp, rows, args):
@@ -155,10 +171,11 @@ def render_s1(w):
     out = ["", f"S1: sink, one Debezium-format topic of {w['n']:,} change events (W1's rows, full envelope with "
            f"schemas, mean key+value size {w['size']:.0f} B) applied to a target Postgres table (upsert by record "
            f"key, batch.size {BATCH}); from the first row in the target to the last", "",
-           "| contender | rows | seconds | rows/s | CPU s / M rows | peak RSS MB |", "|---|---:|---:|---:|---:|---:|"]
-    for r in w["rows"]:
+           "| contender | rows | seconds | rows/s | CPU s / M rows | peak RSS MB | target Postgres CPU s |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in w["rows"]:  # broker_cpu holds the target backends' CPU (user+sys of their processes)
         out.append(f"| {r['name']} | {r['events']:,} | {r['seconds']:.2f} | {r['eps']:,.0f} | {r['cpu_per_m']:.2f} "
-                   f"| {r['rss_mb']:.0f} |")
+                   f"| {r['rss_mb']:.0f} | {r['broker_cpu']:.1f} |")
     by = {r["key"]: r for r in w["rows"]}
     sl, dbz = by.get("sluice"), by.get("debezium")
     out += ["", f"S1 ratios: sluice sink / Debezium JDBC sink rows/s {b.ratio(sl, dbz)}, Debezium / sluice CPU per "
