@@ -18,6 +18,9 @@ namespace sluice::pgsink {
 // 3.6 KB change events ran it at a third of the speed).
 std::map<std::string, std::string> consumer_settings(const SinkConfig& config);
 
+// group.instance.id: sluice-sink-<name>-<hash of the subscribed topics or topics.regex>.
+std::string static_member_id(const SinkConfig& config);
+
 // Runs until `stop` (exit code 0), a fatal error or a record refused with errors.tolerance=none (1).
 int run_sink(const SinkConfig& config, const std::atomic<bool>& stop);
 

@@ -48,9 +48,11 @@ def test_pgbench_replicated_under_load_with_kill_9_and_add_column(dbs, names, tm
                what="the source to stream")
     alive(source)
     prefix = names["prefix"].replace(".", r"\.")
-    keyed = Proc(tmp_path, "sink", "pgbench-keyed", sink_config(names, dst, **{
+    # Names (so consumer groups) of this run only: a group's state outlives a run by the session timeout.
+    keyed_name, history_name = f"pgbench-keyed-{names['tag']}", f"pgbench-history-{names['tag']}"
+    keyed = Proc(tmp_path, "sink", keyed_name, sink_config(names, dst, **{
         "topics.regex": prefix + r"\.public\.pgbench_(accounts|branches|tellers)", "batch.size": "500"}))
-    history = Proc(tmp_path, "sink", "pgbench-history", sink_config(names, dst, **{
+    history = Proc(tmp_path, "sink", history_name, sink_config(names, dst, **{
         "topics.regex": prefix + r"\.public\.pgbench_history", "insert.mode": "insert",
         "primary.key.mode": "none", "delete.enabled": "false", "batch.size": "500"}))
     procs.extend([keyed.start(), history.start()])
@@ -104,7 +106,7 @@ def test_pgbench_replicated_under_load_with_kill_9_and_add_column(dbs, names, tm
         assert columns(d, KEYLESS) == columns(s, KEYLESS)
         assert d.execute("SELECT note FROM pgbench_accounts WHERE aid = 1001").fetchone()[0] == "n1001"
         stored = {r[0] for r in d.execute("SELECT connector FROM sluice_sink_offsets").fetchall()}
-        assert stored == {"pgbench-keyed", "pgbench-history"}
+        assert stored == {keyed_name, history_name}
     assert "added column \"note\" text" in keyed.log_text()
     assert keyed.stop() == 0
     assert history.stop() == 0

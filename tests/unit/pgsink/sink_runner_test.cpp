@@ -7,7 +7,7 @@ namespace sluice::pgsink {
 namespace {
 
 SinkConfig parsed(config::Properties p) {
-  p.emplace("topics", "a.public.t");
+  if (!p.count("topics.regex")) p.emplace("topics", "a.public.t");
   p.emplace("connection.url", "jdbc:postgresql://db.example:5433/target");
   auto c = parse_sink_config(p);
   EXPECT_TRUE(c.ok()) << c.error().message;
@@ -18,7 +18,8 @@ TEST(SinkRunner, ConsumerDefaultsOfASinkTask) {
   auto s = consumer_settings(parsed({{"name", "pg-sink"}, {"kafka.bootstrap.servers", "k1:9092"}}));
   EXPECT_EQ(s["bootstrap.servers"], "k1:9092");
   EXPECT_EQ(s["group.id"], "connect-pg-sink");
-  EXPECT_EQ(s["group.instance.id"], "sluice-sink-pg-sink");
+  EXPECT_TRUE(s["group.instance.id"].starts_with("sluice-sink-pg-sink-")) << s["group.instance.id"];
+  EXPECT_EQ(s["group.instance.id"].size(), std::string("sluice-sink-pg-sink-").size() + 8);
   EXPECT_EQ(s["auto.offset.reset"], "earliest");
   EXPECT_EQ(s["enable.auto.commit"], "false");
 }
@@ -29,6 +30,19 @@ TEST(SinkRunner, ConsumerDefaultsOfASinkTask) {
 TEST(SinkRunner, PrefetchQueueOutlastsLibrdkafkasQueueFullBackoff) {
   auto s = consumer_settings(parsed({}));
   EXPECT_EQ(s["queued.max.messages.kbytes"], "65536");
+}
+
+// Regression: a sink restarted under the same name on other topics (within the old member's session) was
+// given its previous static member's assignment back, partitions of the old topics, and consumed nothing.
+TEST(SinkRunner, StaticMemberIdFollowsTheSubscription) {
+  auto a = parsed({{"name", "s"}});
+  auto same = parsed({{"name", "s"}});
+  auto other = parsed({{"name", "s"}, {"topics", "b.public.t"}});
+  auto regex = parsed({{"name", "s"}, {"topics.regex", "a\\.public\\.t"}});
+  EXPECT_EQ(static_member_id(a), static_member_id(same));  // a restart keeps its partitions at once
+  EXPECT_NE(static_member_id(a), static_member_id(other));
+  EXPECT_NE(static_member_id(a), static_member_id(regex));
+  EXPECT_NE(static_member_id(a), static_member_id(parsed({{"name", "t"}})));
 }
 
 TEST(SinkRunner, UserConsumerSettingsWin) {
