@@ -30,6 +30,9 @@ W4 (snapshot): an N-row table (6 columns, ~100 B/row) read by `COPY … TO STDOU
 snapshot.mode=initial_only with snapshot.max.threads 1 and 2 (process start to exit, which follows the last
 acknowledgement), Debezium snapshot.mode=initial (from its slot's creation, the snapshot's first step, until
 the topic holds N events) and kcat producing N messages of the same mean size. Events are bare JSON (schemas disabled).
+
+S1 (sink, not in the default set: --workloads S1): `sluice sink` vs Debezium's JDBC sink connector applying one
+topic of W1's N rows to a target Postgres; method in bench/sink.py.
 """
 import argparse
 import datetime
@@ -480,8 +483,6 @@ def run_debezium(env, tmp, slot, pub, table, events):
         raise
     finally:
         stop(p)
-        if contender == "sluice":
-            scraper.__exit__(None, None, None)
         shutil.rmtree(RUN / "debezium" / prefix, ignore_errors=True)
     size = env.mean_message_size(topic)
     env.delete_topic(topic)
@@ -728,6 +729,8 @@ def w3_run(env, tmp, table, pub, contender, rate, secs, run_no, variant=None):
         raise
     finally:
         stop(p)
+        if contender == "sluice":
+            scraper.__exit__(None, None, None)
         shutil.rmtree(RUN / "debezium" / prefix, ignore_errors=True)
         env.drop_slot(slot)
         env.slots.remove(slot)
@@ -993,6 +996,8 @@ def render(results, mode, took):
                     f"{ratio(best, by.get('copy'))} COPY, {ratio(best, by.get('debezium'))} Debezium, "
                     f"{ratio(best, by.get('kcat'))} broker alone; threads 2 / threads 1: "
                     f"{ratio(by.get('sluice2'), by.get('sluice1'))}"]
+        if w["name"] == "S1":
+            out += sink.render_s1(w)
     return "\n".join(out) + "\n"
 
 
@@ -1045,6 +1050,9 @@ def main():
         args.debezium = args.kcat = False
     # Debezium's W3/W4 runs (two JVM starts and 1-2 minutes each) only in full runs: --quick stays short.
     args.debezium_w34 = args.debezium and mode == "full"
+    if args.debezium and "S1" in args.workloads.split(",") and not sink.available():
+        sys.exit(f"Debezium's JDBC sink {sink.JDBC_VERSION} missing: run scripts/deps --debezium-jdbc "
+                 "(or pass --no-debezium)")
     if args.debezium and not (ROOT / ".cache" / "debezium" / DEBEZIUM_VERSION / "lib").is_dir():
         sys.exit(f"Debezium {DEBEZIUM_VERSION} jars missing: run scripts/deps --debezium-version {DEBEZIUM_VERSION} "
                  "(or pass --no-debezium)")
@@ -1068,11 +1076,13 @@ def main():
                 results.append(workload_w3(env, tmp, w3_rates, w3_secs, args))
             elif name == "W4":
                 results.append(workload_w4(env, tmp, w4, args))
+            elif name == "S1":
+                results.append(sink.workload_s1(env, tmp, w1, args))
             else:
                 results.append(workload(env, tmp, name, w1 if name == "W1" else w2, args))
     finally:
         env.cleanup()
-        for t in (f"{tag}_w1", f"{tag}_w2", f"{tag}_w3", f"{tag}_w4"):
+        for t in (f"{tag}_w1", f"{tag}_w2", f"{tag}_w3", f"{tag}_w4", f"{tag}_s1"):
             for sql in (f"DROP PUBLICATION IF EXISTS {t}_pub", f"DROP TABLE IF EXISTS {t}"):
                 try:
                     env.q(sql)
@@ -1089,6 +1099,8 @@ def main():
     else:
         shutil.rmtree(tmp, ignore_errors=True)
 
+
+import sink  # noqa: E402  (bench/sink.py: S1, which uses this module's helpers)
 
 if __name__ == "__main__":
     main()

@@ -151,3 +151,9 @@ debezium_version() {
   fi
 }
 debezium_dir() { printf '%s/debezium/%s\n' "$SLUICE_CACHE" "$(debezium_version)"; }
+
+# Debezium's JDBC sink connector (bench/sink.py's reference): its version is in scripts/debezium/jdbc-sink.pom.xml.
+debezium_jdbc_version() {
+  sed -n 's:.*<debezium.jdbc.version>\(.*\)</debezium.jdbc.version>.*:\1:p' "${SLUICE_ROOT}/scripts/debezium/jdbc-sink.pom.xml"
+}
+debezium_jdbc_dir() { printf '%s/debezium-jdbc/%s\n' "$SLUICE_CACHE" "$(debezium_jdbc_version)"; }

@@ -1,6 +1,7 @@
 // Config parsing and validation. Property names, defaults and allowed values follow Debezium's
 // PostgresConnectorConfig; every rejection names the key, the value and what is allowed.
 #include "config/config.h"
+#include "config/text.h"
 
 #include <fmt/format.h>
 
@@ -19,24 +20,12 @@
 
 namespace sluice::config {
 
+const char* sink_type_name(SinkType type) {
+  static const char* kNames[] = {"kafka", "null", "file", "http", "redis", "nats"};
+  return kNames[static_cast<int>(type)];
+}
+
 namespace {
-
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n\f");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n\f");
-  return std::string(s.substr(b, e - b + 1));
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-Error invalid(std::string_view key, std::string_view value, std::string_view allowed) {
-  return Error::fatal(fmt::format("invalid value for {}: '{}' (allowed: {})", key, value, allowed));
-}
 
 Result<Properties> from_json(std::string_view text) {
   nlohmann::json doc;
@@ -339,7 +328,7 @@ Status resolve_exactly_once(Config& c) {
   }
   std::string why;
   if (c.sink_type != SinkType::kKafka) {
-    why = "a sink.type other than kafka";
+    why = fmt::format("sink.type={} (it needs sink.type=kafka)", sink_type_name(c.sink_type));
   } else if (c.offset_storage != OffsetStorage::kKafka) {
     why = "offsets are not stored in Kafka (offset.storage must be kafka)";
   }
@@ -817,10 +806,9 @@ Result<Config> parse_connector(const Properties& props, std::vector<std::string>
                                                      {"nats", SinkType::kNats},
                                                      {"nats-jetstream", SinkType::kNats}}));
   {
-    static const char* kNames[] = {"kafka", "null", "file", "http", "redis", "nats"};
     std::set<std::string> sink_keys;
-    SLUICE_TRY_ASSIGN(c.direct, parse_direct_sink(props, kNames[static_cast<int>(c.sink_type)],
-                                                  c.topic_prefix, sink_keys, c.warnings));
+    SLUICE_TRY_ASSIGN(c.direct, parse_direct_sink(props, sink_type_name(c.sink_type), c.topic_prefix,
+                                                  sink_keys, c.warnings));
     for (const auto& key : sink_keys) r.mark(key);
   }
   // Without Kafka there is no Kafka offset topic: the slot (or a configured file) keeps the position.

@@ -33,6 +33,8 @@ enum class IntervalMode { kNumeric, kString };
 enum class HstoreMode { kJson, kMap };
 enum class FailureMode { kFail, kWarn, kSkip };  // event.processing.failure.handling.mode
 enum class SinkType { kKafka, kNull, kFile, kHttp, kRedis, kNats };
+// sink.type's value for a type ("kafka", "null", "file", …).
+const char* sink_type_name(SinkType type);
 // snapshot.isolation.mode: the isolation of snapshot transactions that do not read a replication slot's
 // exported snapshot (which is always read under REPEATABLE READ, as Debezium does).
 enum class IsolationMode { kSerializable, kRepeatableRead, kReadCommitted, kReadUncommitted };

@@ -3,6 +3,7 @@
 // Heartbeat, PostgresConnectorConfig); the Debezium Server layout follows debezium-server's
 // DebeziumServer (debezium.source.*, debezium.sink.<type>.*, debezium.format.*, debezium.transforms.*).
 #include "config/debezium_names.h"
+#include "config/text.h"
 
 #include <fmt/format.h>
 
@@ -18,13 +19,6 @@ std::string lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n\f");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n\f");
-  return std::string(s.substr(b, e - b + 1));
 }
 
 // Puts key=value into out, unless the same key came already from another key (kFatal naming both).

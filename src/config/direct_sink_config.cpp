@@ -1,6 +1,7 @@
 // Direct sink settings: Debezium Server's HttpChangeConsumerConfig, RedisStreamChangeConsumerConfig (with
 // RedisCommonConfig) and NatsJetStreamChangeConsumerConfig names and defaults, sluice.sink.* for the rest.
 #include "config/direct_sink_config.h"
+#include "config/text.h"
 
 #include <fmt/format.h>
 
@@ -11,23 +12,6 @@
 namespace sluice::config {
 
 namespace {
-
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n\f");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n\f");
-  return std::string(s.substr(b, e - b + 1));
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-Error invalid(std::string_view key, std::string_view value, std::string_view allowed) {
-  return Error::fatal(fmt::format("invalid value for {}: '{}' (allowed: {})", key, value, allowed));
-}
 
 class Reader {
  public:

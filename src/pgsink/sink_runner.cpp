@@ -255,20 +255,7 @@ int SinkRunner::run() {
   if (!connect_target()) return fatal_ ? 1 : 0;
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  std::map<std::string, std::string> settings = {
-      {"bootstrap.servers", config_.bootstrap_servers},
-      {"group.id", config_.group_id},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", "earliest"},  // Kafka Connect's default for sink tasks
-      {"queued.max.messages.kbytes", "16384"},
-      {"client.id", "sluice-sink-" + config_.name},
-      // Static membership: a restarted sink (after a crash too) gets its partitions back at once instead
-      // of waiting for the dead member's session to time out; a second sink of the same name is fenced.
-      {"group.instance.id", "sluice-sink-" + config_.name},
-  };
-  for (const auto& [k, v] : config_.consumer_properties) settings[k] = v;
-  for (const auto& [k, v] : settings) {
+  for (const auto& [k, v] : consumer_settings(config_)) {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
       log_->error("Kafka consumer setting {}={}: {}", k, v, errstr);
       rd_kafka_conf_destroy(conf);
@@ -412,6 +399,42 @@ int SinkRunner::run() {
 }
 
 }  // namespace
+
+std::string static_member_id(const SinkConfig& config) {
+  // FNV-1a over the subscription: the same topics keep the id, other topics get another one.
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](std::string_view s) {
+    for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ULL;
+    h = (h ^ 0xffU) * 1099511628211ULL;  // separator: {"ab"} and {"a", "b"} differ
+  };
+  if (config.topics_regex.empty()) {
+    for (const auto& t : config.topics) mix(t);
+  } else {
+    mix("regex:");
+    mix(config.topics_regex);
+  }
+  return fmt::format("sluice-sink-{}-{:08x}", config.name, static_cast<uint32_t>(h ^ (h >> 32)));
+}
+
+std::map<std::string, std::string> consumer_settings(const SinkConfig& config) {
+  std::map<std::string, std::string> settings = {
+      {"bootstrap.servers", config.bootstrap_servers},
+      {"group.id", config.group_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},  // Kafka Connect's default for sink tasks
+      {"queued.max.messages.kbytes", "65536"},
+      {"client.id", "sluice-sink-" + config.name},
+      // Static membership: a restarted sink (after a crash too) gets its partitions back at once instead
+      // of waiting for the dead member's session to time out; a second sink of the same name is fenced.
+      // The id names the subscription too: a static member that rejoins within its session gets its old
+      // assignment back without a rebalance, even with other topics (librdkafka 2.0's leader does not
+      // check), so a sink restarted on other topics would consume nothing.
+      {"group.instance.id", static_member_id(config)},
+  };
+  for (const auto& [k, v] : config.consumer_properties) settings[k] = v;
+  return settings;
+}
 
 int run_sink(const SinkConfig& config, const std::atomic<bool>& stop) {
   SinkRunner runner(config, stop);

@@ -5,10 +5,21 @@
 #pragma once
 
 #include <atomic>
+#include <map>
+#include <string>
 
 #include "pgsink/sink_config.h"
 
 namespace sluice::pgsink {
+
+// The librdkafka consumer settings of the sink: sluice's defaults, then the user's consumer.* properties.
+// queued.max.messages.kbytes defaults to 64 MiB: librdkafka (2.0) stops fetching for a second whenever the
+// prefetch queue is over that bound, so a queue the sink empties in less than a second stalls it (16 MiB of
+// 3.6 KB change events ran it at a third of the speed).
+std::map<std::string, std::string> consumer_settings(const SinkConfig& config);
+
+// group.instance.id: sluice-sink-<name>-<hash of the subscribed topics or topics.regex>.
+std::string static_member_id(const SinkConfig& config);
 
 // Runs until `stop` (exit code 0), a fatal error or a record refused with errors.tolerance=none (1).
 int run_sink(const SinkConfig& config, const std::atomic<bool>& stop);

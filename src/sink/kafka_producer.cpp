@@ -378,6 +378,16 @@ int KafkaProducer::out_queue_len() const {
   return rd_kafka_outq_len(rk_.get());
 }
 
+bool create_topic_error_is_transient(rd_kafka_resp_err_t code, std::string_view message) {
+  // A KRaft broker that has just started is fenced until the controller registers it: its
+  // INVALID_REPLICATION_FACTOR ("All brokers are currently fenced") passes, unlike a factor larger than the
+  // cluster.
+  if (code == RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR)
+    return message.find("fenced") != std::string_view::npos;
+  return code == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT || code == RD_KAFKA_RESP_ERR__TIMED_OUT ||
+         code == RD_KAFKA_RESP_ERR_NOT_CONTROLLER || code == RD_KAFKA_RESP_ERR__TRANSPORT;
+}
+
 Status KafkaProducer::ensure_topic(const std::string& topic, int timeout_ms) {
   if (known_topics_.count(topic)) return ok_status();
   char err[512];
@@ -423,10 +433,8 @@ Status KafkaProducer::ensure_topic(const std::string& topic, int timeout_ms) {
         auto msg =
             fmt::format("Kafka refused to create topic '{}': {} ({}); create it yourself or grant CREATE",
                         topic, why ? why : "", rd_kafka_err2name(code));
-        bool retriable = code == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT ||
-                         code == RD_KAFKA_RESP_ERR__TIMED_OUT || code == RD_KAFKA_RESP_ERR_NOT_CONTROLLER ||
-                         code == RD_KAFKA_RESP_ERR__TRANSPORT;
-        status = retriable ? Error::transient(msg) : Error::fatal(msg);
+        status =
+            create_topic_error_is_transient(code, why ? why : "") ? Error::transient(msg) : Error::fatal(msg);
       }
     }
   }

@@ -40,6 +40,10 @@ struct QueueLimits {
   int64_t batch_events = 10000;
 };
 
+// Whether Kafka's refusal to create a topic passes (retry later) rather than needs the user (no CREATE
+// permission, a replication factor larger than the cluster, an invalid name).
+bool create_topic_error_is_transient(rd_kafka_resp_err_t code, std::string_view message);
+
 class KafkaProducer final : public Sink {
  public:
   // Properties are librdkafka names; sluice's defaults (acks=all, max.in.flight 1, …) are applied

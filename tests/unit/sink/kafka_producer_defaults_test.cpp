@@ -61,3 +61,23 @@ TEST(KafkaProducerWakeFd, BecomesReadableWhenAnEventWaitsForPoll) {
 
 }  // namespace
 }  // namespace sluice::sink
+
+namespace sluice::sink {
+namespace {
+
+TEST(CreateTopicError, AFencedBrokerPassesAFactorTooLargeDoesNot) {
+  EXPECT_TRUE(create_topic_error_is_transient(
+      RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR,
+      "Unable to replicate the partition 1 time(s): All brokers are currently fenced."));
+  EXPECT_FALSE(create_topic_error_is_transient(RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR,
+                                               "Unable to replicate the partition 3 time(s): The target "
+                                               "replication factor of 3 cannot be reached because only 1 "
+                                               "broker(s) are registered."));
+  EXPECT_TRUE(create_topic_error_is_transient(RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, ""));
+  EXPECT_TRUE(create_topic_error_is_transient(RD_KAFKA_RESP_ERR_NOT_CONTROLLER, ""));
+  EXPECT_FALSE(create_topic_error_is_transient(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, ""));
+  EXPECT_FALSE(create_topic_error_is_transient(RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION, ""));
+}
+
+}  // namespace
+}  // namespace sluice::sink
