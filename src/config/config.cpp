@@ -1,6 +1,7 @@
 // Config parsing and validation. Property names, defaults and allowed values follow Debezium's
 // PostgresConnectorConfig; every rejection names the key, the value and what is allowed.
 #include "config/config.h"
+#include "config/property_reader.h"
 #include "config/text.h"
 
 #include <fmt/format.h>
@@ -222,62 +223,6 @@ const std::set<std::string, std::less<>> kAcceptedIgnored = {
     "topic.cache.size",
 };
 
-class Reader {
- public:
-  explicit Reader(const Properties& p) : props_(p) {}
-
-  std::string str(const std::string& key, std::string def) {
-    used_.insert(key);
-    auto it = props_.find(key);
-    return it == props_.end() ? def : trim(it->second);
-  }
-  bool has(const std::string& key) const { return props_.count(key) > 0; }
-
-  Result<bool> boolean(const std::string& key, bool def) {
-    auto v = lower(str(key, def ? "true" : "false"));
-    if (v == "true") return true;
-    if (v == "false") return false;
-    return invalid(key, props_.at(key), "true, false");
-  }
-
-  Result<int64_t> integer(const std::string& key, int64_t def, int64_t min, int64_t max) {
-    auto v = str(key, std::to_string(def));
-    int64_t out = 0;
-    auto r = std::from_chars(v.data(), v.data() + v.size(), out);
-    if (r.ec != std::errc() || r.ptr != v.data() + v.size() || out < min || out > max) {
-      return invalid(key, v, fmt::format("an integer from {} to {}", min, max));
-    }
-    return out;
-  }
-
-  template <typename E>
-  Result<E> choice(const std::string& key, std::string def,
-                   const std::vector<std::pair<std::string, E>>& options) {
-    auto v = lower(str(key, def));
-    std::string allowed;
-    for (const auto& [name, e] : options) {
-      if (name == v) return e;
-      if (!allowed.empty()) allowed += ", ";
-      allowed += name;
-    }
-    return invalid(key, props_.at(key), allowed);
-  }
-
-  void mark(const std::string& key) { used_.insert(key); }
-  const std::set<std::string>& used() const { return used_; }
-
- private:
-  const Properties& props_;
-  std::set<std::string> used_;
-};
-
-#define SLUICE_TRY_ASSIGN(lhs, expr) \
-  do {                               \
-    auto _r = (expr);                \
-    if (!_r) return _r.error();      \
-    lhs = std::move(*_r);            \
-  } while (0)
-
 }  // namespace
 
 namespace {
@@ -347,7 +292,7 @@ Status resolve_exactly_once(Config& c) {
 
 // The in-memory queue (max.queue.size, max.queue.size.in.bytes, max.batch.size) and the retry policy
 // (errors.max.retries, errors.retry.delay.initial.ms / .max.ms, retriable.restart.connector.wait.ms).
-Status parse_delivery(Reader& r, Config& c) {
+Status parse_delivery(PropertyReader& r, Config& c) {
   SLUICE_TRY_ASSIGN(c.max_batch_size, r.integer("max.batch.size", 2048, 1, 1000000));
   SLUICE_TRY_ASSIGN(c.max_queue_size, r.integer("max.queue.size", 8192, 1, 10000000));
   if (c.max_queue_size <= c.max_batch_size) {
@@ -409,7 +354,8 @@ namespace {
 // column.mask.with.<N>.chars, column.propagate.source.type, datatype.propagate.source.type,
 // column.mask.hash.<alg>.with.salt.<salt>, then its .v2 form; among properties of one kind, key order. A
 // column.* key of another shape is refused later (unimplemented_output_property).
-Result<std::shared_ptr<const transform::ColumnRules>> parse_column_rules(Reader& r, const Properties& props) {
+Result<std::shared_ptr<const transform::ColumnRules>> parse_column_rules(PropertyReader& r,
+                                                                         const Properties& props) {
   using transform::MaskSpec;
   const auto include = split_patterns(r.str("column.include.list", ""));
   const auto exclude = split_patterns(r.str("column.exclude.list", ""));
@@ -484,7 +430,8 @@ Result<std::shared_ptr<const transform::ColumnRules>> parse_column_rules(Reader&
 Result<Config> parse_connector(const Properties& props, std::vector<std::string> warnings) {
   Config c;
   c.warnings = std::move(warnings);
-  Reader r(props);
+  std::set<std::string> used;
+  PropertyReader r(props, used);
 
   c.name = r.str("name", c.name);
   auto cls = r.str("connector.class", "");

@@ -1,6 +1,7 @@
 // Direct sink settings: Debezium Server's HttpChangeConsumerConfig, RedisStreamChangeConsumerConfig (with
 // RedisCommonConfig) and NatsJetStreamChangeConsumerConfig names and defaults, sluice.sink.* for the rest.
 #include "config/direct_sink_config.h"
+#include "config/property_reader.h"
 #include "config/text.h"
 
 #include <fmt/format.h>
@@ -12,51 +13,6 @@
 namespace sluice::config {
 
 namespace {
-
-class Reader {
- public:
-  Reader(const Properties& p, std::set<std::string>& used) : props_(p), used_(used) {}
-  bool has(const std::string& key) const { return props_.count(key) > 0; }
-  std::string str(const std::string& key, std::string def) {
-    used_.insert(key);
-    auto it = props_.find(key);
-    return it == props_.end() ? def : trim(it->second);
-  }
-  Result<bool> boolean(const std::string& key, bool def) {
-    auto v = lower(str(key, def ? "true" : "false"));
-    if (v == "true") return true;
-    if (v == "false") return false;
-    return invalid(key, v, "true, false");
-  }
-  Result<int64_t> integer(const std::string& key, int64_t def, int64_t min, int64_t max) {
-    auto v = str(key, std::to_string(def));
-    int64_t out = 0;
-    auto r = std::from_chars(v.data(), v.data() + v.size(), out);
-    if (r.ec != std::errc() || r.ptr != v.data() + v.size() || out < min || out > max) {
-      return invalid(key, v, fmt::format("an integer from {} to {}", min, max));
-    }
-    return out;
-  }
-  Result<std::string> choice(const std::string& key, std::string def,
-                             const std::vector<std::string>& options) {
-    auto v = lower(str(key, def));
-    if (std::find(options.begin(), options.end(), v) != options.end()) return v;
-    std::string allowed;
-    for (const auto& o : options) allowed += (allowed.empty() ? "" : ", ") + o;
-    return invalid(key, v, allowed);
-  }
-
- private:
-  const Properties& props_;
-  std::set<std::string>& used_;
-};
-
-#define SLUICE_TRY_ASSIGN(lhs, expr) \
-  do {                               \
-    auto _r = (expr);                \
-    if (!_r) return _r.error();      \
-    lhs = std::move(*_r);            \
-  } while (0)
 
 // host:port (Redis's address); the port defaults to `default_port`.
 Status parse_address(const std::string& key, const std::string& value, std::string& host, int& port,
@@ -76,7 +32,7 @@ Status parse_address(const std::string& key, const std::string& value, std::stri
   return ok_status();
 }
 
-Status parse_file(Reader& r, FileSinkConfig& f) {
+Status parse_file(PropertyReader& r, FileSinkConfig& f) {
   f.path = r.str("sluice.sink.file.path", "");
   if (f.path.empty())
     return Error::fatal("sink.type=file needs sluice.sink.file.path (a file, or - for stdout)");
@@ -92,8 +48,8 @@ Status parse_file(Reader& r, FileSinkConfig& f) {
   return ok_status();
 }
 
-Status parse_http(Reader& r, HttpSinkConfig& h, const std::string& topic_prefix, const Properties& props,
-                  std::set<std::string>& used) {
+Status parse_http(PropertyReader& r, HttpSinkConfig& h, const std::string& topic_prefix,
+                  const Properties& props, std::set<std::string>& used) {
   const std::string p = "debezium.sink.http.";
   h.url = r.str(p + "url", "");
   if (h.url.empty()) return Error::fatal("sink.type=http needs debezium.sink.http.url");
@@ -147,7 +103,7 @@ Status parse_http(Reader& r, HttpSinkConfig& h, const std::string& topic_prefix,
   return ok_status();
 }
 
-Status parse_redis(Reader& r, RedisSinkConfig& c) {
+Status parse_redis(PropertyReader& r, RedisSinkConfig& c) {
   const std::string p = "debezium.sink.redis.";
   const std::string address = r.str(p + "address", "");
   if (address.empty()) return Error::fatal("sink.type=redis needs debezium.sink.redis.address (host:port)");
@@ -170,7 +126,7 @@ Status parse_redis(Reader& r, RedisSinkConfig& c) {
   return ok_status();
 }
 
-Status parse_nats(Reader& r, NatsSinkConfig& c) {
+Status parse_nats(PropertyReader& r, NatsSinkConfig& c) {
   const std::string p = "debezium.sink.nats-jetstream.";
   c.url = r.str(p + "url", "");
   if (c.url.empty())
@@ -210,7 +166,7 @@ Result<DirectSinkConfig> parse_direct_sink(const Properties& props, const std::s
                                            const std::string& topic_prefix, std::set<std::string>& used,
                                            std::vector<std::string>& warnings) {
   DirectSinkConfig c;
-  Reader r(props, used);
+  PropertyReader r(props, used);
   Status st = ok_status();
   if (type == "file") st = parse_file(r, c.file);
   if (type == "http") st = parse_http(r, c.http, topic_prefix, props, used);

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <set>
 
+#include "config/text.h"
+
 namespace sluice::config {
 
 namespace {
@@ -17,16 +19,6 @@ std::string upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return s;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-Error invalid(const std::string& key, const std::string& value, std::string_view allowed) {
-  return Error::fatal(fmt::format("invalid value for {}: '{}' (allowed: {})", key, value, allowed));
 }
 
 struct Jaas {
