@@ -148,6 +148,8 @@ def results(tmp_path_factory):
                 {s: {"debezium": h.abbreviated(t.debezium), "sluice": h.abbreviated(t.sluice)}
                  for s, t in topics.items()}, indent=1, ensure_ascii=False))
         consumer.close()
+        out = h.Results(out)
+        out.debezium_errors = worker.errors()
         yield out
     finally:
         for c in combos:
@@ -174,7 +176,7 @@ def test_same_events_as_debezium(results, label, table):
     assert cmp.debezium, f"Debezium published nothing for {table}"
     problems = cmp.problems(c.value_schemas)
     assert not problems, (f"combo {label} {c.settings}, table {table}: sluice differs from Debezium\n"
-                          + "\n".join(problems))
+                          + "\n".join(problems) + results.worker_note())
 
 
 # Rows holding the same values, one read by the snapshot and one streamed (workload SNAPSHOT_ROWS and STREAM):
@@ -218,4 +220,4 @@ def test_same_records_as_debezium(results, label, topic):
     assert cmp is not None and cmp.debezium, f"combo {label}: Debezium published nothing to .{topic}"
     problems = cmp.problems(c.value_schemas)
     assert not problems, (f"combo {label} {c.settings}, topic {topic}: sluice differs from Debezium\n"
-                          + "\n".join(problems))
+                          + "\n".join(problems) + results.worker_note())

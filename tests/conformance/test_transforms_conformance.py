@@ -281,6 +281,8 @@ def results(tmp_path_factory):
                 {s: {"debezium": h.abbreviated(t.debezium), "sluice": h.abbreviated(t.sluice)}
                  for s, t in topics.items()}, indent=1, ensure_ascii=False))
         consumer.close()
+        out = h.Results(out)
+        out.debezium_errors = worker.errors()
         yield out
     finally:
         for c in combos:
@@ -356,7 +358,8 @@ def test_same_records_as_debezium_with_transforms(results, label):
                 continue
             _normalize_cloud_events(cmp)
         problems += [f"topic {suffix}: {p}" for p in cmp.problems(c.value_schemas)]
-    assert not problems, f"combo {label} {c.settings}: sluice differs from Debezium\n" + "\n".join(problems[:40])
+    assert not problems, (f"combo {label} {c.settings}: sluice differs from Debezium\n" + "\n".join(problems[:40])
+                          + results.worker_note())
 
 
 def test_router_combo_moved_and_filtered(results):
