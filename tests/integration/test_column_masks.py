@@ -1,11 +1,15 @@
 """Column filters and masks on real Postgres and Kafka (column.exclude.list, column.mask.with.<N>.chars,
 column.mask.hash[.v2].<alg>.with.salt.<salt>, column.truncate.to.<N>.chars): the published values, and that
 the clear value of a masked column appears nowhere sluice writes — data topic keys, values and headers, the
-offsets topic, and a debug-level log of the run."""
+offsets topic, a debug-level log of the run, and what its metrics listener serves (/metrics, /health, /ready, the
+status page)."""
 import hashlib
 import subprocess
+import urllib.error
+import urllib.request
 
 from conftest import SLUICE_BIN, Sluice, key_of, value_of, wait_until
+from test_worker import free_port
 
 SECRET_EMAIL = "alice.clear-7f3a@example.org"
 SECRET_SSN = "123-45-6789"
@@ -20,6 +24,14 @@ class DebugSluice(Sluice):
         self.proc = subprocess.Popen([SLUICE_BIN, "--log-level", "debug", "run", str(self.path)], stdout=self.log,
                                      stderr=subprocess.STDOUT)
         return self
+
+
+def served(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.read()
+    except urllib.error.HTTPError as e:
+        return e.read()
 
 
 def v2_sha256(salt, value, length):
@@ -38,7 +50,9 @@ def test_masked_values_never_appear_in_topics_offsets_or_debug_log(pg, names, tm
         "column.mask.with.5.chars": f"public[.]{table}[.]email",
         "column.mask.hash.v2.SHA-256.with.salt.pep": f"public[.]{table}[.]ssn",
         "column.truncate.to.6.chars": f"public[.]{table}[.]note",
+        "metrics.listeners": f"http://127.0.0.1:{free_port()}",
     })
+    pages = []
     try:
         s.start()
         s.wait_streaming()
@@ -62,6 +76,9 @@ def test_masked_values_never_appear_in_topics_offsets_or_debug_log(pg, names, tm
         assert fields["ssn"]["parameters"] == {"masked": "true"}
         assert fields["note"]["parameters"] == {"truncateLength": "6"}
         assert key_of(reader.messages[0])["payload"] == {"id": 1}
+        base = s.config["metrics.listeners"]
+        pages = [served(base + path) for path in ("/metrics", "/health", "/ready", "/")]
+        assert b"sluice_streaming_events_seen_total" in pages[0], pages[0][:500]
     finally:
         rc = s.stop()
     assert rc == 0
@@ -76,6 +93,7 @@ def test_masked_values_never_appear_in_topics_offsets_or_debug_log(pg, names, tm
     for clear in (SECRET_EMAIL, SECRET_SSN, SECRET_HIDDEN):
         assert not any(clear.encode() in b for b in written), f"{clear} published"
         assert clear.encode() not in log, f"{clear} logged"
+        assert not any(clear.encode() in page for page in pages), f"{clear} served by the metrics listener"
     assert NOTE.encode() not in b"".join(written), "the whole note published"
 
 
