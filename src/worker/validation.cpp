@@ -73,6 +73,10 @@ bool is_postgres_plugin(const std::string& plugin) {
          plugin == "postgres" || plugin == "postgresql";
 }
 
+std::vector<server::PluginInfo> connector_plugins() {
+  return {{kSinkConnectorClass, "sink", kDebeziumVersion}, {kConnectorClass, "source", kDebeziumVersion}};
+}
+
 bool is_sink_plugin(const std::string& plugin) {
   return plugin == kSinkConnectorClass || plugin == "JdbcSinkConnector" || plugin == "JdbcSink";
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "server/worker.h"
@@ -14,6 +15,12 @@ inline constexpr const char* kTaskClass = "io.debezium.connector.postgresql.Post
 // The Postgres sink (src/pgsink), under the class of Debezium's JDBC sink connector.
 inline constexpr const char* kSinkConnectorClass = "io.debezium.connector.jdbc.JdbcSinkConnector";
 inline constexpr const char* kSinkTaskClass = "io.debezium.connector.jdbc.JdbcSinkConnectorTask";
+
+// The Debezium release whose connectors' names and behaviour sluice's follow (GET /connector-plugins).
+inline constexpr const char* kDebeziumVersion = "3.4.3.Final";
+
+// GET /connector-plugins: the JDBC sink and the Postgres source, sorted by class as Connect lists them.
+std::vector<server::PluginInfo> connector_plugins();
 
 // Whether `plugin` names sluice's connector: the class, or an alias Connect accepts (the simple name, or
 // the simple name without "Connector").

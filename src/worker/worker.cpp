@@ -43,7 +43,6 @@ using server::TargetState;
 constexpr int kStorageTimeoutMs = 30000;
 constexpr int kAssignmentPartitions = 32;
 constexpr const char* kConnectVersion = "4.1.1";  // the Kafka Connect REST API level sluice serves
-constexpr const char* kDebeziumVersion = "3.4.3.Final";
 
 std::shared_ptr<spdlog::logger> log() {
   static auto l = module_logger("worker");
@@ -719,7 +718,7 @@ server::ServerInfo Worker::server_info() {
 }
 
 std::vector<server::PluginInfo> Worker::plugins() {
-  return {{kSinkConnectorClass, "sink", kDebeziumVersion}, {kConnectorClass, "source", kDebeziumVersion}};
+  return connector_plugins();
 }
 
 std::vector<std::string> Worker::connectors() {

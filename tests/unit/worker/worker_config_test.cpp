@@ -182,6 +182,19 @@ TEST(Validation, ValidConfigHasNoErrors) {
   EXPECT_FALSE(is_postgres_plugin("io.confluent.connect.jdbc.JdbcSourceConnector"));
 }
 
+TEST(Plugins, SinkAndSourceListedWithTheirTypes) {
+  auto plugins = connector_plugins();
+  ASSERT_EQ(plugins.size(), 2u);
+  EXPECT_EQ(plugins[0].class_name, "io.debezium.connector.jdbc.JdbcSinkConnector");
+  EXPECT_EQ(plugins[0].type, "sink");
+  EXPECT_EQ(plugins[1].class_name, "io.debezium.connector.postgresql.PostgresConnector");
+  EXPECT_EQ(plugins[1].type, "source");
+  for (const auto& p : plugins) {
+    EXPECT_EQ(p.version, kDebeziumVersion);
+    EXPECT_TRUE(is_sink_plugin(p.class_name) || is_postgres_plugin(p.class_name)) << p.class_name;
+  }
+}
+
 TEST(Validation, SinkConfigErrorsArePerProperty) {
   auto v = validate_sink_config({{"name", "pg-sink"},
                                  {"connector.class", kSinkConnectorClass},
