@@ -4,6 +4,8 @@ A worker runs a source connector (a table of the test database) and a JDBC sink 
 topic to a second database; the sink's offsets live in the target (its offsets table) and the REST API shows
 and changes them as Kafka Connect does for a sink (KIP-875).
 """
+import json
+import subprocess
 import threading
 import time
 import uuid
@@ -13,7 +15,7 @@ import psycopg
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from conftest import KAFKA, PG_URL, wait_until
+from conftest import KAFKA, PG_URL, SLUICE_BIN, wait_until
 from test_worker import connector_config, worker_factory  # noqa: F401 (the fixture)
 
 SINK_CLASS = "io.debezium.connector.jdbc.JdbcSinkConnector"
@@ -329,3 +331,54 @@ def test_jdbc_sink_taken_over_after_kill(target, worker_factory, pg):  # noqa: F
                                    f"(SELECT DISTINCT id, v FROM {table}) t").fetchone()
     (expected,) = pg.execute(f"SELECT md5(string_agg(id || ':' || v, ',' ORDER BY id)) FROM {table}").fetchone()
     assert checksum == expected
+
+
+def test_jdbc_sink_offsets_refused_while_the_group_has_members(target, worker_factory, pg, tmp_path):  # noqa: F811
+    """DELETE/PATCH of a STOPPED sink's offsets while its consumer group still has a member (here a `sluice sink`
+    of the same name): Connect's 500 naming the cause, nothing changed; once the member is gone, the retry
+    succeeds."""
+    w = worker_factory().start()
+    tag, (db, url) = w.tag, target
+    table = f"g_{tag}"
+    topic = f"w{tag}1.public.{table}"
+    pg.execute(f"CREATE TABLE {table} (id int primary key, v text)")
+    pg.execute(f"INSERT INTO {table} SELECT g, 'v' || g FROM generate_series(1, 30) g")
+    assert w.request("POST", "/connectors", {"name": "src", "config": connector_config(tag, 1, table)})[0] == 201
+    cfg = sink_config(topic, db)
+    assert w.request("POST", "/connectors", {"name": "pg-sink", "config": cfg})[0] == 201
+    wait_until(lambda: target_rows(url, table) == rows(PG_URL, table), 90, interval=0.3, what="the rows")
+    assert w.request("PUT", "/connectors/pg-sink/stop")[0] == 202
+    wait_until(lambda: not w.status("pg-sink")["tasks"], 30, interval=0.2, what="the sink STOPPED")
+    stored = sink_offsets(w, "pg-sink")
+    assert stored and stored[0]["offset"]["kafka_offset"] == high_watermark(topic)
+
+    # `sluice sink` with the same name: the same group (connect-pg-sink) and the same stored offsets.
+    config = tmp_path / "pg-sink.json"
+    config.write_text(json.dumps({"name": "pg-sink", "config": {
+        **cfg, "kafka.bootstrap.servers": KAFKA, "consumer.override.session.timeout.ms": "6000"}}))
+    log = open(tmp_path / "pg-sink.log", "ab")
+    proc = subprocess.Popen([SLUICE_BIN, "sink", str(config)], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: b"assigned" in (tmp_path / "pg-sink.log").read_bytes(), 60, interval=0.2,
+                   what="the sluice sink in the group")
+        st, body, _ = w.request("DELETE", "/connectors/pg-sink/offsets")
+        assert st == 500 and body["message"].startswith(
+            "Failed to reset consumer group offsets for connector pg-sink either because its tasks haven't "
+            "stopped completely yet"), body
+        st, body, _ = w.request("PATCH", "/connectors/pg-sink/offsets", {"offsets": [
+            {"partition": {"kafka_topic": topic, "kafka_partition": 0}, "offset": {"kafka_offset": 0}}]})
+        assert st == 500 and body["message"].startswith(
+            "Failed to alter consumer group offsets for connector pg-sink"), body
+        assert sink_offsets(w, "pg-sink") == stored
+    finally:
+        proc.terminate()
+        proc.wait(60)
+        log.close()
+
+    # Its static member stays in the group until its session ends (6 s): retried, the reset succeeds.
+    def reset():
+        answer = w.request("DELETE", "/connectors/pg-sink/offsets")
+        return answer if answer[0] == 200 else None
+    st, body, _ = wait_until(reset, 60, interval=1, what="the reset once the group is empty")
+    assert body == {"message": "The offsets for this connector have been reset successfully"}
+    assert sink_offsets(w, "pg-sink") == []
