@@ -64,6 +64,10 @@ struct SinkConfig {
   std::string bootstrap_servers = "localhost:9092";
   std::string group_id;
   std::map<std::string, std::string> consumer_properties;
+  // `sluice sink`: a static group member (group.instance.id), so a restart gets its partitions back at once.
+  // `sluice connect` runs sinks as dynamic members, as Connect's sink tasks: a stopped sink leaves the group,
+  // so its consumer group's offsets can be reset or altered (an admin request needs an empty group).
+  bool static_membership = true;
 
   std::vector<std::string> warnings;
 

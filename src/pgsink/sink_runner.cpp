@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "common/log.h"
@@ -32,8 +33,10 @@ struct Raw {  // what a dead letter record needs of the original
 
 class SinkRunner {
  public:
-  SinkRunner(const SinkConfig& config, const std::atomic<bool>& stop) : config_(config), stop_(stop) {}
+  SinkRunner(const SinkConfig& config, const std::atomic<bool>& stop, const TopicObserver& on_topic)
+      : config_(config), stop_(stop), on_topic_(on_topic) {}
   int run();
+  const std::string& failure() const { return failure_; }
 
  private:
   static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
@@ -44,9 +47,13 @@ class SinkRunner {
   bool handle_failure(size_t index, const std::string& stage, const std::string& reason);
   bool produce_dead_letter(size_t index, const std::string& stage, const std::string& reason);
   bool sleep_for(std::chrono::milliseconds d);
+  void fail(const std::string& message);  // logs it and stops the run (the first one is the failure)
 
   const SinkConfig& config_;
   const std::atomic<bool>& stop_;
+  const TopicObserver& on_topic_;
+  std::set<std::string> seen_topics_;
+  std::string failure_;
   std::shared_ptr<spdlog::logger> log_ = module_logger("pgsink");
   Consumer consumer_;
   Consumer dlq_;
@@ -64,6 +71,12 @@ bool SinkRunner::sleep_for(std::chrono::milliseconds d) {
   return !stop_.load();
 }
 
+void SinkRunner::fail(const std::string& message) {
+  log_->error("{}", message);
+  fatal_ = true;
+  if (failure_.empty()) failure_ = message;
+}
+
 bool SinkRunner::connect_target() {
   auto delay = std::chrono::milliseconds(std::max<int64_t>(100, config_.flush_retry_delay_ms));
   while (!stop_.load()) {
@@ -73,8 +86,7 @@ bool SinkRunner::connect_target() {
       return true;
     }
     if (w.error().kind != ErrorKind::kTransient) {
-      log_->error("{}", w.error().message);
-      fatal_ = true;
+      fail(w.error().message);
       return false;
     }
     log_->warn("{}; retrying in {} ms", w.error().message, delay.count());
@@ -174,12 +186,13 @@ bool SinkRunner::produce_dead_letter(size_t index, const std::string& stage, con
                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     rd_kafka_headers_destroy(hdrs);
-    log_->error("cannot produce to the dead letter queue {}: {}", config_.dlq_topic, rd_kafka_err2str(err));
+    fail(fmt::format("cannot produce to the dead letter queue {}: {}", config_.dlq_topic,
+                     rd_kafka_err2str(err)));
     return false;
   }
   // Durable before the batch's offsets commit in the target.
   if (rd_kafka_flush(dlq_.get(), 30000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    log_->error("the dead letter queue {} did not acknowledge within 30 s", config_.dlq_topic);
+    fail(fmt::format("the dead letter queue {} did not acknowledge within 30 s", config_.dlq_topic));
     return false;
   }
   return true;
@@ -188,9 +201,8 @@ bool SinkRunner::produce_dead_letter(size_t index, const std::string& stage, con
 bool SinkRunner::handle_failure(size_t index, const std::string& stage, const std::string& reason) {
   const auto& p = batch_[index];
   if (config_.errors_tolerance == ErrorsTolerance::kNone) {
-    log_->error("record {}[{}] offset {} failed ({}): {}; stopping (errors.tolerance=none)", p.topic,
-                p.partition, p.offset, stage, reason);
-    fatal_ = true;
+    fail(fmt::format("record {}[{}] offset {} failed ({}): {}; stopping (errors.tolerance=none)", p.topic,
+                     p.partition, p.offset, stage, reason));
     return false;
   }
   ++failed_;
@@ -200,10 +212,7 @@ bool SinkRunner::handle_failure(size_t index, const std::string& stage, const st
     log_->warn("record {}[{}] offset {} skipped (errors.tolerance=all): {}", p.topic, p.partition, p.offset,
                reason);
   }
-  if (dlq_ && !produce_dead_letter(index, stage, reason)) {
-    fatal_ = true;
-    return false;
-  }
+  if (dlq_ && !produce_dead_letter(index, stage, reason)) return false;
   return true;
 }
 
@@ -218,8 +227,7 @@ bool SinkRunner::flush_batch() {
     });
     if (s) break;
     if (s.error().kind != ErrorKind::kTransient || fatal_) {
-      if (!fatal_) log_->error("{}", s.error().message);
-      fatal_ = true;
+      if (!fatal_) fail(s.error().message);
       return false;
     }
     ++attempts;
@@ -257,7 +265,7 @@ int SinkRunner::run() {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   for (const auto& [k, v] : consumer_settings(config_)) {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-      log_->error("Kafka consumer setting {}={}: {}", k, v, errstr);
+      fail(fmt::format("Kafka consumer setting {}={}: {}", k, v, errstr));
       rd_kafka_conf_destroy(conf);
       return 2;
     }
@@ -266,7 +274,7 @@ int SinkRunner::run() {
   rd_kafka_conf_set_opaque(conf, this);
   consumer_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr));
   if (!consumer_) {
-    log_->error("cannot create the Kafka consumer: {}", errstr);
+    fail(fmt::format("cannot create the Kafka consumer: {}", errstr));
     return 1;
   }
   rd_kafka_poll_set_consumer(consumer_.get());
@@ -280,7 +288,7 @@ int SinkRunner::run() {
     for (const auto& [k, v] : ps) rd_kafka_conf_set(pconf, k.c_str(), v.c_str(), errstr, sizeof errstr);
     dlq_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, pconf, errstr, sizeof errstr));
     if (!dlq_) {
-      log_->error("cannot create the dead letter queue producer: {}", errstr);
+      fail(fmt::format("cannot create the dead letter queue producer: {}", errstr));
       return 1;
     }
     // Create the topic with Connect's errors.deadletterqueue.topic.replication.factor (exists: fine).
@@ -315,7 +323,7 @@ int SinkRunner::run() {
   auto err = rd_kafka_subscribe(consumer_.get(), subs);
   rd_kafka_topic_partition_list_destroy(subs);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    log_->error("cannot subscribe: {}", rd_kafka_err2str(err));
+    fail(fmt::format("cannot subscribe: {}", rd_kafka_err2str(err)));
     return 1;
   }
   log_->info(
@@ -335,11 +343,11 @@ int SinkRunner::run() {
                          m->err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED;
         if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
           log_->warn("Kafka: {} (waiting for it to be created)", rd_kafka_message_errstr(m));
+        } else if (fatal_err) {
+          fail(fmt::format("Kafka consumer: {}", rd_kafka_message_errstr(m)));
         } else {
-          (fatal_err ? log_->error("Kafka consumer: {}", rd_kafka_message_errstr(m))
-                     : log_->warn("Kafka consumer: {}", rd_kafka_message_errstr(m)));
+          log_->warn("Kafka consumer: {}", rd_kafka_message_errstr(m));
         }
-        if (fatal_err) fatal_ = true;
       }
       rd_kafka_message_destroy(m);
     } else {
@@ -347,6 +355,7 @@ int SinkRunner::run() {
       p.topic = rd_kafka_topic_name(m->rkt);
       p.partition = m->partition;
       p.offset = m->offset;
+      if (on_topic_ && seen_topics_.insert(p.topic).second) on_topic_(p.topic);
       KafkaRecord kr{p.topic, p.partition, p.offset, std::nullopt, std::nullopt};
       if (m->key != nullptr) kr.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
       if (m->payload != nullptr) kr.value = std::string_view(static_cast<const char*>(m->payload), m->len);
@@ -425,20 +434,28 @@ std::map<std::string, std::string> consumer_settings(const SinkConfig& config) {
       {"auto.offset.reset", "earliest"},  // Kafka Connect's default for sink tasks
       {"queued.max.messages.kbytes", "65536"},
       {"client.id", "sluice-sink-" + config.name},
-      // Static membership: a restarted sink (after a crash too) gets its partitions back at once instead
-      // of waiting for the dead member's session to time out; a second sink of the same name is fenced.
-      // The id names the subscription too: a static member that rejoins within its session gets its old
-      // assignment back without a rebalance, even with other topics (librdkafka 2.0's leader does not
-      // check), so a sink restarted on other topics would consume nothing.
-      {"group.instance.id", static_member_id(config)},
   };
+  // Static membership: a restarted sink (after a crash too) gets its partitions back at once instead of
+  // waiting for the dead member's session to time out; a second sink of the same name is fenced. The id
+  // names the subscription too: a static member that rejoins within its session gets its old assignment
+  // back without a rebalance, even with other topics (librdkafka 2.0's leader does not check), so a sink
+  // restarted on other topics would consume nothing.
+  if (config.static_membership) settings["group.instance.id"] = static_member_id(config);
   for (const auto& [k, v] : config.consumer_properties) settings[k] = v;
   return settings;
 }
 
+SinkOutcome run_sink_task(const SinkConfig& config, const std::atomic<bool>& stop,
+                          const TopicObserver& on_topic) {
+  SinkRunner runner(config, stop, on_topic);
+  SinkOutcome out;
+  out.exit_code = runner.run();
+  if (out.exit_code != 0) out.failure = runner.failure();
+  return out;
+}
+
 int run_sink(const SinkConfig& config, const std::atomic<bool>& stop) {
-  SinkRunner runner(config, stop);
-  return runner.run();
+  return run_sink_task(config, stop).exit_code;
 }
 
 }  // namespace sluice::pgsink

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -21,7 +22,21 @@ std::map<std::string, std::string> consumer_settings(const SinkConfig& config);
 // group.instance.id: sluice-sink-<name>-<hash of the subscribed topics or topics.regex>.
 std::string static_member_id(const SinkConfig& config);
 
-// Runs until `stop` (exit code 0), a fatal error or a record refused with errors.tolerance=none (1).
+// How a run ended: exit code 0 (stopped on request), 1 (a fatal error or a record refused with
+// errors.tolerance=none: `failure` says which, naming topic, partition and offset for a record) or 2 (a bad
+// consumer setting).
+struct SinkOutcome {
+  int exit_code = 0;
+  std::string failure;
+};
+
+// Called once per topic, with the first record consumed from it (Connect's active topics).
+using TopicObserver = std::function<void(const std::string& topic)>;
+
+// Runs until `stop`, a fatal error or a record refused with errors.tolerance=none.
+SinkOutcome run_sink_task(const SinkConfig& config, const std::atomic<bool>& stop,
+                          const TopicObserver& on_topic = {});
+// run_sink_task's exit code (`sluice sink`).
 int run_sink(const SinkConfig& config, const std::atomic<bool>& stop);
 
 }  // namespace sluice::pgsink

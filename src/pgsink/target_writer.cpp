@@ -182,6 +182,37 @@ Result<std::map<TopicPartition, int64_t>> TargetWriter::stored_offsets() {
   return out;
 }
 
+Status TargetWriter::alter_offsets(const std::map<TopicPartition, std::optional<int64_t>>& offsets) {
+  if (auto s = exec("BEGIN"); !s) return s;
+  std::map<TopicPartition, int64_t> set;
+  for (const auto& [tp, off] : offsets) {
+    if (off) {
+      set[tp] = *off;
+      continue;
+    }
+    std::string partition = std::to_string(tp.partition);
+    std::vector<const char*> params = {config_.name.c_str(), tp.topic.c_str(), partition.c_str()};
+    if (auto s = exec(fmt::format("DELETE FROM {} WHERE connector = $1 AND topic = $2 AND kafka_partition = "
+                                  "$3::integer",
+                                  offsets_sql_),
+                      params);
+        !s) {
+      rollback();
+      return s;
+    }
+  }
+  if (auto s = write_offsets(set); !s) {
+    rollback();
+    return s;
+  }
+  return exec("COMMIT");
+}
+
+Status TargetWriter::reset_offsets() {
+  std::vector<const char*> params = {config_.name.c_str()};
+  return exec(fmt::format("DELETE FROM {} WHERE connector = $1", offsets_sql_), params);
+}
+
 Result<TargetWriter::Table*> TargetWriter::table(const std::string& name, const SinkRecord& first) {
   auto it = tables_.find(name);
   if (it != tables_.end() && it->second.exists) return &it->second;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -50,6 +51,12 @@ class TargetWriter {
 
   // The stored next offsets of this connector (name), by topic-partition.
   Result<std::map<TopicPartition, int64_t>> stored_offsets();
+
+  // KIP-875 for the sink (the connector stopped): sets the stored next offsets (nullopt: removes the entry,
+  // the partition starts over from the consumer group's offset or auto.offset.reset) in one transaction.
+  Status alter_offsets(const std::map<TopicPartition, std::optional<int64_t>>& offsets);
+  // Removes every stored offset of this connector.
+  Status reset_offsets();
 
   // Applies the batch and stores next_offsets in one transaction. kTransient: nothing was committed or the
   // outcome is unknown (the connection broke): reconnect, compare stored_offsets and retry. kData: a

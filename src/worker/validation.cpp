@@ -7,7 +7,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
+#include <optional>
 #include <set>
+
+#include "pgsink/sink_config.h"
 
 namespace sluice::worker {
 
@@ -18,13 +22,20 @@ const std::map<std::string, std::string> kRequired = {{"database.hostname", "loc
                                                       {"database.user", "postgres"},
                                                       {"database.dbname", "postgres"},
                                                       {"topic.prefix", "prefix"}};
+// Required by parse_sink_config (topics or topics.regex: topics stands for both).
+const std::map<std::string, std::string> kSinkRequired = {
+    {"topics", "topic"}, {"connection.url", "jdbc:postgresql://localhost/postgres"}};
+
+bool common_key(const std::string& key) {
+  return key == "name" || key == "connector.class" || key == "tasks.max" || key.ends_with(".converter") ||
+         key.starts_with("key.converter.") || key.starts_with("value.converter.") ||
+         key.starts_with("producer.override.") || key.starts_with("consumer.override.") || key == "topics" ||
+         key == "topics.regex" || key.starts_with("errors.") || key.starts_with("transforms") ||
+         key.starts_with("predicates");
+}
 
 std::string group_of(const std::string& key) {
-  if (key == "name" || key == "connector.class" || key == "tasks.max" || key.ends_with(".converter") ||
-      key.starts_with("key.converter.") || key.starts_with("value.converter.") ||
-      key.starts_with("producer.override.")) {
-    return "Common";
-  }
+  if (common_key(key)) return "Common";
   if (key.starts_with("database.") || key == "plugin.name" || key == "slot.name" ||
       key.starts_with("publication.")) {
     return "Postgres";
@@ -62,16 +73,31 @@ bool is_postgres_plugin(const std::string& plugin) {
          plugin == "postgres" || plugin == "postgresql";
 }
 
-server::Validation validate_connector_config(const config::Properties& input) {
+std::vector<server::PluginInfo> connector_plugins() {
+  return {{kSinkConnectorClass, "sink", kDebeziumVersion}, {kConnectorClass, "source", kDebeziumVersion}};
+}
+
+bool is_sink_plugin(const std::string& plugin) {
+  return plugin == kSinkConnectorClass || plugin == "JdbcSinkConnector" || plugin == "JdbcSink";
+}
+
+namespace {
+
+// The errors of `parse` (fail fast), one per pass, each attached to the property it names.
+server::Validation validate_with(
+    const config::Properties& input, const char* connector_class,
+    const std::map<std::string, std::string>& required,
+    const std::function<std::optional<std::string>(const config::Properties&)>& parse,
+    const std::function<std::string(const std::string&)>& group) {
   server::Validation v;
-  v.connector_class = kConnectorClass;
+  v.connector_class = connector_class;
   std::map<std::string, std::vector<std::string>> errors;
   if (!input.count("name") || input.at("name").empty()) {
     errors["name"].push_back("Missing required configuration \"name\" which has no default value.");
   }
   std::set<std::string> keys;
   for (const auto& [k, _] : input) keys.insert(k);
-  for (const auto& [k, _] : kRequired) keys.insert(k);
+  for (const auto& [k, _] : required) keys.insert(k);
 
   config::Properties props = input;
   for (int pass = 0; pass < 64; ++pass) {
@@ -80,16 +106,16 @@ server::Validation validate_connector_config(const config::Properties& input) {
     if (!resolved) {
       message = resolved.error().message;
     } else {
-      auto cfg = config::parse_config(*resolved);
-      if (cfg) break;
-      message = cfg.error().message;
+      auto error = parse(*resolved);
+      if (!error) break;
+      message = *error;
     }
     auto key = key_in(message, keys);
     if (key.empty()) key = "connector.class";  // an error about the config as a whole
     auto& list = errors[key];
     if (std::find(list.begin(), list.end(), message) != list.end()) break;  // no progress
     list.push_back(message);
-    if (auto r = kRequired.find(key); r != kRequired.end()) {
+    if (auto r = required.find(key); r != required.end()) {
       props[key] = r->second;
     } else if (props.erase(key) == 0) {
       break;
@@ -102,11 +128,39 @@ server::Validation validate_connector_config(const config::Properties& input) {
     p.name = k;
     if (auto it = input.find(k); it != input.end()) p.value = it->second;
     if (auto it = errors.find(k); it != errors.end()) p.errors = it->second;
-    p.group = group_of(k);
-    p.required = kRequired.count(k) > 0 || k == "name" || k == "connector.class";
+    p.group = group(k);
+    p.required = required.count(k) > 0 || k == "name" || k == "connector.class";
     v.properties.push_back(std::move(p));
   }
   return v;
+}
+
+}  // namespace
+
+server::Validation validate_connector_config(const config::Properties& input) {
+  return validate_with(
+      input, kConnectorClass, kRequired,
+      [](const config::Properties& p) -> std::optional<std::string> {
+        auto cfg = config::parse_config(p);
+        if (cfg) return std::nullopt;
+        return cfg.error().message;
+      },
+      group_of);
+}
+
+server::Validation validate_sink_config(const config::Properties& input) {
+  return validate_with(
+      input, kSinkConnectorClass, kSinkRequired,
+      [](const config::Properties& p) -> std::optional<std::string> {
+        auto cfg = pgsink::parse_sink_config(p);
+        if (cfg) return std::nullopt;
+        return cfg.error().message;
+      },
+      [](const std::string& key) -> std::string {
+        if (common_key(key)) return "Common";
+        if (key.starts_with("connection.")) return "Connection";
+        return "Connector";
+      });
 }
 
 std::string invalid_config_message(const server::Validation& v) {

@@ -26,6 +26,10 @@
 #include "common/log.h"
 #include "config/config.h"
 #include "offsets/offset_store.h"
+#include "pgsink/sink_config.h"
+#include "pgsink/sink_runner.h"
+#include "pgsink/target_writer.h"
+#include "worker/sink_offsets.h"
 #include "worker/validation.h"
 
 namespace sluice::worker {
@@ -39,7 +43,6 @@ using server::TargetState;
 constexpr int kStorageTimeoutMs = 30000;
 constexpr int kAssignmentPartitions = 32;
 constexpr const char* kConnectVersion = "4.1.1";  // the Kafka Connect REST API level sluice serves
-constexpr const char* kDebeziumVersion = "3.4.3.Final";
 
 std::shared_ptr<spdlog::logger> log() {
   static auto l = module_logger("worker");
@@ -68,11 +71,33 @@ std::string not_found(const std::string& name) {
   return "Connector " + name + " not found";
 }
 
+// A JDBC sink connector's config (the others are the Postgres source's).
+bool is_sink_config(const config::Properties& config) {
+  auto it = config.find("connector.class");
+  return it != config.end() && is_sink_plugin(it->second);
+}
+
+// The sink's config as pgsink parses it: providers resolved, the class under its full name, the worker's
+// defaults; run as a dynamic group member with Connect's worker session (see SinkConfig::static_membership).
+Result<pgsink::SinkConfig> sink_config_of(const WorkerConfig& worker, const config::Properties& stored) {
+  auto props = sink_connector_properties(worker, stored);
+  props["connector.class"] = kSinkConnectorClass;
+  auto resolved = config::resolve_providers(props);
+  if (!resolved) return resolved.error();
+  auto cfg = pgsink::parse_sink_config(*resolved);
+  if (!cfg) return cfg.error();
+  cfg->static_membership = false;
+  cfg->consumer_properties.try_emplace("session.timeout.ms", "10000");
+  cfg->consumer_properties.try_emplace("heartbeat.interval.ms", "3000");
+  return cfg;
+}
+
 }  // namespace
 
 struct Worker::Slot {
   std::string name;
   config::Properties config;  // as stored: ${…} references unresolved
+  bool sink = false;          // a JDBC sink connector (src/pgsink), else a Postgres source
   TargetState target = TargetState::kStarted;
   bool removed = false;
   bool failed = false;         // the task failed; it stays FAILED until restarted or reconfigured
@@ -313,6 +338,7 @@ void Worker::apply_config(const LogRecord& r) {
     if (it == slots_.end()) {
       auto slot = std::make_shared<Slot>();
       slot->name = name;
+      slot->sink = is_sink_config(props);
       slot->config = std::move(props);
       // Its target state is written before its config (a connector created PAUSED or STOPPED never starts).
       if (auto t = pending_targets_.find(name); t != pending_targets_.end()) {
@@ -329,6 +355,7 @@ void Worker::apply_config(const LogRecord& r) {
     }
     auto& s = *it->second;
     if (s.config == props) return;
+    s.sink = is_sink_config(props);
     s.config = std::move(props);
     s.failed = s.config_failed = false;
     s.stop.store(true);  // restarts with the new config
@@ -487,7 +514,31 @@ void Worker::supervise(std::shared_ptr<Slot> s) {
   }
 }
 
+std::string Worker::run_sink_connector(Slot& s, bool& config_failed) {
+  auto cfg = sink_config_of(config_, s.config);
+  if (!cfg) {
+    config_failed = true;
+    return cfg.error().message;
+  }
+  for (const auto& w : cfg->warnings) log()->warn("connector {}: {}", s.name, w);
+  log()->info("sink connector {} starting (group {})", s.name, cfg->group_id);
+  std::shared_ptr<Slot> self;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = slots_.find(s.name); it != slots_.end() && it->second.get() == &s) self = it->second;
+  }
+  pgsink::TopicObserver observer;
+  if (self) observer = [this, self](const std::string& topic) { on_topic(self, topic); };
+  auto outcome = pgsink::run_sink_task(*cfg, s.stop, observer);
+  if (outcome.exit_code == 0) return {};
+  // The trace: the record (topic, partition, offset) and the reason, or the error that stopped the sink.
+  return fmt::format("{}\n\tat sink connector {} (group {}, worker {})",
+                     outcome.failure.empty() ? "the sink stopped with an error" : outcome.failure, s.name,
+                     cfg->group_id, worker_id_);
+}
+
 std::string Worker::run_connector(Slot& s, const config::Properties& props, bool& config_failed) {
+  if (s.sink) return run_sink_connector(s, config_failed);
   auto resolved = config::resolve_providers(props);
   if (!resolved) {
     config_failed = true;
@@ -546,6 +597,7 @@ std::string Worker::metrics_text() {
     std::lock_guard lock(mu_);
     for (const auto& [name, s] : slots_) {
       if (!owns(name)) continue;  // run by another worker of the group: its /metrics has it
+      if (s->sink) continue;      // the source metrics only (the sink logs its progress)
       auto st = status_of(*s);
       std::string state = st.state;
       for (const auto& t : st.tasks) {
@@ -562,9 +614,14 @@ server::ConnectorStatus Worker::status_of(const Slot& s) const {
   if (!owns(s.name)) {
     // Run by another worker (or by none yet): what its owner last recorded.
     auto it = remote_.find(s.name);
-    if (it != remote_.end()) return it->second;
+    if (it != remote_.end()) {
+      auto st = it->second;
+      st.type = s.sink ? "sink" : "source";
+      return st;
+    }
     server::ConnectorStatus st;
     st.name = s.name;
+    st.type = s.sink ? "sink" : "source";
     st.state = "UNASSIGNED";
     if (s.target != TargetState::kStopped) st.tasks.push_back({0, "UNASSIGNED", "", ""});
     return st;
@@ -572,6 +629,7 @@ server::ConnectorStatus Worker::status_of(const Slot& s) const {
   server::ConnectorStatus st;
   st.name = s.name;
   st.worker_id = worker_id_;
+  st.type = s.sink ? "sink" : "source";
   switch (s.target) {
     case TargetState::kStarted:
       st.state = "RUNNING";
@@ -610,6 +668,7 @@ server::ConnectorInfo Worker::info_of(const Slot& s) const {
   server::ConnectorInfo info;
   info.name = s.name;
   info.config = s.config;
+  info.type = s.sink ? "sink" : "source";
   if (s.target != TargetState::kStopped) info.tasks = {0};  // a stopped connector has no task configs
   return info;
 }
@@ -639,7 +698,7 @@ Result<int64_t> Worker::write_config(const std::string& name, const config::Prop
   auto at = configs_->write("connector-" + name, json{{"properties", props}}.dump());
   if (!at) return at;
   // The task config (sluice runs one task, as Debezium) and the commit record that makes it visible.
-  props["task.class"] = kTaskClass;
+  props["task.class"] = is_sink_config(config) ? kSinkTaskClass : kTaskClass;
   if (auto s = configs_->write(fmt::format("task-{}-0", name), json{{"properties", props}}.dump()); !s)
     return s;
   if (auto s = configs_->write("commit-" + name, json{{"tasks", 1}}.dump()); !s) return s;
@@ -659,7 +718,7 @@ server::ServerInfo Worker::server_info() {
 }
 
 std::vector<server::PluginInfo> Worker::plugins() {
-  return {{kConnectorClass, "source", kDebeziumVersion}};
+  return connector_plugins();
 }
 
 std::vector<std::string> Worker::connectors() {
@@ -680,16 +739,24 @@ server::ApiResult<server::Created> Worker::put_connector_config(const std::strin
                                                                 const server::ConfigMap& config,
                                                                 bool allow_replace,
                                                                 std::optional<TargetState> initial_state) {
-  if (auto cls = config.find("connector.class"); cls == config.end() || !is_postgres_plugin(cls->second)) {
+  auto cls = config.find("connector.class");
+  if (cls == config.end() || (!is_postgres_plugin(cls->second) && !is_sink_plugin(cls->second))) {
     std::string given = cls == config.end() ? "" : cls->second;
     if (given.empty()) {
       return ApiError::bad_request("Connector config {" + name + "} contains no connector type");
     }
     return ApiError::bad_request(
         "Failed to find any class that implements Connector and which name matches " + given +
-        ": sluice runs " + kConnectorClass);
+        ": sluice runs " + kConnectorClass + " and " + kSinkConnectorClass);
   }
-  auto validation = validate_connector_config(config);
+  server::Validation validation;
+  if (is_sink_plugin(cls->second)) {
+    auto props = config;
+    props["connector.class"] = kSinkConnectorClass;
+    validation = validate_sink_config(props);
+  } else {
+    validation = validate_connector_config(config);
+  }
   if (validation.error_count() > 0) return ApiError::bad_request(invalid_config_message(validation));
   bool existed = false;
   {
@@ -763,7 +830,7 @@ server::ApiResult<std::vector<std::pair<int, server::ConfigMap>>> Worker::task_c
   std::vector<std::pair<int, server::ConfigMap>> out;
   if (it->second->target == TargetState::kStopped) return out;
   auto c = it->second->config;
-  c["task.class"] = kTaskClass;
+  c["task.class"] = it->second->sink ? kSinkTaskClass : kTaskClass;
   out.emplace_back(0, std::move(c));
   return out;
 }
@@ -901,11 +968,100 @@ std::map<std::string, std::pair<json, std::optional<json>>> connector_offsets(
 
 }  // namespace
 
+std::optional<config::Properties> Worker::sink_config_copy(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = slots_.find(name);
+  if (it == slots_.end() || !it->second->sink) return std::nullopt;
+  return it->second->config;
+}
+
+server::ApiResult<json> Worker::sink_offsets(const config::Properties& config) {
+  auto cfg = sink_config_of(config_, config);
+  if (!cfg) return ApiError::bad_request(cfg.error().message);
+  auto writer = pgsink::TargetWriter::connect(*cfg);
+  if (!writer)
+    return ApiError{500, "Failed to read the offsets of sink connector " + cfg->name +
+                             " from its target: " + writer.error().message};
+  auto stored = (*writer)->stored_offsets();
+  if (!stored)
+    return ApiError{500, "Failed to read the offsets of sink connector " + cfg->name +
+                             " from its target: " + stored.error().message};
+  return sink_offsets_json(*stored);
+}
+
+namespace {
+
+// Connect's answers when the sink's consumer group still has members (Worker.alterSinkConnectorOffsets /
+// resetSinkConnectorOffsets).
+std::string group_not_empty(const std::string& name, const char* verb) {
+  return fmt::format(
+      "Failed to {0} consumer group offsets for connector {1} either because its tasks haven't stopped "
+      "completely yet or the connector was resumed before the request to {0} its offsets could be "
+      "successfully completed. If the connector is in a stopped state, this operation can be safely "
+      "retried. If it doesn't eventually succeed, the Connect cluster may need to be restarted to get rid "
+      "of the zombie sink tasks.",
+      verb, name);
+}
+
+}  // namespace
+
+server::ApiResult<std::string> Worker::alter_sink_offsets(const std::string& name,
+                                                          const config::Properties& config,
+                                                          const json& entries) {
+  auto changes = parse_sink_offsets(entries);
+  if (!changes) return ApiError::bad_request(changes.error().message);
+  auto cfg = sink_config_of(config_, config);
+  if (!cfg) return ApiError::bad_request(cfg.error().message);
+  auto writer = pgsink::TargetWriter::connect(*cfg);
+  if (!writer)
+    return ApiError{500, "Failed to alter the offsets of sink connector " + name +
+                             " in its target: " + writer.error().message};
+  // The consumer group first (it refuses while the sink's consumer is a member), then the target, which
+  // the sink resumes from.
+  auto group = alter_consumer_group_offsets(cfg->bootstrap_servers, cfg->consumer_properties, cfg->group_id,
+                                            *changes, kStorageTimeoutMs);
+  if (group.outcome == GroupChange::kNotEmpty) return ApiError{500, group_not_empty(name, "alter")};
+  if (group.outcome == GroupChange::kFailed) {
+    return ApiError{500,
+                    "Failed to alter consumer group offsets for connector " + name + ": " + group.message};
+  }
+  if (auto s = (*writer)->alter_offsets(*changes); !s) {
+    return ApiError{500, "Failed to alter the offsets of sink connector " + name +
+                             " in its target: " + s.error().message};
+  }
+  log()->info("sink connector {}: {} offset(s) altered", name, changes->size());
+  return std::string("The offsets for this connector have been altered successfully");
+}
+
+server::ApiResult<std::string> Worker::reset_sink_offsets(const std::string& name,
+                                                          const config::Properties& config) {
+  auto cfg = sink_config_of(config_, config);
+  if (!cfg) return ApiError::bad_request(cfg.error().message);
+  auto writer = pgsink::TargetWriter::connect(*cfg);
+  if (!writer)
+    return ApiError{500, "Failed to reset the offsets of sink connector " + name +
+                             " in its target: " + writer.error().message};
+  auto group = delete_consumer_group(cfg->bootstrap_servers, cfg->consumer_properties, cfg->group_id,
+                                     kStorageTimeoutMs);
+  if (group.outcome == GroupChange::kNotEmpty) return ApiError{500, group_not_empty(name, "reset")};
+  if (group.outcome == GroupChange::kFailed) {
+    return ApiError{
+        500, "Failed to reset consumer group offsets for sink connector " + name + ": " + group.message};
+  }
+  if (auto s = (*writer)->reset_offsets(); !s) {
+    return ApiError{500, "Failed to reset the offsets of sink connector " + name +
+                             " in its target: " + s.error().message};
+  }
+  log()->info("sink connector {}: offsets reset", name);
+  return std::string("The offsets for this connector have been reset successfully");
+}
+
 server::ApiResult<json> Worker::offsets(const std::string& name) {
   {
     std::lock_guard lock(mu_);
     if (!slots_.count(name)) return ApiError::not_found(not_found(name));
   }
+  if (auto sink = sink_config_copy(name)) return sink_offsets(*sink);
   auto records = offsets_->read_all(kStorageTimeoutMs);
   if (!records) return ApiError{500, records.error().message};
   json out = json::array();
@@ -953,6 +1109,7 @@ std::optional<ApiError> Worker::require_stopped(const std::string& name) {
 
 server::ApiResult<std::string> Worker::alter_offsets(const std::string& name, const json& entries) {
   if (auto e = require_stopped(name)) return *e;
+  if (auto sink = sink_config_copy(name)) return alter_sink_offsets(name, *sink, entries);
   for (const auto& e : entries) {
     if (!e["partition"].contains("server") || !e["partition"]["server"].is_string() ||
         e["partition"].size() != 1) {
@@ -983,6 +1140,7 @@ server::ApiResult<std::string> Worker::alter_offsets(const std::string& name, co
 
 server::ApiResult<std::string> Worker::reset_offsets(const std::string& name) {
   if (auto e = require_stopped(name)) return *e;
+  if (auto sink = sink_config_copy(name)) return reset_sink_offsets(name, *sink);
   auto records = offsets_->read_all(kStorageTimeoutMs);
   if (!records) return ApiError{500, records.error().message};
   std::lock_guard w(write_mu_);
@@ -999,6 +1157,15 @@ server::ApiResult<std::string> Worker::reset_offsets(const std::string& name) {
 
 server::ApiResult<server::Validation> Worker::validate(const std::string& plugin,
                                                        const server::ConfigMap& config) {
+  if (is_sink_plugin(plugin)) {
+    if (auto it = config.find("connector.class"); it != config.end() && !is_sink_plugin(it->second)) {
+      return ApiError::bad_request("Included connector type " + it->second + " does not match request type " +
+                                   plugin);
+    }
+    auto props = config;
+    props["connector.class"] = kSinkConnectorClass;
+    return validate_sink_config(props);
+  }
   if (!is_postgres_plugin(plugin)) {
     return ApiError::not_found("Failed to find any class that implements Connector and which name matches " +
                                plugin);

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -68,6 +69,14 @@ class Worker final : public server::Worker {
   // Runs the connector once, until it stops or fails; returns the failure ("" when stopped on request or
   // finished) and whether it failed before the task ran (the config could not be resolved or parsed).
   std::string run_connector(Slot& slot, const config::Properties& props, bool& config_failed);
+  std::string run_sink_connector(Slot& slot, bool& config_failed);  // a JDBC sink connector's run
+  std::optional<config::Properties> sink_config_copy(const std::string& name) const;  // nullopt: no sink
+  // The sink connector's offsets endpoints (their positions live in the target's offsets table).
+  server::ApiResult<nlohmann::json> sink_offsets(const config::Properties& config);
+  server::ApiResult<std::string> alter_sink_offsets(const std::string& name, const config::Properties& config,
+                                                    const nlohmann::json& offsets);
+  server::ApiResult<std::string> reset_sink_offsets(const std::string& name,
+                                                    const config::Properties& config);
   server::ConnectorStatus status_of(const Slot& slot) const;  // mu_ held
   server::ConnectorInfo info_of(const Slot& slot) const;      // mu_ held
   // Writes the slot's connector and task statuses (status-connector-<name>, status-task-<name>-0).

@@ -235,10 +235,10 @@ Result<WorkerConfig> parse_worker_config(const config::Properties& props) {
     if (kUsed.count(k) || kConnectKeys.count(k)) continue;
     if (k.starts_with("config.storage.") || k.starts_with("offset.storage.") ||
         k.starts_with("status.storage.") || k.starts_with("listeners.https.") || k.starts_with("metrics.") ||
-        k.starts_with("consumer.") || k.starts_with("admin.")) {
+        k.starts_with("admin.")) {
       continue;
     }
-    if (k.starts_with("producer.") || k.starts_with("config.providers") ||
+    if (k.starts_with("producer.") || k.starts_with("consumer.") || k.starts_with("config.providers") ||
         k == "key.converter.schemas.enable" || k == "value.converter.schemas.enable") {
       w.connector_defaults[k] = v;
       continue;
@@ -246,6 +246,7 @@ Result<WorkerConfig> parse_worker_config(const config::Properties& props) {
     if (k.starts_with("security.") || k.starts_with("sasl.") || k.starts_with("ssl.")) {
       kafka.try_emplace(k, config::KafkaProperty{k, v});
       w.connector_defaults["producer." + k] = v;  // Connect's clients share the worker's security settings
+      w.connector_defaults["consumer." + k] = v;
       continue;
     }
     w.warnings.push_back(fmt::format("unknown worker property {} (ignored)", k));
@@ -273,9 +274,26 @@ config::Properties connector_properties(const WorkerConfig& worker, const config
     p["offset.storage.topic"] = worker.offset_topic.name;
   }
   for (const auto& [k, v] : worker.connector_defaults) {
+    if (k.starts_with("consumer.")) continue;  // a sink's (sink_connector_properties)
     if (k.starts_with("producer.")) {
       auto client = k.substr(9);
       if (p.count(k) || p.count("producer.override." + client) || p.count("kafka." + client)) continue;
+    }
+    p.try_emplace(k, v);
+  }
+  return p;
+}
+
+config::Properties sink_connector_properties(const WorkerConfig& worker, const config::Properties& stored) {
+  config::Properties p = stored;
+  if (!p.count("kafka.bootstrap.servers") && !p.count("bootstrap.servers")) {
+    p["kafka.bootstrap.servers"] = worker.bootstrap_servers;
+  }
+  for (const auto& [k, v] : worker.connector_defaults) {
+    if (k.starts_with("producer.")) continue;  // a source's
+    if (k.starts_with("consumer.")) {
+      auto client = k.substr(9);
+      if (p.count(k) || p.count("consumer.override." + client) || p.count("kafka." + client)) continue;
     }
     p.try_emplace(k, v);
   }

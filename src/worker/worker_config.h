@@ -33,8 +33,8 @@ struct WorkerConfig {
   int64_t offset_flush_interval_ms = 60000;
   // librdkafka settings of the worker's own clients (storage topics): security.protocol, sasl.*, ssl.*.
   std::map<std::string, std::string> kafka_properties;
-  // Settings a connector inherits unless its config sets them: producer.*, key/value.converter.*,
-  // config.providers*.
+  // Settings a connector inherits unless its config sets them: producer.* (sources), consumer.* (sinks),
+  // key/value.converter.*, config.providers*.
   config::Properties connector_defaults;
   std::vector<std::string> warnings;
 
@@ -49,5 +49,8 @@ Result<WorkerConfig> parse_worker_config(const config::Properties& props);
 // A connector's config as the worker runs it: the stored config plus the worker's defaults (bootstrap
 // servers, offset topic, producer.*, converters) where the connector does not set them.
 config::Properties connector_properties(const WorkerConfig& worker, const config::Properties& stored);
+// The same for a sink connector: bootstrap servers, consumer.* (the worker's security settings too),
+// converters, config providers.
+config::Properties sink_connector_properties(const WorkerConfig& worker, const config::Properties& stored);
 
 }  // namespace sluice::worker

@@ -45,6 +45,18 @@ TEST(SinkRunner, StaticMemberIdFollowsTheSubscription) {
   EXPECT_NE(static_member_id(a), static_member_id(parsed({{"name", "t"}})));
 }
 
+// sluice connect's sinks are dynamic members, as Connect's sink tasks: a stopped sink leaves its group, so
+// the group's offsets can be reset or altered (DELETE/PATCH /connectors/{name}/offsets).
+TEST(SinkRunner, DynamicMembershipHasNoInstanceId) {
+  auto c = parsed({{"name", "pg-sink"}});
+  c.static_membership = false;
+  auto s = consumer_settings(c);
+  EXPECT_EQ(s.count("group.instance.id"), 0u);
+  EXPECT_EQ(s["group.id"], "connect-pg-sink");
+  c.consumer_properties["group.instance.id"] = "mine";  // the user's own static id is kept
+  EXPECT_EQ(consumer_settings(c)["group.instance.id"], "mine");
+}
+
 TEST(SinkRunner, UserConsumerSettingsWin) {
   auto s = consumer_settings(parsed(
       {{"consumer.override.queued.max.messages.kbytes", "4096"}, {"consumer.override.group.id", "mine"}}));

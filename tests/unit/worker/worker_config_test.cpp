@@ -106,6 +106,29 @@ TEST(WorkerConfig, ConnectorsInheritWorkerDefaults) {
   EXPECT_EQ(own.at("key.converter.schemas.enable"), "true");
 }
 
+TEST(WorkerConfig, SinksInheritConsumerDefaults) {
+  auto w = parse_worker_config({{"bootstrap.servers", "k:1"},
+                                {"producer.linger.ms", "7"},
+                                {"consumer.max.poll.records", "100"},
+                                {"consumer.fetch.min.bytes", "10"},
+                                {"security.protocol", "SSL"},
+                                {"value.converter.schemas.enable", "false"}});
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  EXPECT_TRUE(w->warnings.empty()) << w->warnings.front();
+  auto p = sink_connector_properties(*w, {{"name", "s"}, {"consumer.override.fetch.min.bytes", "1"}});
+  EXPECT_EQ(p.at("kafka.bootstrap.servers"), "k:1");
+  EXPECT_EQ(p.at("consumer.max.poll.records"), "100");
+  EXPECT_EQ(p.count("consumer.fetch.min.bytes"), 0u);  // the connector's override wins
+  EXPECT_EQ(p.at("consumer.security.protocol"), "SSL");
+  EXPECT_EQ(p.at("value.converter.schemas.enable"), "false");
+  EXPECT_EQ(p.count("producer.linger.ms"), 0u);    // a source's
+  EXPECT_EQ(p.count("offset.storage.topic"), 0u);  // a sink's offsets live in its target
+  // and a source gets no consumer settings
+  auto src = connector_properties(*w, {{"name", "c"}});
+  EXPECT_EQ(src.count("consumer.max.poll.records"), 0u);
+  EXPECT_EQ(src.at("producer.linger.ms"), "7");
+}
+
 const server::PropertyCheck* find(const server::Validation& v, const std::string& name) {
   for (const auto& p : v.properties) {
     if (p.name == name) return &p;
@@ -157,6 +180,66 @@ TEST(Validation, ValidConfigHasNoErrors) {
   EXPECT_TRUE(is_postgres_plugin("PostgresConnector"));
   EXPECT_TRUE(is_postgres_plugin(kConnectorClass));
   EXPECT_FALSE(is_postgres_plugin("io.confluent.connect.jdbc.JdbcSourceConnector"));
+}
+
+TEST(Plugins, SinkAndSourceListedWithTheirTypes) {
+  auto plugins = connector_plugins();
+  ASSERT_EQ(plugins.size(), 2u);
+  EXPECT_EQ(plugins[0].class_name, "io.debezium.connector.jdbc.JdbcSinkConnector");
+  EXPECT_EQ(plugins[0].type, "sink");
+  EXPECT_EQ(plugins[1].class_name, "io.debezium.connector.postgresql.PostgresConnector");
+  EXPECT_EQ(plugins[1].type, "source");
+  for (const auto& p : plugins) {
+    EXPECT_EQ(p.version, kDebeziumVersion);
+    EXPECT_TRUE(is_sink_plugin(p.class_name) || is_postgres_plugin(p.class_name)) << p.class_name;
+  }
+}
+
+TEST(Validation, SinkConfigErrorsArePerProperty) {
+  auto v = validate_sink_config({{"name", "pg-sink"},
+                                 {"connector.class", kSinkConnectorClass},
+                                 {"insert.mode", "merge"},
+                                 {"batch.size", "many"},
+                                 {"connection.username", "u"}});
+  EXPECT_EQ(v.connector_class, kSinkConnectorClass);
+  ASSERT_NE(find(v, "insert.mode"), nullptr);
+  ASSERT_EQ(find(v, "insert.mode")->errors.size(), 1u);
+  EXPECT_NE(find(v, "insert.mode")->errors[0].find("'merge'"), std::string::npos);
+  ASSERT_EQ(find(v, "batch.size")->errors.size(), 1u);
+  EXPECT_NE(find(v, "batch.size")->errors[0].find("'many'"), std::string::npos);
+  // topics (or topics.regex) and connection.url are required
+  ASSERT_EQ(find(v, "topics")->errors.size(), 1u);
+  EXPECT_NE(find(v, "topics")->errors[0].find("topics.regex"), std::string::npos);
+  EXPECT_TRUE(find(v, "topics")->required);
+  EXPECT_EQ(find(v, "topics")->group, "Common");
+  ASSERT_EQ(find(v, "connection.url")->errors.size(), 1u);
+  EXPECT_EQ(find(v, "connection.url")->group, "Connection");
+  EXPECT_TRUE(find(v, "connection.username")->errors.empty());
+  EXPECT_EQ(v.error_count(), 4);
+  EXPECT_NE(invalid_config_message(v).find("contains the following 4 error(s)"), std::string::npos);
+}
+
+TEST(Validation, ValidSinkConfigHasNoErrors) {
+  auto ok = validate_sink_config({{"name", "pg-sink"},
+                                  {"connector.class", kSinkConnectorClass},
+                                  {"topics.regex", "srv\\.public\\..*"},
+                                  {"connection.url", "jdbc:postgresql://127.0.0.1:5432/target"},
+                                  {"insert.mode", "upsert"},
+                                  {"primary.key.mode", "record_key"},
+                                  {"delete.enabled", "true"}});
+  EXPECT_EQ(ok.error_count(), 0) << invalid_config_message(ok);
+  // a rule across properties is the first one's error
+  auto upsert = validate_sink_config({{"name", "pg-sink"},
+                                      {"topics", "t"},
+                                      {"connection.url", "jdbc:postgresql://h/db"},
+                                      {"insert.mode", "upsert"}});
+  ASSERT_EQ(upsert.error_count(), 1);
+  EXPECT_NE(find(upsert, "insert.mode")->errors[0].find("primary.key.mode"), std::string::npos);
+  EXPECT_TRUE(is_sink_plugin("JdbcSinkConnector"));
+  EXPECT_TRUE(is_sink_plugin("JdbcSink"));
+  EXPECT_TRUE(is_sink_plugin(kSinkConnectorClass));
+  EXPECT_FALSE(is_sink_plugin(kConnectorClass));
+  EXPECT_FALSE(is_postgres_plugin(kSinkConnectorClass));
 }
 
 }  // namespace
