@@ -145,13 +145,16 @@ COMBOS = [
                    "transforms.logical.key.field.regex": ".*[.]([^.]+)",
                    "transforms.logical.key.field.replacement": "$1"}),
     # HeaderToValue: unwrap's add.headers (with their field schemas) moved back into the row, and one of
-    # Debezium's own context headers copied.
-    h.Combo("ha", {**UNWRAP, "transforms": "unwrap,back",
+    # Debezium's own context headers copied; then SetSchemaMetadata renames and versions every value schema.
+    h.Combo("ha", {**UNWRAP, "transforms": "unwrap,back,rename",
                    "transforms.unwrap.add.headers": "op,table",
                    "transforms.back.type": "io.debezium.transforms.HeaderToValue",
                    "transforms.back.headers": "__op,__table,__debezium.context.connectorName",
                    "transforms.back.fields": "op_again,table_again,ctx",
-                   "transforms.back.operation": "move"}),
+                   "transforms.back.operation": "move",
+                   "transforms.rename.type": "org.apache.kafka.connect.transforms.SetSchemaMetadata$Value",
+                   "transforms.rename.schema.name": "io.example.Row",
+                   "transforms.rename.schema.version": "5"}),
     # PartitionRouting on the keyed table, whose topic has 3 partitions on both sides (created first): each
     # record's partition (compared: PARTITIONED) from Java's hashCode of code and grp.
     h.Combo("pr", {"predicates": "isKeyed",
