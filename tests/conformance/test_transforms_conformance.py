@@ -165,6 +165,16 @@ COMBOS = [
                    "transforms.partition.predicate": "isKeyed",
                    "transforms.partition.partition.payload.fields": "change.code,change.grp,source.table",
                    "transforms.partition.partition.topic.num": "3"}),
+    # The same with Debezium's MurmurHash3 (partition.hash.function=murmur), strings and integers hashed.
+    h.Combo("pm", {"predicates": "isKeyed",
+                   "predicates.isKeyed.type": "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+                   "predicates.isKeyed.pattern": ".*[.]keyed",
+                   "transforms": "partition",
+                   "transforms.partition.type": "io.debezium.transforms.partitions.PartitionRouting",
+                   "transforms.partition.predicate": "isKeyed",
+                   "transforms.partition.partition.payload.fields": "change.code,change.grp,change.id,op",
+                   "transforms.partition.partition.topic.num": "3",
+                   "transforms.partition.partition.hash.function": "murmur"}),
     h.Combo("ca", dict(CLOUD_EVENTS), value_schemas=False),
     h.Combo("cb", {**CLOUD_EVENTS, "value.converter.extension.attributes.enable": "false",
                    "value.converter.json.schemas.enable": "false"}, value_schemas=False),
@@ -175,7 +185,7 @@ COMBOS = [
             key_schemas=False, value_schemas=False),
 ]
 # Combinations whose keyed topic has 3 partitions; their records' partitions are compared.
-PARTITIONED = ("pr",)
+PARTITIONED = ("pr", "pm")
 # SLUICE_TRANSFORM_COMBOS=fa,ra: run only these combinations (the others' tests are skipped).
 SELECTED = [x for x in os.environ.get("SLUICE_TRANSFORM_COMBOS", "").split(",") if x]
 
