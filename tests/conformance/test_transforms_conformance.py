@@ -144,13 +144,15 @@ COMBOS = [
                    "transforms.logical.topic.replacement": "$1.ri_merged",
                    "transforms.logical.key.field.regex": ".*[.]([^.]+)",
                    "transforms.logical.key.field.replacement": "$1"}),
-    # HeaderToValue: unwrap's add.headers (with their field schemas) moved back into the row, and one of
-    # Debezium's own context headers copied; then SetSchemaMetadata renames and versions every value schema.
+    # HeaderToValue: unwrap's add.headers (with their field schemas) moved back into the row, one into a new
+    # nested struct (zz_hdr.table_again: a name no column ends, as Debezium descends into any field whose name
+    # ends the parent's), and one of Debezium's own context headers copied; then SetSchemaMetadata renames and
+    # versions every value schema.
     h.Combo("ha", {**UNWRAP, "transforms": "unwrap,back,rename",
                    "transforms.unwrap.add.headers": "op,table",
                    "transforms.back.type": "io.debezium.transforms.HeaderToValue",
                    "transforms.back.headers": "__op,__table,__debezium.context.connectorName",
-                   "transforms.back.fields": "op_again,table_again,ctx",
+                   "transforms.back.fields": "op_again,zz_hdr.table_again,ctx",
                    "transforms.back.operation": "move",
                    "transforms.rename.type": "org.apache.kafka.connect.transforms.SetSchemaMetadata$Value",
                    "transforms.rename.schema.name": "io.example.Row",
