@@ -12,7 +12,7 @@
 
 #include "sink/sink.h"
 #include "transform/chain.h"
-#include "transform/codec.h"
+#include "transform/chain_runner.h"
 
 namespace sluice::sink {
 
@@ -33,15 +33,18 @@ class TransformingSink final : public Sink {
   Status ensure_topic(const std::string& topic, int timeout_ms) override;
   int wake_fd() override { return inner_->wake_fd(); }
 
+  // A record the chain drops before it reaches produce() (ExtractNewRecordState done while serializing:
+  // event::SerializerOptions::unwrap): acknowledged like one the chain dropped here.
+  void drop(const std::string& topic, uint64_t opaque);
+
   Sink& inner() { return *inner_; }
 
  private:
   int serve_dropped();
 
   std::unique_ptr<Sink> inner_;
-  std::shared_ptr<transform::Chain> chain_;
+  transform::ChainRunner runner_;
   DeliveryHandler* handler_;
-  transform::Codec codec_;
   std::set<std::string> topics_ready_;
   int topic_timeout_ms_ = 30000;
   struct Dropped {
