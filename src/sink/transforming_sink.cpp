@@ -13,6 +13,10 @@ Status TransformingSink::produce(const std::string& topic, std::optional<std::st
                                  std::optional<std::string_view> value, uint64_t opaque,
                                  const std::vector<KafkaHeader>& headers,
                                  const std::function<bool()>& interrupted) {
+  if (runner_.identity()) {
+    if (auto s = ready(topic); !s) return s;
+    return inner_->produce(topic, key, value, opaque, headers, interrupted);
+  }
   transform::Record record;
   record.topic = topic;
   record.headers.reserve(headers.size());
@@ -23,10 +27,7 @@ Status TransformingSink::produce(const std::string& topic, std::optional<std::st
     drop(topic, opaque);
     return ok_status();
   }
-  if (!topics_ready_.count(record.topic)) {
-    if (auto s = inner_->ensure_topic(record.topic, topic_timeout_ms_); !s) return s;
-    topics_ready_.insert(record.topic);
-  }
+  if (auto s = ready(record.topic); !s) return s;
   headers_.clear();
   headers_.reserve(record.headers.size());
   for (auto& h : record.headers) headers_.push_back({std::move(h.name), std::move(h.value)});
@@ -36,6 +37,16 @@ Status TransformingSink::produce(const std::string& topic, std::optional<std::st
                                   headers_, interrupted);
   }
   return inner_->produce(record.topic, runner_.key(), runner_.value(), opaque, headers_, interrupted);
+}
+
+Status TransformingSink::ready(const std::string& topic) {
+  if (topic == last_ready_) return ok_status();
+  if (!topics_ready_.count(topic)) {
+    if (auto s = inner_->ensure_topic(topic, topic_timeout_ms_); !s) return s;
+    topics_ready_.insert(topic);
+  }
+  last_ready_ = topic;
+  return ok_status();
 }
 
 void TransformingSink::drop(const std::string& topic, uint64_t opaque) {

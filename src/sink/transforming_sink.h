@@ -2,7 +2,8 @@
 // sink it wraps sends it. A record the chain drops is acknowledged through the DeliveryHandler at the next
 // poll()/flush() (the thread that serves delivery reports), so the AckTracker's order holds. Topics are
 // created for where records go after routing, not where the connector first aimed them. Only built when
-// `transforms` is set: without it the connector talks to its sink directly.
+// `transforms` is set: without it the connector talks to its sink directly. A chain that reads no data
+// (after the serializer took a leading unwrap over) passes the bytes through (transform::ChainRunner).
 #pragma once
 
 #include <memory>
@@ -41,11 +42,14 @@ class TransformingSink final : public Sink {
 
  private:
   int serve_dropped();
+  // Creates the topic at its first use (the last one is remembered: records come in runs of one topic).
+  Status ready(const std::string& topic);
 
   std::unique_ptr<Sink> inner_;
   transform::ChainRunner runner_;
   DeliveryHandler* handler_;
   std::set<std::string> topics_ready_;
+  std::string last_ready_;
   int topic_timeout_ms_ = 30000;
   struct Dropped {
     uint64_t opaque;

@@ -30,6 +30,9 @@ class ChainRunner {
   std::optional<std::string_view> key() const { return key_; }
   std::optional<std::string_view> value() const { return value_; }
   bool passes_bytes() const { return pass_through_; }
+  // Passes bytes and has no transform left (a plain unwrap the serializer took over): every record goes out
+  // as it came.
+  bool identity() const { return pass_through_ && chain_->empty(); }
 
  private:
   std::shared_ptr<Chain> chain_;
