@@ -1,5 +1,6 @@
 """sluice vs real Debezium with the same single message transforms: ExtractNewRecordState (default and rewrite
-modes, add.fields / add.headers), and a Filter + predicates + RegexRouter chain; InsertField, MaskField and
+modes, add.fields / add.headers; alone or before a RegexRouter, the chains sluice writes while serializing), and a
+Filter + predicates + RegexRouter chain; InsertField, MaskField and
 ValueToKey; the column filters and masks; the outbox EventRouter; ByLogicalTableRouter; HeaderToValue; PartitionRouting; the CloudEvents converter;
 schemas on and off; snapshot and stream (the workload of test_debezium_conformance). Each combination's topics must hold the same records,
 within harness.ALLOWED_DIFFERENCES."""
