@@ -253,6 +253,20 @@ bool Chain::reads_data() const {
   return false;
 }
 
+std::optional<ExtractNewRecordState::Mode> Chain::take_serialized_unwrap() {
+  if (steps_.empty() || steps_.front().predicate != nullptr || cloud_events || serialized_unwrap_) return {};
+  const auto* unwrap = dynamic_cast<const ExtractNewRecordState*>(steps_.front().transform.get());
+  if (unwrap == nullptr) return {};
+  auto mode = unwrap->plain_mode();
+  if (!mode) return {};
+  for (size_t i = 1; i < steps_.size(); ++i) {
+    if (steps_[i].transform->reads_data()) return {};
+  }
+  steps_.erase(steps_.begin());
+  serialized_unwrap_ = mode;
+  return mode;
+}
+
 Result<bool> Chain::apply(Record& record) {
   for (auto& step : steps_) {
     if (step.predicate != nullptr && step.predicate->test(record) == step.negate) continue;
