@@ -35,6 +35,14 @@ def dbs(pg, names):
         cur.execute(f"CREATE DATABASE {dst}")
     yield src, dst
     with pg.cursor() as cur:
+        # A stopped sluice's walsender may still hold its slot for a moment (DROP DATABASE refuses a database
+        # with an active slot, FORCE or not): end it, then drop the slots and the databases.
+        def slots_released():
+            cur.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots "
+                        "WHERE database = %s AND active", (src,))
+            return not cur.fetchall()
+
+        wait_until(slots_released, 30, what=f"the replication slots of {src} to be released")
         cur.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
                     "WHERE database = %s AND NOT active", (src,))
         for db in (src, dst):
