@@ -497,7 +497,7 @@ def test_https_listener_with_basic_auth(worker_factory, pg, tmp_path):
     url = f"https://admin:{password}@127.0.0.1:{port}"
     r = subprocess.run([SLUICE_BIN, "connectors", "list", "--url", url, "--cacert", str(pki.ca)],
                        capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0 and r.stdout.split() == ["tls", "RUNNING", "RUNNING"], r.stdout + r.stderr
+    assert r.returncode == 0 and r.stdout.split() == ["tls", "source", "RUNNING", "RUNNING"], r.stdout + r.stderr
     r = subprocess.run([SLUICE_BIN, "connectors", "list", "--url", url, "--cacert", str(pki.other_ca)],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "cannot reach the worker" in r.stderr, r.stdout + r.stderr
