@@ -53,7 +53,9 @@ class SinkRunner {
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
   bool connect_target();
   void drop_target();  // the connection is lost or its state unknown: reconnect before the next use
-  void count_applied();
+  std::optional<SinkMetrics::AppliedOp> applied_op(const Pending& p) const;  // nullopt: applies nothing
+  void count_applied(const Pending& p);  // a record committed by an attempt whose outcome was lost
+  void count_applied();                  // the records of the batch just committed
   bool flush_batch();
   bool handle_failure(size_t index, const std::string& stage, const std::string& reason);
   bool produce_dead_letter(size_t index, const std::string& stage, const std::string& reason);
@@ -239,26 +241,31 @@ bool SinkRunner::handle_failure(size_t index, const std::string& stage, const st
   return true;
 }
 
+std::optional<SinkMetrics::AppliedOp> SinkRunner::applied_op(const Pending& p) const {
+  switch (p.record.op) {
+    case RecordOp::kWrite:
+      return config_.insert_mode == InsertMode::kUpsert   ? SinkMetrics::kUpsert
+             : config_.insert_mode == InsertMode::kUpdate ? SinkMetrics::kUpdate
+                                                          : SinkMetrics::kInsert;
+    case RecordOp::kDelete:
+      return SinkMetrics::kDelete;
+    case RecordOp::kTruncate:
+      return SinkMetrics::kTruncate;
+    case RecordOp::kSkip:
+      break;
+  }
+  return std::nullopt;
+}
+
+void SinkRunner::count_applied(const Pending& p) {
+  if (auto op = applied_op(p)) bump(m_.records_applied[*op]);
+}
+
 void SinkRunner::count_applied() {
   std::array<uint64_t, SinkMetrics::kAppliedCount> n{};
-  const auto write_op = config_.insert_mode == InsertMode::kUpsert   ? SinkMetrics::kUpsert
-                        : config_.insert_mode == InsertMode::kUpdate ? SinkMetrics::kUpdate
-                                                                     : SinkMetrics::kInsert;
   for (const auto& p : batch_) {
     if (p.failed) continue;
-    switch (p.record.op) {
-      case RecordOp::kWrite:
-        ++n[write_op];
-        break;
-      case RecordOp::kDelete:
-        ++n[SinkMetrics::kDelete];
-        break;
-      case RecordOp::kTruncate:
-        ++n[SinkMetrics::kTruncate];
-        break;
-      case RecordOp::kSkip:
-        break;
-    }
+    if (auto op = applied_op(p)) ++n[*op];
   }
   for (size_t i = 0; i < n.size(); ++i) {
     if (n[i] != 0) bump(m_.records_applied[i], n[i]);
@@ -295,7 +302,10 @@ bool SinkRunner::flush_batch() {
     if (!stored) continue;
     for (auto& p : batch_) {
       auto it = stored->find({p.topic, p.partition});
-      if (it != stored->end() && p.offset < it->second) p.failed = true;  // already applied
+      if (it != stored->end() && p.offset < it->second && !p.failed) {  // the lost COMMIT did commit it
+        p.failed = true;
+        count_applied(p);
+      }
     }
   }
   ++batches_;

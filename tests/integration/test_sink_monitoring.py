@@ -2,12 +2,15 @@
 connectors of a worker in its /metrics, against the real Postgres and Kafka. The counters match the rows
 applied, the consumer lag grows while the target holds a lock the sink waits for and falls back to 0 after, and
 no clear value of a masked source column appears in what the listener serves."""
+import json
+import shutil
 import subprocess
 import uuid
 
 import psycopg
+import pytest
 
-from conftest import SLUICE_BIN, wait_until
+from conftest import ROOT, SLUICE_BIN, wait_until
 from test_monitoring import get, samples, scrape, value
 from test_pg_sink import Proc, db_url, dbs, procs, sink_config, source_config  # noqa: F401 (fixtures)
 from test_worker import connector_config, free_port, worker_factory  # noqa: F401 (the fixture)
@@ -194,6 +197,78 @@ def test_worker_metrics_show_its_sink_connectors(target, worker_factory, pg):  #
         # The status page is served beside them (its rows come from /connectors and /metrics).
         st, page, _ = get(w.url + "/ui")
         assert st == 200 and "sluice_sink_consumer_lag" in page
+    finally:
+        for name in (f"sink-{tag}", f"src-{tag}"):
+            w.request("DELETE", f"/connectors/{name}")
+        pg.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def test_sink_metrics_count_skipped_and_dead_letter_records(dbs, names, tmp_path, procs):  # noqa: F811
+    """errors.tolerance=all with a dead letter queue: the refused record is counted as skipped and as written to
+    the DLQ, the others as applied."""
+    src, dst = dbs
+    with psycopg.connect(db_url(src), autocommit=True) as s:
+        s.execute("CREATE TABLE items (id int PRIMARY KEY, v text)")
+    with psycopg.connect(db_url(dst), autocommit=True) as d:
+        d.execute("CREATE TABLE items (id int PRIMARY KEY, v text CHECK (v <> 'poison'))")
+    source = Proc(tmp_path, "run", "source", source_config(names, src, **{"table.include.list": r"public\.items"}))
+    procs.append(source.start())
+    wait_until(lambda: "streaming from slot" in source.log_text(), 120, what="the source to stream")
+    base = f"http://127.0.0.1:{free_port()}"
+    sink = Proc(tmp_path, "sink", "dlq-sink", sink_config(names, dst, **{
+        "errors.tolerance": "all", "errors.deadletterqueue.topic.name": f"dlq-{names['tag']}",
+        "errors.deadletterqueue.topic.replication.factor": "1", "metrics.listeners": base}))
+    procs.append(sink.start())
+    with psycopg.connect(db_url(src), autocommit=True) as s:
+        s.execute("INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 50) g")
+        s.execute("INSERT INTO items VALUES (51, 'poison')")
+        s.execute("INSERT INTO items SELECT g, 'v' || g FROM generate_series(52, 100) g")
+    wait_until(lambda: _listening(base), 60, what="the sink's listener")
+    text = wait_until(lambda: scrape_when(base, lambda t: lag(t, "dlq-sink") == 0
+                                          and value(t, "sluice_sink_records_read_total", connector="dlq-sink") == 100),
+                      90, interval=0.3, what="the sink to consume every record")
+    assert value(text, "sluice_sink_records_skipped_total", connector="dlq-sink") == 1, text
+    assert value(text, "sluice_sink_dead_letter_records_total", connector="dlq-sink") == 1
+    assert applied(text, "dlq-sink", "upsert") == 99
+    assert applied(text, "dlq-sink") == 99
+    assert sink.stop() == 0
+
+
+def test_status_page_shows_a_sink_and_its_lag_in_chromium(target, worker_factory, pg, tmp_path):  # noqa: F811
+    """The status page lists a worker's JDBC sink as a sink: records applied, consumer lag in records."""
+    chromium = shutil.which("chromium")
+    node_modules = ROOT / ".cache" / "browser-test" / "node_modules"
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (scripts/deps installs it)")
+    assert (node_modules / "playwright-core").is_dir(), "run scripts/deps --browser (playwright-core)"
+    db, url = target
+    w = worker_factory().start()
+    tag = w.tag
+    table = f"wsp_{tag}"
+    pg.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, v text)")
+    try:
+        assert w.request("POST", "/connectors", {"name": f"src-{tag}", "config": connector_config(tag, 1, table)})[0] == 201
+        w.wait_task_state(f"src-{tag}", "RUNNING")
+        sink = f"sink-{tag}"
+        assert w.request("PUT", f"/connectors/{sink}/config",
+                         worker_sink_config(f"w{tag}1.public.{table}", db))[0] == 201
+        w.wait_task_state(sink, "RUNNING")
+        pg.execute(f"INSERT INTO {table} SELECT g, 'v' FROM generate_series(1, 40) g")
+        screenshot = tmp_path / "status-page-sink.png"
+        proc = subprocess.run(["node", str(ROOT / "tests" / "integration" / "browser" / "sink_row.js"),
+                               w.url + "/", sink, "40", str(screenshot), chromium],
+                              capture_output=True, text=True, timeout=240,
+                              env={"NODE_PATH": str(node_modules), "PATH": "/usr/bin:/bin"})
+        lines = proc.stdout.strip().splitlines()
+        seen = json.loads(lines[-1]) if lines else {}
+        if proc.returncode == 3:
+            pytest.skip(f"chromium cannot start here: {seen.get('launch_error')}")
+        assert proc.returncode == 0, f"{seen}\n{proc.stderr[-3000:]}"
+        assert seen["type"] == "sink" and seen["state"] == "RUNNING"
+        assert seen["applied"] == 40
+        assert seen["lag"] == "0 records"
+        assert seen["last_commit"].endswith(" ago"), seen
+        assert screenshot.stat().st_size > 1000
     finally:
         for name in (f"sink-{tag}", f"src-{tag}"):
             w.request("DELETE", f"/connectors/{name}")
