@@ -90,6 +90,7 @@ Status Connector::make_sink() {
   p_.offsets.reset();  // holds a pointer to the sink
   p_.sink.reset();
   p_.eos = nullptr;
+  p_.transforming = nullptr;
   if (sink_factory_) {
     p_.sink = sink_factory_(&emitter_);
   } else if (p_.config.sink_type == config::SinkType::kNull) {
@@ -132,8 +133,12 @@ Status Connector::make_sink() {
   }
   p_.offsets = std::make_unique<OffsetCommitter>(p_.config, p_.sink.get(), [this] { return p_.stop.load(); });
   // transforms=…: every record but the offsets' goes through the chain (Connect never transforms offsets).
-  if (p_.config.transforms)
-    p_.sink = std::make_unique<sink::TransformingSink>(std::move(p_.sink), p_.config.transforms, &emitter_);
+  if (p_.config.transforms) {
+    auto transforming =
+        std::make_unique<sink::TransformingSink>(std::move(p_.sink), p_.config.transforms, &emitter_);
+    p_.transforming = transforming.get();
+    p_.sink = std::move(transforming);
+  }
   return ok_status();
 }
 

@@ -31,9 +31,14 @@ Status Emitter::send(Kind kind, const std::string& topic, std::optional<std::str
 }
 
 Status Emitter::publish(Kind kind, const std::string& topic, std::optional<std::string_view> key,
-                        std::optional<std::string_view> value, TxId tx, const Headers& headers) {
-  auto st = p_.sink->produce(topic, key, value, tx, headers, [this] { return p_.stopping(); });
-  if (!st) return st;
+                        std::optional<std::string_view> value, TxId tx, const Headers& headers,
+                        bool dropped) {
+  if (dropped) {
+    p_.transforming->drop(topic, tx);
+  } else if (auto st = p_.sink->produce(topic, key, value, tx, headers, [this] { return p_.stopping(); });
+             !st) {
+    return st;
+  }
   p_.acks.sent(tx);
   if (accounting_ != nullptr) accounting_->sent(tx, kind == Kind::kChange);
   ++events_sent_;
@@ -46,11 +51,13 @@ Status Emitter::change(const event::ChangeEvent& ev, TxId tx, const Headers& hea
   // A replayed message is skipped before its value is serialized; its key stays in key_buf_ for the
   // tombstone that follows.
   if (accounting_ != nullptr && accounting_->skip_replayed(tx)) return ok_status();
-  if (auto s = serializer_.value(ev, value_buf_); !s) return s;
-  std::optional<std::string_view> key;
+  auto written = serializer_.value(ev, value_buf_);
+  if (!written) return written.error();
+  std::optional<std::string_view> key, value;
   if (*has_key) key = key_buf_;
-  auto st = publish(Kind::kChange, ev.table->topic(), key, std::string_view(value_buf_), tx,
-                    with_context_headers(headers));
+  if (*written == event::JsonSerializer::Written::kDocument) value = value_buf_;
+  auto st = publish(Kind::kChange, ev.table->topic(), key, value, tx, with_context_headers(headers),
+                    *written == event::JsonSerializer::Written::kDropped);
   // Lag behind the source: of a streamed change (snapshot reads have none).
   if (st.ok()) p_.metrics->on_event(ev.op, ev.source.snapshot == "false" ? ev.source.ts_us : 0);
   return st;
@@ -67,6 +74,10 @@ Status Emitter::encoded(const event::TableSchema& table, std::optional<std::stri
 Status Emitter::tombstone(const event::TableSchema& table, TxId tx, bool has_key, const Headers& headers) {
   std::optional<std::string_view> key;
   if (has_key) key = key_buf_;
+  if (serializer_.drops_tombstones()) {
+    if (accounting_ != nullptr && accounting_->skip_replayed(tx)) return ok_status();
+    return publish(Kind::kChange, table.topic(), key, std::nullopt, tx, headers, true);
+  }
   return send(Kind::kChange, table.topic(), key, std::nullopt, tx, with_context_headers(headers));
 }
 

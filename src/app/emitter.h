@@ -72,9 +72,11 @@ class Emitter final : public sink::DeliveryHandler {
   static constexpr uint64_t kHeartbeatOpaque = 0;  // AckTracker ids start at 1
   Status send(Kind kind, const std::string& topic, std::optional<std::string_view> key,
               std::optional<std::string_view> value, TxId tx, const Headers& headers);
-  // send() after the replay check.
+  // send() after the replay check. dropped: the serializer already applied the transform that drops the
+  // record (SerializerOptions::unwrap); it is acknowledged as the chain's drops are.
   Status publish(Kind kind, const std::string& topic, std::optional<std::string_view> key,
-                 std::optional<std::string_view> value, TxId tx, const Headers& headers);
+                 std::optional<std::string_view> value, TxId tx, const Headers& headers,
+                 bool dropped = false);
   // headers + Debezium's __debezium.context.* headers (extended.headers.enabled).
   const Headers& with_context_headers(const Headers& headers);
 

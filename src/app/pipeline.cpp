@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "event/source_type.h"
+#include "transform/chain.h"
 
 namespace sluice::app {
 
@@ -84,6 +85,7 @@ event::SerializerOptions serializer_options(const config::Config& c) {
   o.key_schemas_enable = c.key_schemas_enable;
   o.value_schemas_enable = c.value_schemas_enable;
   o.compat_minor = c.compat_minor;
+  if (c.transforms) o.unwrap = c.transforms->serialized_unwrap();
   return o;
 }
 

@@ -22,6 +22,7 @@
 #include "pg/connection.h"
 #include "sink/sink.h"
 #include "sink/transactional_sink.h"
+#include "sink/transforming_sink.h"
 
 namespace sluice::app {
 
@@ -38,6 +39,7 @@ struct Pipeline {
   const std::atomic<bool>& stop;
   std::unique_ptr<sink::Sink> sink;        // sink.type: KafkaProducer or NullSink (behind the transforms)
   sink::TransactionalSink* eos = nullptr;  // exactly.once.support: the transactional sink under `sink`
+  sink::TransformingSink* transforming = nullptr;  // transforms=…: `sink` itself
   std::unique_ptr<OffsetCommitter> offsets;
   offsets::AckTracker acks;
   std::optional<pg::Connection> catalog;  // the connection for catalog reads, snapshots and watermarks

@@ -185,8 +185,9 @@ struct Config {
   int64_t retry_delay_max_ms = 10000;
 
   // transforms=… / predicates=… (config/transforms_config.h): null when no transform is configured. When
-  // set, key/value_schemas_enable above are true (the transforms read schemas) and the chain holds the
-  // converters' schemas.enable that its output is written with.
+  // set and the chain reads data, key/value_schemas_enable above are true (the transforms read schemas) and
+  // the chain holds the converters' schemas.enable that its output is written with; a chain that reads no
+  // data (after Chain::take_serialized_unwrap) gets the records in the converters' form.
   std::shared_ptr<transform::Chain> transforms;
 
   std::vector<std::string> warnings;  // unknown keys etc., logged by the caller

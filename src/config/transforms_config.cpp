@@ -137,8 +137,13 @@ Status parse_transforms(const Properties& props, Config& c, std::set<std::string
   (*chain)->cloud_events = cloud_events;
   (*chain)->key_schemas_enable = c.key_schemas_enable;
   (*chain)->value_schemas_enable = c.value_schemas_enable;
-  c.key_schemas_enable = c.value_schemas_enable =
-      true;  // what the transforms read; the chain writes the rest
+  // The fast paths: a leading unwrap is written by the serializer; a chain that then reads no data gets
+  // records already in the converters' form and passes their bytes through.
+  (*chain)->take_serialized_unwrap();
+  if ((*chain)->reads_data()) {
+    c.key_schemas_enable = c.value_schemas_enable =
+        true;  // what the transforms read; the chain writes the rest
+  }
   c.transforms = std::move(*chain);
   return ok_status();
 }

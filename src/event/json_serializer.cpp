@@ -39,15 +39,21 @@ void append_sequence(std::string& out, const std::optional<Lsn>& last_commit, co
 
 JsonSerializer::JsonSerializer(SerializerOptions options) : options_(std::move(options)) {}
 
-Status JsonSerializer::write_row(const TableSchema& table, Row row, bool key_only) {
+Status JsonSerializer::write_row(const TableSchema& table, Row row, bool key_only, const char* deleted) {
   const TableInfo& info = table.info();
   if (row.size() != info.columns.size()) {
     return Error::data(fmt::format("{}.{}: row has {} columns, relation has {}", info.schema, info.table,
                                    row.size(), info.columns.size()));
   }
   const auto& converters = table.converters();
+  bool deleted_written = false;
   auto write_field = [&](const ColumnConverter& c) -> Status {
     write_key(writer_, c.name);
+    if (deleted != nullptr && c.name == "__deleted") {  // InsertField replaces a column of that name
+      writer_.String(deleted);
+      deleted_written = true;
+      return ok_status();
+    }
     Status st = write_column_value(c, row[c.column_index], writer_, scratch_);
     if (!st.ok()) {
       return Error::data(
@@ -64,6 +70,10 @@ Status JsonSerializer::write_row(const TableSchema& table, Row row, bool key_onl
     for (const ColumnConverter& c : converters) {
       if (Status st = write_field(c); !st.ok()) return st;
     }
+  }
+  if (deleted != nullptr && !deleted_written) {
+    write_key(writer_, "__deleted");
+    writer_.String(deleted);
   }
   writer_.EndObject();
   return ok_status();
@@ -162,8 +172,64 @@ void write_source_payload(JsonWriter& w, const SerializerOptions& options, const
   w.EndObject();
 }
 
-Status JsonSerializer::value(const ChangeEvent& event, std::string& out) {
+bool JsonSerializer::drops_tombstones() const {
+  return options_.unwrap && *options_.unwrap != transform::ExtractNewRecordState::Mode::kRewriteWithTombstone;
+}
+
+// ExtractNewRecordState over the envelope value() would write, without building it: ExtractField "after"
+// (or "before" for a delete in the rewrite modes), its schema rebuilt by copySchemaBasics (required), plus
+// __deleted in the rewrite modes; a delete in mode tombstone keeps the after field's own schema (optional)
+// with a null payload.
+Result<JsonSerializer::Written> JsonSerializer::unwrapped_value(const ChangeEvent& event, std::string& out) {
+  using Mode = transform::ExtractNewRecordState::Mode;
+  const Mode mode = *options_.unwrap;
+  const bool rewrite = mode == Mode::kRewrite || mode == Mode::kRewriteWithTombstone;
+  const std::optional<Row>* row = &event.after;
+  if (!event.after) {
+    if (!event.before) return Written::kDropped;  // a truncate
+    if (mode == Mode::kDrop) return Written::kDropped;
+    if (mode == Mode::kDeleteToTombstone) return Written::kNull;
+    if (rewrite) row = &event.before;
+    if (!rewrite && !options_.value_schemas_enable) {
+      out = "null";
+      return Written::kDocument;
+    }
+  }
+  const TableSchema& table = *event.table;
+  sink_.out = &out;
+  writer_.Reset(sink_);
+  JsonWriter& w = writer_;
+  if (options_.value_schemas_enable) {
+    w.StartObject();
+    write_key(w, "schema");
+    w.StartObject();
+    write_key(w, "type");
+    w.String("struct");
+    write_key(w, "fields");
+    write_raw(w, rewrite ? table.value_fields_deleted_json() : table.value_fields_json(),
+              rapidjson::kArrayType);
+    write_key(w, "optional");
+    w.Bool(!*row);
+    write_key(w, "name");
+    scratch_.assign(table.schema_name_prefix()).append(".Value");
+    write_string(w, scratch_);
+    w.EndObject();
+    write_key(w, "payload");
+  }
+  if (!*row) {
+    w.Null();
+  } else if (Status st = write_row(table, **row, false, rewrite ? (event.after ? "false" : "true") : nullptr);
+             !st.ok()) {
+    out.clear();
+    return st.error();
+  }
+  if (options_.value_schemas_enable) w.EndObject();
+  return Written::kDocument;
+}
+
+Result<JsonSerializer::Written> JsonSerializer::value(const ChangeEvent& event, std::string& out) {
   out.clear();
+  if (options_.unwrap) return unwrapped_value(event, out);
   const TableSchema& table = *event.table;
   sink_.out = &out;
   writer_.Reset(sink_);
@@ -181,7 +247,7 @@ Status JsonSerializer::value(const ChangeEvent& event, std::string& out) {
       w.Null();
     } else if (Status st = write_row(table, **row, false); !st.ok()) {
       out.clear();
-      return st;
+      return st.error();
     }
   }
   write_key(w, "source");
@@ -203,7 +269,7 @@ Status JsonSerializer::value(const ChangeEvent& event, std::string& out) {
   w.Int64(event.ts_us * 1000);
   w.EndObject();
   if (options_.value_schemas_enable) w.EndObject();
-  return ok_status();
+  return Written::kDocument;
 }
 
 }  // namespace sluice::event

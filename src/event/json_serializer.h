@@ -2,11 +2,13 @@
 // connector + Kafka Connect's JsonConverter produce them (schemas.enable true: {"schema":…,"payload":…}).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "common/result.h"
 #include "event/change_event.h"
 #include "event/json_writer.h"
+#include "transform/extract_new_record_state.h"
 
 namespace sluice::event {
 
@@ -17,6 +19,10 @@ struct SerializerOptions {
   bool key_schemas_enable = true;
   bool value_schemas_enable = true;
   int compat_minor = 7;  // sluice.compat.version (ConverterOptions::compat_minor): 3.5+ adds source.origin*
+  // ExtractNewRecordState done while serializing (transform::Chain::take_serialized_unwrap): value() writes
+  // the unwrapped record in this delete.tombstone.handling.mode, byte for byte what the transform makes of
+  // the envelope.
+  std::optional<transform::ExtractNewRecordState::Mode> unwrap;
 };
 
 // The payload of the io.debezium.connector.postgresql.Source struct (schema and table are "" for a logical
@@ -34,12 +40,20 @@ class JsonSerializer {
   // The key as a __debezium.newkey/oldkey header carries it: Kafka Connect's SimpleHeaderConverter writes
   // the key struct as bare JSON whatever key.converter.schemas.enable says.
   Result<bool> key_header(const ChangeEvent& event, std::string& out);
-  // Writes the value envelope into out (cleared first). Errors are kData naming table, column and value
-  // (out is left empty).
-  Status value(const ChangeEvent& event, std::string& out);
+  // What value() wrote: a document, or (with SerializerOptions::unwrap) a Kafka null value or nothing (the
+  // transform drops the record: a truncate, a delete in mode drop).
+  enum class Written { kDocument, kNull, kDropped };
+  // Writes the value envelope (or its unwrapped record) into out (cleared first). Errors are kData naming
+  // table, column and value (out is left empty).
+  Result<Written> value(const ChangeEvent& event, std::string& out);
+  // With SerializerOptions::unwrap, the tombstone after a delete is dropped (all modes but
+  // rewrite-with-tombstone).
+  bool drops_tombstones() const;
 
  private:
-  Status write_row(const TableSchema& table, Row row, bool key_only);
+  // deleted: the value of an added __deleted field (unwrap's rewrite modes), or null.
+  Status write_row(const TableSchema& table, Row row, bool key_only, const char* deleted = nullptr);
+  Result<Written> unwrapped_value(const ChangeEvent& event, std::string& out);
   Result<bool> write_key_document(const ChangeEvent& event, std::string& out, bool with_schema);
   void write_source(const ChangeEvent& event);
 

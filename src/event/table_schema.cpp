@@ -233,7 +233,21 @@ Result<std::shared_ptr<const TableSchema>> TableSchema::build(TableInfo info, st
     const ColumnConverter& c = s->converters_[k];
     key_fields.push_back(c.key_field_schema_json.empty() ? &c.field_schema_json : &c.key_field_schema_json);
   }
-  for (const ColumnConverter& c : s->converters_) value_fields.push_back(&c.field_schema_json);
+  static const std::string kDeletedField = R"({"type":"string","optional":true,"field":"__deleted"})";
+  bool has_deleted = false;
+  s->value_fields_json_ = s->value_fields_deleted_json_ = "[";
+  for (const ColumnConverter& c : s->converters_) {
+    value_fields.push_back(&c.field_schema_json);
+    const char* sep = value_fields.size() > 1 ? "," : "";
+    s->value_fields_json_.append(sep).append(c.field_schema_json);
+    has_deleted = has_deleted || c.name == "__deleted";
+    s->value_fields_deleted_json_.append(sep).append(c.name == "__deleted" ? kDeletedField
+                                                                           : c.field_schema_json);
+  }
+  if (!has_deleted)
+    s->value_fields_deleted_json_.append(value_fields.empty() ? "" : ",").append(kDeletedField);
+  s->value_fields_json_ += ']';
+  s->value_fields_deleted_json_ += ']';
 
   StringSink sink{&s->key_schema_json_};
   JsonWriter w(sink);

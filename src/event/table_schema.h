@@ -97,6 +97,11 @@ class TableSchema {
   // JsonConverter schema JSON of the key struct ("<prefix>.<s>.<t>.Key") and the value envelope.
   const std::string& key_schema_json() const { return key_schema_json_; }
   const std::string& value_schema_json() const { return value_schema_json_; }
+  // The "fields" array of the row struct ("<prefix>.<s>.<t>.Value"), and the same with the optional string
+  // field __deleted (last, or in place of a column of that name): what an unwrapped value's schema lists
+  // (SerializerOptions::unwrap; ExtractNewRecordState's rewrite modes add __deleted).
+  const std::string& value_fields_json() const { return value_fields_json_; }
+  const std::string& value_fields_deleted_json() const { return value_fields_deleted_json_; }
   // One converter per column Debezium can represent, in column order (unsupported types are absent).
   const std::vector<ColumnConverter>& converters() const { return converters_; }
   // Indices into converters() of the key fields, in key order.
@@ -111,6 +116,8 @@ class TableSchema {
   bool has_key_ = false;
   std::string key_schema_json_;
   std::string value_schema_json_;
+  std::string value_fields_json_;
+  std::string value_fields_deleted_json_;
   std::vector<ColumnConverter> converters_;
   std::vector<size_t> key_fields_;
   ConverterOptions options_;

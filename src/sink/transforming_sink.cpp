@@ -1,4 +1,4 @@
-// TransformingSink: bytes -> transform::Record -> chain -> bytes -> the wrapped sink.
+// TransformingSink: bytes -> transform::ChainRunner -> the wrapped sink.
 #include "sink/transforming_sink.h"
 
 #include <fmt/format.h>
@@ -7,59 +7,50 @@ namespace sluice::sink {
 
 TransformingSink::TransformingSink(std::unique_ptr<Sink> inner, std::shared_ptr<transform::Chain> chain,
                                    DeliveryHandler* handler)
-    : inner_(std::move(inner)), chain_(std::move(chain)), handler_(handler) {}
+    : inner_(std::move(inner)), runner_(chain, !chain->reads_data()), handler_(handler) {}
 
 Status TransformingSink::produce(const std::string& topic, std::optional<std::string_view> key,
                                  std::optional<std::string_view> value, uint64_t opaque,
                                  const std::vector<KafkaHeader>& headers,
                                  const std::function<bool()>& interrupted) {
+  if (runner_.identity()) {
+    if (auto s = ready(topic); !s) return s;
+    return inner_->produce(topic, key, value, opaque, headers, interrupted);
+  }
   transform::Record record;
   record.topic = topic;
-  auto k = codec_.decode(key);
-  if (!k)
-    return Error::data(fmt::format("cannot read the key of a record for {}: {}", topic, k.error().message));
-  auto v = codec_.decode(value);
-  if (!v)
-    return Error::data(fmt::format("cannot read the value of a record for {}: {}", topic, v.error().message));
-  record.key = std::move(*k);
-  record.value = std::move(*v);
   record.headers.reserve(headers.size());
   for (const auto& h : headers) record.headers.push_back({h.name, h.value});
-
-  auto kept = chain_->apply(record);
+  auto kept = runner_.run(record, key, value);
   if (!kept) return kept.error();
   if (!*kept) {
-    dropped_.push_back({opaque, topic});
+    drop(topic, opaque);
     return ok_status();
   }
-  if (!topics_ready_.count(record.topic)) {
-    if (auto s = inner_->ensure_topic(record.topic, topic_timeout_ms_); !s) return s;
-    topics_ready_.insert(record.topic);
-  }
-  auto key_bytes = transform::Codec::encode(record.key, chain_->key_schemas_enable);
-  std::optional<std::string> value_bytes;
-  if (chain_->cloud_events) {
-    auto ce = transform::encode_cloud_event(record.value, *chain_->cloud_events);
-    if (!ce) {
-      return Error::data(fmt::format("value.converter CloudEventsConverter failed on a record for {}: {}",
-                                     record.topic, ce.error().message));
-    }
-    value_bytes = std::move(*ce);
-  } else {
-    value_bytes = transform::Codec::encode(record.value, chain_->value_schemas_enable);
-  }
+  if (auto s = ready(record.topic); !s) return s;
   headers_.clear();
   headers_.reserve(record.headers.size());
   for (auto& h : record.headers) headers_.push_back({std::move(h.name), std::move(h.value)});
-  std::optional<std::string_view> key_view, value_view;
-  if (key_bytes) key_view = *key_bytes;
-  if (value_bytes) value_view = *value_bytes;
   if (record.partition || record.timestamp_ms) {
     return inner_->produce_placed(record.topic, record.partition.value_or(-1),
-                                  record.timestamp_ms.value_or(-1), key_view, value_view, opaque, headers_,
-                                  interrupted);
+                                  record.timestamp_ms.value_or(-1), runner_.key(), runner_.value(), opaque,
+                                  headers_, interrupted);
   }
-  return inner_->produce(record.topic, key_view, value_view, opaque, headers_, interrupted);
+  return inner_->produce(record.topic, runner_.key(), runner_.value(), opaque, headers_, interrupted);
+}
+
+Status TransformingSink::ready(const std::string& topic) {
+  if (topic == last_ready_) return ok_status();
+  if (!topics_ready_.count(topic)) {
+    if (auto s = inner_->ensure_topic(topic, topic_timeout_ms_); !s) return s;
+    topics_ready_.insert(topic);
+  }
+  last_ready_ = topic;
+  return ok_status();
+}
+
+void TransformingSink::drop(const std::string& topic, uint64_t opaque) {
+  dropped_.push_back({opaque, topic});
 }
 
 int TransformingSink::serve_dropped() {

@@ -2,7 +2,8 @@
 // sink it wraps sends it. A record the chain drops is acknowledged through the DeliveryHandler at the next
 // poll()/flush() (the thread that serves delivery reports), so the AckTracker's order holds. Topics are
 // created for where records go after routing, not where the connector first aimed them. Only built when
-// `transforms` is set: without it the connector talks to its sink directly.
+// `transforms` is set: without it the connector talks to its sink directly. A chain that reads no data
+// (after the serializer took a leading unwrap over) passes the bytes through (transform::ChainRunner).
 #pragma once
 
 #include <memory>
@@ -12,7 +13,7 @@
 
 #include "sink/sink.h"
 #include "transform/chain.h"
-#include "transform/codec.h"
+#include "transform/chain_runner.h"
 
 namespace sluice::sink {
 
@@ -33,16 +34,22 @@ class TransformingSink final : public Sink {
   Status ensure_topic(const std::string& topic, int timeout_ms) override;
   int wake_fd() override { return inner_->wake_fd(); }
 
+  // A record the chain drops before it reaches produce() (ExtractNewRecordState done while serializing:
+  // event::SerializerOptions::unwrap): acknowledged like one the chain dropped here.
+  void drop(const std::string& topic, uint64_t opaque);
+
   Sink& inner() { return *inner_; }
 
  private:
   int serve_dropped();
+  // Creates the topic at its first use (the last one is remembered: records come in runs of one topic).
+  Status ready(const std::string& topic);
 
   std::unique_ptr<Sink> inner_;
-  std::shared_ptr<transform::Chain> chain_;
+  transform::ChainRunner runner_;
   DeliveryHandler* handler_;
-  transform::Codec codec_;
   std::set<std::string> topics_ready_;
+  std::string last_ready_;
   int topic_timeout_ms_ = 30000;
   struct Dropped {
     uint64_t opaque;

@@ -111,10 +111,13 @@ Result<std::unique_ptr<Transform>> RegexRouter::create(Options& options) {
 }
 
 Result<bool> RegexRouter::apply(Record& record) {
-  if (!RE2::FullMatch(record.topic, *regex_)) return true;
-  std::string topic = record.topic;
-  RE2::Replace(&topic, *regex_, replacement_);
-  record.topic = std::move(topic);
+  if (!routed_any_ || record.topic != last_topic_) {
+    routed_any_ = true;
+    last_topic_ = record.topic;
+    routed_ = record.topic;
+    if (RE2::FullMatch(routed_, *regex_)) RE2::Replace(&routed_, *regex_, replacement_);
+  }
+  record.topic = routed_;
   return true;
 }
 

@@ -23,6 +23,10 @@ class RegexRouter final : public Transform {
  private:
   std::unique_ptr<RE2> regex_;
   std::string replacement_;  // RE2 rewrite form
+  // Records come in runs of one topic: the last topic and where it was routed.
+  bool routed_any_ = false;
+  std::string last_topic_;
+  std::string routed_;
 };
 
 // Drops every record (with a predicate: the records it matches).

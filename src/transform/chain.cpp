@@ -49,6 +49,10 @@ const std::vector<std::pair<std::string, TransformFactory>>& transform_factories
        [](Options& o) { return HoistField::create(o, Part::kKey); }},
       {"org.apache.kafka.connect.transforms.HoistField$Value",
        [](Options& o) { return HoistField::create(o, Part::kValue); }},
+      {"org.apache.kafka.connect.transforms.SetSchemaMetadata$Key",
+       [](Options& o) { return SetSchemaMetadata::create(o, Part::kKey); }},
+      {"org.apache.kafka.connect.transforms.SetSchemaMetadata$Value",
+       [](Options& o) { return SetSchemaMetadata::create(o, Part::kValue); }},
       {"org.apache.kafka.connect.transforms.InsertField$Key",
        [](Options& o) { return InsertField::create(o, Part::kKey); }},
       {"org.apache.kafka.connect.transforms.InsertField$Value",
@@ -247,6 +251,20 @@ bool Chain::reads_data() const {
     if (step.transform->reads_data()) return true;
   }
   return false;
+}
+
+std::optional<ExtractNewRecordState::Mode> Chain::take_serialized_unwrap() {
+  if (steps_.empty() || steps_.front().predicate != nullptr || cloud_events || serialized_unwrap_) return {};
+  const auto* unwrap = dynamic_cast<const ExtractNewRecordState*>(steps_.front().transform.get());
+  if (unwrap == nullptr) return {};
+  auto mode = unwrap->plain_mode();
+  if (!mode) return {};
+  for (size_t i = 1; i < steps_.size(); ++i) {
+    if (steps_[i].transform->reads_data()) return {};
+  }
+  steps_.erase(steps_.begin());
+  serialized_unwrap_ = mode;
+  return mode;
 }
 
 Result<bool> Chain::apply(Record& record) {

@@ -12,6 +12,7 @@
 
 #include "common/result.h"
 #include "transform/cloud_events.h"
+#include "transform/extract_new_record_state.h"
 #include "transform/transform.h"
 
 namespace sluice::transform {
@@ -30,6 +31,13 @@ class Chain {
   // CloudEvents, which rewrites every value.
   bool reads_data() const;
   size_t size() const { return steps_.size(); }
+  // The fast path for unwrap: when the chain starts with an ExtractNewRecordState the event serializer can
+  // write itself (no predicate, ExtractNewRecordState::plain_mode) and the rest does not read data (and no
+  // CloudEvents), removes that first step and returns its delete.tombstone.handling.mode, which
+  // serialized_unwrap() then gives. The serializer writes the unwrapped records and what remains of the
+  // chain passes their bytes through. Else leaves the chain as it is and returns nullopt.
+  std::optional<ExtractNewRecordState::Mode> take_serialized_unwrap();
+  const std::optional<ExtractNewRecordState::Mode>& serialized_unwrap() const { return serialized_unwrap_; }
   // Applies each transform in order (a transform whose predicate, after negate, is false is skipped); false
   // when a transform dropped the record.
   Result<bool> apply(Record& record);
@@ -52,6 +60,7 @@ class Chain {
   };
   std::vector<Step> steps_;
   std::map<std::string, std::unique_ptr<Predicate>> predicates_;
+  std::optional<ExtractNewRecordState::Mode> serialized_unwrap_;
 };
 
 }  // namespace sluice::transform

@@ -1,11 +1,12 @@
-// More of Kafka Connect's org.apache.kafka.connect.transforms: ReplaceField, ExtractField and HoistField
-// (each $Key and $Value), InsertHeader and DropHeaders, following Connect's sources (schemas rebuilt with
-// SchemaUtil.copySchemaBasics, values in schema order; records without a schema handled as Connect's
-// schemaless path handles a map).
+// More of Kafka Connect's org.apache.kafka.connect.transforms: ReplaceField, ExtractField, HoistField and
+// SetSchemaMetadata (each $Key and $Value), InsertHeader and DropHeaders, following Connect's sources
+// (schemas rebuilt with SchemaUtil.copySchemaBasics, values in schema order; records without a schema handled
+// as Connect's schemaless path handles a map).
 #pragma once
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,20 @@ class HoistField final : public Transform {
  private:
   Part part_ = Part::kValue;
   std::string field_;
+  std::map<const Schema*, std::pair<SchemaPtr, SchemaPtr>> cache_;
+};
+
+// The schema's name and/or version replaced; the payload as it is. As Connect's: a Kafka null passes, data
+// without a schema or with a schema other than a struct fails the record.
+class SetSchemaMetadata final : public Transform {
+ public:
+  static Result<std::unique_ptr<Transform>> create(Options& options, Part part);
+  Result<bool> apply(Record& record) override;
+
+ private:
+  Part part_ = Part::kValue;
+  std::optional<std::string> name_;
+  std::optional<int64_t> version_;
   std::map<const Schema*, std::pair<SchemaPtr, SchemaPtr>> cache_;
 };
 

@@ -145,6 +145,12 @@ Result<std::unique_ptr<Transform>> ExtractNewRecordState::create(Options& option
   return std::unique_ptr<Transform>(std::move(t));
 }
 
+std::optional<ExtractNewRecordState::Mode> ExtractNewRecordState::plain_mode() const {
+  if (!fields_.empty() || !headers_.empty() || !route_by_field_.empty() || !drop_fields_header_.empty())
+    return std::nullopt;
+  return mode_;
+}
+
 SchemaPtr ExtractNewRecordState::reference_schema(const FieldReference& ref, const Schema& envelope) {
   const Schema* parent = &envelope;
   if (!ref.parent.empty()) {

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +22,10 @@ class ExtractNewRecordState final : public Transform {
   enum class Mode { kDrop, kTombstone, kRewrite, kRewriteWithTombstone, kDeleteToTombstone };
   static Result<std::unique_ptr<Transform>> create(Options& options);
   Result<bool> apply(Record& record) override;
+  // The delete.tombstone.handling.mode when no other option is set (no add.fields, add.headers,
+  // route.by.field, drop.fields.header.name): the configurations the event serializer writes unwrapped
+  // itself (event::SerializerOptions::unwrap). Nullopt otherwise.
+  std::optional<Mode> plain_mode() const;
 
   // One add.fields / add.headers entry: [struct.]field[:new_name].
   struct FieldReference {

@@ -146,6 +146,58 @@ def test_regex_router_filter_and_predicates(pg, names, sluice_factory, topic_rea
     assert s.stop() == 0
 
 
+def test_serialized_unwrap_drop_mode_routed_acknowledges_drops(pg, names, sluice_factory, topic_reader):
+    """A plain unwrap followed by a RegexRouter is written by the serializer (the fast path): snapshot reads and
+    streamed changes arrive unwrapped on the routed topic; deletes, their tombstones and a truncate are dropped
+    (delete.tombstone.handling.mode=drop) and still acknowledged, so the slot moves past them."""
+    table = make_table(pg, names, rows=2)
+    s = sluice_factory(**{
+        **UNWRAP,
+        "table.include.list": f"public.{table}",
+        "transforms": "unwrap,route",
+        "transforms.unwrap.delete.tombstone.handling.mode": "drop",
+        "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
+        "transforms.route.regex": "([^.]+)\\.public\\.(.*)",
+        "transforms.route.replacement": "$1.flat.$2",
+    }).start()
+    s.wait_streaming()
+    with pg.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET status = 'paid' WHERE id = 1")
+        cur.execute(f"DELETE FROM {table} WHERE id = 2")
+        cur.execute(f"TRUNCATE {table}")
+        cur.execute(f"INSERT INTO {table} VALUES (3, 'u3@x', 'new')")
+    routed = topic_reader(f"{names['prefix']}.flat.{table}")
+    routed.poll_until(4)
+    routed.drain(1.5)
+    msgs = routed.messages
+    assert [value_of(m)["payload"] for m in msgs] == [
+        {"id": 1, "email": "u1@x", "status": "new"},
+        {"id": 2, "email": "u2@x", "status": "new"},
+        {"id": 1, "email": "u1@x", "status": "paid"},
+        {"id": 3, "email": "u3@x", "status": "new"},
+    ], "deletes, tombstones and the truncate are dropped"
+    schema = value_of(msgs[0])["schema"]
+    assert schema["name"] == f"{names['prefix']}.public.{table}.Value" and schema["optional"] is False
+    assert [f["field"] for f in schema["fields"]] == ["id", "email", "status"]
+    assert key_of(msgs[3])["payload"] == {"id": 3}
+    with pg.cursor() as cur:
+        cur.execute(f"DELETE FROM {table} WHERE id = 3")  # a last transaction whose records are all dropped
+        cur.execute("SELECT pg_current_wal_lsn()")
+        target = cur.fetchone()[0]
+
+    def confirmed():
+        with pg.cursor() as cur:
+            cur.execute("SELECT confirmed_flush_lsn >= %s::pg_lsn FROM pg_replication_slots WHERE slot_name = %s",
+                        (target, names["slot"]))
+            row = cur.fetchone()
+            return row and row[0]
+    wait_until(confirmed, 30, what="the slot to confirm past the dropped records")
+    original = topic_reader(f"{names['prefix']}.public.{table}")
+    original.drain(1.5)
+    assert original.messages == [], "nothing is written to the topic the router moved records from"
+    assert s.stop() == 0
+
+
 @pytest.mark.parametrize("key,value,expect", [
     ("transforms", "x", "missing required property transforms.x.type"),
     ("transforms.unwrap.delete.tombstone.handling.mode", "sometimes",

@@ -34,16 +34,46 @@ TEST(TransformsConfig, ChainKeepsConverterSchemasAndSerializesWithSchemas) {
   auto p = minimal();
   p["transforms"] = "unwrap";
   p["transforms.unwrap.type"] = "io.debezium.transforms.ExtractNewRecordState";
+  p["transforms.unwrap.add.fields"] = "op";  // not one the serializer writes itself
   p["value.converter"] = "org.apache.kafka.connect.json.JsonConverter";
   p["value.converter.schemas.enable"] = "false";
   auto c = parse_config(p);
   ASSERT_TRUE(c.ok()) << c.error().message;
   ASSERT_NE(c->transforms, nullptr);
   EXPECT_EQ(c->transforms->size(), 1u);
+  EXPECT_FALSE(c->transforms->serialized_unwrap());
   EXPECT_TRUE(c->value_schemas_enable);  // the transforms read schemas
   EXPECT_FALSE(c->transforms->value_schemas_enable);
   EXPECT_TRUE(c->transforms->key_schemas_enable);
   for (const auto& w : c->warnings) EXPECT_EQ(w.find("transforms"), std::string::npos) << w;
+}
+
+// The fast paths: a plain unwrap moves into the serializer; what is left reads no data, so the records are
+// written in the converters' form and their bytes pass through the chain.
+TEST(TransformsConfig, PlainUnwrapAndRoutersWriteTheConvertersForm) {
+  auto p = minimal();
+  p["transforms"] = "unwrap,route";
+  p["transforms.unwrap.type"] = "io.debezium.transforms.ExtractNewRecordState";
+  p["transforms.unwrap.delete.tombstone.handling.mode"] = "rewrite";
+  p["transforms.route.type"] = "org.apache.kafka.connect.transforms.RegexRouter";
+  p["transforms.route.regex"] = "(.*)";
+  p["transforms.route.replacement"] = "x.$1";
+  p["value.converter.schemas.enable"] = "false";
+  auto c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_NE(c->transforms, nullptr);
+  EXPECT_EQ(c->transforms->size(), 1u);  // route
+  EXPECT_EQ(c->transforms->serialized_unwrap(), transform::ExtractNewRecordState::Mode::kRewrite);
+  EXPECT_FALSE(c->transforms->reads_data());
+  EXPECT_FALSE(c->value_schemas_enable);
+  EXPECT_TRUE(c->key_schemas_enable);
+
+  p.erase("transforms.unwrap.delete.tombstone.handling.mode");
+  p["transforms"] = "route";
+  c = parse_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_FALSE(c->transforms->serialized_unwrap());
+  EXPECT_FALSE(c->value_schemas_enable);
 }
 
 TEST(TransformsConfig, UnimplementedOutputPropertiesAreFatal) {

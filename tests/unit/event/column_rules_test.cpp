@@ -65,7 +65,7 @@ Out serialize(const TableSchema& t, std::vector<decode::TupleValue> after, bool 
   ChangeEvent e{Op::kCreate, &t, std::nullopt, Row(after), Source{}, 0};
   Out out;
   EXPECT_TRUE(s.key(e, out.key).ok());
-  Status st = s.value(e, out.value);
+  auto st = s.value(e, out.value);
   EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
   return out;
 }

@@ -94,7 +94,7 @@ Serialized serialize(const ChangeEvent& e, bool schemas = true) {
   auto k = s.key(e, out.key);
   EXPECT_TRUE(k.ok()) << (k.ok() ? "" : k.error().message);
   out.has_key = k.ok() && *k;
-  Status st = s.value(e, out.value);
+  auto st = s.value(e, out.value);
   EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
   return out;
 }
@@ -319,7 +319,7 @@ TEST(JsonSerializer, ConversionErrorNamesTableColumnAndValue) {
   ChangeEvent e{Op::kCreate, table.get(), std::nullopt, Row(after), streaming_source(), kNowUs};
   JsonSerializer s(options());
   std::string out;
-  Status st = s.value(e, out);
+  auto st = s.value(e, out);
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().kind, ErrorKind::kData);
   EXPECT_EQ(st.error().message, "public.orders column total: invalid numeric value '12x.5'");

@@ -97,6 +97,19 @@ TEST(RegexRouter, RoutesWholeMatchesWithGroups) {
   EXPECT_EQ(partial.topic, "x.db.public.orders");
 }
 
+// The router keeps the last topic's result: runs and alternations of topics, and an empty topic first.
+TEST(RegexRouter, RemembersOnlyTheLastTopic) {
+  auto chain = make({{"transforms", "route"},
+                     {"transforms.route.type", "org.apache.kafka.connect.transforms.RegexRouter"},
+                     {"transforms.route.regex", "(.*)"},
+                     {"transforms.route.replacement", "x-$1"}});
+  for (const char* topic : {"", "a", "a", "b", "a", "", ""}) {
+    auto r = record(topic);
+    ASSERT_TRUE(*chain->apply(r));
+    EXPECT_EQ(r.topic, std::string("x-") + topic);
+  }
+}
+
 TEST(RegexRouter, NamedGroupAndEscapedDollar) {
   auto chain = make({{"transforms", "route"},
                      {"transforms.route.type", "org.apache.kafka.connect.transforms.RegexRouter"},

@@ -1,4 +1,5 @@
-// ReplaceField, ExtractField, HoistField, InsertHeader, DropHeaders: schemas and values as Connect's.
+// ReplaceField, ExtractField, HoistField, SetSchemaMetadata, InsertHeader, DropHeaders: schemas and values as
+// Connect's.
 #include <gtest/gtest.h>
 
 #include "transform/chain.h"
@@ -69,6 +70,46 @@ TEST(HoistField, WrapsInAStruct) {
   EXPECT_TRUE(v.ends_with(
       R"("name":"t.Value","version":1,"field":"row"}],"optional":false},"payload":{"row":{"id":1,"email":"a@x","name":"A"}}})"))
       << v;
+}
+
+TEST(SetSchemaMetadata, RenamesAndVersionsTheSchemaOnly) {
+  auto both = apply("org.apache.kafka.connect.transforms.SetSchemaMetadata$Value",
+                    {{"schema.name", "com.example.Customer"}, {"schema.version", "7"}});
+  EXPECT_EQ(
+      out(both),
+      R"({"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},)"
+      R"({"type":"string","optional":true,"field":"email"},{"type":"string","optional":true,"field":"name"}],)"
+      R"("optional":false,"name":"com.example.Customer","version":7},"payload":{"id":1,"email":"a@x","name":"A"}})");
+  auto version =
+      apply("org.apache.kafka.connect.transforms.SetSchemaMetadata$Value", {{"schema.version", "3"}});
+  EXPECT_NE(out(version).find(R"("name":"t.Value","version":3})"), std::string::npos) << out(version);
+  // A tombstone passes; the next record with the same schema still gets the new name (the schema cache).
+  auto tomb = apply("org.apache.kafka.connect.transforms.SetSchemaMetadata$Value", {{"schema.name", "n"}},
+                    std::nullopt);
+  EXPECT_FALSE(tomb.value.has_value());
+}
+
+TEST(SetSchemaMetadata, RefusesWhatConnectRefuses) {
+  auto none = chain_of("org.apache.kafka.connect.transforms.SetSchemaMetadata$Value", {});
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message.find("neither schema name nor version"), std::string::npos);
+  auto bad =
+      chain_of("org.apache.kafka.connect.transforms.SetSchemaMetadata$Key", {{"schema.version", "x1"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("transforms.t.schema.version"), std::string::npos);
+  auto chain =
+      chain_of("org.apache.kafka.connect.transforms.SetSchemaMetadata$Value", {{"schema.name", "n"}});
+  ASSERT_TRUE(chain.ok());
+  Codec codec;
+  for (const char* value :
+       {R"({"id":1})", R"({"schema":{"type":"string","optional":false},"payload":"x"})"}) {
+    Record r;
+    r.topic = "t";
+    r.value = **codec.decode(std::string_view(value));
+    auto kept = (*chain)->apply(r);
+    ASSERT_FALSE(kept.ok()) << value;
+    EXPECT_EQ(kept.error().kind, ErrorKind::kData) << kept.error().message;
+  }
 }
 
 TEST(Headers, InsertAndDrop) {
