@@ -427,7 +427,7 @@ def test_cli_against_a_worker(worker_factory, pg):
                               timeout=120)
 
     r = cli("list")
-    assert r.returncode == 0 and r.stdout.split() == ["cli", "RUNNING", "RUNNING"], r.stdout + r.stderr
+    assert r.returncode == 0 and r.stdout.split() == ["cli", "source", "RUNNING", "RUNNING"], r.stdout + r.stderr
     r = cli("status", "cli")
     assert r.returncode == 0 and "connector RUNNING" in r.stdout and "task 0: RUNNING" in r.stdout
     assert cli("pause", "cli").returncode == 0
