@@ -110,11 +110,13 @@ def run_sluice_sink(env, tmp, db, topic, table, rows):
     cfg = {"name": name, "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
            **sink_props(env, db, topic, table), "kafka.bootstrap.servers": b.KAFKA,
            **{f"consumer.{k}": v for k, v in FETCH.items()}}
+    scraper = b.MetricsScraper(cfg)  # --scrape-metrics: the sink serves /metrics, read every second
     path = tmp / f"{name}.json"
     path.write_text(json.dumps(cfg))
     logf = open(tmp / f"{name}.log", "w")
     p = subprocess.Popen([b.SLUICE, "sink", str(path)], stdout=logf, stderr=logf)
-    secs, cpu, rss, digest, pg_cpu = measure(env, tmp, p, db, table, rows, "sluice sink", f"{name}.log")
+    with scraper:
+        secs, cpu, rss, digest, pg_cpu = measure(env, tmp, p, db, table, rows, "sluice sink", f"{name}.log")
     return b.result("sluice", "sluice sink -> Postgres", rows, secs, cpu, rss, broker_cpu=pg_cpu), digest
 
 
@@ -136,6 +138,8 @@ def run_debezium_sink(env, tmp, db, topic, table, rows):
 
 
 def workload_s1(env, tmp, rows, args):
+    # bench.py runs as __main__: this module's copy of it (b) has its own globals, so the flag is passed on.
+    b.SCRAPE_METRICS = args.scrape_metrics
     table = f"{env.tag}_s1"
     pub = f"{table}_pub"
     env.q(b.TABLE_DDL.format(t=table))

@@ -9,11 +9,10 @@
 #include <deque>
 #include <string>
 
+#include "common/atomic_metrics.h"
 #include "common/latency_histogram.h"
 
 namespace sluice::app {
-
-class AtomicHistogram;  // app/connector_metrics.h
 
 class LatencyStats {
  public:

@@ -72,6 +72,49 @@ class RunMonitor final : public sluice::server::MonitoringSource {
   std::string trace_;
 };
 
+// `sluice sink` with metrics.listeners: the sink's /metrics, /health and /ready. Ready while it consumes and
+// holds a working target connection; starting, reconnecting to the target or failed answer 503.
+class SinkMonitor final : public sluice::server::MonitoringSource {
+ public:
+  explicit SinkMonitor(std::string name) : name_(std::move(name)) {}
+  sluice::pgsink::SinkMetrics& metrics() { return metrics_; }
+  void set_failed(std::string trace) {
+    std::lock_guard lock(mu_);
+    failed_ = true;
+    trace_ = std::move(trace);
+  }
+  std::string metrics_text() override {
+    return sluice::app::metrics_text({}, {{name_, state().state, &metrics_}});
+  }
+  std::vector<sluice::server::ConnectorStatus> statuses() override { return {state()}; }
+
+ private:
+  sluice::server::ConnectorStatus state() {
+    sluice::server::ConnectorStatus st;
+    st.name = name_;
+    std::lock_guard lock(mu_);
+    st.state = failed_ ? "FAILED" : "RUNNING";
+    st.trace = failed_ ? trace_ : "";
+    sluice::server::TaskStatus task{0, st.state, "", st.trace};
+    if (!failed_ && !metrics_.target_connected.load()) {
+      task.state = "UNASSIGNED";
+      task.trace = metrics_.batch_retries.load() > 0 ? "the target Postgres is not reachable: retrying"
+                                                     : "not connected to the target Postgres yet: starting";
+    } else if (!failed_ && !metrics_.consuming.load()) {
+      task.state = "UNASSIGNED";
+      task.trace = "the Kafka consumer is not subscribed yet: starting";
+    }
+    st.tasks.push_back(task);
+    return st;
+  }
+
+  std::string name_;
+  sluice::pgsink::SinkMetrics metrics_;
+  std::mutex mu_;
+  bool failed_ = false;
+  std::string trace_;
+};
+
 // Loads and validates CONFIG; exits 2 with the reason on any problem.
 sluice::config::Config load_or_exit(const std::string& path) {
   auto props = sluice::config::load_properties(path);
@@ -113,7 +156,26 @@ int run_sink_or_exit(const std::string& path) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
-  return sluice::pgsink::run_sink(*cfg, g_stop);
+  if (cfg->metrics_listeners.empty()) return sluice::pgsink::run_sink(*cfg, g_stop);
+  // metrics.listeners: /metrics, /health and /ready beside the sink.
+  auto options = sluice::server::parse_listener(cfg->metrics_listeners);
+  if (!options) {
+    std::fprintf(stderr, "sluice: %s: metrics.listeners: %s\n", path.c_str(),
+                 options.error().message.c_str());
+    return 2;
+  }
+  SinkMonitor monitor(cfg->name);
+  sluice::server::MonitoringApi monitoring(monitor);
+  options->description = "metrics (/metrics, /health, /ready)";
+  sluice::server::HttpServer http(monitoring, *options);
+  if (auto s = http.start(); !s) {
+    std::fprintf(stderr, "sluice: metrics.listeners: %s\n", s.error().message.c_str());
+    return 2;
+  }
+  auto outcome = sluice::pgsink::run_sink_task(*cfg, g_stop, {}, &monitor.metrics());
+  if (outcome.exit_code != 0) monitor.set_failed(outcome.failure);
+  http.stop();
+  return outcome.exit_code;
 }
 }  // namespace
 

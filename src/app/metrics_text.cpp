@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 namespace sluice::app {
@@ -51,16 +52,44 @@ struct Def {
   std::function<void(const LabeledMetrics&, std::vector<ClientMetric>&)> add;
 };
 
-ClientMetric sample(const LabeledMetrics& c, MetricType type, double value,
+ClientMetric sample(const std::string& connector, MetricType type, double value,
                     std::vector<ClientMetric::Label> extra = {}) {
   ClientMetric m;
-  m.label.push_back({"connector", c.connector});
+  m.label.push_back({"connector", connector});
   for (auto& l : extra) m.label.push_back(std::move(l));
   if (type == MetricType::Counter) {
     m.counter.value = value;
   } else {
     m.gauge.value = value;
   }
+  return m;
+}
+
+ClientMetric sample(const LabeledMetrics& c, MetricType type, double value,
+                    std::vector<ClientMetric::Label> extra = {}) {
+  return sample(c.connector, type, value, std::move(extra));
+}
+
+void state_samples(const std::string& connector, const std::string& state, std::vector<ClientMetric>& out) {
+  for (const char* s : kStates)
+    out.push_back(sample(connector, MetricType::Gauge, state == s ? 1 : 0, {{"state", s}}));
+}
+
+// A histogram sample of an AtomicHistogram (cumulative buckets in seconds); nullopt without samples.
+std::optional<ClientMetric> histogram_sample(const AtomicHistogram& h,
+                                             std::vector<ClientMetric::Label> labels) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < AtomicHistogram::kBoundsUs.size(); ++i) {
+    cumulative += h.bucket(i);
+    m.histogram.bucket.push_back({cumulative, static_cast<double>(AtomicHistogram::kBoundsUs[i]) / 1e6});
+  }
+  cumulative += h.bucket(AtomicHistogram::kBoundsUs.size());
+  if (cumulative == 0) return std::nullopt;
+  m.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+  m.histogram.sample_count = cumulative;
+  m.histogram.sample_sum = static_cast<double>(h.sum_us()) / 1e6;
   return m;
 }
 
@@ -91,9 +120,7 @@ const std::vector<Def>& defs() {
                  "1 for the connector's current Kafka Connect state (RUNNING, PAUSED, STOPPED, FAILED, "
                  "UNASSIGNED, RESTARTING), 0 for the others",
                  [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-                   for (const char* s : kStates) {
-                     out.push_back(sample(c, MetricType::Gauge, c.state == s ? 1 : 0, {{"state", s}}));
-                   }
+                   state_samples(c.connector, c.state, out);
                  }});
     d.push_back({"sluice_streaming_events_seen_total", MetricType::Counter,
                  "Events handed to Kafka per operation (c, u, d, r, t, m); Debezium "
@@ -249,24 +276,12 @@ const std::vector<Def>& defs() {
          "(stage commit_to_acked is end to end; the stages of latency.log.interval.ms)",
          [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
            for (int s = 0; s < LatencyStats::kStageCount; ++s) {
-             const auto& h = c.metrics->latency[static_cast<size_t>(s)];
-             ClientMetric m;
-             m.label = {{"connector", c.connector},
-                        {"stage", stage_label(static_cast<LatencyStats::Stage>(s))}};
-             uint64_t cumulative = 0;
-             for (size_t i = 0; i < AtomicHistogram::kBoundsUs.size(); ++i) {
-               cumulative += h.bucket(i);
-               m.histogram.bucket.push_back(
-                   {cumulative, static_cast<double>(AtomicHistogram::kBoundsUs[i]) / 1e6});
-             }
-             cumulative += h.bucket(AtomicHistogram::kBoundsUs.size());
              // A stage without samples (the broker stages unless topics use LogAppendTime) is left out: 19
              // series less per connector and stage.
-             if (cumulative == 0) continue;
-             m.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
-             m.histogram.sample_count = cumulative;
-             m.histogram.sample_sum = static_cast<double>(h.sum_us()) / 1e6;
-             out.push_back(std::move(m));
+             auto m = histogram_sample(
+                 c.metrics->latency[static_cast<size_t>(s)],
+                 {{"connector", c.connector}, {"stage", stage_label(static_cast<LatencyStats::Stage>(s))}});
+             if (m) out.push_back(std::move(*m));
            }
          }});
     return d;
@@ -274,13 +289,149 @@ const std::vector<Def>& defs() {
   return all;
 }
 
+// The sink connectors' metrics (Kafka Connect's sink-task metrics; pgsink::SinkMetrics).
+struct SinkDef {
+  const char* name;
+  MetricType type;
+  const char* help;
+  std::function<void(const LabeledSinkMetrics&, std::vector<ClientMetric>&)> add;
+};
+
+using pgsink::SinkMetrics;
+
+SinkDef sink_counter(const char* name, const char* help, std::atomic<uint64_t> SinkMetrics::*field) {
+  return {name, MetricType::Counter, help,
+          [field](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
+            out.push_back(sample(c.connector, MetricType::Counter, load(c.metrics->*field)));
+          }};
+}
+
+SinkDef sink_flag(const char* name, const char* help, std::atomic<bool> SinkMetrics::*field) {
+  return {name, MetricType::Gauge, help,
+          [field](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
+            out.push_back(sample(c.connector, MetricType::Gauge, (c.metrics->*field).load() ? 1 : 0));
+          }};
+}
+
+std::vector<ClientMetric::Label> partition_labels(const LabeledSinkMetrics& c,
+                                                  const SinkMetrics::Partition& p) {
+  return {{"connector", c.connector}, {"topic", p.tp.topic}, {"partition", std::to_string(p.tp.partition)}};
+}
+
+// A per-partition gauge from the scrape's partition table (a partition whose value is unknown is left out).
+SinkDef sink_partition_gauge(const char* name, const char* help,
+                             int64_t (*get)(const SinkMetrics::Partition&)) {
+  return {name, MetricType::Gauge, help, [get](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
+            for (const auto& p : c.metrics->partitions()) {
+              int64_t v = get(p);
+              if (v < 0) continue;
+              ClientMetric m;
+              m.label = partition_labels(c, p);
+              m.gauge.value = static_cast<double>(v);
+              out.push_back(std::move(m));
+            }
+          }};
+}
+
+const std::vector<SinkDef>& sink_defs() {
+  static const std::vector<SinkDef> all = [] {
+    std::vector<SinkDef> d;
+    d.push_back(sink_counter("sluice_sink_records_read_total",
+                             "Records consumed from Kafka; Kafka Connect sink-record-read-total",
+                             &SinkMetrics::records_read));
+    d.push_back({"sluice_sink_records_applied_total", MetricType::Counter,
+                 "Records committed in the target per operation (insert, upsert, update: the writes by "
+                 "insert.mode; delete, truncate); Kafka Connect sink-record-send-total",
+                 [](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
+                   for (size_t i = 0; i < SinkMetrics::kAppliedCount; ++i) {
+                     out.push_back(sample(c.connector, MetricType::Counter,
+                                          load(c.metrics->records_applied[i]),
+                                          {{"op", SinkMetrics::kAppliedNames[i]}}));
+                   }
+                 }});
+    d.push_back(sink_counter("sluice_sink_records_ignored_total",
+                             "Records that ask nothing of the target (tombstones, deletes without "
+                             "delete.enabled, truncates without truncate.enabled); their offsets are stored",
+                             &SinkMetrics::records_ignored));
+    d.push_back(
+        sink_counter("sluice_sink_records_skipped_total",
+                     "Records that failed (conversion or the target refused them) and were skipped by "
+                     "errors.tolerance=all; Kafka Connect total-records-skipped",
+                     &SinkMetrics::records_skipped));
+    d.push_back(sink_counter("sluice_sink_dead_letter_records_total",
+                             "Skipped records written to errors.deadletterqueue.topic.name; Kafka Connect "
+                             "deadletterqueue-produce-requests",
+                             &SinkMetrics::dead_letter_records));
+    d.push_back(sink_counter("sluice_sink_transactions_committed_total",
+                             "Target transactions committed: one per batch, with its Kafka offsets",
+                             &SinkMetrics::transactions_committed));
+    d.push_back(sink_counter("sluice_sink_batch_retries_total",
+                             "Batches retried after a transient failure (target unreachable, serialization "
+                             "failure; flush.max.retries, flush.retry.delay.ms)",
+                             &SinkMetrics::batch_retries));
+    d.push_back({"sluice_sink_batch_apply_seconds", MetricType::Histogram,
+                 "Time from a batch's first apply attempt to its commit in the target (retries included); "
+                 "Kafka Connect put-batch-avg-time-ms / put-batch-max-time-ms",
+                 [](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
+                   auto m = histogram_sample(c.metrics->batch_apply, {{"connector", c.connector}});
+                   if (m) out.push_back(std::move(*m));
+                 }});
+    d.push_back({"sluice_sink_last_commit_timestamp_seconds", MetricType::Gauge,
+                 "When the last batch committed in the target (unix time; absent before the first)",
+                 [](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
+                   int64_t ms = c.metrics->last_commit_unix_ms.load(std::memory_order_relaxed);
+                   if (ms >= 0)
+                     out.push_back(sample(c.connector, MetricType::Gauge, static_cast<double>(ms) / 1000.0));
+                 }});
+    d.push_back(sink_flag("sluice_sink_consuming", "1 while the sink's Kafka consumer runs (subscribed)",
+                          &SinkMetrics::consuming));
+    d.push_back(sink_flag("sluice_sink_target_connected",
+                          "1 while the sink holds a working connection to the target Postgres",
+                          &SinkMetrics::target_connected));
+    d.push_back({"sluice_sink_assigned_partitions", MetricType::Gauge,
+                 "Topic partitions assigned to the sink; Kafka Connect partition-count",
+                 [](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
+                   out.push_back(sample(c.connector, MetricType::Gauge,
+                                        static_cast<double>(c.metrics->partitions().size())));
+                 }});
+    d.push_back(sink_partition_gauge(
+        "sluice_sink_last_applied_offset",
+        "Per partition, the offset of the last record committed in the target (stored next offset - 1)",
+        [](const SinkMetrics::Partition& p) { return p.next_offset > 0 ? p.next_offset - 1 : int64_t{-1}; }));
+    d.push_back(sink_partition_gauge(
+        "sluice_sink_high_watermark_offset",
+        "Per partition, the end offset (high watermark) the consumer last saw from Kafka",
+        [](const SinkMetrics::Partition& p) { return p.high_watermark; }));
+    d.push_back(sink_partition_gauge(
+        "sluice_sink_consumer_lag",
+        "Per partition, records in Kafka not yet applied: high watermark - next offset to apply; Kafka "
+        "Connect's consumer records-lag",
+        [](const SinkMetrics::Partition& p) { return p.lag; }));
+    return d;
+  }();
+  return all;
+}
+
 }  // namespace
 
-std::string metrics_text(const std::vector<LabeledMetrics>& connectors) {
+std::string metrics_text(const std::vector<LabeledMetrics>& connectors,
+                         const std::vector<LabeledSinkMetrics>& sinks) {
   std::vector<MetricFamily> families;
   for (const auto& def : defs()) {
     MetricFamily f{def.name, def.help, def.type, {}};
     for (const auto& c : connectors) {
+      if (c.metrics != nullptr) def.add(c, f.metric);
+    }
+    if (f.name == "sluice_connector_state") {
+      for (const auto& c : sinks) {
+        if (c.metrics != nullptr) state_samples(c.connector, c.state, f.metric);
+      }
+    }
+    families.push_back(std::move(f));
+  }
+  for (const auto& def : sink_defs()) {
+    MetricFamily f{def.name, def.help, def.type, {}};
+    for (const auto& c : sinks) {
       if (c.metrics != nullptr) def.add(c, f.metric);
     }
     families.push_back(std::move(f));
@@ -293,6 +444,7 @@ std::string metrics_text(const std::vector<LabeledMetrics>& connectors) {
 std::vector<std::string> metric_names() {
   std::vector<std::string> out;
   for (const auto& def : defs()) out.push_back(def.name);
+  for (const auto& def : sink_defs()) out.push_back(def.name);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/connector_metrics.h"
+#include "pgsink/sink_metrics.h"
 
 namespace sluice::app {
 
@@ -16,8 +17,17 @@ struct LabeledMetrics {
   const ConnectorMetrics* metrics = nullptr;
 };
 
-// Every metric family, for all the connectors given (families are listed even when empty).
-std::string metrics_text(const std::vector<LabeledMetrics>& connectors);
+// A sink connector (the Postgres sink, `sluice sink` or a JdbcSinkConnector in a worker).
+struct LabeledSinkMetrics {
+  std::string connector;
+  std::string state;
+  const pgsink::SinkMetrics* metrics = nullptr;
+};
+
+// Every metric family, for all the source and sink connectors given (families are listed even when
+// empty; sluice_connector_state has both, with type="source" or "sink").
+std::string metrics_text(const std::vector<LabeledMetrics>& connectors,
+                         const std::vector<LabeledSinkMetrics>& sinks = {});
 
 // The metric names metrics_text() can produce (histograms as their base name), for tests and docs.
 std::vector<std::string> metric_names();

@@ -253,6 +253,7 @@ Result<SinkConfig> parse_sink_config(const config::Properties& props) {
                                                "use.time.zone",
                                                "database.time_zone",
                                                "offsets.table.name",
+                                               "metrics.listeners",
                                                "errors.tolerance",
                                                "errors.deadletterqueue.topic.name",
                                                "errors.deadletterqueue.topic.replication.factor",
@@ -403,6 +404,13 @@ Result<SinkConfig> parse_sink_config(const config::Properties& props) {
   if (auto* v = get("use.time.zone")) c.use_time_zone = *v;
   if (auto* v = get("offsets.table.name")) c.offsets_table = trim(*v);
   if (c.offsets_table.empty()) return bad("offsets.table.name", "", "must not be empty");
+  if (auto* v = get("metrics.listeners")) {
+    c.metrics_listeners = trim(*v);
+    if (!c.metrics_listeners.empty() && !c.metrics_listeners.starts_with("http://")) {
+      return bad("metrics.listeners", c.metrics_listeners,
+                 "http://host:port, e.g. http://0.0.0.0:8080; empty for no listener");
+    }
+  }
   if (auto* v = get("errors.tolerance")) {
     auto l = lower(trim(*v));
     if (l == "none")

@@ -69,6 +69,10 @@ struct SinkConfig {
   // so its consumer group's offsets can be reset or altered (an admin request needs an empty group).
   bool static_membership = true;
 
+  // metrics.listeners (sluice): `sluice sink` serves /metrics, /health and /ready on this http://host:port
+  // (off when empty; a worker serves its sinks' metrics on its own listener).
+  std::string metrics_listeners;
+
   std::vector<std::string> warnings;
 
   // libpq keyword=value connection string for the target.

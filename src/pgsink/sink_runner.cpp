@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -33,8 +34,16 @@ struct Raw {  // what a dead letter record needs of the original
 
 class SinkRunner {
  public:
-  SinkRunner(const SinkConfig& config, const std::atomic<bool>& stop, const TopicObserver& on_topic)
-      : config_(config), stop_(stop), on_topic_(on_topic) {}
+  SinkRunner(const SinkConfig& config, const std::atomic<bool>& stop, const TopicObserver& on_topic,
+             SinkMetrics* metrics)
+      : config_(config), stop_(stop), on_topic_(on_topic), m_(metrics != nullptr ? *metrics : own_metrics_) {}
+  ~SinkRunner() {  // before the members go: a scrape may be reading the consumer's watermarks
+    m_.set_watermarks({}, true);
+    m_.consuming.store(false, std::memory_order_relaxed);
+    m_.target_connected.store(false, std::memory_order_relaxed);
+  }
+  SinkRunner(const SinkRunner&) = delete;
+  SinkRunner& operator=(const SinkRunner&) = delete;
   int run();
   const std::string& failure() const { return failure_; }
 
@@ -43,6 +52,10 @@ class SinkRunner {
                            void* opaque);
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
   bool connect_target();
+  void drop_target();  // the connection is lost or its state unknown: reconnect before the next use
+  std::optional<SinkMetrics::AppliedOp> applied_op(const Pending& p) const;  // nullopt: applies nothing
+  void count_applied(const Pending& p);  // a record committed by an attempt whose outcome was lost
+  void count_applied();                  // the records of the batch just committed
   bool flush_batch();
   bool handle_failure(size_t index, const std::string& stage, const std::string& reason);
   bool produce_dead_letter(size_t index, const std::string& stage, const std::string& reason);
@@ -52,6 +65,8 @@ class SinkRunner {
   const SinkConfig& config_;
   const std::atomic<bool>& stop_;
   const TopicObserver& on_topic_;
+  SinkMetrics own_metrics_;  // when the caller keeps none
+  SinkMetrics& m_;
   std::set<std::string> seen_topics_;
   std::string failure_;
   std::shared_ptr<spdlog::logger> log_ = module_logger("pgsink");
@@ -83,6 +98,7 @@ bool SinkRunner::connect_target() {
     auto w = TargetWriter::connect(config_);
     if (w) {
       writer_ = std::move(*w);
+      m_.target_connected.store(true, std::memory_order_relaxed);
       return true;
     }
     if (w.error().kind != ErrorKind::kTransient) {
@@ -94,6 +110,11 @@ bool SinkRunner::connect_target() {
     delay = std::min(delay * 2, std::chrono::milliseconds(10000));
   }
   return false;
+}
+
+void SinkRunner::drop_target() {
+  writer_.reset();
+  m_.target_connected.store(false, std::memory_order_relaxed);
 }
 
 void SinkRunner::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
@@ -115,13 +136,14 @@ void SinkRunner::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
         break;
       }
       log_->warn("reading the stored offsets: {}; reconnecting", s.error().message);
-      writer_.reset();
+      drop_target();
       if (!connect_target()) break;
     }
     for (int i = 0; i < parts->cnt; ++i) {
       auto& p = parts->elems[i];
       auto it = stored.find({p.topic, p.partition});
       p.offset = it != stored.end() ? it->second : RD_KAFKA_OFFSET_INVALID;
+      m_.assigned({p.topic, p.partition}, it != stored.end() ? it->second : -1);
       log_->info(
           "assigned {}[{}] from offset {}", p.topic, p.partition,
           it != stored.end() ? std::to_string(it->second) : std::string("(none stored: auto.offset.reset)"));
@@ -139,6 +161,7 @@ void SinkRunner::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
   for (int i = 0; i < parts->cnt; ++i) {
     TopicPartition tp{parts->elems[i].topic, parts->elems[i].partition};
     next_.erase(tp);
+    m_.revoked(tp);
     for (size_t k = 0; k < batch_.size(); ++k) {
       if (batch_[k].topic == tp.topic && batch_[k].partition == tp.partition) batch_[k].failed = true;
     }
@@ -195,6 +218,7 @@ bool SinkRunner::produce_dead_letter(size_t index, const std::string& stage, con
     fail(fmt::format("the dead letter queue {} did not acknowledge within 30 s", config_.dlq_topic));
     return false;
   }
+  bump(m_.dead_letter_records);
   return true;
 }
 
@@ -206,6 +230,7 @@ bool SinkRunner::handle_failure(size_t index, const std::string& stage, const st
     return false;
   }
   ++failed_;
+  bump(m_.records_skipped);
   if (config_.errors_log_enable) {
     log_->error("record {}[{}] offset {} skipped ({}): {}", p.topic, p.partition, p.offset, stage, reason);
   } else {
@@ -216,8 +241,40 @@ bool SinkRunner::handle_failure(size_t index, const std::string& stage, const st
   return true;
 }
 
+std::optional<SinkMetrics::AppliedOp> SinkRunner::applied_op(const Pending& p) const {
+  switch (p.record.op) {
+    case RecordOp::kWrite:
+      return config_.insert_mode == InsertMode::kUpsert   ? SinkMetrics::kUpsert
+             : config_.insert_mode == InsertMode::kUpdate ? SinkMetrics::kUpdate
+                                                          : SinkMetrics::kInsert;
+    case RecordOp::kDelete:
+      return SinkMetrics::kDelete;
+    case RecordOp::kTruncate:
+      return SinkMetrics::kTruncate;
+    case RecordOp::kSkip:
+      break;
+  }
+  return std::nullopt;
+}
+
+void SinkRunner::count_applied(const Pending& p) {
+  if (auto op = applied_op(p)) bump(m_.records_applied[*op]);
+}
+
+void SinkRunner::count_applied() {
+  std::array<uint64_t, SinkMetrics::kAppliedCount> n{};
+  for (const auto& p : batch_) {
+    if (p.failed) continue;
+    if (auto op = applied_op(p)) ++n[*op];
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    if (n[i] != 0) bump(m_.records_applied[i], n[i]);
+  }
+}
+
 bool SinkRunner::flush_batch() {
   if (batch_.empty()) return true;
+  const auto started = Clock::now();
   int attempts = 0;
   auto delay = std::chrono::milliseconds(std::max<int64_t>(100, config_.flush_retry_delay_ms));
   while (true) {
@@ -231,22 +288,33 @@ bool SinkRunner::flush_batch() {
       return false;
     }
     ++attempts;
+    bump(m_.batch_retries);
+    m_.target_connected.store(false, std::memory_order_relaxed);
     log_->warn("applying a batch of {} records failed ({}), attempt {}; retrying in {} ms", batch_.size(),
                s.error().message, attempts, delay.count());
     if (!sleep_for(delay)) return false;
     if (attempts >= config_.flush_max_retries) delay = std::min(delay * 2, std::chrono::milliseconds(10000));
     // The outcome of a COMMIT the connection lost is unknown: reconnect and keep only what the stored
     // offsets say is not applied yet.
-    writer_.reset();
+    drop_target();
     if (!connect_target()) return false;
     auto stored = writer_->stored_offsets();
     if (!stored) continue;
     for (auto& p : batch_) {
       auto it = stored->find({p.topic, p.partition});
-      if (it != stored->end() && p.offset < it->second) p.failed = true;  // already applied
+      if (it != stored->end() && p.offset < it->second && !p.failed) {  // the lost COMMIT did commit it
+        p.failed = true;
+        count_applied(p);
+      }
     }
   }
   ++batches_;
+  bump(m_.transactions_committed);
+  m_.batch_apply.record(
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count());
+  m_.last_commit_unix_ms.store(coarse_unix_ms(), std::memory_order_relaxed);
+  count_applied();
+  m_.applied(next_);
   // Informational commit to Kafka (consumer lag); the target's table is the source of truth.
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(next_.size()));
   for (const auto& [tp, off] : next_)
@@ -278,6 +346,17 @@ int SinkRunner::run() {
     return 1;
   }
   rd_kafka_poll_set_consumer(consumer_.get());
+  {
+    auto settings = consumer_settings(config_);
+    const std::string& reset = settings["auto.offset.reset"];
+    rd_kafka_t* rk = consumer_.get();
+    m_.set_watermarks(
+        [rk](const TopicPartition& tp, int64_t& low, int64_t& high) {
+          return rd_kafka_get_watermark_offsets(rk, tp.topic.c_str(), tp.partition, &low, &high) ==
+                 RD_KAFKA_RESP_ERR_NO_ERROR;
+        },
+        reset == "earliest" || reset == "smallest" || reset == "beginning");
+  }
   if (!config_.dlq_topic.empty() && config_.errors_tolerance == ErrorsTolerance::kAll) {
     rd_kafka_conf_t* pconf = rd_kafka_conf_new();
     std::map<std::string, std::string> ps = {
@@ -330,6 +409,7 @@ int SinkRunner::run() {
       "sink {} consuming {} (group {}) into the target", config_.name,
       config_.topics_regex.empty() ? fmt::format("{}", fmt::join(config_.topics, ",")) : config_.topics_regex,
       config_.group_id);
+  m_.consuming.store(true, std::memory_order_relaxed);
   auto last_log = Clock::now();
   bool keep_raw = static_cast<bool>(dlq_);
   while (!stop_.load() && !fatal_) {
@@ -380,11 +460,15 @@ int SinkRunner::run() {
       rd_kafka_message_destroy(m);
       next_[{p.topic, p.partition}] = p.offset + 1;
       ++records_;
+      bump(m_.records_read);
       bool conversion_failed = !rec;
       std::string reason = conversion_failed ? rec.error().message : std::string();
       if (!conversion_failed) {
         p.record = std::move(*rec);
-        if (p.record.op == RecordOp::kSkip) ++skipped_;
+        if (p.record.op == RecordOp::kSkip) {
+          ++skipped_;
+          bump(m_.records_ignored);
+        }
       }
       p.failed = conversion_failed;
       batch_.push_back(std::move(p));
@@ -401,6 +485,8 @@ int SinkRunner::run() {
   if (!fatal_ && !batch_.empty()) flush_batch();
   log_->info("stopping: consumed {} records, {} rows written in {} batches, {} skipped, {} failed", records_,
              writer_ ? writer_->rows_written() : 0, batches_, skipped_, failed_);
+  m_.consuming.store(false, std::memory_order_relaxed);
+  m_.set_watermarks({}, true);  // before the handle goes: a scrape may be reading its watermarks
   rd_kafka_consumer_close(consumer_.get());
   consumer_.reset();
   if (dlq_) rd_kafka_flush(dlq_.get(), 10000);
@@ -446,16 +532,16 @@ std::map<std::string, std::string> consumer_settings(const SinkConfig& config) {
 }
 
 SinkOutcome run_sink_task(const SinkConfig& config, const std::atomic<bool>& stop,
-                          const TopicObserver& on_topic) {
-  SinkRunner runner(config, stop, on_topic);
+                          const TopicObserver& on_topic, SinkMetrics* metrics) {
+  SinkRunner runner(config, stop, on_topic, metrics);
   SinkOutcome out;
   out.exit_code = runner.run();
   if (out.exit_code != 0) out.failure = runner.failure();
   return out;
 }
 
-int run_sink(const SinkConfig& config, const std::atomic<bool>& stop) {
-  return run_sink_task(config, stop).exit_code;
+int run_sink(const SinkConfig& config, const std::atomic<bool>& stop, SinkMetrics* metrics) {
+  return run_sink_task(config, stop, {}, metrics).exit_code;
 }
 
 }  // namespace sluice::pgsink

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "pgsink/sink_config.h"
+#include "pgsink/sink_metrics.h"
 
 namespace sluice::pgsink {
 
@@ -33,10 +34,11 @@ struct SinkOutcome {
 // Called once per topic, with the first record consumed from it (Connect's active topics).
 using TopicObserver = std::function<void(const std::string& topic)>;
 
-// Runs until `stop`, a fatal error or a record refused with errors.tolerance=none.
+// Runs until `stop`, a fatal error or a record refused with errors.tolerance=none. metrics (optional) may
+// be read by another thread at any time and may outlive the run (a worker keeps it across restarts).
 SinkOutcome run_sink_task(const SinkConfig& config, const std::atomic<bool>& stop,
-                          const TopicObserver& on_topic = {});
+                          const TopicObserver& on_topic = {}, SinkMetrics* metrics = nullptr);
 // run_sink_task's exit code (`sluice sink`).
-int run_sink(const SinkConfig& config, const std::atomic<bool>& stop);
+int run_sink(const SinkConfig& config, const std::atomic<bool>& stop, SinkMetrics* metrics = nullptr);
 
 }  // namespace sluice::pgsink

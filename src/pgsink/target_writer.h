@@ -20,14 +20,9 @@
 #include "common/result.h"
 #include "pgsink/record.h"
 #include "pgsink/sink_config.h"
+#include "pgsink/sink_metrics.h"
 
 namespace sluice::pgsink {
-
-struct TopicPartition {
-  std::string topic;
-  int32_t partition = 0;
-  auto operator<=>(const TopicPartition&) const = default;
-};
 
 // One consumed record of a batch.
 struct Pending {

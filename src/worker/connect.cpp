@@ -125,7 +125,9 @@ int connectors_command(const std::string& url_in, const std::string& action, con
       std::string tasks;
       for (const auto& t : entry["status"]["tasks"])
         tasks += (tasks.empty() ? "" : ",") + t.value("state", "");
-      std::printf("%s\t%s\t%s\n", n.c_str(), entry["status"]["connector"].value("state", "").c_str(),
+      // name, type (source or sink), connector state, task states
+      std::printf("%s\t%s\t%s\t%s\n", n.c_str(), entry["status"].value("type", "-").c_str(),
+                  entry["status"]["connector"].value("state", "").c_str(),
                   tasks.empty() ? "-" : tasks.c_str());
     }
     return 0;

@@ -114,6 +114,7 @@ struct Worker::Slot {
   std::thread thread;
   // Kept across restarts of the connector, so its counters only grow while the worker runs.
   std::shared_ptr<app::ConnectorMetrics> metrics = std::make_shared<app::ConnectorMetrics>();
+  std::shared_ptr<pgsink::SinkMetrics> sink_metrics = std::make_shared<pgsink::SinkMetrics>();  // a sink's
   // Reads the slot's lag and retained WAL from the connector's first start on, also while it is FAILED,
   // PAUSED or STOPPED (when its slot holds WAL); replaced when the config names another server or slot.
   // Used by the supervisor thread only; stopped at shutdown or when the slot is destroyed.
@@ -529,7 +530,7 @@ std::string Worker::run_sink_connector(Slot& s, bool& config_failed) {
   }
   pgsink::TopicObserver observer;
   if (self) observer = [this, self](const std::string& topic) { on_topic(self, topic); };
-  auto outcome = pgsink::run_sink_task(*cfg, s.stop, observer);
+  auto outcome = pgsink::run_sink_task(*cfg, s.stop, observer, s.sink_metrics.get());
   if (outcome.exit_code == 0) return {};
   // The trace: the record (topic, partition, offset) and the reason, or the error that stopped the sink.
   return fmt::format("{}\n\tat sink connector {} (group {}, worker {})",
@@ -592,22 +593,28 @@ void Worker::on_topic(const std::shared_ptr<Slot>& slot, const std::string& topi
 
 std::string Worker::metrics_text() {
   std::vector<app::LabeledMetrics> list;
+  std::vector<app::LabeledSinkMetrics> sinks;
   std::vector<std::shared_ptr<app::ConnectorMetrics>> keep;  // alive while serialized outside mu_
+  std::vector<std::shared_ptr<pgsink::SinkMetrics>> keep_sinks;
   {
     std::lock_guard lock(mu_);
     for (const auto& [name, s] : slots_) {
       if (!owns(name)) continue;  // run by another worker of the group: its /metrics has it
-      if (s->sink) continue;      // the source metrics only (the sink logs its progress)
       auto st = status_of(*s);
       std::string state = st.state;
       for (const auto& t : st.tasks) {
         if (t.state == "FAILED") state = "FAILED";
       }
+      if (s->sink) {
+        keep_sinks.push_back(s->sink_metrics);
+        sinks.push_back({name, state, s->sink_metrics.get()});
+        continue;
+      }
       keep.push_back(s->metrics);
       list.push_back({name, state, s->metrics.get()});
     }
   }
-  return app::metrics_text(list);
+  return app::metrics_text(list, sinks);
 }
 
 server::ConnectorStatus Worker::status_of(const Slot& s) const {

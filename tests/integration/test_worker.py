@@ -427,7 +427,7 @@ def test_cli_against_a_worker(worker_factory, pg):
                               timeout=120)
 
     r = cli("list")
-    assert r.returncode == 0 and r.stdout.split() == ["cli", "RUNNING", "RUNNING"], r.stdout + r.stderr
+    assert r.returncode == 0 and r.stdout.split() == ["cli", "source", "RUNNING", "RUNNING"], r.stdout + r.stderr
     r = cli("status", "cli")
     assert r.returncode == 0 and "connector RUNNING" in r.stdout and "task 0: RUNNING" in r.stdout
     assert cli("pause", "cli").returncode == 0
@@ -497,7 +497,7 @@ def test_https_listener_with_basic_auth(worker_factory, pg, tmp_path):
     url = f"https://admin:{password}@127.0.0.1:{port}"
     r = subprocess.run([SLUICE_BIN, "connectors", "list", "--url", url, "--cacert", str(pki.ca)],
                        capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0 and r.stdout.split() == ["tls", "RUNNING", "RUNNING"], r.stdout + r.stderr
+    assert r.returncode == 0 and r.stdout.split() == ["tls", "source", "RUNNING", "RUNNING"], r.stdout + r.stderr
     r = subprocess.run([SLUICE_BIN, "connectors", "list", "--url", url, "--cacert", str(pki.other_ca)],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "cannot reach the worker" in r.stderr, r.stdout + r.stderr

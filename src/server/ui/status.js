@@ -7,6 +7,9 @@
   // Retained WAL / slot lag above these (bytes) are shown as warning / critical.
   const WARN_BYTES = 1 << 30;
   const CRIT_BYTES = 10 * (1 << 30);
+  // A sink's consumer lag (records) above these is shown as warning / critical.
+  const WARN_RECORDS = 10000;
+  const CRIT_RECORDS = 1000000;
   const history = new Map();  // connector -> [{t, events}]
   const rows = new Map();     // connector -> row elements
   const tbody = document.querySelector("#connectors tbody");
@@ -217,20 +220,36 @@
       const trace = st.connector.trace || (failedTask && failedTask.trace) || (task && task.trace) || "";
       r.trace.textContent = trace.split("\n")[0];
       r.trace.title = trace;
-      const events = metric(metrics, "sluice_streaming_events_seen_total", name);
+      // A sink (Debezium's JDBC sink): records applied, and its consumer lag in the slot lag's column.
+      const sink = statuses[name].status && statuses[name].status.type === "sink";
+      r.tr.dataset.type = sink ? "sink" : "source";
+      const events = sink ? metric(metrics, "sluice_sink_records_applied_total", name)
+        : metric(metrics, "sluice_streaming_events_seen_total", name);
       r.events.textContent = events === undefined ? "–" : events.toFixed(0);
       const h = history.get(name) || [];
       if (events !== undefined) h.push({ t: now, events });
       while (h.length && now - h[0].t > HISTORY_MS) h.shift();
       history.set(name, h);
       drawChart(r, h);
-      const lag = metric(metrics, "sluice_slot_lag_bytes", name);
-      const wal = metric(metrics, "sluice_slot_retained_wal_bytes", name);
-      r.lag.textContent = bytes(lag);
-      r.lag.className = "num slot-lag " + level(lag);
-      r.wal.textContent = bytes(wal);
-      r.wal.className = "num retained-wal " + level(wal);
-      r.behind.textContent = duration(metric(metrics, "sluice_streaming_milliseconds_behind_source", name));
+      if (sink) {
+        const lag = metric(metrics, "sluice_sink_consumer_lag", name);
+        r.lag.textContent = lag === undefined ? "–" : lag.toFixed(0) + " records";
+        r.lag.title = "consumer lag: records in Kafka not yet applied to the target";
+        r.lag.className = "num sink-lag " + (lag === undefined ? "" : lag >= CRIT_RECORDS ? "lvl-crit" : lag >= WARN_RECORDS ? "lvl-warn" : "");
+        r.wal.textContent = "–";
+        r.wal.className = "num retained-wal";
+        const last = metric(metrics, "sluice_sink_last_commit_timestamp_seconds", name);
+        r.behind.textContent = last === undefined ? "–" : duration(Math.max(0, now - last * 1000)) + " ago";
+        r.behind.title = "last commit in the target";
+      } else {
+        const lag = metric(metrics, "sluice_slot_lag_bytes", name);
+        const wal = metric(metrics, "sluice_slot_retained_wal_bytes", name);
+        r.lag.textContent = bytes(lag);
+        r.lag.className = "num slot-lag " + level(lag);
+        r.wal.textContent = bytes(wal);
+        r.wal.className = "num retained-wal " + level(wal);
+        r.behind.textContent = duration(metric(metrics, "sluice_streaming_milliseconds_behind_source", name));
+      }
       drawSnapshot(r, metrics, name);
     }
     // Keep the rows in name order; drop deleted connectors.

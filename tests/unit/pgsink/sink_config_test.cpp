@@ -79,6 +79,23 @@ TEST(SinkConfig, Rejections) {
   EXPECT_FALSE(parse_sink_config(p).ok());
 }
 
+TEST(SinkConfig, MetricsListeners) {
+  auto p = minimal();
+  auto c = parse_sink_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->metrics_listeners, "");  // off by default
+  p["metrics.listeners"] = " http://127.0.0.1:8083 ";
+  c = parse_sink_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->metrics_listeners, "http://127.0.0.1:8083");
+  EXPECT_TRUE(c->warnings.empty());  // a known property
+  p["metrics.listeners"] = "127.0.0.1:8083";
+  c = parse_sink_config(p);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("metrics.listeners"), std::string::npos);
+  EXPECT_NE(c.error().message.find("127.0.0.1:8083"), std::string::npos);
+}
+
 TEST(SinkConfig, JdbcUrlToLibpq) {
   std::vector<std::string> w;
   auto kv = parse_connection_url(
