@@ -382,6 +382,17 @@ class DebeziumWorker:
                 self.proc.wait()
 
 
+def all_streaming(pg, slot_names):
+    """Whether every named slot streams: active and past its creation. A logical slot is also active while it is
+    being created (its walsender waits for the running transactions to end, confirmed_flush_lsn still null), and
+    Debezium creates its slot before its snapshot: counting those let the workload run while 10 of 15 Debezium
+    connectors were still snapshotting (CI, session 7), which then failed on its ALTER TABLEs and re-snapshotted."""
+    with pg.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_replication_slots WHERE active AND confirmed_flush_lsn IS NOT NULL "
+                    "AND slot_name = ANY(%s)", (list(slot_names),))
+        return cur.fetchone()[0] == len(slot_names)
+
+
 class Results(dict):
     """A conformance fixture's comparisons by combination label, with the Debezium worker's unexpected errors."""
     debezium_errors: list = []

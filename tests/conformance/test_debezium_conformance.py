@@ -57,12 +57,6 @@ def _create_large_topics(topics):
         f.result(30)
 
 
-def _slots_active(pg, names):
-    with pg.cursor() as cur:
-        cur.execute("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = ANY(%s)", (names,))
-        return cur.fetchone()[0] == len(names)
-
-
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     if not (h.DEBEZIUM_DIR / "plugins" / "debezium-connector-postgres").is_dir():
@@ -98,10 +92,10 @@ def results(tmp_path_factory):
             assert worker.alive(), f"Kafka Connect exited:\n{worker.log_tail()}"
             for c in combos:
                 assert c.sluice.poll() is None, f"sluice {c.label} exited:\n{c.sluice_log.read_text()[-3000:]}"
-            return _slots_active(pg, slots)
+            return h.all_streaming(pg, slots)
 
         # The JVM start and five snapshots take minutes when the machine is busy (2 shared cores).
-        h.wait_until(streaming, 400, "every Debezium connector and sluice to stream (all slots active)")
+        h.wait_until(streaming, 400, "every Debezium connector and sluice to stream (all slots streaming)")
         h.run_sql(pg, w.STREAM, schema)
         h.run_sql(pg, [w.DONE], schema)
 

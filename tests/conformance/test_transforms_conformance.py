@@ -253,12 +253,9 @@ def results(tmp_path_factory):
             assert worker.alive(), f"Kafka Connect exited:\n{worker.log_tail()}"
             for c in combos:
                 assert c.sluice.poll() is None, f"sluice {c.label} exited:\n{c.sluice_log.read_text()[-3000:]}"
-            with pg.cursor() as cur:
-                cur.execute("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = ANY(%s)",
-                            (slots,))
-                return cur.fetchone()[0] == len(slots)
+            return h.all_streaming(pg, slots)
 
-        h.wait_until(streaming, 420, "every Debezium connector and sluice to stream (all slots active)")
+        h.wait_until(streaming, 420, "every Debezium connector and sluice to stream (all slots streaming)")
         consumer = h.new_consumer()
         h.run_sql(pg, w.STREAM, schema)
         h.run_sql(pg, [w.DONE], schema)
