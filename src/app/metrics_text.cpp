@@ -289,40 +289,45 @@ const std::vector<Def>& defs() {
   return all;
 }
 
+using pgsink::SinkMetrics;
+
+// One sink connector as a scrape sees it: its partition table (with the lag) read once, so the partition
+// gauges agree with each other and the watermarks are looked up once per partition and scrape.
+struct SinkView {
+  const std::string& connector;
+  const SinkMetrics* metrics;
+  std::vector<SinkMetrics::Partition> partitions;
+};
+
 // The sink connectors' metrics (Kafka Connect's sink-task metrics; pgsink::SinkMetrics).
 struct SinkDef {
   const char* name;
   MetricType type;
   const char* help;
-  std::function<void(const LabeledSinkMetrics&, std::vector<ClientMetric>&)> add;
+  std::function<void(const SinkView&, std::vector<ClientMetric>&)> add;
 };
 
-using pgsink::SinkMetrics;
-
 SinkDef sink_counter(const char* name, const char* help, std::atomic<uint64_t> SinkMetrics::*field) {
-  return {name, MetricType::Counter, help,
-          [field](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
+  return {name, MetricType::Counter, help, [field](const SinkView& c, std::vector<ClientMetric>& out) {
             out.push_back(sample(c.connector, MetricType::Counter, load(c.metrics->*field)));
           }};
 }
 
 SinkDef sink_flag(const char* name, const char* help, std::atomic<bool> SinkMetrics::*field) {
-  return {name, MetricType::Gauge, help,
-          [field](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
+  return {name, MetricType::Gauge, help, [field](const SinkView& c, std::vector<ClientMetric>& out) {
             out.push_back(sample(c.connector, MetricType::Gauge, (c.metrics->*field).load() ? 1 : 0));
           }};
 }
 
-std::vector<ClientMetric::Label> partition_labels(const LabeledSinkMetrics& c,
-                                                  const SinkMetrics::Partition& p) {
+std::vector<ClientMetric::Label> partition_labels(const SinkView& c, const SinkMetrics::Partition& p) {
   return {{"connector", c.connector}, {"topic", p.tp.topic}, {"partition", std::to_string(p.tp.partition)}};
 }
 
 // A per-partition gauge from the scrape's partition table (a partition whose value is unknown is left out).
 SinkDef sink_partition_gauge(const char* name, const char* help,
                              int64_t (*get)(const SinkMetrics::Partition&)) {
-  return {name, MetricType::Gauge, help, [get](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
-            for (const auto& p : c.metrics->partitions()) {
+  return {name, MetricType::Gauge, help, [get](const SinkView& c, std::vector<ClientMetric>& out) {
+            for (const auto& p : c.partitions) {
               int64_t v = get(p);
               if (v < 0) continue;
               ClientMetric m;
@@ -342,7 +347,7 @@ const std::vector<SinkDef>& sink_defs() {
     d.push_back({"sluice_sink_records_applied_total", MetricType::Counter,
                  "Records committed in the target per operation (insert, upsert, update: the writes by "
                  "insert.mode; delete, truncate); Kafka Connect sink-record-send-total",
-                 [](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
+                 [](const SinkView& c, std::vector<ClientMetric>& out) {
                    for (size_t i = 0; i < SinkMetrics::kAppliedCount; ++i) {
                      out.push_back(sample(c.connector, MetricType::Counter,
                                           load(c.metrics->records_applied[i]),
@@ -372,13 +377,13 @@ const std::vector<SinkDef>& sink_defs() {
     d.push_back({"sluice_sink_batch_apply_seconds", MetricType::Histogram,
                  "Time from a batch's first apply attempt to its commit in the target (retries included); "
                  "Kafka Connect put-batch-avg-time-ms / put-batch-max-time-ms",
-                 [](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
+                 [](const SinkView& c, std::vector<ClientMetric>& out) {
                    auto m = histogram_sample(c.metrics->batch_apply, {{"connector", c.connector}});
                    if (m) out.push_back(std::move(*m));
                  }});
     d.push_back({"sluice_sink_last_commit_timestamp_seconds", MetricType::Gauge,
                  "When the last batch committed in the target (unix time; absent before the first)",
-                 [](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
+                 [](const SinkView& c, std::vector<ClientMetric>& out) {
                    int64_t ms = c.metrics->last_commit_unix_ms.load(std::memory_order_relaxed);
                    if (ms >= 0)
                      out.push_back(sample(c.connector, MetricType::Gauge, static_cast<double>(ms) / 1000.0));
@@ -390,9 +395,9 @@ const std::vector<SinkDef>& sink_defs() {
                           &SinkMetrics::target_connected));
     d.push_back({"sluice_sink_assigned_partitions", MetricType::Gauge,
                  "Topic partitions assigned to the sink; Kafka Connect partition-count",
-                 [](const LabeledSinkMetrics& c, std::vector<ClientMetric>& out) {
-                   out.push_back(sample(c.connector, MetricType::Gauge,
-                                        static_cast<double>(c.metrics->partitions().size())));
+                 [](const SinkView& c, std::vector<ClientMetric>& out) {
+                   out.push_back(
+                       sample(c.connector, MetricType::Gauge, static_cast<double>(c.partitions.size())));
                  }});
     d.push_back(sink_partition_gauge(
         "sluice_sink_last_applied_offset",
@@ -429,11 +434,13 @@ std::string metrics_text(const std::vector<LabeledMetrics>& connectors,
     }
     families.push_back(std::move(f));
   }
+  std::vector<SinkView> views;
+  for (const auto& c : sinks) {
+    if (c.metrics != nullptr) views.push_back({c.connector, c.metrics, c.metrics->partitions()});
+  }
   for (const auto& def : sink_defs()) {
     MetricFamily f{def.name, def.help, def.type, {}};
-    for (const auto& c : sinks) {
-      if (c.metrics != nullptr) def.add(c, f.metric);
-    }
+    for (const auto& v : views) def.add(v, f.metric);
     families.push_back(std::move(f));
   }
   std::ostringstream out;

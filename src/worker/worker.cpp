@@ -98,6 +98,7 @@ struct Worker::Slot {
   std::string name;
   config::Properties config;  // as stored: ${…} references unresolved
   bool sink = false;          // a JDBC sink connector (src/pgsink), else a Postgres source
+  const char* type() const { return sink ? "sink" : "source"; }  // Connect's connector type
   TargetState target = TargetState::kStarted;
   bool removed = false;
   bool failed = false;         // the task failed; it stays FAILED until restarted or reconfigured
@@ -623,12 +624,12 @@ server::ConnectorStatus Worker::status_of(const Slot& s) const {
     auto it = remote_.find(s.name);
     if (it != remote_.end()) {
       auto st = it->second;
-      st.type = s.sink ? "sink" : "source";
+      st.type = s.type();
       return st;
     }
     server::ConnectorStatus st;
     st.name = s.name;
-    st.type = s.sink ? "sink" : "source";
+    st.type = s.type();
     st.state = "UNASSIGNED";
     if (s.target != TargetState::kStopped) st.tasks.push_back({0, "UNASSIGNED", "", ""});
     return st;
@@ -636,7 +637,7 @@ server::ConnectorStatus Worker::status_of(const Slot& s) const {
   server::ConnectorStatus st;
   st.name = s.name;
   st.worker_id = worker_id_;
-  st.type = s.sink ? "sink" : "source";
+  st.type = s.type();
   switch (s.target) {
     case TargetState::kStarted:
       st.state = "RUNNING";
@@ -675,7 +676,7 @@ server::ConnectorInfo Worker::info_of(const Slot& s) const {
   server::ConnectorInfo info;
   info.name = s.name;
   info.config = s.config;
-  info.type = s.sink ? "sink" : "source";
+  info.type = s.type();
   if (s.target != TargetState::kStopped) info.tasks = {0};  // a stopped connector has no task configs
   return info;
 }
