@@ -905,6 +905,18 @@ def workload_w4(env, tmp, n, args):
     return {"name": "W4", "n": n, "size": size, "table_mb": table_mb, "rows": rows}
 
 
+
+def build_type():
+    """The CMake build type of the sluice binary measured (its build dir's CMakeCache.txt), e.g. Release (-O2)."""
+    cache = Path(SLUICE).resolve().parent / "CMakeCache.txt"
+    try:
+        for line in cache.read_text().splitlines():
+            if line.startswith("CMAKE_BUILD_TYPE:"):
+                return line.split("=", 1)[1] or "no build type"
+    except OSError:
+        pass
+    return "build type unknown"
+
 def machine():
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
                 if l.startswith("model name")), platform.processor())
@@ -920,7 +932,7 @@ def machine():
     return (f"{os.cpu_count()} x {cpu}, {mem / 1024 / 1024:.0f} GiB RAM, Linux {platform.release()}; "
             f"Postgres {pg.split()[0]} ({', '.join(f'{k}={v}' for k, v in settings.items())}); "
             f"Kafka 4.1.1 single KRaft broker on the same machine; Debezium {DEBEZIUM_VERSION} on OpenJDK 17; "
-            f"sluice {rev}{' (+uncommitted changes)' if dirty else ''} (RelWithDebInfo)"
+            f"sluice {rev}{' (+uncommitted changes)' if dirty else ''} ({build_type()})"
             f"{'; sluice properties ' + ', '.join(f'{k}={v}' for k, v in SLUICE_SET.items()) if SLUICE_SET else ''}; "
             f"load average at the end {os.getloadavg()[0]:.1f} (other work on the machine adds noise)")
 

@@ -109,6 +109,33 @@ live_pid() { # PIDFILE PATTERN
   printf '%s\n' "$pid"
 }
 
+# Starts a command in the background, detached from the terminal (nohup, stdin from /dev/null, stdout and stderr
+# appended to LOG, working directory DIR), writes its pid to PIDFILE and returns only once the child has exec'd
+# the command: its command line matches PATTERN (or it has already exited, which the caller's liveness check
+# then reports). Until the exec, the child's /proc/PID/cmdline is this script's own bash, so a liveness check
+# by command line (live_pid) made any earlier could declare a healthy process dead, or a dead one alive.
+# SLUICE_START_DELAY=S delays each start by S seconds before the exec: scripts/test runs the quickstart so to
+# keep that window open (tests/integration/test_quickstart.py).
+# Sets SPAWNED_PID. Fails when the command has not been exec'd within 60 s.
+spawn_bg() { # PIDFILE PATTERN LOG DIR COMMAND [ARGS...]
+  local pidfile="$1" pattern="$2" log="$3" dir="$4" pid i
+  shift 4
+  (
+    cd "$dir" || exit 127
+    if [[ -n "${SLUICE_START_DELAY:-}" ]]; then sleep "$SLUICE_START_DELAY"; fi
+    exec nohup "$@" >>"$log" 2>&1 </dev/null
+  ) &
+  pid=$!
+  printf '%s\n' "$pid" >"$pidfile"
+  SPAWNED_PID="$pid"
+  for ((i = 0; i < 1200; i++)); do
+    pid_matches "$pid" "$pattern" && return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.05
+  done
+  die "${1} was not exec'd within 60s (pid ${pid}, its command line never matched '${pattern}')"
+}
+
 # Sends SIGTERM, waits up to TIMEOUT seconds, then SIGKILL. Returns once the process is gone.
 stop_pid() { # PID WHAT [TIMEOUT]
   local pid="$1" what="$2" timeout="${3:-30}" i
@@ -123,6 +150,27 @@ stop_pid() { # PID WHAT [TIMEOUT]
     kill -0 "$pid" 2>/dev/null || return 0
     sleep 0.1
   done
+}
+
+# Runs COMMAND with its output in LOG. While it runs, prints every 10 s what runs and for how long and, unless
+# PROGRESS is -, what the function PROGRESS prints given LOG (e.g. "12 of 80 packages set up"). Returns the
+# command's exit code.
+with_progress() { # LABEL LOG PROGRESS|- COMMAND [ARGS...]
+  local label="$1" log="$2" progress="$3" pid rc=0 t0="$SECONDS" next=10 extra
+  shift 3
+  "$@" >"$log" 2>&1 </dev/null &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS - t0 >= next)); then
+      extra=""
+      [[ "$progress" == - ]] || extra="$("$progress" "$log" 2>/dev/null || true)"
+      say "${label}: $((SECONDS - t0)) s${extra:+, ${extra}}"
+      next=$((next + 10))
+    fi
+    sleep 0.2
+  done
+  wait "$pid" || rc=$?
+  return "$rc"
 }
 
 sha256_of() { cat "$@" | sha256sum | cut -d' ' -f1; }

@@ -37,12 +37,17 @@ def events_of(text):
 
 @pytest.mark.timeout(900)
 def test_quickstart_prints_the_josip_event():
-    """The origin story through a worker: `sluice connect`, the connector POSTed with curl, then the events."""
+    """The origin story through a worker: `sluice connect`, the connector POSTed with curl, then the events, with
+    each background start slowed by a second."""
     run_dir = ROOT / ".run" / "quickstart-test"
     env = {k: v for k, v in os.environ.items()
            if k not in ("SLUICE_PG_URL", "SLUICE_KAFKA_BOOTSTRAP", "SLUICE_PG_PORT", "SLUICE_KAFKA_PORT",
                         "SLUICE_KAFKA_CONTROLLER_PORT")}
     env["SLUICE_RUN"] = str(run_dir)
+    # Every background start (Kafka, the worker, the consumer) waits a second before its exec: the window in which
+    # the child's command line is still the script's own bash stays open, as on a fresh, busy machine. A liveness
+    # check that ran inside it once declared a healthy consumer dead (regression: scripts/lib/common.sh spawn_bg).
+    env["SLUICE_START_DELAY"] = "1"
     subprocess.run([str(ROOT / "scripts" / "quickstart"), "stop"], cwd=ROOT, env=env, capture_output=True,
                    timeout=120)  # a previous run's leftovers, if any (their ports come from its ports.env)
     shutil.rmtree(run_dir, ignore_errors=True)  # fresh services, as on a new machine
