@@ -10,6 +10,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "app/commands/connect.h"
 #include "app/connector.h"
 #include "app/metrics_text.h"
 #include "app/slot_monitor.h"
@@ -20,7 +21,6 @@
 #include "server/http_server.h"
 #include "server/monitoring.h"
 #include "tail/tail.h"
-#include "worker/connect.h"
 
 namespace {
 std::atomic<bool> g_stop{false};
@@ -290,12 +290,12 @@ int main(int argc, char** argv) {
     std::printf("sluice %s\n", SLUICE_VERSION);
     return 0;
   }
-  if (conns->parsed()) return sluice::worker::connectors_command(url, action, connector_name, ca_file);
+  if (conns->parsed()) return sluice::app::connectors_command(url, action, connector_name, ca_file);
   if (connect->parsed()) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     std::signal(SIGPIPE, SIG_IGN);
-    return sluice::worker::run_connect(worker_properties, g_stop);
+    return sluice::app::run_connect(worker_properties, g_stop);
   }
   if (sink->parsed()) return run_sink_or_exit(config_path);
   if (tail->parsed()) {

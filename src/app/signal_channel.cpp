@@ -7,6 +7,7 @@
 #include <random>
 
 #include "common/log.h"
+#include "kafka/client.h"
 #include "pg/connection.h"
 #include "sink/kafka_producer.h"
 
@@ -17,17 +18,10 @@ std::shared_ptr<spdlog::logger> log() {
   static auto l = module_logger("signals");
   return l;
 }
-void quiet_log(const rd_kafka_t*, int, const char*, const char*) {}
 }  // namespace
 
 struct KafkaSignalChannel::Handle {
-  rd_kafka_t* rk = nullptr;
-  ~Handle() {
-    if (rk != nullptr) {
-      rd_kafka_consumer_close(rk);
-      rd_kafka_destroy(rk);
-    }
-  }
+  kafka::Consumer rk;
 };
 
 KafkaSignalChannel::~KafkaSignalChannel() = default;
@@ -37,42 +31,24 @@ Result<std::unique_ptr<KafkaSignalChannel>> KafkaSignalChannel::open(const confi
   ch->h_ = std::make_unique<Handle>();
   ch->key_ = config.topic_prefix;
   ch->topic_ = config.signal_kafka_topic;
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  auto set = [&](const char* k, const std::string& v) -> Status {
-    if (rd_kafka_conf_set(conf, k, v.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-      return Error::fatal(fmt::format("Kafka signal channel: {}={}: {}", k, v, err));
-    }
-    return ok_status();
-  };
-  for (auto [k, v] : std::initializer_list<std::pair<const char*, std::string>>{
-           {"bootstrap.servers", config.signal_kafka_bootstrap},
-           {"group.id", config.signal_kafka_group},
-           {"enable.auto.commit", "false"},
-           {"auto.offset.reset", "earliest"},
-           {"topic.metadata.refresh.interval.ms", "1000"},
-           {"allow.auto.create.topics", "true"}}) {
-    if (auto s = set(k, v); !s) {
-      rd_kafka_conf_destroy(conf);
-      return s.error();
-    }
-  }
-  // Security settings of the sink apply to the signal consumer too (same cluster by default).
-  for (const auto& [k, v] : config.producer_properties) {
-    if (k.starts_with("security.") || k.starts_with("sasl.") || k.starts_with("ssl.")) {
-      if (auto s = set(k.c_str(), v); !s) {
-        rd_kafka_conf_destroy(conf);
-        return s.error();
-      }
-    }
-  }
-  rd_kafka_conf_set_log_cb(conf, quiet_log);
-  ch->h_->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-  if (ch->h_->rk == nullptr) return Error::fatal(fmt::format("Kafka signal channel: {}", err));
-  rd_kafka_poll_set_consumer(ch->h_->rk);
+  kafka::ClientSpec spec;
+  spec.role = "Kafka signal channel consumer";
+  spec.layers = {kafka::Layer::of({{"bootstrap.servers", config.signal_kafka_bootstrap},
+                                   {"group.id", config.signal_kafka_group},
+                                   {"enable.auto.commit", "false"},
+                                   {"auto.offset.reset", "earliest"},
+                                   {"topic.metadata.refresh.interval.ms", "1000"},
+                                   {"allow.auto.create.topics", "true"}}),
+                 // Security settings of the sink apply to the signal consumer too (same cluster by default).
+                 kafka::Layer::of(kafka::security_properties(config.producer_properties), true)};
+  spec.quiet = true;
+  auto consumer = kafka::make_consumer(spec);
+  if (!consumer) return Error::fatal(fmt::format("Kafka signal channel: {}", consumer.error().message));
+  ch->h_->rk = std::move(*consumer);
+  rd_kafka_poll_set_consumer(ch->h_->rk.get());
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(topics, ch->topic_.c_str(), RD_KAFKA_PARTITION_UA);
-  auto e = rd_kafka_subscribe(ch->h_->rk, topics);
+  auto e = rd_kafka_subscribe(ch->h_->rk.get(), topics);
   rd_kafka_topic_partition_list_destroy(topics);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Error::fatal(
@@ -85,9 +61,9 @@ Result<std::unique_ptr<KafkaSignalChannel>> KafkaSignalChannel::open(const confi
 Result<std::vector<snapshot::Signal>> KafkaSignalChannel::poll() {
   std::vector<snapshot::Signal> out;
   for (int i = 0; i < 100; ++i) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(h_->rk, 0);
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(h_->rk.get(), 0);
     if (m == nullptr) break;
-    std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> guard(m, rd_kafka_message_destroy);
+    kafka::Message guard(m);
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF && m->err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
         log()->warn("Kafka signal channel {}: {}", topic_, rd_kafka_message_errstr(m));
@@ -115,7 +91,7 @@ Result<std::vector<snapshot::Signal>> KafkaSignalChannel::poll() {
 void KafkaSignalChannel::commit() {
   if (!dirty_) return;
   dirty_ = false;
-  rd_kafka_commit(h_->rk, nullptr, 0);
+  rd_kafka_commit(h_->rk.get(), nullptr, 0);
 }
 
 Status send_signal(const config::Config& config, const std::string& type, const std::string& data,

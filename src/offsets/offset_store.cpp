@@ -12,9 +12,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <thread>
 
 #include <fmt/format.h>
+
+#include "kafka/client.h"
+#include "kafka/topics.h"
 
 namespace sluice::offsets {
 
@@ -130,18 +132,6 @@ Status FileOffsetStore::store(const StoredOffset& offset) {
 
 namespace {
 
-struct KafkaHandle {
-  rd_kafka_t* rk = nullptr;
-  ~KafkaHandle() {
-    if (rk) {
-      rd_kafka_consumer_close(rk);
-      rd_kafka_destroy(rk);
-    }
-  }
-};
-
-void quiet_log(const rd_kafka_t*, int, const char*, const char*) {}
-
 // The reader's first authentication or TLS failure (served by rd_kafka_poll on the reading thread), so a
 // failed read names it rather than a timeout. The producer normally reports these first.
 void record_config_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
@@ -157,130 +147,72 @@ void record_config_error(rd_kafka_t*, int err, const char* reason, void* opaque)
 
 }  // namespace
 
-rd_kafka_resp_err_t query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition,
-                                     int64_t* low, int64_t* high, int timeout_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  for (;;) {
-    auto err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, low, high, timeout_ms);
-    const bool no_leader_yet = err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
-                               err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
-                               err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
-    if (!no_leader_yet || std::chrono::steady_clock::now() >= deadline) return err;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-}
-
-namespace {
-
-Status create_compacted_topic(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
-  char err[512];
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), 1, -1, err, sizeof(err));
-  if (nt == nullptr) return Error::fatal(fmt::format("invalid offset.storage.topic '{}': {}", topic, err));
-  rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
-  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
-  rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-  rd_kafka_AdminOptions_set_request_timeout(opts, timeout_ms, err, sizeof(err));
-  rd_kafka_CreateTopics(rk, &nt, 1, opts, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, timeout_ms + 1000);
-  Status st = ok_status();
-  if (ev == nullptr) {
-    st = Error::transient(fmt::format("timed out creating offset.storage.topic '{}'", topic));
-  } else if (rd_kafka_event_error(ev)) {
-    st = Error::transient(
-        fmt::format("cannot create offset.storage.topic '{}': {}", topic, rd_kafka_event_error_string(ev)));
-  } else {
-    size_t n = 0;
-    auto** res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    for (size_t i = 0; i < n; ++i) {
-      auto code = rd_kafka_topic_result_error(res[i]);
-      if (code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        st = Error::fatal(fmt::format("Kafka refused to create offset.storage.topic '{}': {}", topic,
-                                      rd_kafka_err2str(code)));
-      }
-    }
-  }
-  if (ev) rd_kafka_event_destroy(ev);
-  rd_kafka_AdminOptions_destroy(opts);
-  rd_kafka_NewTopic_destroy(nt);
-  rd_kafka_queue_destroy(q);
-  return st;
-}
-
-}  // namespace
-
 Result<std::optional<StoredOffset>> load_kafka_offset(const std::string& bootstrap_servers,
                                                       const std::map<std::string, std::string>& properties,
                                                       const std::string& topic, const std::string& key,
                                                       int timeout_ms) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (const auto& [k, v] : properties) {
-    rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err));  // producer-only ones are ignored
-  }
-  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap_servers.c_str(), err, sizeof(err));
-  rd_kafka_conf_set(conf, "group.id", "sluice-offset-reader", err, sizeof(err));
-  rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof(err));
-  rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof(err));
-  rd_kafka_conf_set(conf, "isolation.level", "read_committed", err, sizeof(err));
-  rd_kafka_conf_set_log_cb(conf, quiet_log);
   std::string config_error;
-  rd_kafka_conf_set_error_cb(conf, record_config_error);
-  rd_kafka_conf_set_opaque(conf, &config_error);
-  KafkaHandle h;
-  h.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-  if (h.rk == nullptr) return Error::fatal(fmt::format("cannot create Kafka consumer for offsets: {}", err));
+  kafka::ClientSpec spec;
+  spec.role = "Kafka consumer for offsets";
+  kafka::Layer passed = kafka::Layer::of(properties);
+  passed.skip_refused = true;  // producer-only ones are ignored
+  spec.layers = {passed, kafka::Layer::of({{"bootstrap.servers", bootstrap_servers},
+                                           {"group.id", "sluice-offset-reader"},
+                                           {"enable.auto.commit", "false"},
+                                           {"enable.partition.eof", "true"},
+                                           {"isolation.level", "read_committed"}})};
+  spec.layers.back().skip_refused = true;
+  spec.quiet = true;
+  spec.error_cb = record_config_error;
+  spec.opaque = &config_error;
+  auto consumer = kafka::make_consumer(spec);
+  if (!consumer) return consumer.error();
+  rd_kafka_t* rk = consumer->get();
   // A transient failure is reported as the authentication/TLS failure behind it, if there was one (fatal).
   auto explain = [&](Error e) -> Error {
-    rd_kafka_poll(h.rk, 0);
+    rd_kafka_poll(rk, 0);
     return config_error.empty() ? e : Error::fatal(config_error);
   };
 
-  if (auto s = create_compacted_topic(h.rk, topic, timeout_ms); !s) return explain(s.error());
-
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(h.rk, topic.c_str(), nullptr);
-  auto merr = rd_kafka_metadata(h.rk, 0, rkt, &md, timeout_ms);
-  rd_kafka_topic_destroy(rkt);
-  if (merr) {
-    return explain(
-        Error::transient(fmt::format("cannot read metadata of '{}': {}", topic, rd_kafka_err2str(merr))));
+  if (auto s = kafka::ensure_compacted_topic(
+          rk, {.name = topic, .partitions = 1, .what = "offset.storage.topic"}, timeout_ms);
+      !s) {
+    return explain(s.error());
   }
-  int partitions = md->topic_cnt > 0 ? md->topics[0].partition_cnt : 0;
-  rd_kafka_metadata_destroy(md);
 
-  rd_kafka_topic_partition_list_t* assign = rd_kafka_topic_partition_list_new(partitions);
+  auto partitions = kafka::partition_count(rk, topic, timeout_ms);
+  if (!partitions) return explain(partitions.error());
+
+  kafka::PartitionList assign(rd_kafka_topic_partition_list_new(*partitions));
   int remaining = 0;
-  for (int p = 0; p < partitions; ++p) {
+  for (int p = 0; p < *partitions; ++p) {
     int64_t low = 0, high = 0;
-    auto werr = query_watermarks(h.rk, topic, p, &low, &high, timeout_ms);
+    auto werr = kafka::query_watermarks(rk, topic, p, &low, &high, timeout_ms);
     if (werr) {
-      rd_kafka_topic_partition_list_destroy(assign);
       return explain(Error::transient(
           fmt::format("cannot read offsets of '{}' partition {}: {}", topic, p, rd_kafka_err2str(werr))));
     }
     if (high > low) {
-      rd_kafka_topic_partition_list_add(assign, topic.c_str(), p)->offset = low;
+      rd_kafka_topic_partition_list_add(assign.get(), topic.c_str(), p)->offset = low;
       ++remaining;
     }
   }
   std::optional<StoredOffset> found;
   if (remaining > 0) {
-    rd_kafka_assign(h.rk, assign);
+    rd_kafka_assign(rk, assign.get());
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (remaining > 0) {
       if (std::chrono::steady_clock::now() > deadline) {
-        rd_kafka_topic_partition_list_destroy(assign);
         return explain(Error::transient(fmt::format("timed out reading offsets from '{}'", topic)));
       }
-      rd_kafka_message_t* m = rd_kafka_consumer_poll(h.rk, 200);
-      if (m == nullptr) continue;
+      kafka::Message msg(rd_kafka_consumer_poll(rk, 200));
+      if (!msg) continue;
+      const rd_kafka_message_t* m = msg.get();
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         --remaining;
       } else if (m->err) {
-        std::string e = rd_kafka_message_errstr(m);
-        rd_kafka_message_destroy(m);
-        rd_kafka_topic_partition_list_destroy(assign);
-        return Error::transient(fmt::format("cannot read offsets from '{}': {}", topic, e));
+        return Error::transient(
+            fmt::format("cannot read offsets from '{}': {}", topic, rd_kafka_message_errstr(m)));
       } else if (m->key_len == key.size() &&
                  std::string_view(static_cast<const char*>(m->key), m->key_len) == key) {
         if (m->payload == nullptr) {
@@ -294,10 +226,8 @@ Result<std::optional<StoredOffset>> load_kafka_offset(const std::string& bootstr
           found = o;
         }
       }
-      rd_kafka_message_destroy(m);
     }
   }
-  rd_kafka_topic_partition_list_destroy(assign);
   return found;
 }
 

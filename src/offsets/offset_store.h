@@ -15,6 +15,7 @@
 
 #include "common/lsn.h"
 #include "common/result.h"
+#include "kafka/topics.h"
 
 namespace sluice::offsets {
 
@@ -71,9 +72,6 @@ Result<std::optional<StoredOffset>> load_kafka_offset(const std::string& bootstr
                                                       const std::string& topic, const std::string& key,
                                                       int timeout_ms);
 
-// rd_kafka_query_watermark_offsets, retried within timeout_ms while the partition has no leader yet (a topic
-// created a moment ago: NOT_LEADER_FOR_PARTITION, LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PART).
-rd_kafka_resp_err_t query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition,
-                                     int64_t* low, int64_t* high, int timeout_ms);
+using kafka::query_watermarks;  // moved to kafka/topics.h; the name stays for its callers
 
 }  // namespace sluice::offsets

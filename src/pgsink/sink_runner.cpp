@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "common/log.h"
+#include "kafka/client.h"
+#include "kafka/topics.h"
 #include "pgsink/record.h"
 #include "pgsink/target_writer.h"
 
@@ -21,11 +23,6 @@ namespace sluice::pgsink {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct RdKafkaDeleter {
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
-};
-using Consumer = std::unique_ptr<rd_kafka_t, RdKafkaDeleter>;
 
 struct Raw {  // what a dead letter record needs of the original
   std::optional<std::string> key, value;
@@ -70,8 +67,8 @@ class SinkRunner {
   std::set<std::string> seen_topics_;
   std::string failure_;
   std::shared_ptr<spdlog::logger> log_ = module_logger("pgsink");
-  Consumer consumer_;
-  Consumer dlq_;
+  kafka::Consumer consumer_;
+  kafka::Client dlq_;
   std::unique_ptr<TargetWriter> writer_;
   std::vector<Pending> batch_;
   std::vector<Raw> raw_;
@@ -149,8 +146,7 @@ void SinkRunner::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
           it != stored.end() ? std::to_string(it->second) : std::string("(none stored: auto.offset.reset)"));
     }
     if (cooperative) {
-      rd_kafka_error_t* e = rd_kafka_incremental_assign(consumer_.get(), parts);
-      if (e != nullptr) rd_kafka_error_destroy(e);
+      kafka::KafkaError e(rd_kafka_incremental_assign(consumer_.get(), parts));
     } else {
       rd_kafka_assign(consumer_.get(), parts);
     }
@@ -167,8 +163,7 @@ void SinkRunner::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
     }
   }
   if (cooperative) {
-    rd_kafka_error_t* e = rd_kafka_incremental_unassign(consumer_.get(), parts);
-    if (e != nullptr) rd_kafka_error_destroy(e);
+    kafka::KafkaError e(rd_kafka_incremental_unassign(consumer_.get(), parts));
   } else {
     rd_kafka_assign(consumer_.get(), nullptr);
   }
@@ -316,11 +311,10 @@ bool SinkRunner::flush_batch() {
   count_applied();
   m_.applied(next_);
   // Informational commit to Kafka (consumer lag); the target's table is the source of truth.
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(next_.size()));
+  kafka::PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(next_.size())));
   for (const auto& [tp, off] : next_)
-    rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition)->offset = off;
-  rd_kafka_commit(consumer_.get(), list, 1);
-  rd_kafka_topic_partition_list_destroy(list);
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = off;
+  rd_kafka_commit(consumer_.get(), list.get(), 1);
   batch_.clear();
   raw_.clear();
   next_.clear();
@@ -329,22 +323,21 @@ bool SinkRunner::flush_batch() {
 
 int SinkRunner::run() {
   if (!connect_target()) return fatal_ ? 1 : 0;
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (const auto& [k, v] : consumer_settings(config_)) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-      fail(fmt::format("Kafka consumer setting {}={}: {}", k, v, errstr));
-      rd_kafka_conf_destroy(conf);
-      return 2;
-    }
+  kafka::ClientSpec spec;
+  spec.layers = {kafka::Layer::of(consumer_settings(config_), true)};
+  spec.rebalance_cb = &SinkRunner::rebalance_cb;
+  spec.opaque = this;
+  auto conf = kafka::make_conf(spec);
+  if (!conf) {
+    fail(conf.error().message);
+    return 2;
   }
-  rd_kafka_conf_set_rebalance_cb(conf, &SinkRunner::rebalance_cb);
-  rd_kafka_conf_set_opaque(conf, this);
-  consumer_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr));
-  if (!consumer_) {
-    fail(fmt::format("cannot create the Kafka consumer: {}", errstr));
+  auto consumer = kafka::make_consumer(std::move(*conf), "Kafka consumer");
+  if (!consumer) {
+    fail(consumer.error().message);
     return 1;
   }
+  consumer_ = std::move(*consumer);
   rd_kafka_poll_set_consumer(consumer_.get());
   {
     auto settings = consumer_settings(config_);
@@ -358,49 +351,39 @@ int SinkRunner::run() {
         reset == "earliest" || reset == "smallest" || reset == "beginning");
   }
   if (!config_.dlq_topic.empty() && config_.errors_tolerance == ErrorsTolerance::kAll) {
-    rd_kafka_conf_t* pconf = rd_kafka_conf_new();
-    std::map<std::string, std::string> ps = {
-        {"bootstrap.servers", config_.bootstrap_servers}, {"acks", "all"}, {"enable.idempotence", "true"}};
-    for (const auto& [k, v] : config_.consumer_properties) {
-      if (k.starts_with("security.") || k.starts_with("sasl.") || k.starts_with("ssl.")) ps[k] = v;
-    }
-    for (const auto& [k, v] : ps) rd_kafka_conf_set(pconf, k.c_str(), v.c_str(), errstr, sizeof errstr);
-    dlq_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, pconf, errstr, sizeof errstr));
-    if (!dlq_) {
-      fail(fmt::format("cannot create the dead letter queue producer: {}", errstr));
+    kafka::ClientSpec dlq;
+    dlq.role = "dead letter queue producer";
+    kafka::Layer settings = kafka::Layer::of(
+        {{"bootstrap.servers", config_.bootstrap_servers}, {"acks", "all"}, {"enable.idempotence", "true"}});
+    kafka::Layer security = kafka::Layer::of(kafka::security_properties(config_.consumer_properties));
+    settings.skip_refused = security.skip_refused = true;
+    dlq.layers = {settings, security};
+    auto producer = kafka::make_producer(dlq);
+    if (!producer) {
+      fail(producer.error().message);
       return 1;
     }
+    dlq_ = std::move(*producer);
     // Create the topic with Connect's errors.deadletterqueue.topic.replication.factor (exists: fine).
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(config_.dlq_topic.c_str(), -1,
-                                                    config_.dlq_replication_factor, errstr, sizeof errstr);
-    rd_kafka_queue_t* q = rd_kafka_queue_new(dlq_.get());
-    rd_kafka_CreateTopics(dlq_.get(), &nt, 1, nullptr, q);
-    rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 15000);
-    if (ev != nullptr) {
-      const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
-      size_t n = 0;
-      const rd_kafka_topic_result_t** tr = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
-      if (n == 1 && rd_kafka_topic_result_error(tr[0]) != RD_KAFKA_RESP_ERR_NO_ERROR &&
-          rd_kafka_topic_result_error(tr[0]) != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        log_->warn("creating the dead letter queue topic {}: {}", config_.dlq_topic,
-                   rd_kafka_topic_result_error_string(tr[0]));
-      }
-      rd_kafka_event_destroy(ev);
+    if (auto s = kafka::create_topic(dlq_.get(),
+                                     {.name = config_.dlq_topic,
+                                      .replication_factor = config_.dlq_replication_factor,
+                                      .what = "dead letter queue topic"},
+                                     14000);
+        !s) {
+      log_->warn("creating the dead letter queue topic {}: {}", config_.dlq_topic, s.error().message);
     }
-    rd_kafka_queue_destroy(q);
-    rd_kafka_NewTopic_destroy(nt);
   }
-  rd_kafka_topic_partition_list_t* subs = rd_kafka_topic_partition_list_new(1);
+  kafka::PartitionList subs(rd_kafka_topic_partition_list_new(1));
   if (!config_.topics_regex.empty()) {
     std::string re =
         config_.topics_regex.starts_with("^") ? config_.topics_regex : "^" + config_.topics_regex;
-    rd_kafka_topic_partition_list_add(subs, re.c_str(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_topic_partition_list_add(subs.get(), re.c_str(), RD_KAFKA_PARTITION_UA);
   } else {
     for (const auto& t : config_.topics)
-      rd_kafka_topic_partition_list_add(subs, t.c_str(), RD_KAFKA_PARTITION_UA);
+      rd_kafka_topic_partition_list_add(subs.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
   }
-  auto err = rd_kafka_subscribe(consumer_.get(), subs);
-  rd_kafka_topic_partition_list_destroy(subs);
+  auto err = rd_kafka_subscribe(consumer_.get(), subs.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     fail(fmt::format("cannot subscribe: {}", rd_kafka_err2str(err)));
     return 1;
@@ -413,7 +396,8 @@ int SinkRunner::run() {
   auto last_log = Clock::now();
   bool keep_raw = static_cast<bool>(dlq_);
   while (!stop_.load() && !fatal_) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), batch_.empty() ? 200 : 0);
+    kafka::Message msg(rd_kafka_consumer_poll(consumer_.get(), batch_.empty() ? 200 : 0));
+    rd_kafka_message_t* m = msg.get();
     if (m == nullptr) {
       if (!batch_.empty() && !flush_batch()) break;
     } else if (m->err) {
@@ -429,7 +413,6 @@ int SinkRunner::run() {
           log_->warn("Kafka consumer: {}", rd_kafka_message_errstr(m));
         }
       }
-      rd_kafka_message_destroy(m);
     } else {
       Pending p;
       p.topic = rd_kafka_topic_name(m->rkt);
@@ -457,7 +440,7 @@ int SinkRunner::run() {
         }
       }
       auto rec = convert_record(config_, kr);
-      rd_kafka_message_destroy(m);
+      msg.reset();
       next_[{p.topic, p.partition}] = p.offset + 1;
       ++records_;
       bump(m_.records_read);

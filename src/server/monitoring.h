@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "server/rest_api.h"
-#include "server/worker.h"
 
 namespace sluice::server {
 

@@ -5,7 +5,9 @@
 // that method, 409 conflict, 415 a body that is not JSON.
 #include "server/rest_api.h"
 
+#include "app/metrics_text.h"
 #include "server/monitoring.h"
+#include "server/route.h"
 
 #include <algorithm>
 #include <cctype>
@@ -18,20 +20,6 @@ namespace sluice::server {
 namespace {
 
 using json = nlohmann::json;
-
-std::vector<std::string> split_path(const std::string& path) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < path.size()) {
-    while (i < path.size() && path[i] == '/') ++i;
-    if (i >= path.size()) break;
-    size_t j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    out.push_back(path.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -208,322 +196,407 @@ std::string redacted(const std::string& key, const std::string& value) {
   return "[hidden]";
 }
 
+namespace {
+
+// One request as a route handler sees it: the worker, the request and its path segments.
+struct Call {
+  Worker& worker;
+  const HttpRequest& request;
+  const std::vector<std::string>& seg;
+  const std::string& name() const { return seg[1]; }  // /connectors/{name}/…
+};
+
+HttpResponse no_content(int status) {
+  return {status, {}, {}};
+}
+
+// Monitoring (server/monitoring.h) and the status page.
+HttpResponse get_metrics(const Call& c) {
+  std::vector<app::LabeledMetrics> sources;
+  std::vector<app::LabeledSinkMetrics> sinks;
+  const auto views = c.worker.metrics();  // holds the metrics while they are read
+  for (const auto& v : views) {
+    if (v.sink) {
+      sinks.push_back({v.connector, v.state, v.sink.get()});
+    } else if (v.source) {
+      sources.push_back({v.connector, v.state, v.source.get()});
+    }
+  }
+  return metrics_response(app::metrics_text(sources, sinks));
+}
+HttpResponse get_health(const Call&) {
+  return health_response();
+}
+HttpResponse get_ui(const Call&) {
+  return status_page_response();
+}
+HttpResponse get_ready(const Call& c) {
+  std::vector<ConnectorStatus> statuses;
+  auto names = c.worker.connectors();
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    if (auto s = c.worker.connector_status(name)) statuses.push_back(*s);
+  }
+  return ready_response(statuses);
+}
+
+HttpResponse get_root(const Call& c) {
+  if (accepts_html(c.request.accept)) return status_page_response();
+  auto info = c.worker.server_info();
+  return json_response(
+      200, {{"version", info.version}, {"commit", info.commit}, {"kafka_cluster_id", info.kafka_cluster_id}});
+}
+
+HttpResponse get_plugins(const Call& c) {
+  json out = json::array();
+  for (const auto& p : c.worker.plugins()) {
+    out.push_back({{"class", p.class_name}, {"type", p.type}, {"version", p.version}});
+  }
+  return json_response(200, out);
+}
+
+HttpResponse validate_config(const Call& c) {
+  json body;
+  HttpResponse err;
+  if (!parse_body(c.request, body, err)) return err;
+  PatchMap config;
+  std::string why;
+  if (!read_config(body, config, why)) return error_response(400, why);
+  auto v = c.worker.validate(c.seg[1], without_nulls(config));
+  if (!v) return from_error(v.error());
+  return json_response(200, validation_json(*v));
+}
+
+HttpResponse list_connectors(const Call& c) {
+  auto names = c.worker.connectors();
+  std::sort(names.begin(), names.end());
+  if (c.request.query.count("expand") == 0) return json_response(200, names);
+  json out = json::object();
+  for (const auto& name : names) {
+    json entry = json::object();
+    auto range = c.request.query.equal_range("expand");
+    for (auto it = range.first; it != range.second; ++it) {
+      if (it->second == "status") {
+        auto s = c.worker.connector_status(name);
+        if (s) entry["status"] = status_json(*s);
+      } else if (it->second == "info") {
+        auto i = c.worker.connector_info(name);
+        if (i) entry["info"] = info_json(*i);
+      }
+    }
+    // A connector deleted meanwhile is left out, as Connect does.
+    if (!entry.empty()) out[name] = entry;
+  }
+  return json_response(200, out);
+}
+
+// CreateConnectorRequest's "name": trimmed; the 400 answer when it is missing or not a valid name.
+std::optional<HttpResponse> read_name(const json& body, std::string& name) {
+  if (body.contains("name")) {
+    if (!body["name"].is_string() && !body["name"].is_null()) {
+      return error_response(400, "Connector name must be a string");
+    }
+    if (body["name"].is_string()) name = body["name"].get<std::string>();
+  }
+  auto b = name.find_first_not_of(" \t\r\n");
+  name = b == std::string::npos ? "" : name.substr(b, name.find_last_not_of(" \t\r\n") - b + 1);
+  if (name.empty()) {
+    return error_response(400,
+                          "Connector configuration is invalid and contains the following 1 error(s):\n"
+                          "Missing required configuration \"name\" which has no default value.\n"
+                          "You can also find the above list of errors at the endpoint "
+                          "`/connector-plugins/{connectorType}/config/validate`");
+  }
+  if (name.find('/') != std::string::npos ||
+      std::any_of(name.begin(), name.end(), [](unsigned char c) { return std::iscntrl(c); })) {
+    return error_response(
+        400, "Invalid connector name '" + name + "': a name may not contain '/' or control characters");
+  }
+  return std::nullopt;
+}
+
+// CreateConnectorRequest's "initial_state"; the 400 answer for an unknown one.
+std::optional<HttpResponse> read_initial_state(const json& body, std::optional<TargetState>& initial) {
+  if (!body.contains("initial_state") || body["initial_state"].is_null()) return std::nullopt;
+  auto st = body["initial_state"].is_string() ? body["initial_state"].get<std::string>() : std::string();
+  auto up = st;
+  std::transform(up.begin(), up.end(), up.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  if (up == "RUNNING") {
+    initial = TargetState::kStarted;
+  } else if (up == "PAUSED") {
+    initial = TargetState::kPaused;
+  } else if (up == "STOPPED") {
+    initial = TargetState::kStopped;
+  } else {
+    return error_response(400, "Invalid initial state '" + st + "' (allowed: RUNNING, PAUSED, STOPPED)");
+  }
+  return std::nullopt;
+}
+
+// POST /connectors: CreateConnectorRequest {"name", "config", "initial_state"}.
+HttpResponse create_connector(const Call& c) {
+  json body;
+  HttpResponse err;
+  if (!parse_body(c.request, body, err)) return err;
+  if (!body.is_object())
+    return error_response(400, "Request body must be a JSON object with name and config");
+  std::string name;
+  if (auto e = read_name(body, name)) return *e;
+  if (!body.contains("config") || body["config"].is_null()) {
+    return error_response(400, "Connector config is missing: the request needs a \"config\" object");
+  }
+  PatchMap raw;
+  std::string why;
+  if (!read_config(body["config"], raw, why)) return error_response(400, why);
+  ConfigMap config = without_nulls(raw);
+  if (!check_name(name, config, err)) return err;
+  std::optional<TargetState> initial;
+  if (auto e = read_initial_state(body, initial)) return *e;
+  auto created = c.worker.put_connector_config(name, config, false, initial);
+  if (!created) return from_error(created.error());
+  auto resp = json_response(201, info_json(created->info));
+  resp.location = "/connectors/" + name;
+  return resp;
+}
+
+HttpResponse get_connector(const Call& c) {
+  auto info = c.worker.connector_info(c.name());
+  if (!info) return from_error(info.error());
+  return json_response(200, info_json(*info));
+}
+
+HttpResponse delete_connector(const Call& c) {
+  auto d = c.worker.delete_connector(c.name());
+  if (!d) return from_error(d.error());
+  return no_content(204);
+}
+
+HttpResponse get_config(const Call& c) {
+  auto info = c.worker.connector_info(c.name());
+  if (!info) return from_error(info.error());
+  return json_response(200, config_json(info->config));
+}
+
+// The body of PUT and PATCH /connectors/{name}/config; the 400 answer when it is not a config.
+std::optional<HttpResponse> read_config_body(const Call& c, PatchMap& raw) {
+  json body;
+  HttpResponse err;
+  if (!parse_body(c.request, body, err)) return err;
+  std::string why;
+  if (!read_config(body, raw, why)) return error_response(400, why);
+  return std::nullopt;
+}
+
+HttpResponse put_config(const Call& c) {
+  PatchMap raw;
+  if (auto e = read_config_body(c, raw)) return *e;
+  ConfigMap config = without_nulls(raw);
+  HttpResponse err;
+  if (!check_name(c.name(), config, err)) return err;
+  auto created = c.worker.put_connector_config(c.name(), config, true, std::nullopt);
+  if (!created) return from_error(created.error());
+  auto resp = json_response(created->created ? 201 : 200, info_json(created->info));
+  if (created->created) resp.location = "/connectors/" + c.name();
+  return resp;
+}
+
+// PATCH (KIP-477): the stored config with these keys set, and those given as null removed.
+HttpResponse patch_config(const Call& c) {
+  PatchMap raw;
+  if (auto e = read_config_body(c, raw)) return *e;
+  auto info = c.worker.connector_info(c.name());
+  if (!info) return from_error(info.error());
+  ConfigMap config = info->config;
+  for (const auto& [k, v] : raw) {
+    if (v) {
+      config[k] = *v;
+    } else {
+      config.erase(k);
+    }
+  }
+  HttpResponse err;
+  if (!check_name(c.name(), config, err)) return err;
+  auto updated = c.worker.put_connector_config(c.name(), config, true, std::nullopt);
+  if (!updated) return from_error(updated.error());
+  return json_response(200, info_json(updated->info));
+}
+
+HttpResponse get_status(const Call& c) {
+  auto s = c.worker.connector_status(c.name());
+  if (!s) return from_error(s.error());
+  return json_response(200, status_json(*s));
+}
+
+HttpResponse get_tasks(const Call& c) {
+  auto tasks = c.worker.task_configs(c.name());
+  if (!tasks) return from_error(tasks.error());
+  json out = json::array();
+  for (const auto& [id, cfg] : *tasks) {
+    out.push_back({{"id", {{"connector", c.name()}, {"task", id}}}, {"config", config_json(cfg)}});
+  }
+  return json_response(200, out);
+}
+
+HttpResponse get_tasks_config(const Call& c) {
+  auto tasks = c.worker.task_configs(c.name());
+  if (!tasks) return from_error(tasks.error());
+  json out = json::object();
+  for (const auto& [id, cfg] : *tasks) out[c.name() + "-" + std::to_string(id)] = config_json(cfg);
+  return json_response(200, out);
+}
+
+HttpResponse set_target(const Call& c, TargetState st) {
+  auto d = c.worker.set_target_state(c.name(), st);
+  if (!d) return from_error(d.error());
+  return no_content(202);
+}
+HttpResponse pause(const Call& c) {
+  return set_target(c, TargetState::kPaused);
+}
+HttpResponse resume(const Call& c) {
+  return set_target(c, TargetState::kStarted);
+}
+HttpResponse stop(const Call& c) {
+  return set_target(c, TargetState::kStopped);
+}
+
+HttpResponse restart(const Call& c) {
+  bool include_tasks = query_flag(c.request, "includeTasks");
+  bool only_failed = query_flag(c.request, "onlyFailed");
+  auto s = c.worker.restart_connector(c.name(), include_tasks, only_failed);
+  if (!s) return from_error(s.error());
+  // The connector alone (neither flag): Connect's pre-KIP-745 answer, no body.
+  if (!include_tasks && !only_failed) return no_content(204);
+  return json_response(202, status_json(*s));
+}
+
+HttpResponse get_topics(const Call& c) {
+  auto t = c.worker.active_topics(c.name());
+  if (!t) return from_error(t.error());
+  auto topics = *t;
+  std::sort(topics.begin(), topics.end());
+  return json_response(200, {{c.name(), {{"topics", topics}}}});
+}
+
+HttpResponse reset_topics(const Call& c) {
+  auto d = c.worker.reset_active_topics(c.name());
+  if (!d) return from_error(d.error());
+  return no_content(202);
+}
+
+HttpResponse get_offsets(const Call& c) {
+  auto o = c.worker.offsets(c.name());
+  if (!o) return from_error(o.error());
+  return json_response(200, {{"offsets", *o}});
+}
+
+HttpResponse reset_offsets(const Call& c) {
+  auto msg = c.worker.reset_offsets(c.name());
+  if (!msg) return from_error(msg.error());
+  return json_response(200, {{"message", *msg}});
+}
+
+HttpResponse alter_offsets(const Call& c) {
+  json body;
+  HttpResponse err;
+  if (!parse_body(c.request, body, err)) return err;
+  if (!body.is_object() || !body.contains("offsets") || !body["offsets"].is_array() ||
+      body["offsets"].empty()) {
+    return error_response(400, "Partitions / offsets need to be provided for an alter offsets request");
+  }
+  for (const auto& entry : body["offsets"]) {
+    if (!entry.is_object() || !entry.contains("partition") || !entry["partition"].is_object()) {
+      return error_response(400, "Each entry of offsets needs a \"partition\" object");
+    }
+    if (entry.contains("offset") && !entry["offset"].is_object() && !entry["offset"].is_null()) {
+      return error_response(400, "The \"offset\" of an entry must be an object or null");
+    }
+  }
+  auto msg = c.worker.alter_offsets(c.name(), body["offsets"]);
+  if (!msg) return from_error(msg.error());
+  return json_response(200, {{"message", *msg}});
+}
+
+HttpResponse get_task_status(const Call& c) {
+  auto id = task_id(c.seg[3]);
+  if (!id) return not_found_path();
+  auto s = c.worker.connector_status(c.name());
+  if (!s) return from_error(s.error());
+  for (const auto& t : s->tasks) {
+    if (t.id == *id) return json_response(200, task_status_json(t));
+  }
+  return error_response(404, "No status found for task " + c.name() + "-" + c.seg[3]);
+}
+
+HttpResponse restart_task(const Call& c) {
+  auto id = task_id(c.seg[3]);
+  if (!id) return not_found_path();
+  auto d = c.worker.restart_task(c.name(), *id);
+  if (!d) return from_error(d.error());
+  return no_content(204);
+}
+
+struct Route {
+  std::string_view method;
+  std::string_view pattern;
+  HttpResponse (*handler)(const Call&);
+};
+
+// Connect's resources, plus monitoring and the status page. A path that matches no pattern is 404; one
+// that matches a pattern only under other methods is 405.
+constexpr Route kRoutes[] = {
+    {"GET", "/", get_root},
+    {"GET", "/metrics", get_metrics},
+    {"GET", "/health", get_health},
+    {"GET", "/ready", get_ready},
+    {"GET", "/ui", get_ui},
+    {"GET", "/connector-plugins", get_plugins},
+    {"PUT", "/connector-plugins/{plugin}/config/validate", validate_config},
+    {"GET", "/connectors", list_connectors},
+    {"POST", "/connectors", create_connector},
+    {"GET", "/connectors/{name}", get_connector},
+    {"DELETE", "/connectors/{name}", delete_connector},
+    {"GET", "/connectors/{name}/config", get_config},
+    {"PUT", "/connectors/{name}/config", put_config},
+    {"PATCH", "/connectors/{name}/config", patch_config},
+    {"GET", "/connectors/{name}/status", get_status},
+    {"GET", "/connectors/{name}/tasks", get_tasks},
+    {"GET", "/connectors/{name}/tasks-config", get_tasks_config},
+    {"PUT", "/connectors/{name}/pause", pause},
+    {"PUT", "/connectors/{name}/resume", resume},
+    {"PUT", "/connectors/{name}/stop", stop},
+    {"POST", "/connectors/{name}/restart", restart},
+    {"GET", "/connectors/{name}/topics", get_topics},
+    {"PUT", "/connectors/{name}/topics/reset", reset_topics},
+    {"GET", "/connectors/{name}/offsets", get_offsets},
+    {"PATCH", "/connectors/{name}/offsets", alter_offsets},
+    {"DELETE", "/connectors/{name}/offsets", reset_offsets},
+    {"GET", "/connectors/{name}/tasks/{task}/status", get_task_status},
+    {"POST", "/connectors/{name}/tasks/{task}/restart", restart_task},
+};
+
+// Every resource @Consumes(application/json): a body of another declared media type is 415.
+bool unsupported_type(const HttpRequest& r) {
+  const bool has_body_method = r.method == "POST" || r.method == "PUT" || r.method == "PATCH";
+  if (!has_body_method || r.content_type.empty()) return false;
+  auto ct = lower(r.content_type);
+  return !(ct.starts_with("application/json") || ct.starts_with("*/*"));
+}
+
+}  // namespace
+
 HttpResponse RestApi::handle(const HttpRequest& r) const {
   const auto seg = split_path(r.path);
-  const std::string& m = r.method;
-  const bool has_body_method = m == "POST" || m == "PUT" || m == "PATCH";
-  // Every resource @Consumes(application/json): another declared media type is 415.
-  auto unsupported_type = [&] {
-    if (!has_body_method || r.content_type.empty()) return false;
-    auto ct = lower(r.content_type);
-    return !(ct.starts_with("application/json") || ct.starts_with("*/*"));
-  };
-  // allowed: the methods this path has. 405 for another, 415 for a body that is not JSON.
-  auto gate = [&](std::initializer_list<const char*> allowed) -> std::optional<HttpResponse> {
-    bool found = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return m == a; });
-    if (!found) return method_not_allowed();
-    if (unsupported_type()) return error_response(415, "HTTP 415 Unsupported Media Type");
-    return std::nullopt;
-  };
-
-  // Monitoring (server/monitoring.h) and the status page.
-  if (seg.size() == 1 && (seg[0] == "metrics" || seg[0] == "health" || seg[0] == "ready" || seg[0] == "ui")) {
-    if (auto g = gate({"GET"})) return *g;
-    if (seg[0] == "metrics") return metrics_response(worker_.metrics_text());
-    if (seg[0] == "health") return health_response();
-    if (seg[0] == "ui") return status_page_response();
-    std::vector<ConnectorStatus> statuses;
-    auto names = worker_.connectors();
-    std::sort(names.begin(), names.end());
-    for (const auto& name : names) {
-      if (auto s = worker_.connector_status(name)) statuses.push_back(*s);
-    }
-    return ready_response(statuses);
+  bool path_known = false;
+  for (const auto& route : kRoutes) {
+    if (!path_matches(route.pattern, seg)) continue;
+    path_known = true;
+    if (route.method != r.method) continue;
+    if (unsupported_type(r)) return error_response(415, "HTTP 415 Unsupported Media Type");
+    return route.handler(Call{worker_, r, seg});
   }
-
-  // GET /
-  if (seg.empty()) {
-    if (auto g = gate({"GET"})) return *g;
-    if (accepts_html(r.accept)) return status_page_response();
-    auto info = worker_.server_info();
-    return json_response(
-        200,
-        {{"version", info.version}, {"commit", info.commit}, {"kafka_cluster_id", info.kafka_cluster_id}});
-  }
-
-  if (seg[0] == "connector-plugins") {
-    if (seg.size() == 1) {
-      if (auto g = gate({"GET"})) return *g;
-      json out = json::array();
-      for (const auto& p : worker_.plugins()) {
-        out.push_back({{"class", p.class_name}, {"type", p.type}, {"version", p.version}});
-      }
-      return json_response(200, out);
-    }
-    if (seg.size() == 4 && seg[2] == "config" && seg[3] == "validate") {
-      if (auto g = gate({"PUT"})) return *g;
-      json body;
-      HttpResponse err;
-      if (!parse_body(r, body, err)) return err;
-      PatchMap config;
-      std::string why;
-      if (!read_config(body, config, why)) return error_response(400, why);
-      auto v = worker_.validate(seg[1], without_nulls(config));
-      if (!v) return from_error(v.error());
-      return json_response(200, validation_json(*v));
-    }
-    return not_found_path();
-  }
-
-  if (seg[0] != "connectors") return not_found_path();
-
-  // /connectors
-  if (seg.size() == 1) {
-    if (auto g = gate({"GET", "POST"})) return *g;
-    if (m == "GET") {
-      auto names = worker_.connectors();
-      std::sort(names.begin(), names.end());
-      if (r.query.count("expand") == 0) return json_response(200, names);
-      json out = json::object();
-      for (const auto& name : names) {
-        json entry = json::object();
-        auto range = r.query.equal_range("expand");
-        for (auto it = range.first; it != range.second; ++it) {
-          if (it->second == "status") {
-            auto s = worker_.connector_status(name);
-            if (s) entry["status"] = status_json(*s);
-          } else if (it->second == "info") {
-            auto i = worker_.connector_info(name);
-            if (i) entry["info"] = info_json(*i);
-          }
-        }
-        // A connector deleted meanwhile is left out, as Connect does.
-        if (!entry.empty()) out[name] = entry;
-      }
-      return json_response(200, out);
-    }
-    // POST /connectors: CreateConnectorRequest {"name", "config", "initial_state"}.
-    json body;
-    HttpResponse err;
-    if (!parse_body(r, body, err)) return err;
-    if (!body.is_object())
-      return error_response(400, "Request body must be a JSON object with name and config");
-    std::string name;
-    if (body.contains("name")) {
-      if (!body["name"].is_string() && !body["name"].is_null()) {
-        return error_response(400, "Connector name must be a string");
-      }
-      if (body["name"].is_string()) name = body["name"].get<std::string>();
-    }
-    auto b = name.find_first_not_of(" \t\r\n");
-    name = b == std::string::npos ? "" : name.substr(b, name.find_last_not_of(" \t\r\n") - b + 1);
-    if (name.empty()) {
-      return error_response(400,
-                            "Connector configuration is invalid and contains the following 1 error(s):\n"
-                            "Missing required configuration \"name\" which has no default value.\n"
-                            "You can also find the above list of errors at the endpoint "
-                            "`/connector-plugins/{connectorType}/config/validate`");
-    }
-    if (name.find('/') != std::string::npos ||
-        std::any_of(name.begin(), name.end(), [](unsigned char c) { return std::iscntrl(c); })) {
-      return error_response(
-          400, "Invalid connector name '" + name + "': a name may not contain '/' or control characters");
-    }
-    if (!body.contains("config") || body["config"].is_null()) {
-      return error_response(400, "Connector config is missing: the request needs a \"config\" object");
-    }
-    PatchMap raw;
-    std::string why;
-    if (!read_config(body["config"], raw, why)) return error_response(400, why);
-    ConfigMap config = without_nulls(raw);
-    if (!check_name(name, config, err)) return err;
-    std::optional<TargetState> initial;
-    if (body.contains("initial_state") && !body["initial_state"].is_null()) {
-      auto st = body["initial_state"].is_string() ? body["initial_state"].get<std::string>() : std::string();
-      auto up = st;
-      std::transform(up.begin(), up.end(), up.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-      if (up == "RUNNING") {
-        initial = TargetState::kStarted;
-      } else if (up == "PAUSED") {
-        initial = TargetState::kPaused;
-      } else if (up == "STOPPED") {
-        initial = TargetState::kStopped;
-      } else {
-        return error_response(400, "Invalid initial state '" + st + "' (allowed: RUNNING, PAUSED, STOPPED)");
-      }
-    }
-    auto created = worker_.put_connector_config(name, config, false, initial);
-    if (!created) return from_error(created.error());
-    auto resp = json_response(201, info_json(created->info));
-    resp.location = "/connectors/" + name;
-    return resp;
-  }
-
-  const std::string& name = seg[1];
-  // /connectors/{name}
-  if (seg.size() == 2) {
-    if (auto g = gate({"GET", "DELETE"})) return *g;
-    if (m == "GET") {
-      auto info = worker_.connector_info(name);
-      if (!info) return from_error(info.error());
-      return json_response(200, info_json(*info));
-    }
-    auto d = worker_.delete_connector(name);
-    if (!d) return from_error(d.error());
-    return {204, {}, {}};
-  }
-
-  const std::string& what = seg[2];
-  if (seg.size() == 3) {
-    if (what == "config") {
-      if (auto g = gate({"GET", "PUT", "PATCH"})) return *g;
-      if (m == "GET") {
-        auto info = worker_.connector_info(name);
-        if (!info) return from_error(info.error());
-        return json_response(200, config_json(info->config));
-      }
-      json body;
-      HttpResponse err;
-      if (!parse_body(r, body, err)) return err;
-      PatchMap raw;
-      std::string why;
-      if (!read_config(body, raw, why)) return error_response(400, why);
-      if (m == "PUT") {
-        ConfigMap config = without_nulls(raw);
-        if (!check_name(name, config, err)) return err;
-        auto created = worker_.put_connector_config(name, config, true, std::nullopt);
-        if (!created) return from_error(created.error());
-        auto resp = json_response(created->created ? 201 : 200, info_json(created->info));
-        if (created->created) resp.location = "/connectors/" + name;
-        return resp;
-      }
-      // PATCH (KIP-477): the stored config with these keys set, and those given as null removed.
-      auto info = worker_.connector_info(name);
-      if (!info) return from_error(info.error());
-      ConfigMap config = info->config;
-      for (const auto& [k, v] : raw) {
-        if (v) {
-          config[k] = *v;
-        } else {
-          config.erase(k);
-        }
-      }
-      if (!check_name(name, config, err)) return err;
-      auto updated = worker_.put_connector_config(name, config, true, std::nullopt);
-      if (!updated) return from_error(updated.error());
-      return json_response(200, info_json(updated->info));
-    }
-    if (what == "status") {
-      if (auto g = gate({"GET"})) return *g;
-      auto s = worker_.connector_status(name);
-      if (!s) return from_error(s.error());
-      return json_response(200, status_json(*s));
-    }
-    if (what == "tasks" || what == "tasks-config") {
-      if (auto g = gate({"GET"})) return *g;
-      auto tasks = worker_.task_configs(name);
-      if (!tasks) return from_error(tasks.error());
-      if (what == "tasks-config") {
-        json out = json::object();
-        for (const auto& [id, cfg] : *tasks) out[name + "-" + std::to_string(id)] = config_json(cfg);
-        return json_response(200, out);
-      }
-      json out = json::array();
-      for (const auto& [id, cfg] : *tasks) {
-        out.push_back({{"id", {{"connector", name}, {"task", id}}}, {"config", config_json(cfg)}});
-      }
-      return json_response(200, out);
-    }
-    if (what == "pause" || what == "resume" || what == "stop") {
-      if (auto g = gate({"PUT"})) return *g;
-      auto st = what == "pause" ? TargetState::kPaused
-                                : (what == "stop" ? TargetState::kStopped : TargetState::kStarted);
-      auto d = worker_.set_target_state(name, st);
-      if (!d) return from_error(d.error());
-      return {202, {}, {}};
-    }
-    if (what == "restart") {
-      if (auto g = gate({"POST"})) return *g;
-      bool include_tasks = query_flag(r, "includeTasks");
-      bool only_failed = query_flag(r, "onlyFailed");
-      auto s = worker_.restart_connector(name, include_tasks, only_failed);
-      if (!s) return from_error(s.error());
-      // The connector alone (neither flag): Connect's pre-KIP-745 answer, no body.
-      if (!include_tasks && !only_failed) return {204, {}, {}};
-      return json_response(202, status_json(*s));
-    }
-    if (what == "topics") {
-      if (auto g = gate({"GET"})) return *g;
-      auto t = worker_.active_topics(name);
-      if (!t) return from_error(t.error());
-      auto topics = *t;
-      std::sort(topics.begin(), topics.end());
-      return json_response(200, {{name, {{"topics", topics}}}});
-    }
-    if (what == "offsets") {
-      if (auto g = gate({"GET", "PATCH", "DELETE"})) return *g;
-      if (m == "GET") {
-        auto o = worker_.offsets(name);
-        if (!o) return from_error(o.error());
-        return json_response(200, {{"offsets", *o}});
-      }
-      if (m == "DELETE") {
-        auto msg = worker_.reset_offsets(name);
-        if (!msg) return from_error(msg.error());
-        return json_response(200, {{"message", *msg}});
-      }
-      json body;
-      HttpResponse err;
-      if (!parse_body(r, body, err)) return err;
-      if (!body.is_object() || !body.contains("offsets") || !body["offsets"].is_array() ||
-          body["offsets"].empty()) {
-        return error_response(400, "Partitions / offsets need to be provided for an alter offsets request");
-      }
-      for (const auto& entry : body["offsets"]) {
-        if (!entry.is_object() || !entry.contains("partition") || !entry["partition"].is_object()) {
-          return error_response(400, "Each entry of offsets needs a \"partition\" object");
-        }
-        if (entry.contains("offset") && !entry["offset"].is_object() && !entry["offset"].is_null()) {
-          return error_response(400, "The \"offset\" of an entry must be an object or null");
-        }
-      }
-      auto msg = worker_.alter_offsets(name, body["offsets"]);
-      if (!msg) return from_error(msg.error());
-      return json_response(200, {{"message", *msg}});
-    }
-    return not_found_path();
-  }
-
-  if (seg.size() == 4 && what == "topics" && seg[3] == "reset") {
-    if (auto g = gate({"PUT"})) return *g;
-    auto d = worker_.reset_active_topics(name);
-    if (!d) return from_error(d.error());
-    return {202, {}, {}};
-  }
-
-  // /connectors/{name}/tasks/{id}/status|restart
-  if (seg.size() == 5 && what == "tasks") {
-    auto id = task_id(seg[3]);
-    if (seg[4] == "status") {
-      if (auto g = gate({"GET"})) return *g;
-      if (!id) return not_found_path();
-      auto s = worker_.connector_status(name);
-      if (!s) return from_error(s.error());
-      for (const auto& t : s->tasks) {
-        if (t.id == *id) return json_response(200, task_status_json(t));
-      }
-      return error_response(404, "No status found for task " + name + "-" + seg[3]);
-    }
-    if (seg[4] == "restart") {
-      if (auto g = gate({"POST"})) return *g;
-      if (!id) return not_found_path();
-      auto d = worker_.restart_task(name, *id);
-      if (!d) return from_error(d.error());
-      return {204, {}, {}};
-    }
-  }
-  return not_found_path();
+  return path_known ? method_not_allowed() : not_found_path();
 }
 
 }  // namespace sluice::server

@@ -5,9 +5,25 @@
 #include <map>
 #include <string>
 
-#include "server/worker.h"
+#include "worker/herder.h"
 
 namespace sluice::server {
+
+// The worker the API serves (src/worker/herder.h) and the vocabulary of its answers.
+using Worker = worker::Herder;
+using worker::ApiError;
+using worker::ApiResult;
+using worker::ConfigMap;
+using worker::ConnectorInfo;
+using worker::ConnectorStatus;
+using worker::Created;
+using worker::Done;
+using worker::PluginInfo;
+using worker::PropertyCheck;
+using worker::ServerInfo;
+using worker::TargetState;
+using worker::TaskStatus;
+using worker::Validation;
 
 struct HttpRequest {
   std::string method;  // GET, POST, …

@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "common/log.h"
+#include "kafka/client.h"
 
 namespace sluice::sink {
 
@@ -24,13 +25,6 @@ std::shared_ptr<spdlog::logger> logger() {
 
 int64_t message_bytes(std::optional<std::string_view> key, std::optional<std::string_view> value) {
   return static_cast<int64_t>((key ? key->size() : 0) + (value ? value->size() : 0));
-}
-
-// A user-given property whose value is a secret (password, private key) is named, never shown.
-std::string shown(const std::string& name, const std::string& value) {
-  bool secret = name.find("password") != std::string::npos || name.find("secret") != std::string::npos ||
-                name == "ssl.key.pem" || name == "ssl_key";
-  return secret ? std::string("(secret)") : "'" + value + "'";
 }
 
 // Errors reach error_cb too (logged there once); librdkafka's own log lines are kept for debugging,
@@ -75,17 +69,6 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
     const std::string& bootstrap_servers, const std::map<std::string, std::string>& properties,
     DeliveryHandler* handler, QueueLimits limits) {
   std::unique_ptr<KafkaProducer> producer(new KafkaProducer(handler, limits));
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char err[512];
-  auto set = [&](const std::string& k, const std::string& v, bool user) -> Status {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-      return Error::fatal(user ? fmt::format("invalid Kafka producer property {}={}: {} (passed through as "
-                                             "producer.{} / kafka.{})",
-                                             k, shown(k, v), err, k, k)
-                               : fmt::format("cannot set Kafka property {}='{}': {}", k, v, err));
-    }
-    return ok_status();
-  };
   // Defaults: durable (acks=all), in order, Java-compatible key partitioning, batching for throughput,
   // and no delivery timeout: an unreachable broker stalls sluice (and holds the slot) instead of
   // dropping changes.
@@ -131,39 +114,22 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
       {"queue.buffering.max.messages", max_messages.c_str()},
       {"queue.buffering.max.kbytes", max_kbytes.c_str()},
   };
-  for (auto [k, v] : queue_defaults) {
-    if (auto s = set(k, v, false); !s) {
-      rd_kafka_conf_destroy(conf);
-      return s.error();
-    }
-  }
-  for (auto [k, v] : defaults) {
-    if (auto s = set(k, v, false); !s) {
-      rd_kafka_conf_destroy(conf);
-      return s.error();
-    }
-  }
-  if (auto s = set("bootstrap.servers", bootstrap_servers, false); !s) {
-    rd_kafka_conf_destroy(conf);
-    return s.error();
-  }
-  for (const auto& [k, v] : properties) {
-    if (auto s = set(k, v, true); !s) {
-      rd_kafka_conf_destroy(conf);
-      return s.error();
-    }
-  }
-  rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::on_delivery_report);
-  rd_kafka_conf_set_error_cb(conf, &KafkaProducer::on_error);
-  rd_kafka_conf_set_log_cb(conf, log_cb);
-  rd_kafka_conf_set_opaque(conf, producer.get());
-
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return Error::fatal(fmt::format("cannot create Kafka producer: {}", err));
-  }
-  producer->rk_.reset(rk);
+  kafka::ClientSpec spec;
+  spec.role = "Kafka producer";
+  kafka::Layer own;
+  for (auto [k, v] : queue_defaults) own.properties.emplace_back(k, v);
+  for (auto [k, v] : defaults) own.properties.emplace_back(k, v);
+  own.properties.emplace_back("bootstrap.servers", bootstrap_servers);
+  kafka::Layer user_layer = kafka::Layer::of(properties, true);
+  user_layer.origin = "passed through as producer.{} / kafka.{}";
+  spec.layers = {std::move(own), std::move(user_layer)};
+  spec.dr_msg_cb = &KafkaProducer::on_delivery_report;
+  spec.error_cb = &KafkaProducer::on_error;
+  spec.log_cb = log_cb;
+  spec.opaque = producer.get();
+  auto rk = kafka::make_producer(spec);
+  if (!rk) return rk.error();
+  producer->rk_ = std::move(*rk);
   return producer;
 }
 
@@ -348,7 +314,7 @@ rd_kafka_topic_t* KafkaProducer::topic_handle(const std::string& topic) {
   if (it == topics_.end()) {
     rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr);
     if (rkt == nullptr) return nullptr;
-    it = topics_.emplace(topic, std::unique_ptr<rd_kafka_topic_t, RdKafkaTopicDeleter>(rkt)).first;
+    it = topics_.emplace(topic, kafka::Topic(rkt)).first;
   }
   last_topic_name_ = &it->first;
   last_topic_ = it->second.get();
@@ -391,21 +357,22 @@ bool create_topic_error_is_transient(rd_kafka_resp_err_t code, std::string_view 
 Status KafkaProducer::ensure_topic(const std::string& topic, int timeout_ms) {
   if (known_topics_.count(topic)) return ok_status();
   char err[512];
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), -1, -1, err, sizeof(err));
-  if (nt == nullptr) return Error::fatal(fmt::format("invalid Kafka topic name '{}': {}", topic, err));
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk_.get());
-  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
-  rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, err, sizeof(err));
-  rd_kafka_CreateTopics(rk_.get(), &nt, 1, options, queue);
+  kafka::NewTopic nt(rd_kafka_NewTopic_new(topic.c_str(), -1, -1, err, sizeof(err)));
+  if (!nt) return Error::fatal(fmt::format("invalid Kafka topic name '{}': {}", topic, err));
+  kafka::Queue queue(rd_kafka_queue_new(rk_.get()));
+  kafka::AdminOptions options(rd_kafka_AdminOptions_new(rk_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS));
+  rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, err, sizeof(err));
+  rd_kafka_NewTopic_t* topics[] = {nt.get()};
+  rd_kafka_CreateTopics(rk_.get(), topics, 1, options.get(), queue.get());
   // Waits in slices, serving librdkafka's errors in between, so that an authentication or TLS failure
   // stops the wait at once instead of after the request timeout.
-  rd_kafka_event_t* ev = nullptr;
+  kafka::Event ev;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms + 1000);
   bool interrupted = false;
-  while (ev == nullptr && std::chrono::steady_clock::now() < deadline && client_error().empty()) {
-    ev = rd_kafka_queue_poll(queue, 100);
-    if (ev == nullptr) poll(0);
-    if (ev == nullptr && interrupted_ && interrupted_()) {
+  while (!ev && std::chrono::steady_clock::now() < deadline && client_error().empty()) {
+    ev.reset(rd_kafka_queue_poll(queue.get(), 100));
+    if (!ev) poll(0);
+    if (!ev && interrupted_ && interrupted_()) {
       interrupted = true;
       break;
     }
@@ -413,17 +380,17 @@ Status KafkaProducer::ensure_topic(const std::string& topic, int timeout_ms) {
   Status status = ok_status();
   if (interrupted) {
     status = Error::transient(fmt::format("stopped while creating Kafka topic '{}'", topic));
-  } else if (auto client = client_error(); ev == nullptr && !client.empty()) {
+  } else if (auto client = client_error(); !ev && !client.empty()) {
     status = Error::fatal(client);
-  } else if (ev == nullptr) {
+  } else if (!ev) {
     status = Error::transient(fmt::format("timed out creating Kafka topic '{}'", topic));
-  } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  } else if (rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     status = Error::transient(
-        fmt::format("cannot create Kafka topic '{}': {}", topic, rd_kafka_event_error_string(ev)));
+        fmt::format("cannot create Kafka topic '{}': {}", topic, rd_kafka_event_error_string(ev.get())));
   } else {
     size_t n = 0;
     const rd_kafka_topic_result_t** results =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
     for (size_t i = 0; i < n; ++i) {
       auto code = rd_kafka_topic_result_error(results[i]);
       if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -438,10 +405,6 @@ Status KafkaProducer::ensure_topic(const std::string& topic, int timeout_ms) {
       }
     }
   }
-  if (ev != nullptr) rd_kafka_event_destroy(ev);
-  rd_kafka_AdminOptions_destroy(options);
-  rd_kafka_NewTopic_destroy(nt);
-  rd_kafka_queue_destroy(queue);
   if (status.ok()) {
     known_topics_.insert(topic);
     note_available();

@@ -19,17 +19,11 @@
 #include <vector>
 
 #include "common/result.h"
+#include "kafka/handles.h"
 #include "sink/in_flight_limit.h"
 #include "sink/sink.h"
 
 namespace sluice::sink {
-
-struct RdKafkaDeleter {
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
-};
-struct RdKafkaTopicDeleter {
-  void operator()(rd_kafka_topic_t* rkt) const { rd_kafka_topic_destroy(rkt); }
-};
 
 // sluice's queue between reading the WAL and Kafka's acknowledgement (max.queue.size,
 // max.queue.size.in.bytes; 0 bytes: no byte bound of its own) and the messages per produce request
@@ -118,14 +112,14 @@ class KafkaProducer final : public Sink {
     ~Fd();
   };
   Fd wake_read_, wake_write_;  // declared before rk_: closed after it is destroyed
-  std::unique_ptr<rd_kafka_t, RdKafkaDeleter> rk_;
+  kafka::Client rk_;
 
   rd_kafka_topic_t* topic_handle(const std::string& topic);
 
   std::unordered_set<std::string> known_topics_;
   // Topic handles, so a produce does not look the topic up by name (a lock and a hash per message);
   // the last one used is remembered, as events mostly go to the same topic. Destroyed before rk_.
-  std::unordered_map<std::string, std::unique_ptr<rd_kafka_topic_t, RdKafkaTopicDeleter>> topics_;
+  std::unordered_map<std::string, kafka::Topic> topics_;
   const std::string* last_topic_name_ = nullptr;
   rd_kafka_topic_t* last_topic_ = nullptr;
 };

@@ -14,6 +14,7 @@
 #include "app/connector.h"
 #include "common/log.h"
 #include "config/config.h"
+#include "kafka/client.h"
 #include "pg/connection.h"
 #include "sink/sink.h"
 
@@ -79,13 +80,6 @@ std::string regex_escape(const std::string& s) {
   return out;
 }
 
-struct KafkaDeleter {
-  void operator()(rd_kafka_t* rk) const {
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
-  }
-};
-
 struct Rebalance {
   bool from_beginning;
   int64_t start_ms;
@@ -125,64 +119,55 @@ void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
 
 int tail_kafka(const TailOptions& o, const Filter& filter, const FormatOptions& fo,
                const std::atomic<bool>& stop) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
   std::random_device rd;
   const std::string group = fmt::format("sluice-tail-{}-{:08x}", getpid(), rd());
   Rebalance rebalance{o.from_beginning, now_ms()};
-  for (auto [k, v] : std::initializer_list<std::pair<const char*, std::string>>{
-           {"bootstrap.servers", o.bootstrap},
-           {"group.id", group},
-           {"enable.auto.commit", "false"},
-           {"enable.auto.offset.store", "false"},
-           {"topic.metadata.refresh.interval.ms", "2000"},
-           {"allow.auto.create.topics", "false"}}) {
-    if (rd_kafka_conf_set(conf, k, v.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-      std::fprintf(stderr, "sluice tail: %s\n", err);
-      rd_kafka_conf_destroy(conf);
-      return 2;
-    }
-  }
-  rd_kafka_conf_set_opaque(conf, &rebalance);
-  rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
-  std::unique_ptr<rd_kafka_t, KafkaDeleter> rk(rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err)));
+  kafka::ClientSpec spec;
+  spec.role = "Kafka consumer";
+  spec.layers = {kafka::Layer::of({{"bootstrap.servers", o.bootstrap},
+                                   {"group.id", group},
+                                   {"enable.auto.commit", "false"},
+                                   {"enable.auto.offset.store", "false"},
+                                   {"topic.metadata.refresh.interval.ms", "2000"},
+                                   {"allow.auto.create.topics", "false"}})};
+  spec.opaque = &rebalance;
+  spec.rebalance_cb = on_rebalance;
+  auto rk = kafka::make_consumer(spec);
   if (!rk) {
-    std::fprintf(stderr, "sluice tail: %s\n", err);
+    std::fprintf(stderr, "sluice tail: %s\n", rk.error().message.c_str());
     return 2;
   }
-  rd_kafka_poll_set_consumer(rk.get());
+  rd_kafka_poll_set_consumer(rk->get());
   // Names are topics, or tables matched as the end of a topic (<prefix>.<schema>.<table>); none: every
   // topic but internal ones (records that are no change events are skipped as they come).
-  rd_kafka_topic_partition_list_t* subs = rd_kafka_topic_partition_list_new(1);
+  kafka::PartitionList subs(rd_kafka_topic_partition_list_new(1));
   if (o.names.empty()) {
-    rd_kafka_topic_partition_list_add(subs, "^[^_].*", RD_KAFKA_PARTITION_UA);
+    rd_kafka_topic_partition_list_add(subs.get(), "^[^_].*", RD_KAFKA_PARTITION_UA);
   } else {
     for (const auto& n : o.names) {
-      rd_kafka_topic_partition_list_add(subs, fmt::format("^(.*\\.)?{}$", regex_escape(n)).c_str(),
+      rd_kafka_topic_partition_list_add(subs.get(), fmt::format("^(.*\\.)?{}$", regex_escape(n)).c_str(),
                                         RD_KAFKA_PARTITION_UA);
     }
   }
-  rd_kafka_resp_err_t e = rd_kafka_subscribe(rk.get(), subs);
-  rd_kafka_topic_partition_list_destroy(subs);
+  rd_kafka_resp_err_t e = rd_kafka_subscribe(rk->get(), subs.get());
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
     std::fprintf(stderr, "sluice tail: subscribe: %s\n", rd_kafka_err2str(e));
     return 2;
   }
   while (!stop.load()) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), 200);
-    if (m == nullptr) continue;
+    kafka::Message msg(rd_kafka_consumer_poll(rk->get(), 200));
+    if (!msg) continue;
+    const rd_kafka_message_t* m = msg.get();
     if (m->err) {
       if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF && m->err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
         std::fprintf(stderr, "sluice tail: %s\n", rd_kafka_message_errstr(m));
       }
-      rd_kafka_message_destroy(m);
       continue;
     }
     std::optional<std::string_view> key, value;
     if (m->key) key = std::string_view(static_cast<const char*>(m->key), m->key_len);
     if (m->payload) value = std::string_view(static_cast<const char*>(m->payload), m->len);
     if (auto line = format_event(rd_kafka_topic_name(m->rkt), key, value, filter, fo)) print(*line);
-    rd_kafka_message_destroy(m);
   }
   return 0;
 }

@@ -8,23 +8,28 @@
 #include <chrono>
 #include <thread>
 
-#include "offsets/offset_store.h"
+#include "kafka/client.h"
+#include "kafka/handles.h"
+#include "kafka/topics.h"
 
 namespace sluice::worker {
 
 namespace {
 
-void quiet_log(const rd_kafka_t*, int, const char*, const char*) {}
-
-rd_kafka_conf_t* consumer_conf(const std::string& bootstrap,
-                               const std::map<std::string, std::string>& properties) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (const auto& [k, v] : properties) rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err));
-  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof(err));
-  rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof(err));
-  rd_kafka_conf_set_log_cb(conf, quiet_log);
-  return conf;
+// The worker's own settings (what librdkafka refuses is left out), then the consumer's.
+kafka::ClientSpec consumer_spec(const std::string& role, const std::string& bootstrap,
+                                const std::map<std::string, std::string>& properties,
+                                std::vector<std::pair<std::string, std::string>> settings) {
+  kafka::ClientSpec spec;
+  spec.role = role;
+  spec.quiet = true;
+  kafka::Layer worker = kafka::Layer::of(properties);
+  worker.properties.emplace_back("bootstrap.servers", bootstrap);
+  worker.properties.emplace_back("enable.auto.commit", "false");
+  worker.skip_refused = true;
+  spec.layers.push_back(std::move(worker));
+  spec.layers.push_back({std::move(settings), true, false, {}});
+  return spec;
 }
 
 }  // namespace
@@ -39,13 +44,7 @@ int32_t assignment_partition(const std::string& connector, int partitions) {
 }
 
 struct LogTail::Handle {
-  rd_kafka_t* rk = nullptr;
-  ~Handle() {
-    if (rk) {
-      rd_kafka_consumer_close(rk);
-      rd_kafka_destroy(rk);
-    }
-  }
+  kafka::Consumer rk;
 };
 
 LogTail::~LogTail() = default;
@@ -56,29 +55,27 @@ Result<std::unique_ptr<LogTail>> LogTail::open(const std::string& bootstrap,
   std::unique_ptr<LogTail> t(new LogTail());
   t->topic_ = topic;
   t->h_ = std::make_unique<Handle>();
-  char err[512];
-  rd_kafka_conf_t* conf = consumer_conf(bootstrap, properties);
-  rd_kafka_conf_set(conf, "group.id", "sluice-worker-tail", err, sizeof(err));
-  rd_kafka_conf_set(conf, "isolation.level", "read_committed", err, sizeof(err));
-  rd_kafka_conf_set(conf, "fetch.wait.max.ms", "50", err, sizeof(err));
-  t->h_->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-  if (t->h_->rk == nullptr)
-    return Error::fatal(fmt::format("cannot create a consumer for {}: {}", topic, err));
-  rd_kafka_t* rk = t->h_->rk;
+  auto consumer = kafka::make_consumer(consumer_spec("consumer for " + topic, bootstrap, properties,
+                                                     {{"group.id", "sluice-worker-tail"},
+                                                      {"isolation.level", "read_committed"},
+                                                      {"fetch.wait.max.ms", "50"}}));
+  if (!consumer) return consumer.error();
+  t->h_->rk = std::move(*consumer);
+  rd_kafka_t* rk = t->h_->rk.get();
   // A topic the worker has just created may be described without its partitions (or with an error) until
   // the brokers' metadata caught up: a tail opened then would read none of them, for good.
   int partitions = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
-    const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
-    auto merr = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
-    rd_kafka_topic_destroy(rkt);
+    const rd_kafka_metadata_t* raw = nullptr;
+    kafka::Topic rkt(rd_kafka_topic_new(rk, topic.c_str(), nullptr));
+    auto merr = rd_kafka_metadata(rk, 0, rkt.get(), &raw, timeout_ms);
+    rkt.reset();
     if (merr)
       return Error::transient(fmt::format("cannot read metadata of '{}': {}", topic, rd_kafka_err2str(merr)));
+    kafka::Metadata md(raw);
     auto terr = md->topic_cnt > 0 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
     partitions = md->topic_cnt > 0 ? md->topics[0].partition_cnt : 0;
-    rd_kafka_metadata_destroy(md);
     if (terr == RD_KAFKA_RESP_ERR_NO_ERROR && partitions > 0) break;
     if (std::chrono::steady_clock::now() > deadline) {
       return Error::transient(
@@ -86,28 +83,25 @@ Result<std::unique_ptr<LogTail>> LogTail::open(const std::string& bootstrap,
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  rd_kafka_topic_partition_list_t* assign = rd_kafka_topic_partition_list_new(partitions);
+  kafka::PartitionList assign(rd_kafka_topic_partition_list_new(partitions));
   for (int p = 0; p < partitions; ++p) {
     int64_t low = 0, high = 0;
-    auto werr = offsets::query_watermarks(rk, topic, p, &low, &high, timeout_ms);
+    auto werr = kafka::query_watermarks(rk, topic, p, &low, &high, timeout_ms);
     if (werr) {
-      rd_kafka_topic_partition_list_destroy(assign);
       return Error::transient(fmt::format("cannot read offsets of '{}': {}", topic, rd_kafka_err2str(werr)));
     }
-    rd_kafka_topic_partition_list_add(assign, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_add(assign.get(), topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
     if (high > low) t->pending_[p] = high;
   }
-  rd_kafka_assign(rk, assign);
-  rd_kafka_topic_partition_list_destroy(assign);
+  rd_kafka_assign(rk, assign.get());
   return t;
 }
 
 std::vector<LogRecord> LogTail::poll(int timeout_ms) {
   std::vector<LogRecord> out;
   for (int i = 0; i < 1000; ++i) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(h_->rk, i == 0 ? timeout_ms : 0);
-    if (m == nullptr) break;
-    std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> guard(m, rd_kafka_message_destroy);
+    kafka::Message m(rd_kafka_consumer_poll(h_->rk.get(), i == 0 ? timeout_ms : 0));
+    if (!m) break;
     if (m->err) continue;  // retried by librdkafka
     LogRecord r;
     r.key.assign(static_cast<const char*>(m->key), m->key_len);
@@ -123,16 +117,10 @@ std::vector<LogRecord> LogTail::poll(int timeout_ms) {
 }
 
 struct GroupMember::Handle {
-  rd_kafka_t* rk = nullptr;
+  kafka::Consumer rk;  // closed (unless leave() closed it) and destroyed
   bool closed = false;
   std::string group_id;
   std::string topic;  // the assignment topic
-  ~Handle() {
-    if (rk) {
-      if (!closed) rd_kafka_consumer_close(rk);
-      rd_kafka_destroy(rk);
-    }
-  }
 };
 
 namespace {
@@ -149,8 +137,7 @@ void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
   bool cooperative = std::string(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     if (cooperative) {
-      rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts);
-      if (e) rd_kafka_error_destroy(e);
+      kafka::KafkaError e(rd_kafka_incremental_assign(rk, parts));
     } else {
       rd_kafka_assign(rk, parts);
     }
@@ -159,8 +146,7 @@ void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
     // Stop what this worker ran in these partitions before they go to another worker.
     callbacks->second(partition_set(parts));
     if (cooperative) {
-      rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts);
-      if (e) rd_kafka_error_destroy(e);
+      kafka::KafkaError e(rd_kafka_incremental_unassign(rk, parts));
     } else {
       rd_kafka_assign(rk, nullptr);
     }
@@ -172,7 +158,7 @@ void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
 GroupMember::~GroupMember() {
   leave();
   if (h_ && h_->rk) {
-    void* opaque = rd_kafka_opaque(h_->rk);
+    void* opaque = rd_kafka_opaque(h_->rk.get());
     h_.reset();
     delete static_cast<std::pair<Callback, Callback>*>(opaque);
   }
@@ -187,36 +173,35 @@ Result<std::unique_ptr<GroupMember>> GroupMember::join(const std::string& bootst
   g->h_ = std::make_unique<Handle>();
   g->h_->group_id = group_id;
   g->h_->topic = topic;
-  char err[512];
-  rd_kafka_conf_t* conf = consumer_conf(bootstrap, properties);
-  rd_kafka_conf_set(conf, "group.id", group_id.c_str(), err, sizeof(err));
-  rd_kafka_conf_set(conf, "client.id", ("sluice-worker-" + member_id).c_str(), err, sizeof(err));
-  rd_kafka_conf_set(conf, "partition.assignment.strategy", "cooperative-sticky", err, sizeof(err));
-  rd_kafka_conf_set(conf, "session.timeout.ms", "10000", err, sizeof(err));  // Connect's defaults
-  rd_kafka_conf_set(conf, "heartbeat.interval.ms", "3000", err, sizeof(err));
-  rd_kafka_conf_set(conf, "max.poll.interval.ms", "300000", err, sizeof(err));
-  rd_kafka_conf_set(conf, "topic.metadata.refresh.interval.ms", "5000", err, sizeof(err));
+  auto spec = consumer_spec("member of worker group " + group_id, bootstrap, properties,
+                            {{"group.id", group_id},
+                             {"client.id", "sluice-worker-" + member_id},
+                             {"partition.assignment.strategy", "cooperative-sticky"},
+                             {"session.timeout.ms", "10000"},  // Connect's defaults
+                             {"heartbeat.interval.ms", "3000"},
+                             {"max.poll.interval.ms", "300000"},
+                             {"topic.metadata.refresh.interval.ms", "5000"}});
   auto* callbacks = new std::pair<Callback, Callback>(std::move(on_assigned), std::move(on_revoked));
-  rd_kafka_conf_set_opaque(conf, callbacks);
-  rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
-  g->h_->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-  if (g->h_->rk == nullptr) {
+  spec.opaque = callbacks;
+  spec.rebalance_cb = on_rebalance;
+  auto consumer = kafka::make_consumer(spec);
+  if (!consumer) {
     delete callbacks;
-    return Error::fatal(fmt::format("cannot join worker group {}: {}", group_id, err));
+    return consumer.error();
   }
-  rd_kafka_poll_set_consumer(g->h_->rk);
-  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
-  auto e = rd_kafka_subscribe(g->h_->rk, topics);
-  rd_kafka_topic_partition_list_destroy(topics);
+  g->h_->rk = std::move(*consumer);
+  rd_kafka_t* rk = g->h_->rk.get();
+  rd_kafka_poll_set_consumer(rk);
+  kafka::PartitionList topics(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(topics.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+  auto e = rd_kafka_subscribe(rk, topics.get());
   if (e) return Error::fatal(fmt::format("cannot subscribe to {}: {}", topic, rd_kafka_err2str(e)));
   return g;
 }
 
 void GroupMember::poll(int timeout_ms) {
   if (!h_ || h_->closed) return;
-  rd_kafka_message_t* m = rd_kafka_consumer_poll(h_->rk, timeout_ms);
-  if (m) rd_kafka_message_destroy(m);  // nothing is written to the assignment topic
+  kafka::Message m(rd_kafka_consumer_poll(h_->rk.get(), timeout_ms));  // nothing is written to the topic
 }
 
 std::optional<std::string> rebalance_conflict(const GroupView& group, int32_t partition) {
@@ -234,14 +219,15 @@ std::optional<std::string> rebalance_conflict(const GroupView& group, int32_t pa
 
 Result<GroupView> GroupMember::describe(int timeout_ms) {
   if (!h_ || !h_->rk) return Error::transient("not a member of the worker group");
-  rd_kafka_queue_t* q = rd_kafka_queue_new(h_->rk);
-  rd_kafka_AdminOptions_t* options =
-      rd_kafka_AdminOptions_new(h_->rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+  rd_kafka_t* rk = h_->rk.get();
+  kafka::Queue q(rd_kafka_queue_new(rk));
+  kafka::AdminOptions options(rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS));
   char err[256];
-  rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, err, sizeof(err));
+  rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, err, sizeof(err));
   const char* groups[] = {h_->group_id.c_str()};
-  rd_kafka_DescribeConsumerGroups(h_->rk, groups, 1, options, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, timeout_ms + 1000);
+  rd_kafka_DescribeConsumerGroups(rk, groups, 1, options.get(), q.get());
+  kafka::Event event(rd_kafka_queue_poll(q.get(), timeout_ms + 1000));
+  rd_kafka_event_t* ev = event.get();
   GroupView view;
   Status st = ok_status();
   if (ev == nullptr) {
@@ -271,9 +257,6 @@ Result<GroupView> GroupMember::describe(int timeout_ms) {
       }
     }
   }
-  if (ev != nullptr) rd_kafka_event_destroy(ev);
-  rd_kafka_AdminOptions_destroy(options);
-  rd_kafka_queue_destroy(q);
   if (!st) return st.error();
   return view;
 }
@@ -281,7 +264,7 @@ Result<GroupView> GroupMember::describe(int timeout_ms) {
 void GroupMember::leave() {
   if (!h_ || !h_->rk || h_->closed) return;
   h_->closed = true;
-  rd_kafka_consumer_close(h_->rk);  // serves the final revocation callback
+  rd_kafka_consumer_close(h_->rk.get());  // serves the final revocation callback
 }
 
 }  // namespace sluice::worker

@@ -7,6 +7,9 @@
 #include <charconv>
 #include <memory>
 
+#include "kafka/client.h"
+#include "kafka/handles.h"
+
 namespace sluice::worker {
 
 namespace {
@@ -37,33 +40,23 @@ std::optional<T> parse_integer(const json& v) {
   return out;
 }
 
-struct HandleDeleter {
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
-};
-struct QueueDeleter {
-  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
-};
-struct EventDeleter {
-  void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
-};
-struct ListDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
-};
-using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
-using Queue = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
-using Event = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
-using List = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
+using Handle = kafka::Client;
+using Queue = kafka::Queue;
+using Event = kafka::Event;
+using List = kafka::PartitionList;
 
 Result<Handle> admin_client(const std::string& bootstrap,
                             const std::map<std::string, std::string>& properties) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (const auto& [k, v] : properties) rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err);
-  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
-  rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t*, int, const char*, const char*) {});
-  Handle rk(rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err));
-  if (!rk) return Error::transient(std::string("cannot create a Kafka admin client: ") + err);
-  return rk;
+  kafka::ClientSpec spec;
+  spec.role = "Kafka admin client";
+  spec.quiet = true;
+  kafka::Layer layer = kafka::Layer::of(properties);
+  layer.properties.emplace_back("bootstrap.servers", bootstrap);
+  layer.skip_refused = true;  // what librdkafka refuses is left out
+  spec.layers.push_back(std::move(layer));
+  auto rk = kafka::make_producer(spec);
+  if (!rk) return Error::transient(rk.error().message);
+  return std::move(*rk);
 }
 
 bool not_empty(rd_kafka_resp_err_t e) {

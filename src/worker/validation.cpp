@@ -73,7 +73,7 @@ bool is_postgres_plugin(const std::string& plugin) {
          plugin == "postgres" || plugin == "postgresql";
 }
 
-std::vector<server::PluginInfo> connector_plugins() {
+std::vector<PluginInfo> connector_plugins() {
   return {{kSinkConnectorClass, "sink", kDebeziumVersion}, {kConnectorClass, "source", kDebeziumVersion}};
 }
 
@@ -84,12 +84,11 @@ bool is_sink_plugin(const std::string& plugin) {
 namespace {
 
 // The errors of `parse` (fail fast), one per pass, each attached to the property it names.
-server::Validation validate_with(
-    const config::Properties& input, const char* connector_class,
-    const std::map<std::string, std::string>& required,
-    const std::function<std::optional<std::string>(const config::Properties&)>& parse,
-    const std::function<std::string(const std::string&)>& group) {
-  server::Validation v;
+Validation validate_with(const config::Properties& input, const char* connector_class,
+                         const std::map<std::string, std::string>& required,
+                         const std::function<std::optional<std::string>(const config::Properties&)>& parse,
+                         const std::function<std::string(const std::string&)>& group) {
+  Validation v;
   v.connector_class = connector_class;
   std::map<std::string, std::vector<std::string>> errors;
   if (!input.count("name") || input.at("name").empty()) {
@@ -124,7 +123,7 @@ server::Validation validate_with(
   keys.insert("name");
   keys.insert("connector.class");
   for (const auto& k : keys) {
-    server::PropertyCheck p;
+    PropertyCheck p;
     p.name = k;
     if (auto it = input.find(k); it != input.end()) p.value = it->second;
     if (auto it = errors.find(k); it != errors.end()) p.errors = it->second;
@@ -137,7 +136,7 @@ server::Validation validate_with(
 
 }  // namespace
 
-server::Validation validate_connector_config(const config::Properties& input) {
+Validation validate_connector_config(const config::Properties& input) {
   return validate_with(
       input, kConnectorClass, kRequired,
       [](const config::Properties& p) -> std::optional<std::string> {
@@ -148,7 +147,7 @@ server::Validation validate_connector_config(const config::Properties& input) {
       group_of);
 }
 
-server::Validation validate_sink_config(const config::Properties& input) {
+Validation validate_sink_config(const config::Properties& input) {
   return validate_with(
       input, kSinkConnectorClass, kSinkRequired,
       [](const config::Properties& p) -> std::optional<std::string> {
@@ -163,7 +162,7 @@ server::Validation validate_sink_config(const config::Properties& input) {
       });
 }
 
-std::string invalid_config_message(const server::Validation& v) {
+std::string invalid_config_message(const Validation& v) {
   std::string out = fmt::format(
       "Connector configuration is invalid and contains the following {} error(s):\n", v.error_count());
   for (const auto& p : v.properties) {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "config/config.h"
-#include "server/worker.h"
+#include "worker/herder.h"
 
 namespace sluice::worker {
 
@@ -20,7 +20,7 @@ inline constexpr const char* kSinkTaskClass = "io.debezium.connector.jdbc.JdbcSi
 inline constexpr const char* kDebeziumVersion = "3.4.3.Final";
 
 // GET /connector-plugins: the JDBC sink and the Postgres source, sorted by class as Connect lists them.
-std::vector<server::PluginInfo> connector_plugins();
+std::vector<PluginInfo> connector_plugins();
 
 // Whether `plugin` names sluice's connector: the class, or an alias Connect accepts (the simple name, or
 // the simple name without "Connector").
@@ -31,12 +31,12 @@ bool is_sink_plugin(const std::string& plugin);
 // Validates a stored (unresolved) connector config: providers are resolved and parse_config runs; each
 // error it reports is attached to the property it names, and parsing repeats without that property until
 // no new error appears (the parser stops at the first).
-server::Validation validate_connector_config(const config::Properties& props);
+Validation validate_connector_config(const config::Properties& props);
 // The same for a JDBC sink connector config, with pgsink's parser.
-server::Validation validate_sink_config(const config::Properties& props);
+Validation validate_sink_config(const config::Properties& props);
 
 // Connect's 400 message for an invalid config ("Connector configuration is invalid and contains the
 // following N error(s): …").
-std::string invalid_config_message(const server::Validation& v);
+std::string invalid_config_message(const Validation& v);
 
 }  // namespace sluice::worker

@@ -18,14 +18,17 @@
 #include <vector>
 
 #include "common/result.h"
-#include "server/worker.h"
+#include "worker/config_store.h"
 #include "worker/group.h"
-#include "worker/kafka_log.h"
+#include "worker/herder.h"
 #include "worker/worker_config.h"
 
 namespace sluice::worker {
 
-class Worker final : public server::Worker {
+// The rooms of this class: worker.cpp (start, shutdown, the group's assignment and the storage tails),
+// config_apply.cpp (the config and status records applied), supervisor.cpp (each connector's runs),
+// rest_handlers.cpp (the Herder's requests) and offsets_admin.cpp (KIP-875's offsets endpoints).
+class Worker final : public Herder {
  public:
   explicit Worker(WorkerConfig config);
   ~Worker() override;
@@ -36,31 +39,27 @@ class Worker final : public server::Worker {
   // them UNASSIGNED.
   void shutdown();
 
-  server::ServerInfo server_info() override;
-  std::vector<server::PluginInfo> plugins() override;
+  ServerInfo server_info() override;
+  std::vector<PluginInfo> plugins() override;
   std::vector<std::string> connectors() override;
-  server::ApiResult<server::ConnectorInfo> connector_info(const std::string& name) override;
-  server::ApiResult<server::Created> put_connector_config(
-      const std::string& name, const server::ConfigMap& config, bool allow_replace,
-      std::optional<server::TargetState> initial_state) override;
-  server::ApiResult<server::Done> delete_connector(const std::string& name) override;
-  server::ApiResult<server::ConnectorStatus> connector_status(const std::string& name) override;
-  server::ApiResult<std::vector<std::pair<int, server::ConfigMap>>> task_configs(
-      const std::string& name) override;
-  server::ApiResult<server::Done> set_target_state(const std::string& name,
-                                                   server::TargetState state) override;
-  server::ApiResult<server::ConnectorStatus> restart_connector(const std::string& name, bool include_tasks,
-                                                               bool only_failed) override;
-  server::ApiResult<server::Done> restart_task(const std::string& name, int task) override;
-  server::ApiResult<std::vector<std::string>> active_topics(const std::string& name) override;
-  server::ApiResult<server::Done> reset_active_topics(const std::string& name) override;
-  server::ApiResult<nlohmann::json> offsets(const std::string& name) override;
-  server::ApiResult<std::string> alter_offsets(const std::string& name,
-                                               const nlohmann::json& offsets) override;
-  server::ApiResult<std::string> reset_offsets(const std::string& name) override;
-  server::ApiResult<server::Validation> validate(const std::string& plugin,
-                                                 const server::ConfigMap& config) override;
-  std::string metrics_text() override;
+  ApiResult<ConnectorInfo> connector_info(const std::string& name) override;
+  ApiResult<Created> put_connector_config(const std::string& name, const ConfigMap& config,
+                                          bool allow_replace,
+                                          std::optional<TargetState> initial_state) override;
+  ApiResult<Done> delete_connector(const std::string& name) override;
+  ApiResult<ConnectorStatus> connector_status(const std::string& name) override;
+  ApiResult<std::vector<std::pair<int, ConfigMap>>> task_configs(const std::string& name) override;
+  ApiResult<Done> set_target_state(const std::string& name, TargetState state) override;
+  ApiResult<ConnectorStatus> restart_connector(const std::string& name, bool include_tasks,
+                                               bool only_failed) override;
+  ApiResult<Done> restart_task(const std::string& name, int task) override;
+  ApiResult<std::vector<std::string>> active_topics(const std::string& name) override;
+  ApiResult<Done> reset_active_topics(const std::string& name) override;
+  ApiResult<nlohmann::json> offsets(const std::string& name) override;
+  ApiResult<std::string> alter_offsets(const std::string& name, const nlohmann::json& offsets) override;
+  ApiResult<std::string> reset_offsets(const std::string& name) override;
+  ApiResult<Validation> validate(const std::string& plugin, const ConfigMap& config) override;
+  std::vector<ConnectorMetricsView> metrics() override;
 
  private:
   struct Slot;
@@ -70,27 +69,27 @@ class Worker final : public server::Worker {
   // finished) and whether it failed before the task ran (the config could not be resolved or parsed).
   std::string run_connector(Slot& slot, const config::Properties& props, bool& config_failed);
   std::string run_sink_connector(Slot& slot, bool& config_failed);  // a JDBC sink connector's run
+  std::shared_ptr<Slot> slot_ptr(const Slot& slot);                 // nullptr once it was deleted
   std::optional<config::Properties> sink_config_copy(const std::string& name) const;  // nullopt: no sink
   // The sink connector's offsets endpoints (their positions live in the target's offsets table).
-  server::ApiResult<nlohmann::json> sink_offsets(const config::Properties& config);
-  server::ApiResult<std::string> alter_sink_offsets(const std::string& name, const config::Properties& config,
-                                                    const nlohmann::json& offsets);
-  server::ApiResult<std::string> reset_sink_offsets(const std::string& name,
-                                                    const config::Properties& config);
-  server::ConnectorStatus status_of(const Slot& slot) const;  // mu_ held
-  server::ConnectorInfo info_of(const Slot& slot) const;      // mu_ held
-  // Writes the slot's connector and task statuses (status-connector-<name>, status-task-<name>-0).
-  void publish_status(const std::string& name, const server::ConnectorStatus& status);
+  ApiResult<nlohmann::json> sink_offsets(const config::Properties& config);
+  ApiResult<std::string> alter_sink_offsets(const std::string& name, const config::Properties& config,
+                                            const nlohmann::json& offsets);
+  ApiResult<std::string> reset_sink_offsets(const std::string& name, const config::Properties& config);
+  ConnectorStatus status_of(const Slot& slot) const;  // mu_ held
+  ConnectorInfo info_of(const Slot& slot) const;      // mu_ held
+  // The status a connector leaving this worker records (Connect's onShutdown): UNASSIGNED.
+  ConnectorStatus unassigned(const Slot& slot) const;
   void on_topic(const std::shared_ptr<Slot>& slot, const std::string& topic);
-  Result<int64_t> write_config(const std::string& name, const config::Properties& config);
-  Result<int64_t> write_target_state(const std::string& name, server::TargetState state);
   // Applies a config topic record (mu_ held): creates, reconfigures or removes a connector, changes its
   // target state, restarts it.
   void apply_config(const LogRecord& r);
+  void apply_connector_config(const ConfigRecord& c, int64_t offset);
+  void apply_target_state(const ConfigRecord& c);
   void apply_status(const LogRecord& r);  // another worker's statuses and active topics (mu_ held)
+  void apply_tails(int timeout_ms);       // polls the config and status tails and applies what arrived
   // Waits until the config topic tail applied the record at `offset` (read-your-writes).
   bool wait_applied(int64_t offset);
-  void restart_locked(Slot& s, bool include_tasks, bool only_failed);
   bool owns(const std::string& name) const;  // mu_ held
   void on_assigned(const std::set<int32_t>& partitions);
   void on_revoked(const std::set<int32_t>& partitions);
@@ -100,32 +99,26 @@ class Worker final : public server::Worker {
   bool wait_idle(const std::shared_ptr<Slot>& slot, int timeout_ms);
   // Kafka Connect's precondition of the offsets endpoints: the connector exists, is STOPPED and its task
   // ended; the error to answer otherwise.
-  std::optional<server::ApiError> require_stopped(const std::string& name);
+  std::optional<ApiError> require_stopped(const std::string& name);
 
   WorkerConfig config_;
   std::string worker_id_;
-  std::unique_ptr<KafkaLog> configs_;
-  std::unique_ptr<KafkaLog> statuses_;
-  std::unique_ptr<KafkaLog> offsets_;
-  std::string cluster_id_;
-  std::unique_ptr<LogTail> config_tail_;
-  std::unique_ptr<LogTail> status_tail_;
+  ConfigStore store_;
   std::unique_ptr<GroupMember> member_;
   std::thread tail_thread_;
   std::thread group_thread_;
   std::atomic<bool> stop_threads_{false};
   int64_t applied_config_offset_ = -1;
-  std::set<int32_t> owned_;                                // assignment topic partitions this worker holds
-  std::map<std::string, server::ConnectorStatus> remote_;  // statuses written by the connectors' owners
+  std::set<int32_t> owned_;                        // assignment topic partitions this worker holds
+  std::map<std::string, ConnectorStatus> remote_;  // statuses written by the connectors' owners
   std::map<std::string, std::set<std::string>> remote_topics_;
-  std::map<std::string, server::TargetState> pending_targets_;  // target states of connectors not created yet
+  std::map<std::string, TargetState> pending_targets_;  // target states of connectors not created yet
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::shared_ptr<Slot>> slots_;
   std::vector<std::thread> retired_;  // supervisors of deleted connectors, joined at shutdown
   bool shutdown_ = false;
-  std::mutex write_mu_;  // one storage write at a time keeps each key's records in request order
 };
 
 }  // namespace sluice::worker

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "common/listener_url.h"
 #include "config/kafka_properties.h"
 
 namespace sluice::worker {
@@ -171,9 +172,11 @@ Result<WorkerConfig> parse_worker_config(const config::Properties& props) {
     w.listener = fmt::format("http://{}:{}", str(props, "rest.host.name", "127.0.0.1"),
                              str(props, "rest.port", "8083"));
   }
-  auto http = server::parse_listener(w.listener);
-  if (!http) return http.error();
-  w.http = *http;
+  auto url = parse_listener_url(w.listener);
+  if (!url) return url.error();
+  w.http.host = url->host;
+  w.http.port = url->port;
+  w.http.tls = url->tls;
   if (w.http.tls) {
     // listeners.https.ssl.* (or ssl.*): PEM files. keystore.location holds the key and the certificate chain.
     auto ssl = [&](const std::string& k) {

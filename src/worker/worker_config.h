@@ -9,7 +9,6 @@
 
 #include "common/result.h"
 #include "config/config.h"
-#include "server/http_server.h"
 
 namespace sluice::worker {
 
@@ -19,6 +18,18 @@ struct StorageTopic {
   int replication_factor = -1;  // -1: the broker's default.replication.factor (KIP-464)
 };
 
+// The REST listener as the worker properties describe it (plain data: the command that starts the HTTP
+// server turns it into the server's options).
+struct RestListener {
+  std::string host = "127.0.0.1";
+  int port = 8083;
+  bool tls = false;
+  std::string cert_file;                          // PEM certificate chain (tls)
+  std::string key_file;                           // PEM private key (tls)
+  std::string client_ca_file;                     // clients must present a certificate signed by these
+  std::map<std::string, std::string> basic_auth;  // user -> password; empty: no authentication
+};
+
 struct WorkerConfig {
   std::string bootstrap_servers = "localhost:9092";
   std::string group_id = "connect-cluster";
@@ -26,7 +37,7 @@ struct WorkerConfig {
   StorageTopic offset_topic{"connect-offsets", 25, -1};
   StorageTopic status_topic{"connect-status", 5, -1};
   std::string listener = "http://127.0.0.1:8083";
-  server::HttpOptions http;  // parsed from listener and listeners.https.ssl.*, rest.basic.auth.file
+  RestListener http;  // parsed from listener and listeners.https.ssl.*, rest.basic.auth.file
   std::string advertised_host;
   int advertised_port = 0;
   std::string advertised_protocol;

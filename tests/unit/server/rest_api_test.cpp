@@ -10,6 +10,7 @@
 
 #include <chrono>
 
+#include "app/connector_metrics.h"
 #include "server/http_server.h"
 
 #include <nlohmann/json.hpp>
@@ -128,9 +129,10 @@ class FakeWorker final : public Worker {
     stored_offsets = json::array();
     return std::string("reset");
   }
-  std::string metrics_text() override {
-    return "# HELP sluice_streaming_connected 1 while streaming\n# TYPE sluice_streaming_connected gauge\n"
-           "sluice_streaming_connected{connector=\"c\"} 1\n";
+  std::vector<worker::ConnectorMetricsView> metrics() override {
+    auto m = std::make_shared<app::ConnectorMetrics>();
+    m->connected = true;
+    return {{"c", "RUNNING", m, nullptr}};
   }
   ApiResult<Validation> validate(const std::string& plugin, const ConfigMap& config) override {
     Validation v;

@@ -129,7 +129,7 @@ TEST(WorkerConfig, SinksInheritConsumerDefaults) {
   EXPECT_EQ(src.at("producer.linger.ms"), "7");
 }
 
-const server::PropertyCheck* find(const server::Validation& v, const std::string& name) {
+const PropertyCheck* find(const Validation& v, const std::string& name) {
   for (const auto& p : v.properties) {
     if (p.name == name) return &p;
   }

@@ -1,9 +1,10 @@
-// Worker: what the REST API (src/server/rest_api.h) asks of a worker, in Kafka Connect's terms (the
-// Herder's operations). The server knows nothing of Postgres; src/worker implements this, tests fake it.
+// Herder: what the REST API (src/server/rest_api.h) asks of a worker, in Kafka Connect's terms (the
+// Herder's operations). The server knows nothing of Postgres; worker::Worker implements this, tests fake it.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -11,7 +12,14 @@
 #include <variant>
 #include <vector>
 
-namespace sluice::server {
+namespace sluice::app {
+struct ConnectorMetrics;
+}
+namespace sluice::pgsink {
+class SinkMetrics;
+}
+
+namespace sluice::worker {
 
 using ConfigMap = std::map<std::string, std::string>;
 
@@ -102,15 +110,24 @@ struct PluginInfo {
   std::string version;
 };
 
+// One connector's metrics for GET /metrics (the server formats them): its state (Connect's; FAILED when its
+// task failed) and the counters of a Postgres source or of a JDBC sink, kept alive while they are read.
+struct ConnectorMetricsView {
+  std::string connector;
+  std::string state;
+  std::shared_ptr<const app::ConnectorMetrics> source;
+  std::shared_ptr<const pgsink::SinkMetrics> sink;
+};
+
 struct ServerInfo {
   std::string version;
   std::string commit;
   std::string kafka_cluster_id;
 };
 
-class Worker {
+class Herder {
  public:
-  virtual ~Worker() = default;
+  virtual ~Herder() = default;
 
   virtual ServerInfo server_info() = 0;
   virtual std::vector<PluginInfo> plugins() = 0;
@@ -139,8 +156,8 @@ class Worker {
   virtual ApiResult<std::string> reset_offsets(const std::string& name) = 0;
   // plugin: the class (or its short alias) of PUT /connector-plugins/{plugin}/config/validate.
   virtual ApiResult<Validation> validate(const std::string& plugin, const ConfigMap& config) = 0;
-  // GET /metrics: the Prometheus text exposition of the connectors this worker runs ("" when it has none).
-  virtual std::string metrics_text() { return {}; }
+  // GET /metrics: the connectors this worker runs (those of the other workers are on their /metrics).
+  virtual std::vector<ConnectorMetricsView> metrics() { return {}; }
 };
 
-}  // namespace sluice::server
+}  // namespace sluice::worker

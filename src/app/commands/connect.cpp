@@ -1,6 +1,6 @@
 // `sluice connect`: worker properties -> Worker + REST listener, until SIGINT/SIGTERM. `sluice connectors`:
 // the same requests an operator sends with curl, printed for a terminal.
-#include "worker/connect.h"
+#include "app/commands/connect.h"
 
 #include <httplib.h>
 
@@ -16,7 +16,24 @@
 #include "server/rest_api.h"
 #include "worker/worker.h"
 
-namespace sluice::worker {
+namespace sluice::app {
+
+namespace {
+
+// The REST listener of the worker properties as the HTTP server's options.
+server::HttpOptions http_options(const worker::RestListener& l) {
+  server::HttpOptions o;
+  o.host = l.host;
+  o.port = l.port;
+  o.tls = l.tls;
+  o.cert_file = l.cert_file;
+  o.key_file = l.key_file;
+  o.client_ca_file = l.client_ca_file;
+  o.basic_auth = l.basic_auth;
+  return o;
+}
+
+}  // namespace
 
 int run_connect(const std::string& path, const std::atomic<bool>& stop) {
   config::Properties props;
@@ -28,20 +45,20 @@ int run_connect(const std::string& path, const std::atomic<bool>& stop) {
     }
     props = std::move(*loaded);
   }
-  auto cfg = parse_worker_config(props);
+  auto cfg = worker::parse_worker_config(props);
   if (!cfg) {
     std::fprintf(stderr, "sluice connect: %s%s%s\n", path.c_str(), path.empty() ? "" : ": ",
                  cfg.error().message.c_str());
     return 2;
   }
-  auto http_options = cfg->http;
-  Worker worker(std::move(*cfg));
+  auto options = http_options(cfg->http);
+  worker::Worker worker(std::move(*cfg));
   if (auto s = worker.start(); !s) {
     spdlog::error("{}", s.error().message);
     return s.error().kind == ErrorKind::kFatal ? 2 : 1;
   }
   server::RestApi api(worker);
-  server::HttpServer http(api, http_options);
+  server::HttpServer http(api, options);
   if (auto s = http.start(); !s) {
     spdlog::error("{}", s.error().message);
     worker.shutdown();
@@ -162,4 +179,4 @@ int connectors_command(const std::string& url_in, const std::string& action, con
   return 2;
 }
 
-}  // namespace sluice::worker
+}  // namespace sluice::app

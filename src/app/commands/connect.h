@@ -4,7 +4,7 @@
 #include <atomic>
 #include <string>
 
-namespace sluice::worker {
+namespace sluice::app {
 
 // Runs a worker from worker.properties ("" for the defaults) until `stop`. Returns the exit code.
 int run_connect(const std::string& properties_path, const std::atomic<bool>& stop);
@@ -14,4 +14,4 @@ int run_connect(const std::string& properties_path, const std::atomic<bool>& sto
 int connectors_command(const std::string& url, const std::string& action, const std::string& name,
                        const std::string& ca_file = "");
 
-}  // namespace sluice::worker
+}  // namespace sluice::app
