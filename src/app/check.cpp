@@ -183,12 +183,7 @@ int check(const config::Config& c) {
   Result<std::unique_ptr<sink::KafkaProducer>> producer = Error::fatal("Kafka is not used");
   if (c.sink_type != config::SinkType::kKafka) {
     // A direct sink (or null): no Kafka to reach; the destination is tried when sluice run starts.
-    report(true, fmt::format("sink.type={}: Kafka is not used",
-                             c.sink_type == config::SinkType::kNull    ? "null"
-                             : c.sink_type == config::SinkType::kFile  ? "file"
-                             : c.sink_type == config::SinkType::kHttp  ? "http"
-                             : c.sink_type == config::SinkType::kRedis ? "redis"
-                                                                       : "nats"));
+    report(true, fmt::format("sink.type={}: Kafka is not used", config::sink_type_name(c.sink_type)));
   } else if (producer = sink::KafkaProducer::create(c.bootstrap_servers, c.producer_properties, &handler);
              !producer) {
     fail(producer.error().message);

@@ -21,11 +21,6 @@
 
 namespace sluice::config {
 
-const char* sink_type_name(SinkType type) {
-  static const char* kNames[] = {"kafka", "null", "file", "http", "redis", "nats"};
-  return kNames[static_cast<int>(type)];
-}
-
 namespace {
 
 Result<Properties> from_json(std::string_view text) {
@@ -744,14 +739,7 @@ Result<Config> parse_connector(const Properties& props, std::vector<std::string>
   c.transaction_topic = r.str("topic.transaction", c.transaction_topic);
   if (c.transaction_topic.empty()) return invalid("topic.transaction", "", "a non-empty topic name suffix");
 
-  SLUICE_TRY_ASSIGN(c.sink_type, r.choice<SinkType>("sink.type", "kafka",
-                                                    {{"kafka", SinkType::kKafka},
-                                                     {"null", SinkType::kNull},
-                                                     {"file", SinkType::kFile},
-                                                     {"http", SinkType::kHttp},
-                                                     {"redis", SinkType::kRedis},
-                                                     {"nats", SinkType::kNats},
-                                                     {"nats-jetstream", SinkType::kNats}}));
+  SLUICE_TRY_ASSIGN(c.sink_type, r.choice<SinkType>("sink.type", "kafka", sink_type_choices()));
   {
     std::set<std::string> sink_keys;
     SLUICE_TRY_ASSIGN(c.direct, parse_direct_sink(props, sink_type_name(c.sink_type), c.topic_prefix,

@@ -14,6 +14,7 @@
 #include "config/direct_sink_config.h"
 #include "config/message_key_columns.h"
 #include "config/pattern_list.h"
+#include "config/sink_types.h"
 #include "config/table_filter.h"
 #include "transform/column_mask.h"
 
@@ -32,9 +33,6 @@ enum class BinaryMode { kBytes, kBase64, kBase64UrlSafe, kHex };
 enum class IntervalMode { kNumeric, kString };
 enum class HstoreMode { kJson, kMap };
 enum class FailureMode { kFail, kWarn, kSkip };  // event.processing.failure.handling.mode
-enum class SinkType { kKafka, kNull, kFile, kHttp, kRedis, kNats };
-// sink.type's value for a type ("kafka", "null", "file", …).
-const char* sink_type_name(SinkType type);
 // snapshot.isolation.mode: the isolation of snapshot transactions that do not read a replication slot's
 // exported snapshot (which is always read under REPEATABLE READ, as Debezium does).
 enum class IsolationMode { kSerializable, kRepeatableRead, kReadCommitted, kReadUncommitted };

@@ -3,6 +3,7 @@
 // Heartbeat, PostgresConnectorConfig); the Debezium Server layout follows debezium-server's
 // DebeziumServer (debezium.source.*, debezium.sink.<type>.*, debezium.format.*, debezium.transforms.*).
 #include "config/debezium_names.h"
+#include "config/sink_types.h"
 #include "config/text.h"
 
 #include <fmt/format.h>
@@ -72,12 +73,15 @@ Result<Properties> from_debezium_server(const Properties& props, std::vector<std
   }
   const std::string sink_type =
       lower(trim(props.count("debezium.sink.type") ? props.at("debezium.sink.type") : std::string("kafka")));
-  if (sink_type != "kafka" && sink_type != "null" && sink_type != "http" && sink_type != "redis" &&
-      sink_type != "nats-jetstream" && sink_type != "file") {
+  std::string allowed;
+  bool known = false;
+  for (const auto& t : sink_types()) {
+    known = known || t.debezium_name == sink_type;
+    allowed += fmt::format("{}{}", allowed.empty() ? "" : ", ", t.debezium_name);
+  }
+  if (!known) {
     return Error::fatal(
-        fmt::format("invalid value for debezium.sink.type: '{}' (allowed: kafka, null, http, redis, "
-                    "nats-jetstream, file)",
-                    sink_type));
+        fmt::format("invalid value for debezium.sink.type: '{}' (allowed: {})", sink_type, allowed));
   }
   for (const auto& [key, value] : props) {
     if (!key.starts_with("debezium.")) continue;

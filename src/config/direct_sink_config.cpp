@@ -2,6 +2,7 @@
 // RedisCommonConfig) and NatsJetStreamChangeConsumerConfig names and defaults, sluice.sink.* for the rest.
 #include "config/direct_sink_config.h"
 #include "config/property_reader.h"
+#include "config/sink_types.h"
 #include "config/text.h"
 
 #include <fmt/format.h>
@@ -174,12 +175,6 @@ Result<DirectSinkConfig> parse_direct_sink(const Properties& props, const std::s
   if (type == "nats") st = parse_nats(r, c.nats);
   if (!st) return st.error();
   // Settings of a sink that is not the configured one: a destination that would be ignored.
-  static const std::vector<std::pair<std::string, std::vector<std::string>>> kNamespaces = {
-      {"file", {"sluice.sink.file."}},
-      {"http", {"debezium.sink.http.", "sluice.sink.http."}},
-      {"redis", {"debezium.sink.redis.", "sluice.sink.redis."}},
-      {"nats", {"debezium.sink.nats-jetstream.", "sluice.sink.nats."}},
-  };
   // Debezium Server settings of these sinks that sluice has no use for (memory guards, async tuning, its
   // own heartbeat filter): the behaviour they tune does not exist here.
   static const std::set<std::string> kIgnored = {
@@ -205,8 +200,9 @@ Result<DirectSinkConfig> parse_direct_sink(const Properties& props, const std::s
       warnings.push_back(fmt::format("{} is ignored: sluice's {} sink has no such setting", key, type));
       continue;
     }
-    for (const auto& [sink, prefixes] : kNamespaces) {
-      for (const auto& prefix : prefixes) {
+    for (const auto& t : sink_types()) {
+      const std::string sink(t.name);
+      for (const auto& prefix : t.key_prefixes) {
         if (!key.starts_with(prefix)) continue;
         if (sink != type) {
           return Error::fatal(

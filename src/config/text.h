@@ -1,4 +1,4 @@
-// Small text helpers the config parsers share: trimming, lower-casing, and the error for a value outside
+// Small text helpers the config parsers share: lower-casing and the error for a value outside
 // what a key allows (naming the key, the value and what is allowed).
 #pragma once
 
@@ -10,15 +10,9 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "common/text.h"  // trim
 
 namespace sluice::config {
-
-inline std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n\f");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n\f");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 inline std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),

@@ -3,18 +3,12 @@
 
 #include <fmt/format.h>
 
+#include "common/text.h"
 #include "transform/chain.h"
 
 namespace sluice::config {
 
 namespace {
-
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 constexpr std::string_view kJsonConverter = "org.apache.kafka.connect.json.JsonConverter";
 constexpr std::string_view kCloudEventsConverter = "io.debezium.converters.CloudEventsConverter";

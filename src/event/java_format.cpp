@@ -9,6 +9,9 @@
 #include <cstring>
 #include <vector>
 
+#include "common/base64.h"
+#include "common/civil_time.h"
+#include "common/utf16.h"
 #include "event/pg_text.h"
 
 namespace sluice::event::javafmt {
@@ -161,9 +164,7 @@ void append_float(std::string& out, float v) {
 }
 
 void append_iso_date(std::string& out, int64_t epoch_day) {
-  int64_t y;
-  unsigned m, d;
-  pgtext::civil_from_days(epoch_day, y, m, d);
+  const auto [y, m, d] = civil_from_days(epoch_day);
   if (y > 9999) out.push_back('+');
   if (y < 0) out.push_back('-');
   append_padded(out, y < 0 ? -y : y, 4);
@@ -197,25 +198,7 @@ void append_iso_time(std::string& out, int64_t micros_of_day, int fraction_digit
 }
 
 void append_base64(std::string& out, std::string_view bytes, bool url_safe) {
-  const char* alphabet = url_safe ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-                                  : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  out.reserve(out.size() + (bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  auto at = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(bytes[k])); };
-  for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t n = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-    out.push_back(alphabet[n >> 18 & 63]);
-    out.push_back(alphabet[n >> 12 & 63]);
-    out.push_back(alphabet[n >> 6 & 63]);
-    out.push_back(alphabet[n & 63]);
-  }
-  if (size_t rest = bytes.size() - i; rest > 0) {
-    uint32_t n = at(i) << 16 | (rest == 2 ? at(i + 1) << 8 : 0);
-    out.push_back(alphabet[n >> 18 & 63]);
-    out.push_back(alphabet[n >> 12 & 63]);
-    out.push_back(rest == 2 ? alphabet[n >> 6 & 63] : '=');
-    out.push_back('=');
-  }
+  ::sluice::append_base64(out, bytes, url_safe);
 }
 
 void append_hex(std::string& out, std::string_view bytes) {
@@ -288,30 +271,7 @@ std::string name_uuid_from_bytes(std::string_view bytes) {
 }
 
 int32_t string_hash(std::string_view b) {
-  uint32_t h = 0;
-  auto add = [&h](uint32_t unit) { h = 31 * h + unit; };
-  for (size_t i = 0; i < b.size();) {
-    auto c = static_cast<uint8_t>(b[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    bool ok = n > 0 && i + n <= b.size();
-    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<uint8_t>(b[i + k]) & 0xC0) == 0x80;
-    if (!ok) {
-      add(0xFFFD);
-      ++i;
-      continue;
-    }
-    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<uint8_t>(b[i + k]) & 0x3F);
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      add(0xD800 + (cp >> 10));
-      add(0xDC00 + (cp & 0x3FF));
-    } else {
-      add(cp);
-    }
-    i += n;
-  }
-  return static_cast<int32_t>(h);
+  return java_string_hash(b);
 }
 
 std::vector<size_t> hash_map_order(const std::vector<std::string_view>& keys) {

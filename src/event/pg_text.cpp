@@ -4,6 +4,8 @@
 #include <charconv>
 #include <limits>
 
+#include "common/civil_time.h"
+
 namespace sluice::event::pgtext {
 namespace {
 
@@ -107,27 +109,6 @@ bool era_suffix(std::string_view s, size_t& pos, int64_t& year) {
 }
 
 }  // namespace
-
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t& year, unsigned& month, unsigned& day) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  day = static_cast<unsigned>(doy - (153 * mp + 2) / 5 + 1);
-  month = static_cast<unsigned>(mp < 10 ? mp + 3 : mp - 9);
-  year = yoe + era * 400 + (month <= 2);
-}
 
 std::optional<Date> parse_date(std::string_view s) {
   if (s == "infinity") return Date{Special::kInfinity, 0};

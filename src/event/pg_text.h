@@ -11,12 +11,19 @@
 #include <utility>
 #include <vector>
 
+#include "common/civil_time.h"
+
 namespace sluice::event::pgtext {
 
 // Proleptic Gregorian calendar (Postgres, like java.time, uses it for all dates). ISO year numbering:
-// 1 BC is year 0.
-int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
-void civil_from_days(int64_t epoch_day, int64_t& year, unsigned& month, unsigned& day);
+// 1 BC is year 0. The algorithm is common/civil_time.h's.
+using ::sluice::days_from_civil;
+inline void civil_from_days(int64_t epoch_day, int64_t& year, unsigned& month, unsigned& day) {
+  const CivilDate c = ::sluice::civil_from_days(epoch_day);
+  year = c.year;
+  month = c.month;
+  day = c.day;
+}
 
 enum class Special : uint8_t { kNone, kInfinity, kNegInfinity };
 

@@ -11,6 +11,9 @@
 #include <cmath>
 #include <limits>
 
+#include "common/base64.h"
+#include "common/civil_time.h"
+
 namespace sluice::pgsink {
 namespace {
 
@@ -64,25 +67,9 @@ int64_t floor_div(int64_t a, int64_t b) {
   return q;
 }
 
-// days since 1970-01-01 -> proleptic Gregorian (y, m, d) (H. Hinnant's civil_from_days).
-void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2 ? 1 : 0;
-}
-
 // "YYYY-MM-DD" (+ " BC" for years <= 0: Postgres counts 1 BC as year 0 of the proleptic calendar).
 std::string ymd(int64_t days, bool& bc) {
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
+  const auto [y, m, d] = civil_from_days(days);
   bc = y <= 0;
   return fmt::format("{:04d}-{:02d}-{:02d}", bc ? 1 - y : y, m, d);
 }
@@ -404,30 +391,9 @@ std::string timestamp_from_micros(int64_t micros) {
 }
 
 Result<std::string> base64_decode(std::string_view b64) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  out.reserve(b64.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : b64) {
-    if (c == '=') break;
-    int v = val(c);
-    if (v < 0) return Error::data(fmt::format("invalid base64 '{}'", b64.substr(0, 64)));
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
+  auto out = ::sluice::base64_decode(b64);
+  if (!out) return Error::data(fmt::format("invalid base64 '{}'", b64.substr(0, 64)));
+  return std::move(*out);
 }
 
 std::string bytea_hex(std::string_view bytes) {

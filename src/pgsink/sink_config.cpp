@@ -9,6 +9,7 @@
 #include <set>
 #include <string_view>
 
+#include "common/text.h"
 #include "config/kafka_properties.h"
 
 namespace sluice::pgsink {
@@ -18,13 +19,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
   return out;
-}
-
-std::string trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
 }
 
 std::vector<std::string> split_list(std::string_view s) {

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/log.h"
+
 namespace sluice::sink {
 
 namespace {
@@ -144,6 +146,15 @@ DirectSink::Delivery FileSink::deliver(std::span<const DirectMessage> batch) {
     return io_error("cannot fsync", options_.path);
   }
   return ok_status();
+}
+
+std::unique_ptr<DirectSink> make_file_sink(const config::Config& config, DeliveryHandler* handler) {
+  const auto& d = config.direct.file;
+  module_logger("sink")->info("sink.type=file: JSON lines to {}{}", d.path == "-" ? "stdout" : d.path,
+                              d.rotate_bytes > 0 ? fmt::format(", rotated at {} bytes", d.rotate_bytes) : "");
+  FileSinkOptions o{d.path, d.rotate_bytes, d.fsync, d.value_only};
+  return std::make_unique<FileSink>(o, handler, config.max_queue_size,
+                                    static_cast<size_t>(config.max_batch_size));
 }
 
 }  // namespace sluice::sink

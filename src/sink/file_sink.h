@@ -8,8 +8,10 @@
 #pragma once
 
 #include <cstdio>
+#include <memory>
 #include <string>
 
+#include "config/config.h"
 #include "config/direct_sink_config.h"
 #include "sink/direct_sink.h"
 
@@ -36,5 +38,8 @@ class FileSink final : public DirectSink {
   int64_t size_ = 0;  // bytes in the current file
   std::string buf_;
 };
+
+// The registry's maker (sink/registry.cpp): the file sink sink.type=file configures.
+std::unique_ptr<DirectSink> make_file_sink(const config::Config& config, DeliveryHandler* handler);
 
 }  // namespace sluice::sink

@@ -3,21 +3,15 @@
 #include "sink/http_sink.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <mutex>
+
+#include "common/base64.h"
+#include "common/log.h"
 
 namespace sluice::sink {
 
 namespace {
-
-std::string base64(std::string_view s) {
-  std::string out(4 * ((s.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 std::string upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -101,7 +95,7 @@ DirectSink::Delivery HttpSink::post(std::span<const DirectMessage> batch) {
     const auto& m = batch.front();
     for (const auto& h : m.headers) {
       add(fmt::format("{}{}: {}", config_.headers_prefix, upper(h.name),
-                      config_.headers_encode_base64 ? base64(h.value) : h.value));
+                      config_.headers_encode_base64 ? base64_encode(h.value) : h.value));
     }
   }
   for (const auto& [name, value] : config_.static_headers) add(fmt::format("{}: {}", name, value));
@@ -139,6 +133,12 @@ DirectSink::Delivery HttpSink::post(std::span<const DirectMessage> batch) {
   std::string excerpt = response_.substr(0, 200);
   return Error::transient(
       fmt::format("POST {}: HTTP {}{}{}", config_.url, status, excerpt.empty() ? "" : ": ", excerpt));
+}
+
+std::unique_ptr<DirectSink> make_http_sink(const config::Config& config, DeliveryHandler* handler) {
+  const auto& d = config.direct.http;
+  module_logger("sink")->info("sink.type=http: POST to {}{}", d.url, d.batch ? " (JSON array batches)" : "");
+  return std::make_unique<HttpSink>(d, handler, config.max_queue_size);
 }
 
 }  // namespace sluice::sink

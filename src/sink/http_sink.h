@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "config/config.h"
 #include "config/direct_sink_config.h"
 #include "sink/direct_sink.h"
 
@@ -41,5 +42,8 @@ class HttpSink final : public DirectSink {
   std::unique_ptr<CURL, CurlDeleter> curl_;
   std::string response_;
 };
+
+// The registry's maker (sink/registry.cpp): the http sink sink.type=http configures.
+std::unique_ptr<DirectSink> make_http_sink(const config::Config& config, DeliveryHandler* handler);
 
 }  // namespace sluice::sink

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "common/log.h"
 #include "sink/http_sink.h"  // idempotency_key
 
 namespace sluice::sink {
@@ -147,6 +148,12 @@ DirectSink::Delivery NatsSink::deliver(std::span<const DirectMessage> batch) {
     }
   }
   return ok_status();
+}
+
+std::unique_ptr<DirectSink> make_nats_sink(const config::Config& config, DeliveryHandler* handler) {
+  const auto& d = config.direct.nats;
+  module_logger("sink")->info("sink.type=nats: JetStream publish to {}", d.url);
+  return std::make_unique<NatsSink>(d, config.topic_prefix, handler, config.max_queue_size);
 }
 
 }  // namespace sluice::sink

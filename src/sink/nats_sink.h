@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "config/config.h"
 #include "config/direct_sink_config.h"
 #include "sink/direct_sink.h"
 
@@ -32,5 +33,8 @@ class NatsSink final : public DirectSink {
   __natsConnection* nc_ = nullptr;
   __jsCtx* js_ = nullptr;
 };
+
+// The registry's maker (sink/registry.cpp): the nats sink sink.type=nats configures.
+std::unique_ptr<DirectSink> make_nats_sink(const config::Config& config, DeliveryHandler* handler);
 
 }  // namespace sluice::sink

@@ -2,6 +2,7 @@
 // the connection and the whole batch is sent again (at-least-once: entries of the failed batch that Redis
 // had taken appear twice, with the same content).
 #include "sink/redis_sink.h"
+#include "common/log.h"
 
 #include <fmt/format.h>
 
@@ -117,6 +118,12 @@ DirectSink::Delivery RedisSink::deliver(std::span<const DirectMessage> batch) {
     }
   }
   return ok_status();
+}
+
+std::unique_ptr<DirectSink> make_redis_sink(const config::Config& config, DeliveryHandler* handler) {
+  const auto& d = config.direct.redis;
+  module_logger("sink")->info("sink.type=redis: XADD to redis {}:{}", d.host, d.port);
+  return std::make_unique<RedisSink>(d, handler, config.max_queue_size);
 }
 
 }  // namespace sluice::sink

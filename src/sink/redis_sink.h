@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "config/direct_sink_config.h"
 #include "sink/direct_sink.h"
 
@@ -35,5 +36,8 @@ class RedisSink final : public DirectSink {
   config::RedisSinkConfig config_;
   std::unique_ptr<redisContext, ContextDeleter> ctx_;
 };
+
+// The registry's maker (sink/registry.cpp): the redis sink sink.type=redis configures.
+std::unique_ptr<DirectSink> make_redis_sink(const config::Config& config, DeliveryHandler* handler);
 
 }  // namespace sluice::sink

@@ -5,6 +5,7 @@
 
 #include <functional>
 
+#include "common/text.h"
 #include "transform/basic.h"
 #include "transform/connect_transforms.h"
 #include "transform/extract_new_record_state.h"
@@ -99,13 +100,6 @@ const std::vector<std::pair<std::string, PredicateFactory>>& predicate_factories
        }},
   };
   return kFactories;
-}
-
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
 }
 
 std::vector<std::string> split_list(const std::string& raw) {

@@ -2,6 +2,7 @@
 // io.debezium.relational.mapping.MaskStrings (HashValueConverter, HashingByteArrayStrategy) and
 // java.io.ObjectOutputStream.writeString / DataOutputStream.writeUTF (modified UTF-8).
 #include "transform/column_mask.h"
+#include "common/utf16.h"
 
 #include <openssl/evp.h>
 #include <re2/re2.h>
@@ -16,10 +17,6 @@
 namespace sluice::transform {
 namespace {
 
-size_t utf8_length(unsigned char c) {
-  return c < 0x80 ? 1 : c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-}
-
 // Java's modified UTF-8 (DataOutput.writeUTF): NUL is C0 80; a character outside the BMP is its two
 // surrogates, three bytes each (CESU-8). Invalid input bytes are copied as they are.
 std::string modified_utf8(std::string_view s) {
@@ -27,7 +24,7 @@ std::string modified_utf8(std::string_view s) {
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const size_t len = utf8_length(c);
+    const size_t len = utf8_sequence_length(c);
     if (c == 0) {
       out.append("\xC0\x80");
       ++i;
@@ -121,16 +118,7 @@ std::string java_serialized_string(std::string_view utf8) {
 }
 
 std::string_view truncate_utf16(std::string_view utf8, size_t n) {
-  size_t units = 0;
-  size_t i = 0;
-  while (i < utf8.size()) {
-    const size_t len = std::min(utf8_length(static_cast<unsigned char>(utf8[i])), utf8.size() - i);
-    const size_t u = len == 4 ? 2 : 1;
-    if (units + u > n) break;
-    units += u;
-    i += len;
-  }
-  return utf8.substr(0, i);
+  return ::sluice::truncate_utf16(utf8, n);
 }
 
 Result<std::shared_ptr<const StringHasher>> StringHasher::create(std::string_view key,

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/base64.h"
+#include "common/utf16.h"
 #include "transform/field_transforms.h"
 
 namespace sluice::transform {
@@ -427,37 +429,6 @@ class Parser {
   size_t at_ = 0;
 };
 
-std::optional<std::string> base64_decode(std::string_view in) {
-  std::string out;
-  uint32_t buf = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z') {
-      v = c - 'A';
-    } else if (c >= 'a' && c <= 'z') {
-      v = c - 'a' + 26;
-    } else if (c >= '0' && c <= '9') {
-      v = c - '0' + 52;
-    } else if (c == '+') {
-      v = 62;
-    } else if (c == '/') {
-      v = 63;
-    } else if (c == '=') {
-      break;
-    } else {
-      return std::nullopt;
-    }
-    buf = (buf << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buf >> bits) & 0xff));
-    }
-  }
-  return out;
-}
-
 std::optional<std::string> schema_parameter(const Schema& s, std::string_view name) {
   if (!s.parameters) return std::nullopt;
   for (const auto& [k, v] : *s.parameters) {
@@ -485,7 +456,7 @@ Result<ExprValue> from_json(const Json& json, const Schema* schema) {
     // A Decimal (decimal.handling.mode=precise) is a BigDecimal to a script: its unscaled two's-complement
     // bytes, base64 in JSON; compared as a double here.
     if (schema->name && *schema->name == "org.apache.kafka.connect.data.Decimal" && json.is_string()) {
-      auto bytes = base64_decode(json.text);
+      auto bytes = base64_decode(json.text, Base64Alphabet::kStandard);
       auto scale = schema_parameter(*schema, "scale");
       if (bytes && !bytes->empty() && bytes->size() <= 16 && scale) {
         long double unscaled = static_cast<signed char>((*bytes)[0]);
@@ -856,12 +827,7 @@ class Evaluator {
     }
     if (n.name == "length") {
       v.kind = Kind::kInt;
-      int64_t units = 0;  // UTF-16 code units, as String.length()
-      for (size_t i = 0; i < s.size(); ++i) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if ((c & 0xC0) != 0x80) units += c >= 0xF0 ? 2 : 1;
-      }
-      v.integer = units;
+      v.integer = static_cast<int64_t>(utf16_length(s));  // UTF-16 code units, as String.length()
       return v;
     }
     auto arg = eval(*n.children[1]);

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/civil_time.h"
+
 namespace sluice::transform {
 
 namespace {
@@ -904,27 +906,6 @@ int64_t floor_div(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
 }
 
-// Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian).
-int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = floor_div(y, 400);
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-void civil_from_days(int64_t z, int64_t& y, int64_t& m, int64_t& d) {
-  z += 719468;
-  const int64_t era = floor_div(z, 146097);
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp + (mp < 10 ? 3 : -9);
-  y = yoe + era * 400 + (m <= 2);
-}
-
 std::string padded(int64_t v, int count) {
   std::string digits = std::to_string(v);
   if (static_cast<int>(digits.size()) < count) digits.insert(0, count - digits.size(), '0');
@@ -974,8 +955,8 @@ Result<std::vector<TimestampConverter::Token>> compile_date_format(const Options
 Result<std::string> format_date(const std::vector<TimestampConverter::Token>& format, int64_t ms) {
   const int64_t days = floor_div(ms, kMsPerDay);
   int64_t rest = ms - days * kMsPerDay;
-  int64_t y = 0, mo = 0, d = 0;
-  civil_from_days(days, y, mo, d);
+  const CivilDate civil = civil_from_days(days);
+  const int64_t y = civil.year, mo = civil.month, d = civil.day;
   if (y < 1) return Error::data("formatting a year before 1 AD is not implemented by sluice");
   std::string out;
   for (const auto& tok : format) {
@@ -1134,7 +1115,8 @@ Result<Json> TimestampConverter::convert(const Schema* schema, const Json& value
     int64_t m0 = mo - 1;
     y += floor_div(m0, 12);
     m0 -= floor_div(m0, 12) * 12;
-    ms = (days_from_civil(y, m0 + 1, 1) + d - 1) * kMsPerDay + h * 3600000 + mi * 60000 + sec * 1000 + frac;
+    ms = (days_from_civil(y, static_cast<unsigned>(m0 + 1), 1) + d - 1) * kMsPerDay + h * 3600000 +
+         mi * 60000 + sec * 1000 + frac;
   } else {
     auto v = parse_integral(value.text);
     if (!v) return Error::data(fmt::format("Expected a number for a {} timestamp", from));

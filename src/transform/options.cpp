@@ -4,18 +4,10 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/text.h"
 #include "transform/transform.h"
 
 namespace sluice::transform {
-
-namespace {
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
-}  // namespace
 
 std::string Options::str(const std::string& option, std::string def) {
   known_.push_back(option);

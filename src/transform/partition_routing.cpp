@@ -2,6 +2,7 @@
 // logical decoding messages) are routed; a field that does not exist, or is null, is left out; no field
 // left: the record keeps its partition.
 #include "transform/partition_routing.h"
+#include "common/utf16.h"
 
 #include <fmt/format.h>
 
@@ -15,41 +16,6 @@
 namespace sluice::transform {
 
 namespace {
-
-// UTF-8 -> UTF-16 code units, for String.hashCode.
-int32_t string_hash(const std::string& s) {
-  uint32_t h = 0;
-  auto add = [&](uint32_t unit) { h = 31 * h + unit; };
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    uint32_t cp;
-    size_t n;
-    if (c < 0x80) {
-      cp = c;
-      n = 1;
-    } else if ((c >> 5) == 6) {
-      cp = c & 0x1F;
-      n = 2;
-    } else if ((c >> 4) == 14) {
-      cp = c & 0x0F;
-      n = 3;
-    } else {
-      cp = c & 0x07;
-      n = 4;
-    }
-    for (size_t k = 1; k < n && i + k < s.size(); ++k)
-      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    i += n;
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      add(0xD800 + (cp >> 10));
-      add(0xDC00 + (cp & 0x3FF));
-    } else {
-      add(cp);
-    }
-  }
-  return static_cast<int32_t>(h);
-}
 
 int32_t long_hash(int64_t v) {
   auto u = static_cast<uint64_t>(v);
@@ -161,7 +127,7 @@ Result<int32_t> java_hash_code(const Json& value, const Schema& schema) {
         "PartitionRouting: the Java hash of a {} value is not implemented in sluice", *schema.name));
   }
   const std::string& t = schema.type;
-  if (t == "string" && value.is_string()) return string_hash(value.text);
+  if (t == "string" && value.is_string()) return java_string_hash(value.text);
   if (t == "boolean" && value.kind == Json::Kind::kBool) return value.boolean ? 1231 : 1237;
   if ((t == "int8" || t == "int16" || t == "int32" || t == "int64") && value.kind == Json::Kind::kNumber) {
     int64_t v = 0;

@@ -7,10 +7,14 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared `support` package
+from support.net import free_port, wait_until  # noqa: E402,F401 (re-exported to the test modules)
 
 import psycopg
 import pytest
@@ -20,16 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("SLUICE_PG_URL", "postgresql://postgres@127.0.0.1:25432/postgres")
 KAFKA = os.environ.get("SLUICE_KAFKA_BOOTSTRAP", "127.0.0.1:29092")
 SLUICE_BIN = os.environ.get("SLUICE_BIN", str(ROOT / "build" / "sluice"))
-
-
-def wait_until(predicate, timeout=30.0, interval=0.05, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ tests). Same binaries and settings as scripts/services (Postgres 15, Kafka 4.1 s
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -13,16 +12,11 @@ from pathlib import Path
 
 import psycopg
 from confluent_kafka.admin import AdminClient
+from support.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("SLUICE_PG_BIN", "/usr/lib/postgresql/15/bin"))
 KAFKA_LIB = ROOT / ".cache" / "kafka" / "lib"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate, timeout, what):

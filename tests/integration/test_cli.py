@@ -2,7 +2,6 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import KAFKA, SLUICE_BIN, Sluice
+from support.net import free_port
 
 
 def run(*args, timeout=60):
@@ -58,12 +58,6 @@ def test_check_reports_ready_and_unreachable_kafka(tmp_path, names, pg):
     assert r.returncode == 1
     assert "FAIL" in r.stdout and "kafka.bootstrap.servers" in r.stdout
     assert "no table matches the filters (table.include.list=public.none)" in r.stdout
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_wal_level_replica_gives_clear_message(tmp_path, names):

@@ -6,7 +6,6 @@ import base64
 import json
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import time
@@ -22,12 +21,7 @@ from confluent_kafka import Consumer, TopicPartition
 
 from conftest import KAFKA, PG_URL, ROOT, SLUICE_BIN, LoggedProcess, key_of, payload, value_of, wait_until
 from pki import Pki
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from support.net import free_port
 
 
 class Worker(LoggedProcess):
