@@ -2,11 +2,18 @@
 127.0.0.2-127.0.0.9) and 200 keep-alive pollers stay open while GET /connectors, /metrics and /health from
 127.0.0.1 are answered within a 5 s client timeout and 1,000 concurrent requests all succeed; against
 `sluice connect` and against `sluice run`'s metrics listener. The process's RSS stays within idle + 64 MB.
-A small per-address cap and header timeout refuse and close the slow clients, logged in summaries."""
+A small per-address cap and header timeout refuse and close the slow clients, logged in summaries; an HTTPS
+listener that requires client certificates refuses clients without one."""
+import shutil
+import ssl
+import urllib.error
+import urllib.request
+
 import pytest
 
 from conftest import wait_until
 from http_load import Load, burst, get, raise_open_file_limit, rss_bytes
+from pki import Pki
 from test_worker import free_port, worker_factory  # noqa: F401 (the fixture)
 
 SLOW, POLLERS, BURST = 500, 200, 1000
@@ -84,4 +91,29 @@ def test_caps_and_header_timeout_refuse_and_close_with_summaries(worker_factory)
     lines = [line for line in w.log_text().splitlines() if refused in line or timed_out in line]
     # One summary line per kind and interval, never one line per connection.
     assert 2 <= len(lines) < closed / 10, (len(lines), closed, lines[:5])
+    assert w.request("GET", "/health")[0] == 200
+
+
+def test_https_listener_requires_client_certificates(worker_factory, tmp_path):  # noqa: F811
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    (tmp_path / "pki").mkdir()
+    pki = Pki(tmp_path / "pki")
+    keystore = tmp_path / "keystore.pem"
+    keystore.write_text(pki.server_key.read_text() + pki.server.read_text())
+    port = free_port()
+    w = worker_factory(port=port, extra={"listeners": f"https://127.0.0.1:{port}",
+                                         "listeners.https.ssl.keystore.location": str(keystore),
+                                         "listeners.https.ssl.client.auth": "required",
+                                         "listeners.https.ssl.truststore.location": str(pki.ca)})
+    w.ssl_context = ssl.create_default_context(cafile=str(pki.ca))
+    w.ssl_context.load_cert_chain(str(pki.client), str(pki.client_key))
+    w.start()
+    assert w.request("GET", "/connectors")[:2] == (200, [])
+    without = ssl.create_default_context(cafile=str(pki.ca))
+    with pytest.raises((OSError, urllib.error.URLError)):
+        urllib.request.urlopen(f"https://127.0.0.1:{port}/connectors", timeout=10, context=without).read()
+    with pytest.raises((OSError, urllib.error.URLError)):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/connectors", timeout=10).read()
+    wait_until(lambda: "the TLS handshake failed" in w.log_text(), 30, what="the handshake failure summary")
     assert w.request("GET", "/health")[0] == 200
