@@ -571,7 +571,7 @@ HttpServer::~HttpServer() {
 Status HttpServer::start() {
   auto files = raise_open_file_limit();
   if (files < options_.max_connections + 64) {
-    log()->warn(
+    log()->info(
         "{}: the open-file limit ({}) is below the connection cap ({}): the kernel refuses the excess",
         options_.description, files, options_.max_connections);
   }
