@@ -167,6 +167,9 @@ int run_sink_or_exit(const std::string& path) {
   SinkMonitor monitor(cfg->name);
   sluice::server::MonitoringApi monitoring(monitor);
   options->description = "metrics (/metrics, /health, /ready)";
+  sluice::server::apply_listener_limits(*options, cfg->metrics_max_connections,
+                                        cfg->metrics_max_connections_per_address,
+                                        cfg->metrics_header_timeout_ms);
   sluice::server::HttpServer http(monitoring, *options);
   if (auto s = http.start(); !s) {
     std::fprintf(stderr, "sluice: metrics.listeners: %s\n", s.error().message.c_str());
@@ -362,6 +365,9 @@ int main(int argc, char** argv) {
     monitor = std::make_unique<RunMonitor>(cfg.name, metrics);
     monitoring = std::make_unique<sluice::server::MonitoringApi>(*monitor);
     options->description = "metrics (/metrics, /health, /ready)";
+    sluice::server::apply_listener_limits(*options, cfg.metrics_max_connections,
+                                          cfg.metrics_max_connections_per_address,
+                                          cfg.metrics_header_timeout_ms);
     http = std::make_unique<sluice::server::HttpServer>(*monitoring, *options);
     if (auto s = http->start(); !s) {
       std::fprintf(stderr, "sluice: metrics.listeners: %s\n", s.error().message.c_str());

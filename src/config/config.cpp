@@ -636,6 +636,18 @@ Result<Config> parse_connector(const Properties& props, std::vector<std::string>
   }
   SLUICE_TRY_ASSIGN(c.metrics_slot_poll_interval_ms,
                     r.integer("metrics.slot.poll.interval.ms", 10000, 100, 3600000));
+  if (r.has("metrics.listeners.max.connections")) {
+    SLUICE_TRY_ASSIGN(c.metrics_max_connections,
+                      r.integer("metrics.listeners.max.connections", 0, 1, 1000000));
+  }
+  if (r.has("metrics.listeners.max.connections.per.address")) {
+    SLUICE_TRY_ASSIGN(c.metrics_max_connections_per_address,
+                      r.integer("metrics.listeners.max.connections.per.address", 0, 1, 1000000));
+  }
+  if (r.has("metrics.listeners.header.timeout.ms")) {
+    SLUICE_TRY_ASSIGN(c.metrics_header_timeout_ms,
+                      r.integer("metrics.listeners.header.timeout.ms", 0, 100, 600000));
+  }
 
   // skipped.operations: comma-separated c,u,d,t or "none" (Debezium default "t").
   {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -116,6 +117,12 @@ struct Config {
   std::string metrics_listeners;
   // metrics.slot.poll.interval.ms (sluice): how often the slot's lag and retained WAL are read.
   int64_t metrics_slot_poll_interval_ms = 10000;
+  // metrics.listeners.max.connections, .max.connections.per.address and .header.timeout.ms (sluice): the
+  // listener's connection caps and request-header deadline; unset: the listener's defaults
+  // (server::HttpOptions).
+  std::optional<int64_t> metrics_max_connections;
+  std::optional<int64_t> metrics_max_connections_per_address;
+  std::optional<int64_t> metrics_header_timeout_ms;
   DecimalMode decimal_mode = DecimalMode::kPrecise;
   TimePrecisionMode time_precision_mode = TimePrecisionMode::kAdaptive;
   BinaryMode binary_mode = BinaryMode::kBytes;

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <set>
 #include <string_view>
+#include <tuple>
 
 #include "common/text.h"
 #include "config/kafka_properties.h"
@@ -248,6 +249,9 @@ Result<SinkConfig> parse_sink_config(const config::Properties& props) {
                                                "database.time_zone",
                                                "offsets.table.name",
                                                "metrics.listeners",
+                                               "metrics.listeners.max.connections",
+                                               "metrics.listeners.max.connections.per.address",
+                                               "metrics.listeners.header.timeout.ms",
                                                "errors.tolerance",
                                                "errors.deadletterqueue.topic.name",
                                                "errors.deadletterqueue.topic.replication.factor",
@@ -403,6 +407,17 @@ Result<SinkConfig> parse_sink_config(const config::Properties& props) {
     if (!c.metrics_listeners.empty() && !c.metrics_listeners.starts_with("http://")) {
       return bad("metrics.listeners", c.metrics_listeners,
                  "http://host:port, e.g. http://0.0.0.0:8080; empty for no listener");
+    }
+  }
+  for (auto [key, field, min] :
+       {std::tuple{"metrics.listeners.max.connections", &c.metrics_max_connections, 1},
+        std::tuple{"metrics.listeners.max.connections.per.address", &c.metrics_max_connections_per_address,
+                   1},
+        std::tuple{"metrics.listeners.header.timeout.ms", &c.metrics_header_timeout_ms, 100}}) {
+    if (auto* v = get(key)) {
+      auto n = to_int(key, *v, min);
+      if (!n) return n.error();
+      *field = *n;
     }
   }
   if (auto* v = get("errors.tolerance")) {

@@ -72,6 +72,11 @@ struct SinkConfig {
   // metrics.listeners (sluice): `sluice sink` serves /metrics, /health and /ready on this http://host:port
   // (off when empty; a worker serves its sinks' metrics on its own listener).
   std::string metrics_listeners;
+  // metrics.listeners.max.connections, .max.connections.per.address and .header.timeout.ms (sluice): the
+  // listener's connection caps and request-header deadline; unset: the listener's defaults.
+  std::optional<int64_t> metrics_max_connections;
+  std::optional<int64_t> metrics_max_connections_per_address;
+  std::optional<int64_t> metrics_header_timeout_ms;
 
   std::vector<std::string> warnings;
 

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <fstream>
 #include <set>
+#include <tuple>
 
 #include "common/listener_url.h"
 #include "config/kafka_properties.h"
@@ -207,6 +208,17 @@ Result<WorkerConfig> parse_worker_config(const config::Properties& props) {
       }
     }
   }
+  // The listener's connection caps and request-header deadline (sluice; Jetty has its own knobs for these).
+  for (auto [key, field, min] :
+       {std::tuple{"rest.max.connections", &w.http.max_connections, int64_t{1}},
+        std::tuple{"rest.max.connections.per.address", &w.http.max_connections_per_address, int64_t{1}}}) {
+    auto n = integer(props, key, static_cast<int64_t>(*field), min, 1000000);
+    if (!n) return n.error();
+    *field = static_cast<size_t>(*n);
+  }
+  auto header_timeout = integer(props, "rest.header.timeout.ms", w.http.header_timeout_ms, 100, 600000);
+  if (!header_timeout) return header_timeout.error();
+  w.http.header_timeout_ms = static_cast<int>(*header_timeout);
   if (auto f = str(props, "rest.basic.auth.file", ""); !f.empty()) {
     auto users = read_users(f);
     if (!users) return users.error();
@@ -234,7 +246,10 @@ Result<WorkerConfig> parse_worker_config(const config::Properties& props) {
                                                 "rest.advertised.port",
                                                 "rest.advertised.listener",
                                                 "offset.flush.interval.ms",
-                                                "rest.basic.auth.file"};
+                                                "rest.basic.auth.file",
+                                                "rest.max.connections",
+                                                "rest.max.connections.per.address",
+                                                "rest.header.timeout.ms"};
     if (kUsed.count(k) || kConnectKeys.count(k)) continue;
     if (k.starts_with("config.storage.") || k.starts_with("offset.storage.") ||
         k.starts_with("status.storage.") || k.starts_with("listeners.https.") || k.starts_with("metrics.") ||

@@ -30,6 +30,9 @@ server::HttpOptions http_options(const worker::RestListener& l) {
   o.key_file = l.key_file;
   o.client_ca_file = l.client_ca_file;
   o.basic_auth = l.basic_auth;
+  o.max_connections = l.max_connections;
+  o.max_connections_per_address = l.max_connections_per_address;
+  o.header_timeout_ms = l.header_timeout_ms;
   return o;
 }
 

@@ -94,6 +94,17 @@ TEST(SinkConfig, MetricsListeners) {
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message.find("metrics.listeners"), std::string::npos);
   EXPECT_NE(c.error().message.find("127.0.0.1:8083"), std::string::npos);
+  p["metrics.listeners"] = "http://127.0.0.1:8083";
+  p["metrics.listeners.max.connections.per.address"] = "16";
+  p["metrics.listeners.header.timeout.ms"] = "2000";
+  c = parse_sink_config(p);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->warnings.empty());
+  EXPECT_EQ(c->metrics_max_connections, std::nullopt);  // the listener's default
+  EXPECT_EQ(c->metrics_max_connections_per_address, std::optional<int64_t>(16));
+  EXPECT_EQ(c->metrics_header_timeout_ms, std::optional<int64_t>(2000));
+  p["metrics.listeners.header.timeout.ms"] = "5";
+  EXPECT_FALSE(parse_sink_config(p).ok());
 }
 
 TEST(SinkConfig, JdbcUrlToLibpq) {

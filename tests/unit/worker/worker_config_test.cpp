@@ -58,6 +58,25 @@ TEST(WorkerConfig, DefaultsAndAdvertisedAddress) {
   EXPECT_EQ(a->advertised_url(), "https://w1.example:9000");
 }
 
+TEST(WorkerConfig, ListenerCapsAndHeaderTimeout) {
+  auto d = parse_worker_config({});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->http.max_connections, 10000u);
+  EXPECT_EQ(d->http.max_connections_per_address, 4096u);
+  EXPECT_EQ(d->http.header_timeout_ms, 10000);
+  auto w = parse_worker_config({{"rest.max.connections", "500"},
+                                {"rest.max.connections.per.address", "20"},
+                                {"rest.header.timeout.ms", "2500"}});
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->http.max_connections, 500u);
+  EXPECT_EQ(w->http.max_connections_per_address, 20u);
+  EXPECT_EQ(w->http.header_timeout_ms, 2500);
+  EXPECT_TRUE(w->warnings.empty());
+  auto bad = parse_worker_config({{"rest.max.connections.per.address", "0"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("rest.max.connections.per.address"), std::string::npos);
+}
+
 TEST(WorkerConfig, UnknownKeysWarnedBadValuesNamed) {
   auto w = parse_worker_config({{"bogus.key", "1"}});
   ASSERT_TRUE(w.ok());
