@@ -1,4 +1,4 @@
-// The worker's connectors. Each has a supervisor thread that runs app::Connector while its target state
+// The worker's connectors. Each has a supervisor thread that runs connector::Connector while its target state
 // is STARTED and it has not failed; REST requests change the target state (or request a restart) and set
 // the connector's stop flag, and the supervisor does the rest. Storage records follow Connect's
 // KafkaConfigBackingStore / KafkaStatusBackingStore (JsonConverter without schemas):
@@ -20,15 +20,15 @@
 
 #include <chrono>
 
-#include "app/connector.h"
-#include "app/metrics_text.h"
-#include "app/slot_monitor.h"
 #include "common/log.h"
 #include "config/config.h"
+#include "connector/connector.h"
+#include "connector/slot_monitor.h"
 #include "offsets/offset_store.h"
 #include "pgsink/sink_config.h"
 #include "pgsink/sink_runner.h"
 #include "pgsink/target_writer.h"
+#include "server/metrics_text.h"
 #include "worker/sink_offsets.h"
 #include "worker/validation.h"
 
@@ -114,12 +114,12 @@ struct Worker::Slot {
   std::set<std::string> topics;
   std::thread thread;
   // Kept across restarts of the connector, so its counters only grow while the worker runs.
-  std::shared_ptr<app::ConnectorMetrics> metrics = std::make_shared<app::ConnectorMetrics>();
+  std::shared_ptr<connector::ConnectorMetrics> metrics = std::make_shared<connector::ConnectorMetrics>();
   std::shared_ptr<pgsink::SinkMetrics> sink_metrics = std::make_shared<pgsink::SinkMetrics>();  // a sink's
   // Reads the slot's lag and retained WAL from the connector's first start on, also while it is FAILED,
   // PAUSED or STOPPED (when its slot holds WAL); replaced when the config names another server or slot.
   // Used by the supervisor thread only; stopped at shutdown or when the slot is destroyed.
-  std::unique_ptr<app::SlotMonitor> slot_monitor;
+  std::unique_ptr<connector::SlotMonitor> slot_monitor;
   std::string slot_monitor_key;
 };
 
@@ -557,13 +557,13 @@ std::string Worker::run_connector(Slot& s, const config::Properties& props, bool
       fmt::format("{}\n{}\n{}", cfg->conninfo(false), cfg->slot_name, cfg->metrics_slot_poll_interval_ms);
   if (!s.slot_monitor || s.slot_monitor_key != monitor_key) {
     s.slot_monitor.reset();
-    s.slot_monitor = std::make_unique<app::SlotMonitor>(
+    s.slot_monitor = std::make_unique<connector::SlotMonitor>(
         cfg->conninfo(false), cfg->slot_name, std::chrono::milliseconds(cfg->metrics_slot_poll_interval_ms),
         s.metrics);
     s.slot_monitor->start();
     s.slot_monitor_key = monitor_key;
   }
-  app::Connector connector(std::move(*cfg), s.stop);
+  connector::Connector connector(std::move(*cfg), s.stop);
   connector.set_metrics(s.metrics);
   std::shared_ptr<Slot> self;
   {
@@ -593,9 +593,9 @@ void Worker::on_topic(const std::shared_ptr<Slot>& slot, const std::string& topi
 }
 
 std::string Worker::metrics_text() {
-  std::vector<app::LabeledMetrics> list;
-  std::vector<app::LabeledSinkMetrics> sinks;
-  std::vector<std::shared_ptr<app::ConnectorMetrics>> keep;  // alive while serialized outside mu_
+  std::vector<server::LabeledMetrics> list;
+  std::vector<server::LabeledSinkMetrics> sinks;
+  std::vector<std::shared_ptr<connector::ConnectorMetrics>> keep;  // alive while serialized outside mu_
   std::vector<std::shared_ptr<pgsink::SinkMetrics>> keep_sinks;
   {
     std::lock_guard lock(mu_);
@@ -615,7 +615,7 @@ std::string Worker::metrics_text() {
       list.push_back({name, state, s->metrics.get()});
     }
   }
-  return app::metrics_text(list, sinks);
+  return server::metrics_text(list, sinks);
 }
 
 server::ConnectorStatus Worker::status_of(const Slot& s) const {
