@@ -21,16 +21,8 @@ std::shared_ptr<spdlog::logger> log() {
   return l;
 }
 
-// Whether an update's old tuple holds the whole message key: a full old row ('O') does; a key-only one
-// ('K') carries the replica identity's columns and nulls for the others.
-bool old_key_known(const event::TableSchema& t, char old_kind, const decode::Tuple& old_tuple) {
-  if (old_kind == 'O') return true;
-  const auto& columns = t.info().columns;
-  for (size_t i = 0; i < columns.size(); ++i) {
-    if (!columns[i].key) continue;
-    if (i >= old_tuple.size() || old_tuple[i].kind != decode::TupleValue::Kind::kText) return false;
-  }
-  return true;
+ChangeOptions change_options(const config::Config& c) {
+  return {c.skip_create, c.skip_update, c.skip_delete, c.skip_truncate, c.tombstones_on_delete};
 }
 
 }  // namespace
@@ -38,6 +30,7 @@ bool old_key_known(const event::TableSchema& t, char old_kind, const decode::Tup
 Streamer::Streamer(Pipeline& p, Emitter& out)
     : p_(p),
       out_(out),
+      changes_(change_options(p.config)),
       transaction_topic_(p.config.topic_prefix + p.config.topic_delimiter + p.config.transaction_topic),
       messages_(serializer_options(p.config), converter_options(p.config).binary),
       message_topic_(p.config.topic_prefix + ".message") {
@@ -48,8 +41,7 @@ Streamer::Streamer(Pipeline& p, Emitter& out)
 }
 
 void Streamer::reset() {
-  schemas_.clear();
-  relations_.clear();
+  changes_.reset();
   tx_ = CurrentTx{};
 }
 
@@ -102,25 +94,18 @@ Status Streamer::on_message(const decode::Message& m) {
     return on_watermark(m.content, open, m.lsn);
   }
   if (!p_.config.message_prefixes.passes(m.prefix)) return ok_status();
-  event::Source source;
-  source.ts_us = tx_.commit_time_us;  // a non-transactional one: the last transaction's, as Debezium
-  source.lsn = m.lsn;
-  source.origin = tx_.origin;
-  source.origin_lsn = tx_.origin_lsn;
+  if (m.transactional() && !tx_.open)
+    return Error::fatal(fmt::format("transactional message outside a transaction at LSN {}", m.lsn.str()));
+  const event::Source source = ChangeBuilder::message_source(m, context(m.lsn));
   const event::TransactionBlock* block = nullptr;
   offsets::AckTracker::TxId tx = tx_.id;
   if (m.transactional()) {
-    if (!tx_.open)
-      return Error::fatal(fmt::format("transactional message outside a transaction at LSN {}", m.lsn.str()));
     tx_.captured = true;
-    source.tx_id = static_cast<int64_t>(tx_.xid.value);
-    source.last_commit_lsn = last_commit_lsn_;
     if (tx_metadata_) block = &tx_metadata_->message_event(m.lsn, (identity_hashes_() & 0x7FFFFFFF) | 1);
   } else {
     // Sent at once, outside any transaction: its own unit of acknowledgement, confirmed past its LSN (a
     // restart at exactly its LSN would decode it again). Debezium records it as the last commit.
     last_commit_lsn_ = m.lsn;
-    source.last_commit_lsn = m.lsn;
     tx = p_.acks.begin(m.lsn);
   }
   messages_.key(m.prefix, out_.key_buf());
@@ -298,9 +283,7 @@ Status Streamer::finish(pg::ReplicationStream& stream) {
 
 Status Streamer::on_relation(const decode::Relation& rel) {
   std::string_view nsp = rel.nspname.empty() ? std::string_view("pg_catalog") : rel.nspname;
-  // Postgres re-sends Relation messages (after reconnects, before truncates): rebuild the schema only when
-  // the columns, the name or the replica identity changed.
-  bool layout_changed = relations_.put(rel);
+  const auto state = changes_.relation(rel, p_.config.filter.captured(nsp, rel.relname));
   if (!p_.config.signal_data_collection.empty() &&
       fmt::format("{}.{}", nsp, rel.relname) == p_.config.signal_data_collection) {
     signal_oid_ = rel.oid.value;
@@ -317,18 +300,7 @@ Status Streamer::on_relation(const decode::Relation& rel) {
                       p_.config.signal_data_collection, p_.config.signal_data_collection));
     }
   }
-  if (auto it = schemas_.find(rel.oid.value); it != schemas_.end() && !layout_changed) {
-    const auto* t = it->second.get();
-    if (t == nullptr ? !p_.config.filter.captured(nsp, rel.relname)
-                     : t->info().schema == nsp && t->info().table == rel.relname &&
-                           t->info().replica_identity == rel.replica_identity) {
-      return ok_status();
-    }
-  }
-  if (!p_.config.filter.captured(nsp, rel.relname)) {
-    schemas_[rel.oid.value] = nullptr;
-    return ok_status();
-  }
+  if (state != ChangeBuilder::RelationState::kNeedsSchema) return ok_status();
   auto cat = pg::load_table(*p_.catalog, rel.oid);
   if (!cat) return cat.error();
   // pgoutput's column list is authoritative for order; the catalog adds nullability, key and base type.
@@ -368,178 +340,161 @@ Status Streamer::on_relation(const decode::Relation& rel) {
   if (!schema) return schema.error();
   log()->info("relation {}.{} (oid {}): {} columns -> topic {}", merged.schema, merged.table, rel.oid.value,
               merged.columns.size(), (*schema)->topic());
-  schemas_[rel.oid.value] = std::move(*schema);
+  changes_.set_schema(rel.oid, std::move(*schema));
+  return ok_status();
+}
+
+ChangeContext Streamer::context(Lsn lsn) const {
+  return {lsn, tx_.xid, tx_.commit_time_us, last_commit_lsn_, tx_.origin, tx_.origin_lsn, unix_now_us()};
+}
+
+Result<const event::TableSchema*> Streamer::table_of(Oid relation, Lsn lsn) {
+  auto t = changes_.table(relation, lsn);
+  if (!t) return t;
+  if (*t != nullptr) tx_.captured = true;
+  if (*t == nullptr) p_.metrics->count(p_.metrics->events_filtered);
+  return t;
+}
+
+Status Streamer::publish(const event::TableSchema& t, Lsn lsn) {
+  // Failures while publishing a change name the table and the change's LSN, whatever their kind; a bad
+  // event is then handled per event.processing.failure.handling.mode.
+  for (const auto& r : records_) {
+    auto s = r.kind == ChangeRecord::Kind::kEvent ? emit(r.event, tx_.id, r.headers)
+                                                  : out_.tombstone(t, tx_.id, r.has_key, r.headers);
+    if (!s) return with_context(std::move(s), t, lsn);
+  }
+  return ok_status();
+}
+
+Status Streamer::with_context(Status s, const event::TableSchema& t, Lsn lsn) const {
+  return p_.apply_failure_mode(
+      Error{s.error().kind, fmt::format("{} (table {}.{}, LSN {})", s.error().message, t.info().schema,
+                                        t.info().table, lsn.str())});
+}
+
+Status Streamer::on_begin(const decode::Begin& m, Lsn wal_start) {
+  // read.only: a transaction committed after the chunk's SELECT closes its window first.
+  if (auto s = maybe_close_read_only(m.final_lsn); !s) return s;
+  tx_.id = p_.acks.begin(m.final_lsn);
+  tx_.xid = m.xid;
+  tx_.commit_lsn = m.final_lsn;
+  tx_.messages = tx_.skip = 0;
+  tx_.replayable = true;
+  if (replay_ && m.final_lsn >= replay_->commit_lsn) {
+    if (m.final_lsn == replay_->commit_lsn && static_cast<int64_t>(m.xid.value) == replay_->xid) {
+      tx_.skip = replay_->events;
+      log()->info(
+          "transaction {} (commit LSN {}) is sent again: skipping its first {} messages, acknowledged by "
+          "Kafka before the stop",
+          m.xid.value, m.final_lsn.str(), tx_.skip);
+    }
+    replay_.reset();
+  }
+  tx_.commit_time_us = decode::pg_time_to_unix_us(m.commit_time);
+  tx_.open = true;
+  if (p_.latency) p_.latency->begin(tx_.id, tx_.commit_time_us);
+  tx_.captured = false;
+  tx_.origin.clear();
+  tx_.origin_lsn.reset();
+  if (tx_metadata_) {
+    tx_metadata_->begin(tx_.xid, wal_start, tx_.commit_time_us, out_.key_buf(), out_.value_buf());
+    return out_.record(transaction_topic_, transaction_topic_ready_, tx_.id);
+  }
+  return ok_status();
+}
+
+Status Streamer::on_commit(const decode::Commit& m, Lsn wal_start) {
+  if (!tx_.open) return Error::fatal(fmt::format("Commit without Begin at LSN {}", wal_start.str()));
+  if (tx_metadata_) {
+    tx_metadata_->end(wal_start, decode::pg_time_to_unix_us(m.commit_time), out_.key_buf(), out_.value_buf());
+    if (auto s = out_.record(transaction_topic_, transaction_topic_ready_, tx_.id); !s) return s;
+  }
+  if (tx_.messages < tx_.skip) {
+    log()->warn("transaction {} had {} messages, fewer than the {} acknowledged before the stop",
+                tx_.xid.value, tx_.messages, tx_.skip);
+  }
+  p_.acks.commit(tx_.id, m.end_lsn);
+  p_.metrics->count(p_.metrics->committed_transactions);
+  if (p_.latency) p_.latency->forget_before(p_.acks.oldest_in_flight());
+  if (progress_dirty_) {  // this transaction's snapshot rows are in Kafka once it is acknowledged
+    p_.offsets->progress(m.end_lsn, incremental_.offset_members());
+    progress_dirty_ = false;
+  }
+  // Debezium's lsn_commit (source.sequence[0]) moves with transactions that had captured changes.
+  if (tx_.captured) last_commit_lsn_ = m.end_lsn;
+  tx_.open = false;
+  return ok_status();
+}
+
+Status Streamer::on_row(const decode::Insert& m, Lsn lsn) {
+  auto t = table_of(m.relation, lsn);
+  if (!t) return t.error();
+  if (signal_oid_ && m.relation.value == *signal_oid_) {
+    if (auto s = on_signal_row(m.new_tuple, false, lsn); !s) return s;
+  }
+  if (*t == nullptr) return ok_status();
+  deduplicate(*t, m.new_tuple);
+  records_.clear();
+  changes_.insert(**t, m, context(lsn), records_);
+  return publish(**t, lsn);
+}
+
+Status Streamer::on_row(const decode::Update& m, Lsn lsn) {
+  auto t = table_of(m.relation, lsn);
+  if (!t) return t.error();
+  if (*t == nullptr) return ok_status();
+  deduplicate(*t, m.new_tuple);
+  if (m.old_kind != 0) deduplicate(*t, m.old_tuple);
+  records_.clear();
+  if (auto s = changes_.update(**t, m, context(lsn), out_.serializer(), records_); !s)
+    return with_context(std::move(s), **t, lsn);
+  return publish(**t, lsn);
+}
+
+Status Streamer::on_row(const decode::Delete& m, Lsn lsn) {
+  auto t = table_of(m.relation, lsn);
+  if (!t) return t.error();
+  if (signal_oid_ && m.relation.value == *signal_oid_) {
+    if (auto s = on_signal_row(m.old_tuple, true, lsn); !s) return s;
+  }
+  if (*t == nullptr) return ok_status();
+  deduplicate(*t, m.old_tuple);
+  records_.clear();
+  changes_.remove(**t, m, context(lsn), records_);
+  return publish(**t, lsn);
+}
+
+Status Streamer::on_row(const decode::Truncate& m, Lsn lsn) {
+  if (changes_.skips_truncate()) {
+    for (auto oid : m.relations) (void)table_of(oid, lsn);  // a skipped truncate still counts as captured
+    return ok_status();
+  }
+  for (auto oid : m.relations) {
+    auto t = table_of(oid, lsn);
+    if (!t) return t.error();
+    if (*t == nullptr) continue;
+    records_.clear();
+    changes_.truncate(**t, context(lsn), records_);
+    if (auto s = publish(**t, lsn); !s) return s;
+  }
   return ok_status();
 }
 
 Status Streamer::handle(const decode::PgMessage& msg, Lsn wal_start) {
   if (tx_.open) tx_.last_lsn = wal_start;
-  auto table_of = [&](Oid oid) -> Result<const event::TableSchema*> {
-    auto it = schemas_.find(oid.value);
-    if (it == schemas_.end()) {
-      return Error::fatal(
-          fmt::format("change for relation oid {} at LSN {} arrived before its Relation message", oid.value,
-                      wal_start.str()));
-    }
-    if (it->second != nullptr) tx_.captured = true;
-    if (it->second == nullptr) p_.metrics->count(p_.metrics->events_filtered);
-    return it->second.get();
-  };
-  auto base_event = [&](event::Op op, const event::TableSchema* t) {
-    event::ChangeEvent ev;
-    ev.op = op;
-    ev.table = t;
-    ev.source.ts_us = tx_.commit_time_us;
-    ev.source.tx_id = static_cast<int64_t>(tx_.xid.value);
-    ev.source.lsn = wal_start;
-    ev.source.last_commit_lsn = last_commit_lsn_;
-    ev.source.origin = tx_.origin;
-    ev.source.origin_lsn = tx_.origin_lsn;
-    ev.ts_us = unix_now_us();
-    return ev;
-  };
-  // Failures while publishing a change name the table and the change's LSN, whatever their kind; a bad
-  // event is then handled per event.processing.failure.handling.mode.
-  auto with_context = [&](Status s, const event::TableSchema* t) -> Status {
-    if (s.ok()) return s;
-    return p_.apply_failure_mode(
-        Error{s.error().kind, fmt::format("{} (table {}.{}, LSN {})", s.error().message, t->info().schema,
-                                          t->info().table, wal_start.str())});
-  };
-
   return std::visit(
       [&](const auto& m) -> Status {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, decode::Begin>) {
-          // read.only: a transaction committed after the chunk's SELECT closes its window first.
-          if (auto s = maybe_close_read_only(m.final_lsn); !s) return s;
-          tx_.id = p_.acks.begin(m.final_lsn);
-          tx_.xid = m.xid;
-          tx_.commit_lsn = m.final_lsn;
-          tx_.messages = tx_.skip = 0;
-          tx_.replayable = true;
-          if (replay_ && m.final_lsn >= replay_->commit_lsn) {
-            if (m.final_lsn == replay_->commit_lsn && static_cast<int64_t>(m.xid.value) == replay_->xid) {
-              tx_.skip = replay_->events;
-              log()->info(
-                  "transaction {} (commit LSN {}) is sent again: skipping its first {} messages, "
-                  "acknowledged by Kafka before the stop",
-                  m.xid.value, m.final_lsn.str(), tx_.skip);
-            }
-            replay_.reset();
-          }
-          tx_.commit_time_us = decode::pg_time_to_unix_us(m.commit_time);
-          tx_.open = true;
-          if (p_.latency) p_.latency->begin(tx_.id, tx_.commit_time_us);
-          tx_.captured = false;
-          tx_.origin.clear();
-          tx_.origin_lsn.reset();
-          if (tx_metadata_) {
-            tx_metadata_->begin(tx_.xid, wal_start, tx_.commit_time_us, out_.key_buf(), out_.value_buf());
-            return out_.record(transaction_topic_, transaction_topic_ready_, tx_.id);
-          }
-          return ok_status();
+          return on_begin(m, wal_start);
         } else if constexpr (std::is_same_v<T, decode::Commit>) {
-          if (!tx_.open) return Error::fatal(fmt::format("Commit without Begin at LSN {}", wal_start.str()));
-          if (tx_metadata_) {
-            tx_metadata_->end(wal_start, decode::pg_time_to_unix_us(m.commit_time), out_.key_buf(),
-                              out_.value_buf());
-            if (auto s = out_.record(transaction_topic_, transaction_topic_ready_, tx_.id); !s) return s;
-          }
-          if (tx_.messages < tx_.skip) {
-            log()->warn("transaction {} had {} messages, fewer than the {} acknowledged before the stop",
-                        tx_.xid.value, tx_.messages, tx_.skip);
-          }
-          p_.acks.commit(tx_.id, m.end_lsn);
-          p_.metrics->count(p_.metrics->committed_transactions);
-          if (p_.latency) p_.latency->forget_before(p_.acks.oldest_in_flight());
-          if (progress_dirty_) {  // this transaction's snapshot rows are in Kafka once it is acknowledged
-            p_.offsets->progress(m.end_lsn, incremental_.offset_members());
-            progress_dirty_ = false;
-          }
-          // Debezium's lsn_commit (source.sequence[0]) moves with transactions that had captured changes.
-          if (tx_.captured) last_commit_lsn_ = m.end_lsn;
-          tx_.open = false;
-          return ok_status();
+          return on_commit(m, wal_start);
         } else if constexpr (std::is_same_v<T, decode::Relation>) {
           return on_relation(m);
-        } else if constexpr (std::is_same_v<T, decode::Insert>) {
-          auto t = table_of(m.relation);
-          if (!t) return t.error();
-          if (signal_oid_ && m.relation.value == *signal_oid_) {
-            if (auto s = on_signal_row(m.new_tuple, false, wal_start); !s) return s;
-          }
-          if (*t == nullptr) return ok_status();
-          deduplicate(*t, m.new_tuple);
-          if (p_.config.skip_create) return ok_status();
-          auto ev = base_event(event::Op::kCreate, *t);
-          ev.after = event::Row(m.new_tuple);
-          return with_context(emit(ev, tx_.id), *t);
-        } else if constexpr (std::is_same_v<T, decode::Update>) {
-          auto t = table_of(m.relation);
-          if (!t) return t.error();
-          if (*t == nullptr) return ok_status();
-          deduplicate(*t, m.new_tuple);
-          if (m.old_kind != 0) deduplicate(*t, m.old_tuple);
-          // Key change (Debezium's RelationalChangeRecordEmitter: the key of the old tuple, as converted,
-          // differs from the new one, e.g. a primary-key update): delete (+ tombstone) under the old key,
-          // create under the new one. Deliberately unlike Debezium, a key-only old tuple that lacks a key
-          // column (REPLICA IDENTITY USING INDEX, or message.key.columns beyond the identity) gives an
-          // update: Debezium would delete a made-up key (the missing columns' zero values).
-          auto del = base_event(event::Op::kDelete, *t);
-          auto cre = base_event(event::Op::kCreate, *t);
-          std::string new_key, old_key;
-          if (m.old_kind != 0 && (*t)->has_key() && old_key_known(**t, m.old_kind, m.old_tuple)) {
-            del.before = event::Row(m.old_tuple);
-            cre.after = event::Row(m.new_tuple);
-            if (auto k = out_.serializer().key_header(cre, new_key); !k) return with_context(k.error(), *t);
-            if (auto k = out_.serializer().key_header(del, old_key); !k) return with_context(k.error(), *t);
-          }
-          if (new_key != old_key) {
-            if (!p_.config.skip_delete) {
-              if (auto s = emit(del, tx_.id, {{"__debezium.newkey", new_key}}); !s)
-                return with_context(s, *t);
-              if (p_.config.tombstones_on_delete) {
-                if (auto s = out_.tombstone(**t, tx_.id, true, {{"__debezium.newkey", new_key}}); !s)
-                  return with_context(s, *t);
-              }
-            }
-            if (p_.config.skip_create) return ok_status();
-            return with_context(emit(cre, tx_.id, {{"__debezium.oldkey", old_key}}), *t);
-          }
-          if (p_.config.skip_update) return ok_status();
-          auto ev = base_event(event::Op::kUpdate, *t);
-          if (m.old_kind != 0) ev.before = event::Row(m.old_tuple);
-          ev.after = event::Row(m.new_tuple);
-          return with_context(emit(ev, tx_.id), *t);
-        } else if constexpr (std::is_same_v<T, decode::Delete>) {
-          auto t = table_of(m.relation);
-          if (!t) return t.error();
-          if (signal_oid_ && m.relation.value == *signal_oid_) {
-            if (auto s = on_signal_row(m.old_tuple, true, wal_start); !s) return s;
-          }
-          if (*t == nullptr) return ok_status();
-          deduplicate(*t, m.old_tuple);
-          if (p_.config.skip_delete) return ok_status();
-          auto ev = base_event(event::Op::kDelete, *t);
-          ev.before = event::Row(m.old_tuple);
-          if (auto s = emit(ev, tx_.id); !s) return with_context(s, *t);
-          if (p_.config.tombstones_on_delete)  // Debezium: also for a null key (a table without key)
-            return with_context(out_.tombstone(**t, tx_.id, (*t)->has_key()), *t);
-          return ok_status();
-        } else if constexpr (std::is_same_v<T, decode::Truncate>) {
-          if (p_.config.skip_truncate) {
-            for (auto oid : m.relations) (void)table_of(oid);  // a skipped truncate still counts as captured
-            return ok_status();
-          }
-          for (auto oid : m.relations) {
-            auto t = table_of(oid);
-            if (!t) return t.error();
-            if (*t == nullptr) continue;
-            auto ev = base_event(event::Op::kTruncate, *t);
-            if (auto s = emit(ev, tx_.id); !s) return with_context(s, *t);
-          }
-          return ok_status();
+        } else if constexpr (std::is_same_v<T, decode::Insert> || std::is_same_v<T, decode::Update> ||
+                             std::is_same_v<T, decode::Delete> || std::is_same_v<T, decode::Truncate>) {
+          return on_row(m, wal_start);
         } else if constexpr (std::is_same_v<T, decode::Message>) {
           return on_message(m);
         } else if constexpr (std::is_same_v<T, decode::Origin>) {

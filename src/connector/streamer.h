@@ -15,11 +15,11 @@
 
 #include "common/lsn.h"
 #include "common/result.h"
+#include "connector/change_builder.h"
 #include "connector/emitter.h"
 #include "connector/pipeline.h"
 #include "connector/signal_channel.h"
 #include "decode/pgoutput.h"
-#include "decode/relation_cache.h"
 #include "event/logical_message.h"
 #include "event/transaction_metadata.h"
 #include "offsets/offset_store.h"
@@ -86,7 +86,24 @@ class Streamer final : public Emitter::Accounting {
 
  private:
   Status handle(const decode::PgMessage& msg, Lsn wal_start);
+  Status on_begin(const decode::Begin& m, Lsn wal_start);
+  Status on_commit(const decode::Commit& m, Lsn wal_start);
   Status on_relation(const decode::Relation& rel);
+  // Row changes: ChangeBuilder makes their records (in records_), publish() sends them.
+  Status on_row(const decode::Insert& m, Lsn lsn);
+  Status on_row(const decode::Update& m, Lsn lsn);
+  Status on_row(const decode::Delete& m, Lsn lsn);
+  Status on_row(const decode::Truncate& m, Lsn lsn);
+  // The schema of a change's relation (nullptr: outside the filters); counts the change as captured or
+  // filtered.
+  Result<const event::TableSchema*> table_of(Oid relation, Lsn lsn);
+  // Where a change at `lsn` stands in the transaction being streamed.
+  ChangeContext context(Lsn lsn) const;
+  // Sends records_ (the change of table t at lsn), stopping at the first failure.
+  Status publish(const event::TableSchema& t, Lsn lsn);
+  // A failure while publishing a change of table t: named with the table and LSN, then handled per
+  // event.processing.failure.handling.mode.
+  Status with_context(Status s, const event::TableSchema& t, Lsn lsn) const;
   // A change event of the stream (or of a snapshot running inside it), with the transaction block when
   // provide.transaction.metadata is set and a transaction is open.
   Status emit(const event::ChangeEvent& ev, TxId tx, const Emitter::Headers& headers = {});
@@ -136,9 +153,8 @@ class Streamer final : public Emitter::Accounting {
   Pipeline& p_;
   Emitter& out_;
 
-  decode::RelationCache relations_;
-  // Relation oid -> schema of a captured table; nullptr for a relation outside the filters.
-  std::unordered_map<uint32_t, std::shared_ptr<const event::TableSchema>> schemas_;
+  ChangeBuilder changes_;  // relations and their schemas; row messages -> records
+  ChangeRecords records_;  // the current change's (reused)
 
   // The transaction being streamed.
   struct CurrentTx {
