@@ -1,4 +1,4 @@
-// Building blocks of the connectors' metrics (src/app/connector_metrics.h, src/pgsink/sink_metrics.h):
+// Building blocks of the connectors' metrics (src/connector/connector_metrics.h, src/pgsink/sink_metrics.h):
 // counters with a single writing thread, the coarse wall clock, and a histogram of durations whose buckets
 // a /metrics scrape reads while they move.
 #pragma once

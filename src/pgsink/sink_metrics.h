@@ -1,6 +1,6 @@
 // SinkMetrics: one Postgres sink connector's counters and gauges, Kafka Connect's sink-task metrics
 // (sink-record-read/send-total, put-batch-time, partition-count, records-lag) under sluice_sink_* names
-// (src/app/metrics_text.h serializes them). The sink's thread writes the counters with relaxed atomics
+// (src/server/metrics_text.h serializes them). The sink's thread writes the counters with relaxed atomics
 // (one writer each: a load and a store, no locked instruction per record); the per-partition offsets change
 // under a mutex once per batch or rebalance, and a scrape computes the lag from them and the consumer's
 // cached high watermarks (rd_kafka_get_watermark_offsets: no request to Kafka).

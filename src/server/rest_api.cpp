@@ -5,7 +5,7 @@
 // that method, 409 conflict, 415 a body that is not JSON.
 #include "server/rest_api.h"
 
-#include "app/metrics_text.h"
+#include "server/metrics_text.h"
 #include "server/monitoring.h"
 #include "server/route.h"
 
@@ -212,8 +212,8 @@ HttpResponse no_content(int status) {
 
 // Monitoring (server/monitoring.h) and the status page.
 HttpResponse get_metrics(const Call& c) {
-  std::vector<app::LabeledMetrics> sources;
-  std::vector<app::LabeledSinkMetrics> sinks;
+  std::vector<LabeledMetrics> sources;
+  std::vector<LabeledSinkMetrics> sinks;
   const auto views = c.worker.metrics();  // holds the metrics while they are read
   for (const auto& v : views) {
     if (v.sink) {
@@ -222,7 +222,7 @@ HttpResponse get_metrics(const Call& c) {
       sources.push_back({v.connector, v.state, v.source.get()});
     }
   }
-  return metrics_response(app::metrics_text(sources, sinks));
+  return metrics_response(metrics_text(sources, sinks));
 }
 HttpResponse get_health(const Call&) {
   return health_response();

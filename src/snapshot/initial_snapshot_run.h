@@ -4,6 +4,7 @@
 // slot made permanent once every row is in Kafka. The connector provides the rest through SnapshotHost.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,8 @@
 #include "pg/catalog.h"
 #include "pg/connection.h"
 #include "pg/replication.h"
+#include "snapshot/initial_snapshot.h"
+#include "snapshot/parallel_snapshot.h"
 #include "snapshot/progress.h"
 
 namespace sluice::snapshot {
@@ -72,6 +75,24 @@ class InitialSnapshotRun {
   bool created_slot() const { return created_slot_; }
 
  private:
+  struct Plan;  // the state the stages of one run share (initial_snapshot_run.cpp)
+  // run()'s stages: makes the slot (or the temporary one) and opens the snapshot transaction.
+  Status open(pg::Connection* repl, InitialSnapshot& snap, Plan& p);
+  // Reads each table's catalog, schema, select override and size.
+  Status load_tables(Plan& p);
+  // Splits table ti into chunks of about target_pages.
+  Status plan_table(Plan& p, size_t ti, int64_t target_pages);
+  // Records the tables whose rows were all read, emitted and acknowledged, and for the others the end of
+  // the leading key ranges that were (and, every few seconds, the row counts for `sluice status`).
+  Status checkpoint_tables(Plan& p, bool force);
+  Status read_sequential(Plan& p, const std::function<Status(const Batch&)>& handle);
+  Status read_parallel(Plan& p, const ParallelSnapshot::EncoderFactory& encoders,
+                       const std::function<Status(const Batch&)>& handle);
+  // With several threads, the snapshot workers' encoders (each with its own serializer).
+  ParallelSnapshot::EncoderFactory encoders(Plan& p) const;
+  // Every row is in Kafka: clears the checkpoint, or makes the slot permanent.
+  Status complete(pg::Connection* repl, Plan& p);
+
   const config::Config& config_;
   pg::Connection* catalog_;
   SnapshotHost& host_;

@@ -11,9 +11,9 @@
 #include <memory>
 #include <random>
 
-#include "app/connector.h"
 #include "common/log.h"
 #include "config/config.h"
+#include "connector/connector.h"
 #include "kafka/client.h"
 #include "pg/connection.h"
 #include "sink/sink.h"
@@ -228,7 +228,7 @@ int tail_direct(const TailOptions& o, const Filter& filter, const FormatOptions&
   const std::string publication = cfg->publication_name;
   int rc = 0;
   {
-    app::Connector connector(std::move(*cfg), stop);
+    connector::Connector connector(std::move(*cfg), stop);
     connector.set_sink_factory([&](sink::DeliveryHandler* h) -> std::unique_ptr<sink::Sink> {
       return std::make_unique<PrintingSink>(h, filter, fo);
     });

@@ -12,7 +12,7 @@
 #include <variant>
 #include <vector>
 
-namespace sluice::app {
+namespace sluice::connector {
 struct ConnectorMetrics;
 }
 namespace sluice::pgsink {
@@ -115,7 +115,7 @@ struct PluginInfo {
 struct ConnectorMetricsView {
   std::string connector;
   std::string state;
-  std::shared_ptr<const app::ConnectorMetrics> source;
+  std::shared_ptr<const connector::ConnectorMetrics> source;
   std::shared_ptr<const pgsink::SinkMetrics> sink;
 };
 

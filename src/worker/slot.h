@@ -8,8 +8,8 @@
 #include <string>
 #include <thread>
 
-#include "app/connector_metrics.h"
-#include "app/slot_monitor.h"
+#include "connector/connector_metrics.h"
+#include "connector/slot_monitor.h"
 #include "common/log.h"
 #include "pgsink/sink_config.h"
 #include "pgsink/sink_metrics.h"
@@ -31,12 +31,12 @@ struct Worker::Slot {
   std::set<std::string> topics;
   std::thread thread;
   // Kept across restarts of the connector, so its counters only grow while the worker runs.
-  std::shared_ptr<app::ConnectorMetrics> metrics = std::make_shared<app::ConnectorMetrics>();
+  std::shared_ptr<connector::ConnectorMetrics> metrics = std::make_shared<connector::ConnectorMetrics>();
   std::shared_ptr<pgsink::SinkMetrics> sink_metrics = std::make_shared<pgsink::SinkMetrics>();  // a sink's
   // Reads the slot's lag and retained WAL from the connector's first start on, also while it is FAILED,
   // PAUSED or STOPPED (when its slot holds WAL); replaced when the config names another server or slot.
   // Used by the supervisor thread only; stopped at shutdown or when the slot is destroyed.
-  std::unique_ptr<app::SlotMonitor> slot_monitor;
+  std::unique_ptr<connector::SlotMonitor> slot_monitor;
   std::string slot_monitor_key;
 };
 

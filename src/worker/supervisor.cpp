@@ -1,4 +1,4 @@
-// Each connector's supervisor thread: it runs app::Connector (or a JDBC sink task) while the connector's
+// Each connector's supervisor thread: it runs connector::Connector (or a JDBC sink task) while the connector's
 // target state is STARTED, this worker holds its partition and it has not failed, and records each status
 // change. REST requests and config records change the target state (or request a restart) and set the
 // connector's stop flag; the supervisor does the rest.
@@ -6,7 +6,7 @@
 
 #include <chrono>
 
-#include "app/connector.h"
+#include "connector/connector.h"
 #include "pgsink/sink_runner.h"
 #include "worker/slot.h"
 
@@ -130,13 +130,13 @@ std::string Worker::run_connector(Slot& s, const config::Properties& props, bool
       fmt::format("{}\n{}\n{}", cfg->conninfo(false), cfg->slot_name, cfg->metrics_slot_poll_interval_ms);
   if (!s.slot_monitor || s.slot_monitor_key != monitor_key) {
     s.slot_monitor.reset();
-    s.slot_monitor = std::make_unique<app::SlotMonitor>(
+    s.slot_monitor = std::make_unique<connector::SlotMonitor>(
         cfg->conninfo(false), cfg->slot_name, std::chrono::milliseconds(cfg->metrics_slot_poll_interval_ms),
         s.metrics);
     s.slot_monitor->start();
     s.slot_monitor_key = monitor_key;
   }
-  app::Connector connector(std::move(*cfg), s.stop);
+  connector::Connector connector(std::move(*cfg), s.stop);
   connector.set_metrics(s.metrics);
   if (auto self = slot_ptr(s))
     connector.set_topic_observer([this, self](const std::string& topic) { on_topic(self, topic); });

@@ -203,7 +203,7 @@ class Run {
   bool took_unwrap() const { return took_unwrap_; }
   bool passes_bytes() const { return passes_bytes_; }
 
-  // As app::Emitter::change: key, value (or the serializer's drop), the headers the emitter adds.
+  // As connector::Emitter::change: key, value (or the serializer's drop), the headers the emitter adds.
   Sent change(const ChangeEvent& ev) {
     std::string key, value;
     auto has_key = serializer_->key(ev, key);
@@ -217,7 +217,7 @@ class Run {
     last_key_ = *has_key ? std::optional<std::string>(key) : std::nullopt;
     return send(ev.table->topic(), k, v, {{"trace", "t-1"}});
   }
-  // As app::Emitter::tombstone: the key of the delete before, a null value.
+  // As connector::Emitter::tombstone: the key of the delete before, a null value.
   Sent tombstone(const TableSchema& table) {
     if (serializer_->drops_tombstones()) return Sent{.dropped = true};
     std::optional<std::string_view> k;
