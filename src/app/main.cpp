@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "app/commands/commands.h"
-#include "common/log.h"
 #include "app/commands/connect.h"
+#include "common/log.h"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <thread>
 
+#include "common/log.h"
 #include "connector/connector_metrics.h"
 #include "connector/slot_monitor.h"
-#include "common/log.h"
 #include "pgsink/sink_config.h"
 #include "pgsink/sink_metrics.h"
 #include "worker/connector_state.h"

@@ -1,7 +1,7 @@
-// Each connector's supervisor thread: it runs connector::Connector (or a JDBC sink task) while the connector's
-// target state is STARTED, this worker holds its partition and it has not failed, and records each status
-// change. REST requests and config records change the target state (or request a restart) and set the
-// connector's stop flag; the supervisor does the rest.
+// Each connector's supervisor thread: it runs connector::Connector (or a JDBC sink task) while the
+// connector's target state is STARTED, this worker holds its partition and it has not failed, and records
+// each status change. REST requests and config records change the target state (or request a restart) and set
+// the connector's stop flag; the supervisor does the rest.
 #include <fmt/format.h>
 
 #include <chrono>

@@ -29,7 +29,8 @@ struct RestListener {
   std::string key_file;                           // PEM private key (tls)
   std::string client_ca_file;                     // clients must present a certificate signed by these
   std::map<std::string, std::string> basic_auth;  // user -> password; empty: no authentication
-  // rest.max.connections, rest.max.connections.per.address, rest.header.timeout.ms (server::HttpOptions' defaults)
+  // rest.max.connections, rest.max.connections.per.address, rest.header.timeout.ms (server::HttpOptions'
+  // defaults)
   size_t max_connections = 10000;
   size_t max_connections_per_address = 4096;
   int header_timeout_ms = 10000;

@@ -29,8 +29,8 @@ int run(const std::string& config_path) {
                    options.error().message.c_str());
       return 2;
     }
-    server::apply_listener_limits(*options, cfg.metrics_max_connections, cfg.metrics_max_connections_per_address,
-                                  cfg.metrics_header_timeout_ms);
+    server::apply_listener_limits(*options, cfg.metrics_max_connections,
+                                  cfg.metrics_max_connections_per_address, cfg.metrics_header_timeout_ms);
     monitor = std::make_unique<server::RunMonitor>(cfg.name, metrics);
     if (auto s = monitor->start(std::move(*options)); !s) {
       std::fprintf(stderr, "sluice: metrics.listeners: %s\n", s.error().message.c_str());

@@ -40,8 +40,8 @@ int sink(const std::string& path) {
                  options.error().message.c_str());
     return 2;
   }
-  server::apply_listener_limits(*options, cfg->metrics_max_connections, cfg->metrics_max_connections_per_address,
-                                cfg->metrics_header_timeout_ms);
+  server::apply_listener_limits(*options, cfg->metrics_max_connections,
+                                cfg->metrics_max_connections_per_address, cfg->metrics_header_timeout_ms);
   auto metrics = std::make_shared<pgsink::SinkMetrics>();
   server::RunMonitor monitor(cfg->name, metrics);
   if (auto s = monitor.start(std::move(*options)); !s) {
