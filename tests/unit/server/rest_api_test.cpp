@@ -10,7 +10,7 @@
 
 #include <chrono>
 
-#include "app/connector_metrics.h"
+#include "connector/connector_metrics.h"
 #include "server/http_server.h"
 
 #include <nlohmann/json.hpp>
@@ -130,7 +130,7 @@ class FakeWorker final : public Worker {
     return std::string("reset");
   }
   std::vector<worker::ConnectorMetricsView> metrics() override {
-    auto m = std::make_shared<app::ConnectorMetrics>();
+    auto m = std::make_shared<connector::ConnectorMetrics>();
     m->connected = true;
     return {{"c", "RUNNING", m, nullptr}};
   }
