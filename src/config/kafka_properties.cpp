@@ -130,6 +130,60 @@ const std::set<std::string> kJavaOnly = {
     "sasl.login.callback.handler.class",
 };
 
+// sasl.jaas.config: the login module's options as librdkafka's sasl.* properties.
+template <typename Put>
+Status map_jaas_config(const KafkaProperty& p, std::map<std::string, std::string>& out, Put& put) {
+  auto jaas = parse_jaas(p.key, p.value);
+  if (!jaas) return jaas.error();
+  const std::string& m = jaas->module;
+  auto option = [&](const std::string& opt) -> Result<std::string> {
+    auto it = jaas->options.find(opt);
+    if (it == jaas->options.end() || it->second.empty()) {
+      return Error::fatal(fmt::format("invalid value for {}: {} needs the option {}", p.key, m, opt));
+    }
+    return it->second;
+  };
+  bool plain = m == "org.apache.kafka.common.security.plain.PlainLoginModule";
+  bool scram = m == "org.apache.kafka.common.security.scram.ScramLoginModule";
+  if (plain || scram) {
+    auto user = option("username");
+    if (!user) return user.error();
+    auto password = option("password");
+    if (!password) return password.error();
+    if (auto s = put("sasl.username", *user, p.key); !s) return s.error();
+    if (auto s = put("sasl.password", *password, p.key); !s) return s.error();
+    auto mech = out.find("sasl.mechanism");
+    if (mech == out.end()) {
+      if (scram) {
+        return Error::fatal(
+            fmt::format("{} uses ScramLoginModule: set sasl.mechanism (under the same prefix) to "
+                        "SCRAM-SHA-256 or SCRAM-SHA-512",
+                        p.key));
+      }
+      out["sasl.mechanism"] = "PLAIN";
+    } else if ((plain && mech->second != "PLAIN") || (scram && !mech->second.starts_with("SCRAM-"))) {
+      return Error::fatal(fmt::format("{} uses {}, which does not match sasl.mechanism={}", p.key,
+                                      plain ? "PlainLoginModule" : "ScramLoginModule", mech->second));
+    }
+  } else if (m == "com.sun.security.auth.module.Krb5LoginModule") {
+    if (auto it = jaas->options.find("keyTab"); it != jaas->options.end()) {
+      if (auto s = put("sasl.kerberos.keytab", it->second, p.key); !s) return s.error();
+    }
+    if (auto it = jaas->options.find("principal"); it != jaas->options.end()) {
+      if (auto s = put("sasl.kerberos.principal", it->second, p.key); !s) return s.error();
+    }
+  } else {
+    return Error::fatal(
+        fmt::format("invalid value for {}: login module {} is not supported (allowed: "
+                    "org.apache.kafka.common.security.plain.PlainLoginModule, "
+                    "org.apache.kafka.common.security.scram.ScramLoginModule, "
+                    "com.sun.security.auth.module.Krb5LoginModule; "
+                    "or set librdkafka's sasl.* properties directly)",
+                    p.key, m));
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<std::map<std::string, std::string>> to_librdkafka(const std::map<std::string, KafkaProperty>& props,
@@ -190,54 +244,7 @@ Result<std::map<std::string, std::string>> to_librdkafka(const std::map<std::str
     }
   }
   if (const auto* p = get("sasl.jaas.config")) {
-    auto jaas = parse_jaas(p->key, p->value);
-    if (!jaas) return jaas.error();
-    const std::string& m = jaas->module;
-    auto option = [&](const std::string& opt) -> Result<std::string> {
-      auto it = jaas->options.find(opt);
-      if (it == jaas->options.end() || it->second.empty()) {
-        return Error::fatal(fmt::format("invalid value for {}: {} needs the option {}", p->key, m, opt));
-      }
-      return it->second;
-    };
-    bool plain = m == "org.apache.kafka.common.security.plain.PlainLoginModule";
-    bool scram = m == "org.apache.kafka.common.security.scram.ScramLoginModule";
-    if (plain || scram) {
-      auto user = option("username");
-      if (!user) return user.error();
-      auto password = option("password");
-      if (!password) return password.error();
-      if (auto s = put("sasl.username", *user, p->key); !s) return s.error();
-      if (auto s = put("sasl.password", *password, p->key); !s) return s.error();
-      auto mech = out.find("sasl.mechanism");
-      if (mech == out.end()) {
-        if (scram) {
-          return Error::fatal(
-              fmt::format("{} uses ScramLoginModule: set sasl.mechanism (under the same prefix) to "
-                          "SCRAM-SHA-256 or SCRAM-SHA-512",
-                          p->key));
-        }
-        out["sasl.mechanism"] = "PLAIN";
-      } else if ((plain && mech->second != "PLAIN") || (scram && !mech->second.starts_with("SCRAM-"))) {
-        return Error::fatal(fmt::format("{} uses {}, which does not match sasl.mechanism={}", p->key,
-                                        plain ? "PlainLoginModule" : "ScramLoginModule", mech->second));
-      }
-    } else if (m == "com.sun.security.auth.module.Krb5LoginModule") {
-      if (auto it = jaas->options.find("keyTab"); it != jaas->options.end()) {
-        if (auto s = put("sasl.kerberos.keytab", it->second, p->key); !s) return s.error();
-      }
-      if (auto it = jaas->options.find("principal"); it != jaas->options.end()) {
-        if (auto s = put("sasl.kerberos.principal", it->second, p->key); !s) return s.error();
-      }
-    } else {
-      return Error::fatal(
-          fmt::format("invalid value for {}: login module {} is not supported (allowed: "
-                      "org.apache.kafka.common.security.plain.PlainLoginModule, "
-                      "org.apache.kafka.common.security.scram.ScramLoginModule, "
-                      "com.sun.security.auth.module.Krb5LoginModule; "
-                      "or set librdkafka's sasl.* properties directly)",
-                      p->key, m));
-    }
+    if (auto s = map_jaas_config(*p, out, put); !s) return s.error();
   }
 
   // Trust store: the CA certificates that verify the brokers.

@@ -2,84 +2,24 @@
 #include "pgsink/record.h"
 
 #include <fmt/format.h>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
 
-#include "common/base64.h"
-#include "common/civil_time.h"
+#include "pgsink/json_access.h"
 
 namespace sluice::pgsink {
 namespace {
 
-using JValue = rapidjson::Value;
-
-std::string_view sv(const JValue& v) {
-  return {v.GetString(), v.GetStringLength()};
-}
-
-const JValue* member(const JValue* obj, const char* name) {
-  if (obj == nullptr || !obj->IsObject()) return nullptr;
-  auto it = obj->FindMember(name);
-  return it == obj->MemberEnd() ? nullptr : &it->value;
-}
-
-std::string_view schema_str(const JValue* schema, const char* key) {
-  const JValue* v = member(schema, key);
-  return v != nullptr && v->IsString() ? sv(*v) : std::string_view();
-}
-
-std::string json_text(const JValue& v) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  v.Accept(w);
-  return std::string(buf.GetString(), buf.GetSize());
-}
-
-std::string number_text(const JValue& v) {
-  if (v.IsInt64()) return std::to_string(v.GetInt64());
-  if (v.IsUint64()) return std::to_string(v.GetUint64());
-  double d = v.GetDouble();
-  char buf[64];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, p);
-}
-
-// A field of a struct schema by name.
-const JValue* field_schema(const JValue* struct_schema, std::string_view name) {
-  const JValue* fields = member(struct_schema, "fields");
-  if (fields == nullptr || !fields->IsArray()) return nullptr;
-  for (const auto& f : fields->GetArray()) {
-    const JValue* n = member(&f, "field");
-    if (n != nullptr && n->IsString() && sv(*n) == name) return &f;
-  }
-  return nullptr;
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
-// "YYYY-MM-DD" (+ " BC" for years <= 0: Postgres counts 1 BC as year 0 of the proleptic calendar).
-std::string ymd(int64_t days, bool& bc) {
-  const auto [y, m, d] = civil_from_days(days);
-  bc = y <= 0;
-  return fmt::format("{:04d}-{:02d}-{:02d}", bc ? 1 - y : y, m, d);
-}
-
-std::string hms(int64_t micros_of_day) {
-  int64_t s = micros_of_day / 1000000, us = micros_of_day % 1000000;
-  std::string out = fmt::format("{:02d}:{:02d}:{:02d}", s / 3600, (s / 60) % 60, s % 60);
-  if (us != 0) out += fmt::format(".{:06d}", us);
-  return out;
-}
+using json::field_schema;
+using json::json_text;
+using json::JValue;
+using json::member;
+using json::number_text;
+using json::schema_str;
+using json::sv;
 
 bool is_number_text(std::string_view s) {
   if (s.empty()) return false;
@@ -124,17 +64,107 @@ Status array_literal(const JValue* item_schema, const JValue& arr, std::string& 
   return ok_status();
 }
 
-std::string bits_text(std::string_view bytes, int64_t length) {
-  // Debezium's Bits: BitSet.toByteArray (little-endian); the string's last character is bit 0.
-  if (length <= 0) length = static_cast<int64_t>(bytes.size()) * 8;
-  std::string out(static_cast<size_t>(length), '0');
-  for (int64_t i = 0; i < length; ++i) {
-    size_t byte = static_cast<size_t>(i / 8);
-    if (byte < bytes.size() && ((static_cast<unsigned char>(bytes[byte]) >> (i % 8)) & 1)) {
-      out[static_cast<size_t>(length - 1 - i)] = '1';
+// A value of a named (logical) schema: Debezium's and Connect's time, decimal, bits and geometry types.
+// False: the name is not one of them (or the value not its form), and the schema type decides.
+Result<bool> convert_named(const JValue* schema, std::string_view name, const JValue& v, ColumnValue& out) {
+  auto expect_int = [&]() -> Result<int64_t> {
+    if (v.IsInt64()) return v.GetInt64();
+    return Error::data(fmt::format("expected an integer for {} ({}), got {}", out.name, name, json_text(v)));
+  };
+  if (name == "io.debezium.time.Date" || name == "org.apache.kafka.connect.data.Date") {
+    auto n = expect_int();
+    if (!n) return n.error();
+    out.text = date_from_days(*n);
+    return true;
+  }
+  int64_t time_unit = 0;  // micros per unit; negative: nanos
+  if (name == "io.debezium.time.Time" || name == "org.apache.kafka.connect.data.Time") time_unit = 1000;
+  if (name == "io.debezium.time.MicroTime") time_unit = 1;
+  if (name == "io.debezium.time.NanoTime") time_unit = -1000;
+  if (time_unit != 0) {
+    auto n = expect_int();
+    if (!n) return n.error();
+    out.text = time_from_micros(time_unit > 0 ? *n * time_unit : *n / 1000);
+    return true;
+  }
+  int64_t ts_unit = 0;
+  if (name == "io.debezium.time.Timestamp" || name == "org.apache.kafka.connect.data.Timestamp")
+    ts_unit = 1000;
+  if (name == "io.debezium.time.MicroTimestamp") ts_unit = 1;
+  if (name == "io.debezium.time.NanoTimestamp") ts_unit = -1000;
+  if (ts_unit != 0) {
+    auto n = expect_int();
+    if (!n) return n.error();
+    if (*n == std::numeric_limits<int64_t>::max()) {
+      out.text = "infinity";
+    } else if (*n == std::numeric_limits<int64_t>::min()) {
+      out.text = "-infinity";
+    } else {
+      out.text = timestamp_from_micros(ts_unit > 0 ? *n * ts_unit : floor_div(*n, 1000));
+    }
+    return true;
+  }
+  if (name == "io.debezium.time.MicroDuration") {
+    auto n = expect_int();
+    if (!n) return n.error();
+    out.text = fmt::format("{} microseconds", *n);
+    return true;
+  }
+  if (name == "org.apache.kafka.connect.data.Decimal") {
+    if (v.IsString()) {
+      int32_t scale = 0;
+      auto sc = schema_str(member(schema, "parameters"), "scale");
+      std::from_chars(sc.data(), sc.data() + sc.size(), scale);
+      auto d = decimal_from_base64(sv(v), scale);
+      if (!d) return d.error();
+      out.text = std::move(*d);
+      return true;
+    }
+    if (v.IsNumber()) {  // JsonConverter decimal.format=NUMERIC
+      out.text = number_text(v);
+      return true;
     }
   }
-  return out;
+  if (name == "io.debezium.data.VariableScaleDecimal" && v.IsObject()) {
+    const JValue* sc = member(&v, "scale");
+    const JValue* val = member(&v, "value");
+    if (sc == nullptr || val == nullptr || !sc->IsInt() || !val->IsString()) {
+      return Error::data(fmt::format("{}: VariableScaleDecimal needs scale and value", out.name));
+    }
+    auto d = decimal_from_base64(sv(*val), sc->GetInt());
+    if (!d) return d.error();
+    out.text = std::move(*d);
+    return true;
+  }
+  if (name == "io.debezium.data.Bits" && v.IsString()) {
+    auto bytes = base64_decode(sv(v));
+    if (!bytes) return bytes.error();
+    int64_t len = 0;
+    auto l = schema_str(member(schema, "parameters"), "length");
+    std::from_chars(l.data(), l.data() + l.size(), len);
+    out.text = bits_text(*bytes, len);
+    return true;
+  }
+  if (name == "io.debezium.data.geometry.Point" && v.IsObject()) {
+    const JValue* x = member(&v, "x");
+    const JValue* y = member(&v, "y");
+    if (x != nullptr && y != nullptr && x->IsNumber() && y->IsNumber()) {
+      out.text = fmt::format("({},{})", number_text(*x), number_text(*y));
+      return true;
+    }
+  }
+  if ((name == "io.debezium.data.geometry.Geometry" || name == "io.debezium.data.geometry.Geography") &&
+      v.IsObject()) {
+    const JValue* wkb = member(&v, "wkb");
+    if (wkb != nullptr && wkb->IsString()) {
+      auto bytes = base64_decode(sv(*wkb));
+      if (!bytes) return bytes.error();
+      std::string hex = bytea_hex(*bytes);
+      out.text = hex.substr(2);  // PostGIS reads hex (E)WKB as geometry text input
+      return true;
+    }
+  }
+  return false;
 }
 
 Status convert_value(const JValue* schema, const JValue& v, ColumnValue& out) {
@@ -165,104 +195,10 @@ Status convert_value(const JValue* schema, const JValue& v, ColumnValue& out) {
     }
     return ok_status();
   }
-  auto expect_int = [&]() -> Result<int64_t> {
-    if (v.IsInt64()) return v.GetInt64();
-    return Error::data(fmt::format("expected an integer for {} ({}), got {}", out.name, name, json_text(v)));
-  };
   if (!name.empty()) {
-    if (name == "io.debezium.time.Date" || name == "org.apache.kafka.connect.data.Date") {
-      auto n = expect_int();
-      if (!n) return n.error();
-      out.text = date_from_days(*n);
-      return ok_status();
-    }
-    int64_t time_unit = 0;  // micros per unit; negative: nanos
-    if (name == "io.debezium.time.Time" || name == "org.apache.kafka.connect.data.Time") time_unit = 1000;
-    if (name == "io.debezium.time.MicroTime") time_unit = 1;
-    if (name == "io.debezium.time.NanoTime") time_unit = -1000;
-    if (time_unit != 0) {
-      auto n = expect_int();
-      if (!n) return n.error();
-      out.text = time_from_micros(time_unit > 0 ? *n * time_unit : *n / 1000);
-      return ok_status();
-    }
-    int64_t ts_unit = 0;
-    if (name == "io.debezium.time.Timestamp" || name == "org.apache.kafka.connect.data.Timestamp")
-      ts_unit = 1000;
-    if (name == "io.debezium.time.MicroTimestamp") ts_unit = 1;
-    if (name == "io.debezium.time.NanoTimestamp") ts_unit = -1000;
-    if (ts_unit != 0) {
-      auto n = expect_int();
-      if (!n) return n.error();
-      if (*n == std::numeric_limits<int64_t>::max()) {
-        out.text = "infinity";
-      } else if (*n == std::numeric_limits<int64_t>::min()) {
-        out.text = "-infinity";
-      } else {
-        out.text = timestamp_from_micros(ts_unit > 0 ? *n * ts_unit : floor_div(*n, 1000));
-      }
-      return ok_status();
-    }
-    if (name == "io.debezium.time.MicroDuration") {
-      auto n = expect_int();
-      if (!n) return n.error();
-      out.text = fmt::format("{} microseconds", *n);
-      return ok_status();
-    }
-    if (name == "org.apache.kafka.connect.data.Decimal") {
-      if (v.IsString()) {
-        int32_t scale = 0;
-        auto sc = schema_str(member(schema, "parameters"), "scale");
-        std::from_chars(sc.data(), sc.data() + sc.size(), scale);
-        auto d = decimal_from_base64(sv(v), scale);
-        if (!d) return d.error();
-        out.text = std::move(*d);
-        return ok_status();
-      }
-      if (v.IsNumber()) {  // JsonConverter decimal.format=NUMERIC
-        out.text = number_text(v);
-        return ok_status();
-      }
-    }
-    if (name == "io.debezium.data.VariableScaleDecimal" && v.IsObject()) {
-      const JValue* sc = member(&v, "scale");
-      const JValue* val = member(&v, "value");
-      if (sc == nullptr || val == nullptr || !sc->IsInt() || !val->IsString()) {
-        return Error::data(fmt::format("{}: VariableScaleDecimal needs scale and value", out.name));
-      }
-      auto d = decimal_from_base64(sv(*val), sc->GetInt());
-      if (!d) return d.error();
-      out.text = std::move(*d);
-      return ok_status();
-    }
-    if (name == "io.debezium.data.Bits" && v.IsString()) {
-      auto bytes = base64_decode(sv(v));
-      if (!bytes) return bytes.error();
-      int64_t len = 0;
-      auto l = schema_str(member(schema, "parameters"), "length");
-      std::from_chars(l.data(), l.data() + l.size(), len);
-      out.text = bits_text(*bytes, len);
-      return ok_status();
-    }
-    if (name == "io.debezium.data.geometry.Point" && v.IsObject()) {
-      const JValue* x = member(&v, "x");
-      const JValue* y = member(&v, "y");
-      if (x != nullptr && y != nullptr && x->IsNumber() && y->IsNumber()) {
-        out.text = fmt::format("({},{})", number_text(*x), number_text(*y));
-        return ok_status();
-      }
-    }
-    if ((name == "io.debezium.data.geometry.Geometry" || name == "io.debezium.data.geometry.Geography") &&
-        v.IsObject()) {
-      const JValue* wkb = member(&v, "wkb");
-      if (wkb != nullptr && wkb->IsString()) {
-        auto bytes = base64_decode(sv(*wkb));
-        if (!bytes) return bytes.error();
-        std::string hex = bytea_hex(*bytes);
-        out.text = hex.substr(2);  // PostGIS reads hex (E)WKB as geometry text input
-        return ok_status();
-      }
-    }
+    auto named = convert_named(schema, name, v, out);
+    if (!named) return named.error();
+    if (*named) return ok_status();
   }
   if (type == "boolean" && v.IsBool()) {
     out.text = v.GetBool() ? "true" : "false";
@@ -369,159 +305,39 @@ void append_key_id(std::string& id, const ColumnValue& cv) {
   id.push_back('\x1f');
 }
 
+// primary.key.mode=record_key: the key's struct fields (those of primary.key.fields, when set), or a
+// primitive key as the one primary.key.fields column.
+Status record_key_columns(const SinkConfig& config, const Unwrapped& key,
+                          std::vector<ColumnValue>& key_columns) {
+  if (key.payload == nullptr) return Error::data("primary.key.mode=record_key, but the record has no key");
+  if (key.payload->IsObject()) {
+    std::vector<ColumnValue> cols;
+    if (auto s = struct_columns(key.schema, *key.payload, cols); !s) return s;
+    for (auto& c : cols) {
+      if (!config.primary_key_fields.empty() &&
+          std::find(config.primary_key_fields.begin(), config.primary_key_fields.end(), c.name) ==
+              config.primary_key_fields.end()) {
+        continue;
+      }
+      c.optional = false;
+      key_columns.push_back(std::move(c));
+    }
+  } else {
+    if (config.primary_key_fields.size() != 1) {
+      return Error::data("a primitive record key needs exactly one primary.key.fields name");
+    }
+    ColumnValue c;
+    c.name = config.primary_key_fields[0];
+    if (auto s = convert_value(key.schema, *key.payload, c); !s) return s;
+    c.sql_type = key.schema ? column_type_of_schema(json_text(*key.schema)) : "";
+    c.optional = false;
+    key_columns.push_back(std::move(c));
+  }
+  if (key_columns.empty()) return Error::data("the record key has none of the primary.key.fields");
+  return ok_status();
+}
+
 }  // namespace
-
-std::string date_from_days(int64_t days) {
-  bool bc = false;
-  std::string out = ymd(days, bc);
-  return bc ? out + " BC" : out;
-}
-
-std::string time_from_micros(int64_t micros) {
-  if (micros < 0) micros = 0;
-  return hms(micros);
-}
-
-std::string timestamp_from_micros(int64_t micros) {
-  int64_t days = floor_div(micros, 86400000000LL);
-  int64_t rest = micros - days * 86400000000LL;
-  bool bc = false;
-  std::string out = ymd(days, bc) + " " + hms(rest);
-  return bc ? out + " BC" : out;
-}
-
-Result<std::string> base64_decode(std::string_view b64) {
-  auto out = ::sluice::base64_decode(b64);
-  if (!out) return Error::data(fmt::format("invalid base64 '{}'", b64.substr(0, 64)));
-  return std::move(*out);
-}
-
-std::string bytea_hex(std::string_view bytes) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out = "\\x";
-  out.reserve(2 + bytes.size() * 2);
-  for (char c : bytes) {
-    auto b = static_cast<unsigned char>(c);
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
-}
-
-Result<std::string> decimal_from_base64(std::string_view b64, int32_t scale) {
-  auto raw = base64_decode(b64);
-  if (!raw) return raw.error();
-  std::vector<uint8_t> mag(raw->begin(), raw->end());
-  bool negative = !mag.empty() && (mag[0] & 0x80);
-  if (negative) {  // two's complement -> magnitude
-    for (auto& b : mag) b = static_cast<uint8_t>(~b);
-    for (size_t i = mag.size(); i-- > 0;) {
-      if (++mag[i] != 0) break;
-    }
-  }
-  std::string digits;
-  while (true) {
-    bool zero = true;
-    uint32_t rem = 0;
-    for (auto& b : mag) {
-      uint32_t cur = (rem << 8) | b;
-      b = static_cast<uint8_t>(cur / 10);
-      rem = cur % 10;
-      zero = zero && b == 0;
-    }
-    digits.push_back(static_cast<char>('0' + rem));
-    if (zero) break;
-  }
-  std::reverse(digits.begin(), digits.end());
-  if (scale < 0) {
-    digits.append(static_cast<size_t>(-scale), '0');
-  } else if (scale > 0) {
-    if (digits.size() <= static_cast<size_t>(scale)) {
-      digits.insert(0, static_cast<size_t>(scale) - digits.size() + 1, '0');
-    }
-    digits.insert(digits.size() - static_cast<size_t>(scale), ".");
-  }
-  if (negative && digits.find_first_not_of("0.") != std::string::npos) digits.insert(0, "-");
-  return digits;
-}
-
-std::string column_type_of_schema(std::string_view field_schema_json) {
-  rapidjson::Document d;
-  d.Parse(field_schema_json.data(), field_schema_json.size());
-  if (d.HasParseError() || !d.IsObject()) return "text";
-  const JValue* s = &d;
-  std::string_view type = schema_str(s, "type"), name = schema_str(s, "name");
-  const JValue* params = member(s, "parameters");
-  auto src_type = schema_str(params, "__debezium.source.column.type");
-  if (!src_type.empty()) {  // column.propagate.source.type: the source column's own type
-    std::string t(src_type);
-    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
-    auto len = schema_str(params, "__debezium.source.column.length");
-    auto scale = schema_str(params, "__debezium.source.column.scale");
-    if ((t == "varchar" || t == "bpchar" || t == "bit" || t == "varbit") && !len.empty() &&
-        len != "2147483647") {
-      return fmt::format("{}({})", t, len);
-    }
-    if (t == "numeric" && !len.empty() && len != "0" && len != "131089") {
-      return scale.empty() ? fmt::format("numeric({})", len) : fmt::format("numeric({},{})", len, scale);
-    }
-    if ((t == "timestamp" || t == "timestamptz" || t == "time" || t == "timetz") && !scale.empty()) {
-      return fmt::format("{}({})", t, scale);
-    }
-    return t;
-  }
-  if (!name.empty()) {
-    if (name == "io.debezium.time.Date" || name == "org.apache.kafka.connect.data.Date") return "date";
-    if (name == "io.debezium.time.Time" || name == "org.apache.kafka.connect.data.Time") return "time(3)";
-    if (name == "io.debezium.time.MicroTime" || name == "io.debezium.time.NanoTime") return "time";
-    if (name == "io.debezium.time.Timestamp" || name == "org.apache.kafka.connect.data.Timestamp") {
-      return "timestamp(3)";
-    }
-    if (name == "io.debezium.time.MicroTimestamp" || name == "io.debezium.time.NanoTimestamp")
-      return "timestamp";
-    if (name == "io.debezium.time.ZonedTimestamp") return "timestamptz";
-    if (name == "io.debezium.time.ZonedTime") return "timetz";
-    if (name == "io.debezium.time.MicroDuration" || name == "io.debezium.time.Interval") return "interval";
-    if (name == "org.apache.kafka.connect.data.Decimal") {
-      auto p = schema_str(params, "connect.decimal.precision");
-      auto sc = schema_str(params, "scale");
-      if (!p.empty()) return fmt::format("numeric({},{})", p, sc.empty() ? "0" : sc);
-      return "numeric";
-    }
-    if (name == "io.debezium.data.VariableScaleDecimal") return "numeric";
-    if (name == "io.debezium.data.Json") return "json";
-    if (name == "io.debezium.data.Uuid") return "uuid";
-    if (name == "io.debezium.data.Xml") return "xml";
-    if (name == "io.debezium.data.Enum" || name == "io.debezium.data.EnumSet") return "text";
-    if (name == "io.debezium.data.Ltree") return "ltree";
-    if (name == "io.debezium.data.Tsvector") return "tsvector";
-    if (name == "io.debezium.data.Bits") {
-      auto len = schema_str(params, "length");
-      return len.empty() ? "bit varying" : fmt::format("bit({})", len);
-    }
-    if (name == "io.debezium.data.geometry.Point") return "point";
-    if (name == "io.debezium.data.geometry.Geometry") return "geometry";
-    if (name == "io.debezium.data.geometry.Geography") return "geography";
-  }
-  if (type == "boolean") return "boolean";
-  if (type == "int8" || type == "int16") return "smallint";
-  if (type == "int32") return "integer";
-  if (type == "int64") return "bigint";
-  if (type == "float32") return "real";
-  if (type == "float64") return "double precision";
-  if (type == "bytes") return "bytea";
-  if (type == "array") {
-    const JValue* items = member(s, "items");
-    if (items != nullptr) {
-      std::string elem = column_type_of_schema(json_text(*items));
-      if (elem.ends_with("[]")) return elem;
-      return elem + "[]";
-    }
-    return "text[]";
-  }
-  if (type == "map" || type == "struct") return "jsonb";
-  return "text";
-}
 
 Status coerce_to_column(ColumnValue& cv, const TargetColumn& col) {
   if (!cv.schemaless || !cv.text) return ok_status();
@@ -686,35 +502,9 @@ Result<SinkRecord> convert_record(const SinkConfig& config, const KafkaRecord& r
       }
       break;
     }
-    case PrimaryKeyMode::kRecordKey: {
-      if (key.payload == nullptr)
-        return Error::data("primary.key.mode=record_key, but the record has no key");
-      if (key.payload->IsObject()) {
-        std::vector<ColumnValue> cols;
-        if (auto s = struct_columns(key.schema, *key.payload, cols); !s) return s.error();
-        for (auto& c : cols) {
-          if (!config.primary_key_fields.empty() &&
-              std::find(config.primary_key_fields.begin(), config.primary_key_fields.end(), c.name) ==
-                  config.primary_key_fields.end()) {
-            continue;
-          }
-          c.optional = false;
-          out.key.push_back(std::move(c));
-        }
-      } else {
-        if (config.primary_key_fields.size() != 1) {
-          return Error::data("a primitive record key needs exactly one primary.key.fields name");
-        }
-        ColumnValue c;
-        c.name = config.primary_key_fields[0];
-        if (auto s = convert_value(key.schema, *key.payload, c); !s) return s.error();
-        c.sql_type = key.schema ? column_type_of_schema(json_text(*key.schema)) : "";
-        c.optional = false;
-        out.key.push_back(std::move(c));
-      }
-      if (out.key.empty()) return Error::data("the record key has none of the primary.key.fields");
+    case PrimaryKeyMode::kRecordKey:
+      if (auto s = record_key_columns(config, key, out.key); !s) return s.error();
       break;
-    }
     case PrimaryKeyMode::kRecordValue:
       break;
   }

@@ -13,6 +13,7 @@
 
 #include "common/result.h"
 #include "pgsink/sink_config.h"
+#include "pgsink/text_input.h"  // the text input helpers the tests call beside convert_record
 
 namespace sluice::pgsink {
 
@@ -68,13 +69,5 @@ struct TargetColumn {
 // object {scale,value} into numeric a VariableScaleDecimal; a JSON array into an array column an array.
 // Other values stay as they are. Errors are kData.
 Status coerce_to_column(ColumnValue& value, const TargetColumn& column);
-
-// Helpers, exposed for tests.
-std::string date_from_days(int64_t days);
-std::string time_from_micros(int64_t micros);
-std::string timestamp_from_micros(int64_t micros);
-Result<std::string> decimal_from_base64(std::string_view b64, int32_t scale);
-Result<std::string> base64_decode(std::string_view b64);
-std::string bytea_hex(std::string_view bytes);
 
 }  // namespace sluice::pgsink

@@ -225,63 +225,65 @@ std::string SinkConfig::conninfo() const {
   return out;
 }
 
-Result<SinkConfig> parse_sink_config(const config::Properties& props) {
-  SinkConfig c;
-  static const std::set<std::string> kKnown = {"name",
-                                               "connector.class",
-                                               "tasks.max",
-                                               "topics",
-                                               "topics.regex",
-                                               "connection.url",
-                                               "connection.username",
-                                               "connection.password",
-                                               "insert.mode",
-                                               "delete.enabled",
-                                               "truncate.enabled",
-                                               "primary.key.mode",
-                                               "primary.key.fields",
-                                               "schema.evolution",
-                                               "collection.name.format",
-                                               "table.name.format",
-                                               "quote.identifiers",
-                                               "batch.size",
-                                               "use.time.zone",
-                                               "database.time_zone",
-                                               "offsets.table.name",
-                                               "metrics.listeners",
-                                               "metrics.listeners.max.connections",
-                                               "metrics.listeners.max.connections.per.address",
-                                               "metrics.listeners.header.timeout.ms",
-                                               "errors.tolerance",
-                                               "errors.deadletterqueue.topic.name",
-                                               "errors.deadletterqueue.topic.replication.factor",
-                                               "errors.deadletterqueue.context.headers.enable",
-                                               "errors.log.enable",
-                                               "errors.log.include.messages",
-                                               "flush.max.retries",
-                                               "flush.retry.delay.ms",
-                                               "kafka.bootstrap.servers",
-                                               "bootstrap.servers",
-                                               "key.converter",
-                                               "value.converter",
-                                               "key.converter.schemas.enable",
-                                               "value.converter.schemas.enable",
-                                               "connection.provider",
-                                               "connection.pool.min_size",
-                                               "connection.pool.max_size",
-                                               "connection.pool.acquire_increment",
-                                               "connection.pool.timeout",
-                                               "use.reduction.buffer",
-                                               "dialect.postgres.postgis.schema",
-                                               "column.naming.strategy",
-                                               "collection.naming.strategy",
-                                               "table.naming.strategy",
-                                               "connection.restart.on.errors",
-                                               "config.providers"};
-  auto get = [&](const std::string& k) -> const std::string* {
-    auto it = props.find(k);
-    return it == props.end() ? nullptr : &it->second;
-  };
+namespace {
+
+// The sink's own properties (the rest are the consumer's, transforms' or unknown).
+const std::set<std::string> kKnown = {"name",
+                                      "connector.class",
+                                      "tasks.max",
+                                      "topics",
+                                      "topics.regex",
+                                      "connection.url",
+                                      "connection.username",
+                                      "connection.password",
+                                      "insert.mode",
+                                      "delete.enabled",
+                                      "truncate.enabled",
+                                      "primary.key.mode",
+                                      "primary.key.fields",
+                                      "schema.evolution",
+                                      "collection.name.format",
+                                      "table.name.format",
+                                      "quote.identifiers",
+                                      "batch.size",
+                                      "use.time.zone",
+                                      "database.time_zone",
+                                      "offsets.table.name",
+                                      "metrics.listeners",
+                                      "metrics.listeners.max.connections",
+                                      "metrics.listeners.max.connections.per.address",
+                                      "metrics.listeners.header.timeout.ms",
+                                      "errors.tolerance",
+                                      "errors.deadletterqueue.topic.name",
+                                      "errors.deadletterqueue.topic.replication.factor",
+                                      "errors.deadletterqueue.context.headers.enable",
+                                      "errors.log.enable",
+                                      "errors.log.include.messages",
+                                      "flush.max.retries",
+                                      "flush.retry.delay.ms",
+                                      "kafka.bootstrap.servers",
+                                      "bootstrap.servers",
+                                      "key.converter",
+                                      "value.converter",
+                                      "key.converter.schemas.enable",
+                                      "value.converter.schemas.enable",
+                                      "connection.provider",
+                                      "connection.pool.min_size",
+                                      "connection.pool.max_size",
+                                      "connection.pool.acquire_increment",
+                                      "connection.pool.timeout",
+                                      "use.reduction.buffer",
+                                      "dialect.postgres.postgis.schema",
+                                      "column.naming.strategy",
+                                      "collection.naming.strategy",
+                                      "table.naming.strategy",
+                                      "connection.restart.on.errors",
+                                      "config.providers"};
+
+// consumer.override.*, consumer.* and kafka.*: the consumer's properties (group.id is the sink's); warns
+// about properties that are neither the sink's nor the consumer's.
+std::map<std::string, config::KafkaProperty> collect_client_properties(const config::Properties& props,
+                                                                       SinkConfig& c) {
   std::map<std::string, config::KafkaProperty> kafka;
   for (const auto& [k, v] : props) {
     bool client = false;
@@ -303,6 +305,18 @@ Result<SinkConfig> parse_sink_config(const config::Properties& props) {
     }
     c.warnings.push_back(fmt::format("unknown property '{}' ignored", k));
   }
+  return kafka;
+}
+
+}  // namespace
+
+Result<SinkConfig> parse_sink_config(const config::Properties& props) {
+  SinkConfig c;
+  auto get = [&](const std::string& k) -> const std::string* {
+    auto it = props.find(k);
+    return it == props.end() ? nullptr : &it->second;
+  };
+  std::map<std::string, config::KafkaProperty> kafka = collect_client_properties(props, c);
   if (auto* v = get("name")) c.name = *v;
   if (auto* v = get("connector.class");
       v && *v != "io.debezium.connector.jdbc.JdbcSinkConnector" && *v != "JdbcSinkConnector") {

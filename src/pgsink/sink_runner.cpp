@@ -53,6 +53,8 @@ class SinkRunner {
   std::optional<SinkMetrics::AppliedOp> applied_op(const Pending& p) const;  // nullopt: applies nothing
   void count_applied(const Pending& p);  // a record committed by an attempt whose outcome was lost
   void count_applied();                  // the records of the batch just committed
+  bool open_dead_letter_queue();
+  bool take_record(kafka::Message& msg, bool keep_raw);
   bool flush_batch();
   bool handle_failure(size_t index, const std::string& stage, const std::string& reason);
   bool produce_dead_letter(size_t index, const std::string& stage, const std::string& reason);
@@ -321,6 +323,84 @@ bool SinkRunner::flush_batch() {
   return true;
 }
 
+// The dead letter queue producer and its topic (errors.deadletterqueue.topic.name with
+// errors.tolerance=all). False: a fatal error.
+bool SinkRunner::open_dead_letter_queue() {
+  if (config_.dlq_topic.empty() || config_.errors_tolerance != ErrorsTolerance::kAll) return true;
+  kafka::ClientSpec dlq;
+  dlq.role = "dead letter queue producer";
+  kafka::Layer settings = kafka::Layer::of(
+      {{"bootstrap.servers", config_.bootstrap_servers}, {"acks", "all"}, {"enable.idempotence", "true"}});
+  kafka::Layer security = kafka::Layer::of(kafka::security_properties(config_.consumer_properties));
+  settings.skip_refused = security.skip_refused = true;
+  dlq.layers = {settings, security};
+  auto producer = kafka::make_producer(dlq);
+  if (!producer) {
+    fail(producer.error().message);
+    return false;
+  }
+  dlq_ = std::move(*producer);
+  // Create the topic with Connect's errors.deadletterqueue.topic.replication.factor (exists: fine).
+  if (auto s = kafka::create_topic(dlq_.get(),
+                                   {.name = config_.dlq_topic,
+                                    .replication_factor = config_.dlq_replication_factor,
+                                    .what = "dead letter queue topic"},
+                                   14000);
+      !s) {
+    log_->warn("creating the dead letter queue topic {}: {}", config_.dlq_topic, s.error().message);
+  }
+  return true;
+}
+
+// One consumed record into the batch (converted, or failed), flushing a full batch. False: stop the run.
+bool SinkRunner::take_record(kafka::Message& msg, bool keep_raw) {
+  rd_kafka_message_t* m = msg.get();
+  Pending p;
+  p.topic = rd_kafka_topic_name(m->rkt);
+  p.partition = m->partition;
+  p.offset = m->offset;
+  if (on_topic_ && seen_topics_.insert(p.topic).second) on_topic_(p.topic);
+  KafkaRecord kr{p.topic, p.partition, p.offset, std::nullopt, std::nullopt};
+  if (m->key != nullptr) kr.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload != nullptr) kr.value = std::string_view(static_cast<const char*>(m->payload), m->len);
+  Raw raw;
+  if (keep_raw) {
+    if (kr.key) raw.key = std::string(*kr.key);
+    if (kr.value) raw.value = std::string(*kr.value);
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* name;
+      const void* val;
+      size_t size;
+      for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+           ++i) {
+        raw.headers.emplace_back(
+            name, val ? std::optional<std::string>(std::string(static_cast<const char*>(val), size))
+                      : std::nullopt);
+      }
+    }
+  }
+  auto rec = convert_record(config_, kr);
+  msg.reset();
+  next_[{p.topic, p.partition}] = p.offset + 1;
+  ++records_;
+  bump(m_.records_read);
+  bool conversion_failed = !rec;
+  std::string reason = conversion_failed ? rec.error().message : std::string();
+  if (!conversion_failed) {
+    p.record = std::move(*rec);
+    if (p.record.op == RecordOp::kSkip) {
+      ++skipped_;
+      bump(m_.records_ignored);
+    }
+  }
+  p.failed = conversion_failed;
+  batch_.push_back(std::move(p));
+  raw_.push_back(std::move(raw));
+  if (conversion_failed && !handle_failure(batch_.size() - 1, "VALUE_CONVERTER", reason)) return false;
+  return static_cast<int>(batch_.size()) < config_.batch_size || flush_batch();
+}
+
 int SinkRunner::run() {
   if (!connect_target()) return fatal_ ? 1 : 0;
   kafka::ClientSpec spec;
@@ -350,30 +430,7 @@ int SinkRunner::run() {
         },
         reset == "earliest" || reset == "smallest" || reset == "beginning");
   }
-  if (!config_.dlq_topic.empty() && config_.errors_tolerance == ErrorsTolerance::kAll) {
-    kafka::ClientSpec dlq;
-    dlq.role = "dead letter queue producer";
-    kafka::Layer settings = kafka::Layer::of(
-        {{"bootstrap.servers", config_.bootstrap_servers}, {"acks", "all"}, {"enable.idempotence", "true"}});
-    kafka::Layer security = kafka::Layer::of(kafka::security_properties(config_.consumer_properties));
-    settings.skip_refused = security.skip_refused = true;
-    dlq.layers = {settings, security};
-    auto producer = kafka::make_producer(dlq);
-    if (!producer) {
-      fail(producer.error().message);
-      return 1;
-    }
-    dlq_ = std::move(*producer);
-    // Create the topic with Connect's errors.deadletterqueue.topic.replication.factor (exists: fine).
-    if (auto s = kafka::create_topic(dlq_.get(),
-                                     {.name = config_.dlq_topic,
-                                      .replication_factor = config_.dlq_replication_factor,
-                                      .what = "dead letter queue topic"},
-                                     14000);
-        !s) {
-      log_->warn("creating the dead letter queue topic {}: {}", config_.dlq_topic, s.error().message);
-    }
-  }
+  if (!open_dead_letter_queue()) return 1;
   kafka::PartitionList subs(rd_kafka_topic_partition_list_new(1));
   if (!config_.topics_regex.empty()) {
     std::string re =
@@ -413,51 +470,8 @@ int SinkRunner::run() {
           log_->warn("Kafka consumer: {}", rd_kafka_message_errstr(m));
         }
       }
-    } else {
-      Pending p;
-      p.topic = rd_kafka_topic_name(m->rkt);
-      p.partition = m->partition;
-      p.offset = m->offset;
-      if (on_topic_ && seen_topics_.insert(p.topic).second) on_topic_(p.topic);
-      KafkaRecord kr{p.topic, p.partition, p.offset, std::nullopt, std::nullopt};
-      if (m->key != nullptr) kr.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
-      if (m->payload != nullptr) kr.value = std::string_view(static_cast<const char*>(m->payload), m->len);
-      Raw raw;
-      if (keep_raw) {
-        if (kr.key) raw.key = std::string(*kr.key);
-        if (kr.value) raw.value = std::string(*kr.value);
-        rd_kafka_headers_t* hdrs = nullptr;
-        if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-          const char* name;
-          const void* val;
-          size_t size;
-          for (size_t i = 0;
-               rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-            raw.headers.emplace_back(
-                name, val ? std::optional<std::string>(std::string(static_cast<const char*>(val), size))
-                          : std::nullopt);
-          }
-        }
-      }
-      auto rec = convert_record(config_, kr);
-      msg.reset();
-      next_[{p.topic, p.partition}] = p.offset + 1;
-      ++records_;
-      bump(m_.records_read);
-      bool conversion_failed = !rec;
-      std::string reason = conversion_failed ? rec.error().message : std::string();
-      if (!conversion_failed) {
-        p.record = std::move(*rec);
-        if (p.record.op == RecordOp::kSkip) {
-          ++skipped_;
-          bump(m_.records_ignored);
-        }
-      }
-      p.failed = conversion_failed;
-      batch_.push_back(std::move(p));
-      raw_.push_back(std::move(raw));
-      if (conversion_failed && !handle_failure(batch_.size() - 1, "VALUE_CONVERTER", reason)) break;
-      if (static_cast<int>(batch_.size()) >= config_.batch_size && !flush_batch()) break;
+    } else if (!take_record(msg, keep_raw)) {
+      break;
     }
     if (Clock::now() - last_log > std::chrono::seconds(30)) {
       last_log = Clock::now();

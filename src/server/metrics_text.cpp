@@ -116,177 +116,192 @@ Def gauge(const char* name, const char* help, std::atomic<T> ConnectorMetrics::*
           }};
 }
 
+// The connector state and the streaming counters (Debezium StreamingChangeEventSourceMetrics).
+void add_streaming_defs(std::vector<Def>& d) {
+  d.push_back({"sluice_connector_state", MetricType::Gauge,
+               "1 for the connector's current Kafka Connect state (RUNNING, PAUSED, STOPPED, FAILED, "
+               "UNASSIGNED, RESTARTING), 0 for the others",
+               [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+                 state_samples(c.connector, c.state, out);
+               }});
+  d.push_back({"sluice_streaming_events_seen_total", MetricType::Counter,
+               "Events handed to Kafka per operation (c, u, d, r, t, m); Debezium "
+               "TotalNumberOfEventsSeen / TotalNumberOf{Create,Update,Delete}EventsSeen",
+               [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+                 for (size_t i = 0; i < ConnectorMetrics::kOpCount; ++i) {
+                   out.push_back(sample(c, MetricType::Counter, load(c.metrics->events_seen[i]),
+                                        {{"op", ConnectorMetrics::kOpNames[i]}}));
+                 }
+               }});
+  d.push_back(counter("sluice_streaming_events_filtered_total",
+                      "Changes of tables outside the include/exclude lists; Debezium NumberOfEventsFiltered",
+                      &ConnectorMetrics::events_filtered));
+  d.push_back(counter("sluice_streaming_events_erroneous_total",
+                      "Events skipped by event.processing.failure.handling.mode=warn|skip; Debezium "
+                      "NumberOfErroneousEvents",
+                      &ConnectorMetrics::events_erroneous));
+  d.push_back(
+      counter("sluice_streaming_committed_transactions_total",
+              "Postgres transactions streamed to their commit; Debezium NumberOfCommittedTransactions",
+              &ConnectorMetrics::committed_transactions));
+  d.push_back(gauge("sluice_streaming_milliseconds_behind_source",
+                    "Milliseconds between the last streamed change's commit in Postgres and its hand-off to "
+                    "Kafka; Debezium MilliSecondsBehindSource",
+                    &ConnectorMetrics::ms_behind_source));
+  d.push_back({"sluice_streaming_milliseconds_since_last_event", MetricType::Gauge,
+               "Milliseconds since the last event was handed to Kafka (absent before the first); Debezium "
+               "MilliSecondsSinceLastEvent",
+               [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+                 int64_t last = c.metrics->last_event_unix_ms.load(std::memory_order_relaxed);
+                 if (last < 0) return;
+                 int64_t age = coarse_unix_ms() - last;
+                 out.push_back(sample(c, MetricType::Gauge, static_cast<double>(age < 0 ? 0 : age)));
+               }});
+  d.push_back({"sluice_streaming_connected", MetricType::Gauge,
+               "1 while the replication connection streams; Debezium Connected",
+               [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+                 out.push_back(sample(c, MetricType::Gauge, c.metrics->connected.load() ? 1 : 0));
+               }});
+}
+
+// The producer queue and the Kafka side.
+void add_queue_defs(std::vector<Def>& d) {
+  d.push_back(gauge("sluice_queue_total_capacity",
+                    "Events the producer queue holds at most (max.queue.size); Debezium QueueTotalCapacity",
+                    &ConnectorMetrics::queue_capacity));
+  d.push_back({"sluice_queue_remaining_capacity", MetricType::Gauge,
+               "Events the producer queue can still take; Debezium QueueRemainingCapacity",
+               [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+                 double cap = load(c.metrics->queue_capacity), used = load(c.metrics->queue_events);
+                 out.push_back(sample(c, MetricType::Gauge, cap > used ? cap - used : 0));
+               }});
+  d.push_back(gauge("sluice_queue_events",
+                    "Events handed to Kafka and not yet acknowledged (producer queue depth)",
+                    &ConnectorMetrics::queue_events));
+  d.push_back(gauge("sluice_queue_max_bytes",
+                    "Bytes the producer queue holds at most (max.queue.size.in.bytes, 0: no bound); Debezium "
+                    "MaxQueueSizeInBytes",
+                    &ConnectorMetrics::queue_max_bytes));
+  d.push_back(gauge("sluice_queue_current_bytes",
+                    "Key and value bytes handed to Kafka and not yet acknowledged; Debezium "
+                    "CurrentQueueSizeInBytes",
+                    &ConnectorMetrics::queue_bytes));
+  d.push_back(counter("sluice_kafka_delivery_errors_total",
+                      "Delivery reports with an error (Kafka refused or could not take a record)",
+                      &ConnectorMetrics::delivery_errors));
+  d.push_back(counter("sluice_retries_total",
+                      "Reconnects after a transient failure (errors.max.retries counts them)",
+                      &ConnectorMetrics::retries));
+}
+
+// The initial snapshot (Debezium SnapshotChangeEventSourceMetrics).
+void add_snapshot_defs(std::vector<Def>& d) {
+  auto flag = [](const char* name, const char* help, std::atomic<bool> ConnectorMetrics::*field) {
+    return Def{name, MetricType::Gauge, help,
+               [field](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+                 out.push_back(sample(c, MetricType::Gauge, (c.metrics->*field).load() ? 1 : 0));
+               }};
+  };
+  d.push_back(flag("sluice_snapshot_running", "1 while the initial snapshot runs; Debezium SnapshotRunning",
+                   &ConnectorMetrics::snapshot_running));
+  d.push_back(flag("sluice_snapshot_completed",
+                   "1 once the last initial snapshot read every table; Debezium SnapshotCompleted",
+                   &ConnectorMetrics::snapshot_completed));
+  d.push_back(flag("sluice_snapshot_aborted",
+                   "1 when the last initial snapshot stopped before its end; Debezium SnapshotAborted",
+                   &ConnectorMetrics::snapshot_aborted));
+  d.push_back({"sluice_snapshot_total_tables", MetricType::Gauge,
+               "Tables of the last initial snapshot; Debezium TotalTableCount",
+               [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+                 if (c.metrics->snapshot_started_ms.load() < 0) return;
+                 out.push_back(
+                     sample(c, MetricType::Gauge, static_cast<double>(c.metrics->snapshot_tables().size())));
+               }});
+  d.push_back({"sluice_snapshot_remaining_tables", MetricType::Gauge,
+               "Tables of the initial snapshot not read yet; Debezium RemainingTableCount",
+               [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+                 if (c.metrics->snapshot_started_ms.load() < 0) return;
+                 out.push_back(sample(c, MetricType::Gauge, load(c.metrics->snapshot_remaining)));
+               }});
+  d.push_back({"sluice_snapshot_duration_seconds", MetricType::Gauge,
+               "Duration of the running (or last) initial snapshot; Debezium SnapshotDurationInSeconds",
+               [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+                 int64_t ms = c.metrics->snapshot_duration_ms();
+                 if (ms >= 0) out.push_back(sample(c, MetricType::Gauge, static_cast<double>(ms) / 1000.0));
+               }});
+  d.push_back(
+      {"sluice_snapshot_rows_scanned", MetricType::Gauge,
+       "Rows read per table by the initial snapshot; Debezium RowsScanned",
+       [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+         for (const auto& t : c.metrics->snapshot_tables()) {
+           out.push_back(sample(c, MetricType::Gauge, static_cast<double>(t.rows), {{"table", t.name}}));
+         }
+       }});
+  d.push_back(
+      {"sluice_snapshot_rows_estimated", MetricType::Gauge,
+       "Rows per table the initial snapshot expects (pg_class.reltuples; 0: unknown)",
+       [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+         for (const auto& t : c.metrics->snapshot_tables()) {
+           out.push_back(sample(c, MetricType::Gauge, static_cast<double>(t.estimate), {{"table", t.name}}));
+         }
+       }});
+  d.push_back({"sluice_snapshot_table_done", MetricType::Gauge,
+               "1 for each table the initial snapshot finished reading",
+               [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+                 for (const auto& t : c.metrics->snapshot_tables()) {
+                   out.push_back(sample(c, MetricType::Gauge, t.done ? 1 : 0, {{"table", t.name}}));
+                 }
+               }});
+}
+
+// The replication slot, the source position and the latency histogram.
+void add_slot_defs(std::vector<Def>& d) {
+  d.push_back(gauge("sluice_slot_lag_bytes",
+                    "WAL between the server's position and the slot's confirmed_flush_lsn "
+                    "(pg_current_wal_lsn() - confirmed_flush_lsn)",
+                    &ConnectorMetrics::slot_lag_bytes));
+  d.push_back(
+      gauge("sluice_slot_retained_wal_bytes",
+            "WAL the replication slot keeps on the server's disk (pg_current_wal_lsn() - restart_lsn)",
+            &ConnectorMetrics::slot_retained_wal_bytes));
+  d.push_back(gauge("sluice_slot_active",
+                    "1 when a client streams from the replication slot, 0 when none does",
+                    &ConnectorMetrics::slot_active));
+  d.push_back(gauge("sluice_source_wal_position_bytes",
+                    "The Postgres server's WAL position (pg_current_wal_lsn()) in bytes: it moves while the "
+                    "source writes",
+                    &ConnectorMetrics::server_wal_position));
+  d.push_back({"sluice_slot_polled_timestamp_seconds", MetricType::Gauge,
+               "When the slot metrics were last read from pg_replication_slots (unix time)",
+               [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+                 int64_t ms = c.metrics->slot_polled_unix_ms.load();
+                 if (ms >= 0) out.push_back(sample(c, MetricType::Gauge, static_cast<double>(ms) / 1000.0));
+               }});
+  d.push_back(counter("sluice_slot_poll_errors_total",
+                      "Failed reads of pg_replication_slots by the slot monitor",
+                      &ConnectorMetrics::slot_poll_errors));
+  d.push_back({"sluice_latency_seconds", MetricType::Histogram,
+               "Latency of streamed events per stage, from the commit in Postgres to Kafka's acknowledgement "
+               "(stage commit_to_acked is end to end; the stages of latency.log.interval.ms)",
+               [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
+                 for (int s = 0; s < LatencyStats::kStageCount; ++s) {
+                   // A stage without samples (the broker stages unless topics use LogAppendTime) is left out:
+                   // 19 series less per connector and stage.
+                   auto m = histogram_sample(c.metrics->latency[static_cast<size_t>(s)],
+                                             {{"connector", c.connector},
+                                              {"stage", stage_label(static_cast<LatencyStats::Stage>(s))}});
+                   if (m) out.push_back(std::move(*m));
+                 }
+               }});
+}
+
 const std::vector<Def>& defs() {
   static const std::vector<Def> all = [] {
     std::vector<Def> d;
-    d.push_back({"sluice_connector_state", MetricType::Gauge,
-                 "1 for the connector's current Kafka Connect state (RUNNING, PAUSED, STOPPED, FAILED, "
-                 "UNASSIGNED, RESTARTING), 0 for the others",
-                 [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-                   state_samples(c.connector, c.state, out);
-                 }});
-    d.push_back({"sluice_streaming_events_seen_total", MetricType::Counter,
-                 "Events handed to Kafka per operation (c, u, d, r, t, m); Debezium "
-                 "TotalNumberOfEventsSeen / TotalNumberOf{Create,Update,Delete}EventsSeen",
-                 [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-                   for (size_t i = 0; i < ConnectorMetrics::kOpCount; ++i) {
-                     out.push_back(sample(c, MetricType::Counter, load(c.metrics->events_seen[i]),
-                                          {{"op", ConnectorMetrics::kOpNames[i]}}));
-                   }
-                 }});
-    d.push_back(
-        counter("sluice_streaming_events_filtered_total",
-                "Changes of tables outside the include/exclude lists; Debezium NumberOfEventsFiltered",
-                &ConnectorMetrics::events_filtered));
-    d.push_back(counter("sluice_streaming_events_erroneous_total",
-                        "Events skipped by event.processing.failure.handling.mode=warn|skip; Debezium "
-                        "NumberOfErroneousEvents",
-                        &ConnectorMetrics::events_erroneous));
-    d.push_back(
-        counter("sluice_streaming_committed_transactions_total",
-                "Postgres transactions streamed to their commit; Debezium NumberOfCommittedTransactions",
-                &ConnectorMetrics::committed_transactions));
-    d.push_back(
-        gauge("sluice_streaming_milliseconds_behind_source",
-              "Milliseconds between the last streamed change's commit in Postgres and its hand-off to "
-              "Kafka; Debezium MilliSecondsBehindSource",
-              &ConnectorMetrics::ms_behind_source));
-    d.push_back({"sluice_streaming_milliseconds_since_last_event", MetricType::Gauge,
-                 "Milliseconds since the last event was handed to Kafka (absent before the first); Debezium "
-                 "MilliSecondsSinceLastEvent",
-                 [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-                   int64_t last = c.metrics->last_event_unix_ms.load(std::memory_order_relaxed);
-                   if (last < 0) return;
-                   int64_t age = coarse_unix_ms() - last;
-                   out.push_back(sample(c, MetricType::Gauge, static_cast<double>(age < 0 ? 0 : age)));
-                 }});
-    d.push_back({"sluice_streaming_connected", MetricType::Gauge,
-                 "1 while the replication connection streams; Debezium Connected",
-                 [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-                   out.push_back(sample(c, MetricType::Gauge, c.metrics->connected.load() ? 1 : 0));
-                 }});
-    d.push_back(gauge("sluice_queue_total_capacity",
-                      "Events the producer queue holds at most (max.queue.size); Debezium QueueTotalCapacity",
-                      &ConnectorMetrics::queue_capacity));
-    d.push_back({"sluice_queue_remaining_capacity", MetricType::Gauge,
-                 "Events the producer queue can still take; Debezium QueueRemainingCapacity",
-                 [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-                   double cap = load(c.metrics->queue_capacity), used = load(c.metrics->queue_events);
-                   out.push_back(sample(c, MetricType::Gauge, cap > used ? cap - used : 0));
-                 }});
-    d.push_back(gauge("sluice_queue_events",
-                      "Events handed to Kafka and not yet acknowledged (producer queue depth)",
-                      &ConnectorMetrics::queue_events));
-    d.push_back(
-        gauge("sluice_queue_max_bytes",
-              "Bytes the producer queue holds at most (max.queue.size.in.bytes, 0: no bound); Debezium "
-              "MaxQueueSizeInBytes",
-              &ConnectorMetrics::queue_max_bytes));
-    d.push_back(gauge("sluice_queue_current_bytes",
-                      "Key and value bytes handed to Kafka and not yet acknowledged; Debezium "
-                      "CurrentQueueSizeInBytes",
-                      &ConnectorMetrics::queue_bytes));
-    d.push_back(counter("sluice_kafka_delivery_errors_total",
-                        "Delivery reports with an error (Kafka refused or could not take a record)",
-                        &ConnectorMetrics::delivery_errors));
-    d.push_back(counter("sluice_retries_total",
-                        "Reconnects after a transient failure (errors.max.retries counts them)",
-                        &ConnectorMetrics::retries));
-    auto flag = [](const char* name, const char* help, std::atomic<bool> ConnectorMetrics::*field) {
-      return Def{name, MetricType::Gauge, help,
-                 [field](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-                   out.push_back(sample(c, MetricType::Gauge, (c.metrics->*field).load() ? 1 : 0));
-                 }};
-    };
-    d.push_back(flag("sluice_snapshot_running", "1 while the initial snapshot runs; Debezium SnapshotRunning",
-                     &ConnectorMetrics::snapshot_running));
-    d.push_back(flag("sluice_snapshot_completed",
-                     "1 once the last initial snapshot read every table; Debezium SnapshotCompleted",
-                     &ConnectorMetrics::snapshot_completed));
-    d.push_back(flag("sluice_snapshot_aborted",
-                     "1 when the last initial snapshot stopped before its end; Debezium SnapshotAborted",
-                     &ConnectorMetrics::snapshot_aborted));
-    d.push_back({"sluice_snapshot_total_tables", MetricType::Gauge,
-                 "Tables of the last initial snapshot; Debezium TotalTableCount",
-                 [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-                   if (c.metrics->snapshot_started_ms.load() < 0) return;
-                   out.push_back(sample(c, MetricType::Gauge,
-                                        static_cast<double>(c.metrics->snapshot_tables().size())));
-                 }});
-    d.push_back({"sluice_snapshot_remaining_tables", MetricType::Gauge,
-                 "Tables of the initial snapshot not read yet; Debezium RemainingTableCount",
-                 [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-                   if (c.metrics->snapshot_started_ms.load() < 0) return;
-                   out.push_back(sample(c, MetricType::Gauge, load(c.metrics->snapshot_remaining)));
-                 }});
-    d.push_back({"sluice_snapshot_duration_seconds", MetricType::Gauge,
-                 "Duration of the running (or last) initial snapshot; Debezium SnapshotDurationInSeconds",
-                 [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-                   int64_t ms = c.metrics->snapshot_duration_ms();
-                   if (ms >= 0) out.push_back(sample(c, MetricType::Gauge, static_cast<double>(ms) / 1000.0));
-                 }});
-    d.push_back(
-        {"sluice_snapshot_rows_scanned", MetricType::Gauge,
-         "Rows read per table by the initial snapshot; Debezium RowsScanned",
-         [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-           for (const auto& t : c.metrics->snapshot_tables()) {
-             out.push_back(sample(c, MetricType::Gauge, static_cast<double>(t.rows), {{"table", t.name}}));
-           }
-         }});
-    d.push_back({"sluice_snapshot_rows_estimated", MetricType::Gauge,
-                 "Rows per table the initial snapshot expects (pg_class.reltuples; 0: unknown)",
-                 [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-                   for (const auto& t : c.metrics->snapshot_tables()) {
-                     out.push_back(
-                         sample(c, MetricType::Gauge, static_cast<double>(t.estimate), {{"table", t.name}}));
-                   }
-                 }});
-    d.push_back({"sluice_snapshot_table_done", MetricType::Gauge,
-                 "1 for each table the initial snapshot finished reading",
-                 [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-                   for (const auto& t : c.metrics->snapshot_tables()) {
-                     out.push_back(sample(c, MetricType::Gauge, t.done ? 1 : 0, {{"table", t.name}}));
-                   }
-                 }});
-    d.push_back(gauge("sluice_slot_lag_bytes",
-                      "WAL between the server's position and the slot's confirmed_flush_lsn "
-                      "(pg_current_wal_lsn() - confirmed_flush_lsn)",
-                      &ConnectorMetrics::slot_lag_bytes));
-    d.push_back(
-        gauge("sluice_slot_retained_wal_bytes",
-              "WAL the replication slot keeps on the server's disk (pg_current_wal_lsn() - restart_lsn)",
-              &ConnectorMetrics::slot_retained_wal_bytes));
-    d.push_back(gauge("sluice_slot_active",
-                      "1 when a client streams from the replication slot, 0 when none does",
-                      &ConnectorMetrics::slot_active));
-    d.push_back(
-        gauge("sluice_source_wal_position_bytes",
-              "The Postgres server's WAL position (pg_current_wal_lsn()) in bytes: it moves while the "
-              "source writes",
-              &ConnectorMetrics::server_wal_position));
-    d.push_back({"sluice_slot_polled_timestamp_seconds", MetricType::Gauge,
-                 "When the slot metrics were last read from pg_replication_slots (unix time)",
-                 [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-                   int64_t ms = c.metrics->slot_polled_unix_ms.load();
-                   if (ms >= 0) out.push_back(sample(c, MetricType::Gauge, static_cast<double>(ms) / 1000.0));
-                 }});
-    d.push_back(counter("sluice_slot_poll_errors_total",
-                        "Failed reads of pg_replication_slots by the slot monitor",
-                        &ConnectorMetrics::slot_poll_errors));
-    d.push_back(
-        {"sluice_latency_seconds", MetricType::Histogram,
-         "Latency of streamed events per stage, from the commit in Postgres to Kafka's acknowledgement "
-         "(stage commit_to_acked is end to end; the stages of latency.log.interval.ms)",
-         [](const LabeledMetrics& c, std::vector<ClientMetric>& out) {
-           for (int s = 0; s < LatencyStats::kStageCount; ++s) {
-             // A stage without samples (the broker stages unless topics use LogAppendTime) is left out: 19
-             // series less per connector and stage.
-             auto m = histogram_sample(
-                 c.metrics->latency[static_cast<size_t>(s)],
-                 {{"connector", c.connector}, {"stage", stage_label(static_cast<LatencyStats::Stage>(s))}});
-             if (m) out.push_back(std::move(*m));
-           }
-         }});
+    add_streaming_defs(d);
+    add_queue_defs(d);
+    add_snapshot_defs(d);
+    add_slot_defs(d);
     return d;
   }();
   return all;
