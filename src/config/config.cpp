@@ -320,10 +320,11 @@ Status parse_delivery(PropertyReader& r, Config& c) {
 }  // namespace
 
 namespace {
-Result<Config> parse_connector(const Properties& props, std::vector<std::string> warnings);
+Result<Config> parse_connector(const Properties& props, std::vector<std::string> warnings,
+                               TransformValidator validate_transforms);
 }  // namespace
 
-Result<Config> parse_config(const Properties& original) {
+Result<Config> parse_config(const Properties& original, TransformValidator validate_transforms) {
   std::vector<std::string> warnings;
   const bool server = is_debezium_server(original);
   Properties translated;
@@ -332,7 +333,7 @@ Result<Config> parse_config(const Properties& original) {
   }
   Properties props;
   SLUICE_TRY_ASSIGN(props, apply_legacy_names(server ? translated : original, warnings));
-  auto c = parse_connector(props, std::move(warnings));
+  auto c = parse_connector(props, std::move(warnings), validate_transforms);
   if (!c && server) {
     return Error{
         c.error().kind,
@@ -349,9 +350,9 @@ namespace {
 // column.mask.with.<N>.chars, column.propagate.source.type, datatype.propagate.source.type,
 // column.mask.hash.<alg>.with.salt.<salt>, then its .v2 form; among properties of one kind, key order. A
 // column.* key of another shape is refused later (unimplemented_output_property).
-Result<std::shared_ptr<const transform::ColumnRules>> parse_column_rules(PropertyReader& r,
-                                                                         const Properties& props) {
-  using transform::MaskSpec;
+Result<std::shared_ptr<const event::ColumnRules>> parse_column_rules(PropertyReader& r,
+                                                                     const Properties& props) {
+  using event::MaskSpec;
   const auto include = split_patterns(r.str("column.include.list", ""));
   const auto exclude = split_patterns(r.str("column.exclude.list", ""));
   static const RE2 kTruncate(R"(column\.truncate\.to\.(\d+)\.chars)");
@@ -417,12 +418,12 @@ Result<std::shared_ptr<const transform::ColumnRules>> parse_column_rules(Propert
   for (auto& g : groups) {
     for (auto& m : g) masks.push_back(std::move(m));
   }
-  if (include.empty() && exclude.empty() && masks.empty())
-    return std::shared_ptr<const transform::ColumnRules>();
-  return transform::ColumnRules::create(include, exclude, std::move(masks));
+  if (include.empty() && exclude.empty() && masks.empty()) return std::shared_ptr<const event::ColumnRules>();
+  return event::ColumnRules::create(include, exclude, std::move(masks));
 }
 
-Result<Config> parse_connector(const Properties& props, std::vector<std::string> warnings) {
+Result<Config> parse_connector(const Properties& props, std::vector<std::string> warnings,
+                               TransformValidator validate_transforms) {
   Config c;
   c.warnings = std::move(warnings);
   std::set<std::string> used;
@@ -788,6 +789,9 @@ Result<Config> parse_connector(const Properties& props, std::vector<std::string>
   std::set<std::string> transform_keys;
   if (auto s = parse_transforms(props, c, transform_keys); !s) return s.error();
   for (const auto& key : transform_keys) r.mark(key);
+  if (validate_transforms) {
+    if (auto s = validate_transforms(c); !s) return s.error();
+  }
 
   // Kafka client properties: producer.override.* (a Debezium connector's), producer.* (a Connect worker's)
   // and kafka.* all name the same settings, in the Java client's or librdkafka's words.

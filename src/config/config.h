@@ -17,11 +17,8 @@
 #include "config/pattern_list.h"
 #include "config/sink_types.h"
 #include "config/table_filter.h"
-#include "transform/column_mask.h"
-
-namespace sluice::transform {
-class Chain;
-}
+#include "config/transform_spec.h"
+#include "event/column_mask.h"
 
 namespace sluice::config {
 
@@ -79,7 +76,7 @@ struct Config {
   std::string topic_delimiter = ".";  // topic.delimiter: <prefix><d><schema><d><table>, and the others
   TableFilter filter;
   // column.include.list / column.exclude.list, column.mask.* and column.truncate.* (null: none).
-  std::shared_ptr<const transform::ColumnRules> column_rules;
+  std::shared_ptr<const event::ColumnRules> column_rules;
   SnapshotMode snapshot_mode = SnapshotMode::kInitial;
   TableFilter snapshot_include;  // snapshot.include.collection.list: the captured tables that are snapshotted
   // snapshot.select.statement.overrides: "schema.table" -> the SELECT that replaces SELECT <columns> FROM it.
@@ -189,11 +186,12 @@ struct Config {
   int64_t retry_delay_initial_ms = 300;
   int64_t retry_delay_max_ms = 10000;
 
-  // transforms=… / predicates=… (config/transforms_config.h): null when no transform is configured. When
-  // set and the chain reads data, key/value_schemas_enable above are true (the transforms read schemas) and
-  // the chain holds the converters' schemas.enable that its output is written with; a chain that reads no
-  // data (after Chain::take_serialized_unwrap) gets the records in the converters' form.
-  std::shared_ptr<transform::Chain> transforms;
+  // transforms=… / predicates=… and the converters (config/transforms_config.h), compiled by
+  // transform::build_chain where the records are transformed. When the chain reads data, build_chain sets
+  // key/value_schemas_enable above to true (the transforms read schemas) and the chain writes its output with
+  // the converters' schemas.enable; a chain that reads no data (after Chain::take_serialized_unwrap) gets the
+  // records in the converters' form.
+  TransformSpec transforms;
 
   std::vector<std::string> warnings;  // unknown keys etc., logged by the caller
 
@@ -216,8 +214,13 @@ Result<Properties> parse_properties_text(std::string_view text);
 using EnvLookup = const char* (*)(const char*);
 Result<Properties> resolve_providers(const Properties& props, EnvLookup getenv_fn = nullptr);
 
+// Checks c.transforms where the transforms are read, so that a bad transform is reported before the
+// properties read after it (transform::validate_chain: it builds the chain, and may set
+// c.key/value_schemas_enable).
+using TransformValidator = Status (*)(Config& c);
+
 // Validates and converts (after resolve_providers). Errors are kFatal with a message naming the key, the
-// value and what is allowed.
-Result<Config> parse_config(const Properties& props);
+// value and what is allowed. Without `validate_transforms`, c.transforms is checked for its shape only.
+Result<Config> parse_config(const Properties& props, TransformValidator validate_transforms = nullptr);
 
 }  // namespace sluice::config

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include "common/text.h"
-#include "transform/chain.h"
 
 namespace sluice::config {
 
@@ -16,9 +15,8 @@ constexpr std::string_view kCloudEventsConverter = "io.debezium.converters.Cloud
 // value.converter.<option> of the CloudEventsConverter (CloudEventsConverterConfig, and json.* for the data's
 // JsonConverter). Options that only name the CloudEvents schema (not written in JSON) are accepted; the Avro
 // serializers, OpenTelemetry attributes and metadata from headers are refused.
-Result<transform::CloudEventsOptions> parse_cloud_events(const Properties& props,
-                                                         std::set<std::string>& used) {
-  transform::CloudEventsOptions o;
+Result<CloudEventsOptions> parse_cloud_events(const Properties& props, std::set<std::string>& used) {
+  CloudEventsOptions o;
   const std::string prefix = "value.converter.";
   auto invalid = [](const std::string& key, const std::string& v, std::string_view allowed) {
     return Error::fatal(fmt::format("invalid value for {}: '{}' (allowed: {})", key, v, allowed));
@@ -95,10 +93,41 @@ Result<transform::CloudEventsOptions> parse_cloud_events(const Properties& props
   return o;
 }
 
+std::vector<std::string> split_list(const std::string& raw) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= raw.size()) {
+    size_t comma = raw.find(',', pos);
+    if (comma == std::string::npos) comma = raw.size();
+    auto item = trim(std::string_view(raw).substr(pos, comma - pos));
+    if (!item.empty()) out.push_back(std::move(item));
+    pos = comma + 1;
+  }
+  return out;
+}
+
+// The keys transform::Chain reads: `list` (transforms or predicates) and every key under
+// <list>.<alias>. for the aliases it names.
+void take_list(const Properties& props, const std::string& list, TransformSpec& spec,
+               std::set<std::string>& used) {
+  used.insert(list);
+  auto it = props.find(list);
+  if (it == props.end()) return;
+  spec.props.insert(*it);
+  for (const auto& alias : split_list(it->second)) {
+    const std::string prefix = list + "." + alias + ".";
+    used.insert(prefix + "type");
+    for (auto k = props.lower_bound(prefix); k != props.end() && k->first.starts_with(prefix); ++k) {
+      used.insert(k->first);
+      spec.props.insert(*k);
+    }
+  }
+}
+
 }  // namespace
 
 Status parse_transforms(const Properties& props, Config& c, std::set<std::string>& used) {
-  std::optional<transform::CloudEventsOptions> cloud_events;
+  std::optional<CloudEventsOptions> cloud_events;
   for (std::string key : {"key.converter", "value.converter"}) {
     used.insert(key);
     auto it = props.find(key);
@@ -125,20 +154,13 @@ Status parse_transforms(const Properties& props, Config& c, std::set<std::string
                       v));
     }
   }
-  auto chain = transform::Chain::create(props, used);
-  if (!chain) return chain.error();
-  if ((*chain)->empty() && !cloud_events) return ok_status();
-  (*chain)->cloud_events = cloud_events;
-  (*chain)->key_schemas_enable = c.key_schemas_enable;
-  (*chain)->value_schemas_enable = c.value_schemas_enable;
-  // The fast paths: a leading unwrap is written by the serializer; a chain that then reads no data gets
-  // records already in the converters' form and passes their bytes through.
-  (*chain)->take_serialized_unwrap();
-  if ((*chain)->reads_data()) {
-    c.key_schemas_enable = c.value_schemas_enable =
-        true;  // what the transforms read; the chain writes the rest
-  }
-  c.transforms = std::move(*chain);
+  TransformSpec spec;
+  take_list(props, "predicates", spec, used);
+  take_list(props, "transforms", spec, used);
+  spec.cloud_events = cloud_events;
+  spec.key_schemas_enable = c.key_schemas_enable;
+  spec.value_schemas_enable = c.value_schemas_enable;
+  c.transforms = std::move(spec);
   return ok_status();
 }
 

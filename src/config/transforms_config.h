@@ -1,6 +1,6 @@
-// The connector's output-shaping properties: Kafka Connect's transforms/predicates (compiled into a
-// transform::Chain), the key/value/header converters, and the Debezium/Connect properties that would change
-// the published records but that sluice does not implement (those stop sluice: never ignored).
+// The connector's output-shaping properties: Kafka Connect's transforms/predicates (a TransformSpec that
+// transform::build_chain compiles), the key/value/header converters, and the Debezium/Connect properties that
+// would change the published records but that sluice does not implement (those stop sluice: never ignored).
 #pragma once
 
 #include <optional>
@@ -13,9 +13,8 @@
 namespace sluice::config {
 
 // Reads transforms.*, predicates.*, key.converter / value.converter / header.converter (after
-// key/value.converter.schemas.enable were read into c). With a non-empty chain, the connector serializes
-// with schemas (the transforms need them, as Connect's see them) and the chain writes the configured form.
-// `used` receives every key read.
+// key/value.converter.schemas.enable were read into c) into c.transforms. `used` receives every key read
+// (here or, for the transforms and predicates, by the chain built from the spec).
 Status parse_transforms(const Properties& props, Config& c, std::set<std::string>& used);
 
 // kFatal when `key` is a Debezium or Kafka Connect property that changes what is published and that sluice

@@ -80,7 +80,7 @@ void Connector::fail(const std::string& message) {
 Status Connector::run_snapshot(pg::Connection* repl, const std::vector<pg::TableRef>& captured, Lsn& start) {
   phase_ = Phase::kSnapshot;
   SnapshotHost host(p_, emitter_);
-  snapshot::InitialSnapshotRun snapshot(p_.config, *p_.catalog, host, serializer_options(p_.config));
+  snapshot::InitialSnapshotRun snapshot(p_.config, *p_.catalog, host, serializer_options(p_));
   auto st = snapshot.run(repl, captured, start);
   if (snapshot.created_slot()) created_slot_ = true;
   return st;
@@ -133,9 +133,10 @@ Status Connector::make_sink() {
   }
   p_.offsets = std::make_unique<OffsetCommitter>(p_.config, p_.sink.get(), [this] { return p_.stop.load(); });
   // transforms=…: every record but the offsets' goes through the chain (Connect never transforms offsets).
-  if (p_.config.transforms) {
+  if (!p_.transforms_status) return p_.transforms_status;
+  if (p_.transforms) {
     auto transforming =
-        std::make_unique<sink::TransformingSink>(std::move(p_.sink), p_.config.transforms, &emitter_);
+        std::make_unique<sink::TransformingSink>(std::move(p_.sink), p_.transforms, &emitter_);
     p_.transforming = transforming.get();
     p_.sink = std::move(transforming);
   }

@@ -19,7 +19,7 @@ std::shared_ptr<spdlog::logger> log() {
 
 }  // namespace
 
-Emitter::Emitter(Pipeline& p) : p_(p), serializer_(serializer_options(p.config)) {}
+Emitter::Emitter(Pipeline& p) : p_(p), serializer_(serializer_options(p)) {}
 
 Status Emitter::send(Kind kind, const std::string& topic, std::optional<std::string_view> key,
                      std::optional<std::string_view> value, TxId tx, const Headers& headers) {

@@ -78,14 +78,15 @@ event::ConverterOptions converter_options(const config::Config& c) {
   return o;
 }
 
-event::SerializerOptions serializer_options(const config::Config& c) {
+event::SerializerOptions serializer_options(const Pipeline& p) {
+  const config::Config& c = p.config;
   event::SerializerOptions o;
   o.server_name = c.topic_prefix;
   o.database = c.dbname;
   o.key_schemas_enable = c.key_schemas_enable;
   o.value_schemas_enable = c.value_schemas_enable;
   o.compat_minor = c.compat_minor;
-  if (c.transforms) o.unwrap = c.transforms->serialized_unwrap();
+  if (p.transforms) o.unwrap = p.transforms->serialized_unwrap();
   return o;
 }
 

@@ -23,19 +23,29 @@
 #include "sink/sink.h"
 #include "sink/transactional_sink.h"
 #include "sink/transforming_sink.h"
+#include "transform/chain.h"
 
 namespace sluice::connector {
 
+struct Pipeline;
 event::ConverterOptions converter_options(const config::Config& c);
-event::SerializerOptions serializer_options(const config::Config& c);
+event::SerializerOptions serializer_options(const Pipeline& p);
 int64_t unix_now_us();
 
 struct Pipeline {
   Pipeline(config::Config c, const std::atomic<bool>& stop_flag) : config(std::move(c)), stop(stop_flag) {
     if (config.latency_log_interval_ms > 0) latency.emplace();
+    // transforms=…: validated when the config was loaded; a failure here is reported by Connector::open.
+    auto chain = transform::build_chain(config);
+    if (chain)
+      transforms = std::move(*chain);
+    else
+      transforms_status = chain.error();
   }
 
   config::Config config;
+  std::shared_ptr<transform::Chain> transforms;  // null: no transforms (config.transforms is empty)
+  Status transforms_status = ok_status();
   const std::atomic<bool>& stop;
   std::unique_ptr<sink::Sink> sink;        // sink.type: KafkaProducer or NullSink (behind the transforms)
   sink::TransactionalSink* eos = nullptr;  // exactly.once.support: the transactional sink under `sink`

@@ -32,7 +32,7 @@ Streamer::Streamer(Pipeline& p, Emitter& out)
       out_(out),
       changes_(change_options(p.config)),
       transaction_topic_(p.config.topic_prefix + p.config.topic_delimiter + p.config.transaction_topic),
-      messages_(serializer_options(p.config), converter_options(p.config).binary),
+      messages_(serializer_options(p), converter_options(p.config).binary),
       message_topic_(p.config.topic_prefix + ".message") {
   if (p_.config.provide_transaction_metadata) {
     tx_metadata_.emplace(p_.config.key_schemas_enable, p_.config.value_schemas_enable);

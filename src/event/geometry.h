@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "event/json_writer.h"
+#include "common/json_writer.h"
 
 namespace sluice::event::geometry {
 

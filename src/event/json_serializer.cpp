@@ -173,7 +173,7 @@ void write_source_payload(JsonWriter& w, const SerializerOptions& options, const
 }
 
 bool JsonSerializer::drops_tombstones() const {
-  return options_.unwrap && *options_.unwrap != transform::ExtractNewRecordState::Mode::kRewriteWithTombstone;
+  return options_.unwrap && *options_.unwrap != UnwrapMode::kRewriteWithTombstone;
 }
 
 // ExtractNewRecordState over the envelope value() would write, without building it: ExtractField "after"
@@ -181,7 +181,7 @@ bool JsonSerializer::drops_tombstones() const {
 // __deleted in the rewrite modes; a delete in mode tombstone keeps the after field's own schema (optional)
 // with a null payload.
 Result<JsonSerializer::Written> JsonSerializer::unwrapped_value(const ChangeEvent& event, std::string& out) {
-  using Mode = transform::ExtractNewRecordState::Mode;
+  using Mode = UnwrapMode;
   const Mode mode = *options_.unwrap;
   const bool rewrite = mode == Mode::kRewrite || mode == Mode::kRewriteWithTombstone;
   const std::optional<Row>* row = &event.after;

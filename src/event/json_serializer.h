@@ -5,10 +5,10 @@
 #include <optional>
 #include <string>
 
+#include "common/json_writer.h"
 #include "common/result.h"
 #include "event/change_event.h"
-#include "event/json_writer.h"
-#include "transform/extract_new_record_state.h"
+#include "event/unwrap_mode.h"
 
 namespace sluice::event {
 
@@ -22,7 +22,7 @@ struct SerializerOptions {
   // ExtractNewRecordState done while serializing (transform::Chain::take_serialized_unwrap): value() writes
   // the unwrapped record in this delete.tombstone.handling.mode, byte for byte what the transform makes of
   // the envelope.
-  std::optional<transform::ExtractNewRecordState::Mode> unwrap;
+  std::optional<UnwrapMode> unwrap;
 };
 
 // The payload of the io.debezium.connector.postgresql.Source struct (schema and table are "" for a logical

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "event/json_writer.h"
+#include "common/json_writer.h"
 #include "event/value_converter.h"
 
 namespace sluice::event {
@@ -168,7 +168,7 @@ Result<std::shared_ptr<const TableSchema>> TableSchema::build(TableInfo info, st
       fmt::format("{}{}{}{}{}", topic_prefix, topic_delimiter, info.schema, topic_delimiter, info.table));
   s->name_prefix_ = s->topic_;  // recordSchemaPrefix defaults to the (sanitized) topic name
 
-  const transform::ColumnRules* rules = options.column_rules ? options.column_rules.get() : nullptr;
+  const event::ColumnRules* rules = options.column_rules ? options.column_rules.get() : nullptr;
   for (size_t i = 0; i < info.columns.size(); ++i) {
     auto c = make_column_converter(info.columns[i], i, options);
     if (!c) continue;
@@ -193,11 +193,11 @@ Result<std::shared_ptr<const TableSchema>> TableSchema::build(TableInfo info, st
           fmt::format("{}.{}.{}", info.schema, info.table,
                       column.source_type.empty() ? column.type_name : column.source_type);
       const auto matching = rules->rules_for(id, datatype_id);
-      const transform::ColumnRules::Rule* rule = matching.empty() ? nullptr : matching.front();
-      if (rule != nullptr && rule->spec.kind == transform::MaskSpec::Kind::kPropagateSourceType) {
+      const event::ColumnRules::Rule* rule = matching.empty() ? nullptr : matching.front();
+      if (rule != nullptr && rule->spec.kind == event::MaskSpec::Kind::kPropagateSourceType) {
         // ColumnMappers.mapperFor takes the first matching rule only: a hash mask after it is not applied.
         for (const auto* later : matching) {
-          if (later->spec.kind == transform::MaskSpec::Kind::kHash) {
+          if (later->spec.kind == event::MaskSpec::Kind::kHash) {
             return Error::config_error(fmt::format(
                 "{} and {} both match column {}: Debezium applies only the first ({}) and would publish the "
                 "column in clear; narrow {} so that it leaves the masked column out",

@@ -11,7 +11,7 @@
 
 #include "common/lsn.h"
 #include "common/result.h"
-#include "transform/column_mask.h"
+#include "event/column_mask.h"
 
 namespace sluice::event {
 
@@ -35,7 +35,7 @@ struct ConverterOptions {
   int compat_minor = 7;
   // column.include.list / column.exclude.list and the column.mask.* / column.truncate.* properties (null:
   // none): applied once, where the table's converters and value schema are built.
-  std::shared_ptr<const transform::ColumnRules> column_rules;
+  std::shared_ptr<const event::ColumnRules> column_rules;
   // The schema is built for a pgoutput Relation message (streaming) rather than from the catalog read of a
   // snapshot: Debezium's source type lengths and scales differ between the two (event/source_type.h).
   bool from_stream = false;

@@ -51,12 +51,12 @@ void TransactionMetadata::write_key(std::string_view id, std::string& out) {
   JsonWriter w(sink);
   if (key_schemas_) {
     w.StartObject();
-    event::write_key(w, "schema");
+    sluice::write_key(w, "schema");
     write_raw(w, kKeySchema, rapidjson::kObjectType);
-    event::write_key(w, "payload");
+    sluice::write_key(w, "payload");
   }
   w.StartObject();
-  event::write_key(w, "id");
+  sluice::write_key(w, "id");
   write_string(w, id);
   w.EndObject();
   if (key_schemas_) w.EndObject();
@@ -123,22 +123,22 @@ void TransactionMetadata::write_value(std::string_view status, int64_t commit_ti
   JsonWriter w(sink);
   if (value_schemas_) {
     w.StartObject();
-    event::write_key(w, "schema");
+    sluice::write_key(w, "schema");
     write_raw(w, kValueSchema, rapidjson::kObjectType);
-    event::write_key(w, "payload");
+    sluice::write_key(w, "payload");
   }
   w.StartObject();
-  event::write_key(w, "status");
+  sluice::write_key(w, "status");
   write_string(w, status);
-  event::write_key(w, "id");
+  sluice::write_key(w, "id");
   write_string(w, scratch_);
-  event::write_key(w, "event_count");
+  sluice::write_key(w, "event_count");
   if (counts) {
     w.Int64(total_);
   } else {
     w.Null();
   }
-  event::write_key(w, "data_collections");
+  sluice::write_key(w, "data_collections");
   if (counts) {
     w.StartArray();
     std::vector<std::string_view> names;
@@ -146,9 +146,9 @@ void TransactionMetadata::write_value(std::string_view status, int64_t commit_ti
     for (const auto& c : collections_) names.push_back(c.first);
     for (size_t i : javafmt::hash_map_order(names)) {  // TransactionContext's HashMap<String, Long>
       w.StartObject();
-      event::write_key(w, "data_collection");
+      sluice::write_key(w, "data_collection");
       write_string(w, collections_[i].first);
-      event::write_key(w, "event_count");
+      sluice::write_key(w, "event_count");
       w.Int64(collections_[i].second);
       w.EndObject();
     }
@@ -156,7 +156,7 @@ void TransactionMetadata::write_value(std::string_view status, int64_t commit_ti
   } else {
     w.Null();
   }
-  event::write_key(w, "ts_ms");
+  sluice::write_key(w, "ts_ms");
   w.Int64(floor_ms(commit_time_us));
   w.EndObject();
   if (value_schemas_) w.EndObject();

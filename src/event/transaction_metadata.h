@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json_writer.h"
 #include "common/lsn.h"
-#include "event/json_writer.h"
 
 namespace sluice::event {
 

@@ -1437,7 +1437,7 @@ std::string masked_string(const ColumnMask& m, std::string_view value) {
       return hex;
     }
     case ColumnMask::Kind::kTruncate:
-      return std::string(transform::truncate_utf16(value, m.max_units));
+      return std::string(event::truncate_utf16(value, m.max_units));
     case ColumnMask::Kind::kReplace:
     case ColumnMask::Kind::kNone:
       break;
@@ -1456,9 +1456,9 @@ std::string masked_json(const ColumnMask& m, const std::string& json) {
 
 }  // namespace
 
-Status apply_column_mask(ColumnConverter& c, const ColumnInfo& column, const transform::MaskSpec& spec,
-                         std::shared_ptr<const transform::StringHasher> hasher, std::string_view column_id) {
-  using SpecKind = transform::MaskSpec::Kind;
+Status apply_column_mask(ColumnConverter& c, const ColumnInfo& column, const event::MaskSpec& spec,
+                         std::shared_ptr<const event::StringHasher> hasher, std::string_view column_id) {
+  using SpecKind = event::MaskSpec::Kind;
   if (!is_character_column(c)) {
     const std::string type = column.type_name.empty() ? pg_type_name(c.type.pg_type) : column.type_name;
     return Error::config_error(fmt::format(

@@ -15,11 +15,11 @@
 #include <utility>
 #include <vector>
 
+#include "common/json_writer.h"
 #include "common/result.h"
 #include "decode/pgoutput.h"
-#include "event/json_writer.h"
+#include "event/column_mask.h"
 #include "event/table_schema.h"
-#include "transform/column_mask.h"
 
 namespace sluice::event {
 
@@ -90,7 +90,7 @@ struct TypeSpec {
 struct ColumnMask {
   enum class Kind : uint8_t { kNone, kReplace, kHash, kTruncate };
   Kind kind = Kind::kNone;
-  std::shared_ptr<const transform::StringHasher> hasher;  // kHash
+  std::shared_ptr<const event::StringHasher> hasher;  // kHash
   // kHash: the column length (pgjdbc precision) the hex digest is cut to; kTruncate: N (UTF-16 units).
   size_t max_units = 0;
   std::string replace_json;   // kReplace: the value of every row, null included
@@ -134,9 +134,8 @@ std::optional<ColumnConverter> make_column_converter(const ColumnInfo& column, s
 // character columns (JDBC CHAR/VARCHAR: text, varchar, bpchar, "char", name, enums) and passes every other
 // value through in clear: for such a column the result is Error::fatal naming the property and the column,
 // so that a masked value is never published in clear. Truncation of a column no longer than N is no change.
-Status apply_column_mask(ColumnConverter& converter, const ColumnInfo& column,
-                         const transform::MaskSpec& spec,
-                         std::shared_ptr<const transform::StringHasher> hasher, std::string_view column_id);
+Status apply_column_mask(ColumnConverter& converter, const ColumnInfo& column, const event::MaskSpec& spec,
+                         std::shared_ptr<const event::StringHasher> hasher, std::string_view column_id);
 
 // column.propagate.source.type / datatype.propagate.source.type on a converter made by
 // make_column_converter: the __debezium.source.column.* parameters (event/source_type.h) in the value

@@ -17,6 +17,7 @@
 #include "kafka/client.h"
 #include "pg/connection.h"
 #include "sink/sink.h"
+#include "transform/chain.h"
 
 namespace sluice::tail {
 
@@ -219,7 +220,7 @@ int tail_direct(const TailOptions& o, const Filter& filter, const FormatOptions&
     }
     p["table.include.list"] = include;
   }
-  auto cfg = config::parse_config(p);
+  auto cfg = config::parse_config(p, transform::validate_chain);
   if (!cfg) {
     std::fprintf(stderr, "sluice tail: %s: %s\n", o.direct_config.c_str(), cfg.error().message.c_str());
     return 2;

@@ -239,6 +239,30 @@ Result<std::shared_ptr<Chain>> Chain::create(const std::map<std::string, std::st
   return chain;
 }
 
+Result<std::shared_ptr<Chain>> build_chain(config::Config& c) {
+  std::set<std::string> used;
+  auto chain = Chain::create(c.transforms.props, used);
+  if (!chain) return chain.error();
+  if ((*chain)->empty() && !c.transforms.cloud_events) return std::shared_ptr<Chain>();
+  (*chain)->cloud_events = c.transforms.cloud_events;
+  (*chain)->key_schemas_enable = c.transforms.key_schemas_enable;
+  (*chain)->value_schemas_enable = c.transforms.value_schemas_enable;
+  // The fast paths: a leading unwrap is written by the serializer; a chain that then reads no data gets
+  // records already in the converters' form and passes their bytes through.
+  (*chain)->take_serialized_unwrap();
+  if ((*chain)->reads_data()) {
+    c.key_schemas_enable = c.value_schemas_enable =
+        true;  // what the transforms read; the chain writes the rest
+  }
+  return chain;
+}
+
+Status validate_chain(config::Config& c) {
+  auto chain = build_chain(c);
+  if (!chain) return chain.error();
+  return ok_status();
+}
+
 bool Chain::reads_data() const {
   if (cloud_events) return true;  // every value is rewritten as a CloudEvent
   for (const auto& step : steps_) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "config/config.h"
 #include "transform/cloud_events.h"
 #include "transform/extract_new_record_state.h"
 #include "transform/transform.h"
@@ -62,5 +63,15 @@ class Chain {
   std::map<std::string, std::unique_ptr<Predicate>> predicates_;
   std::optional<ExtractNewRecordState::Mode> serialized_unwrap_;
 };
+
+// The chain c.transforms describes, built and validated, with the serializer's fast path taken
+// (Chain::take_serialized_unwrap); null when the config names no transform and no CloudEvents converter.
+// When the chain reads data, sets c.key_schemas_enable and c.value_schemas_enable to true: the event
+// serializer then writes with schemas (the transforms read them, as Connect's see them) and the chain
+// writes the converters' form. kFatal naming the key on a bad transform or predicate.
+Result<std::shared_ptr<Chain>> build_chain(config::Config& c);
+
+// build_chain for config::parse_config: the chain is checked (and c adjusted as above), then dropped.
+Status validate_chain(config::Config& c);
 
 }  // namespace sluice::transform

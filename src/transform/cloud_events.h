@@ -9,14 +9,12 @@
 #include <string>
 
 #include "common/result.h"
+#include "config/transform_spec.h"
 #include "transform/record.h"
 
 namespace sluice::transform {
 
-struct CloudEventsOptions {
-  bool extension_attributes = true;  // extension.attributes.enable
-  bool data_schemas = true;          // json.schemas.enable: data as {"schema":…,"payload":…}
-};
+using CloudEventsOptions = config::CloudEventsOptions;
 
 // The value's bytes: nullopt (a Kafka null) for a tombstone and for a record that is not a change event
 // (heartbeats, transaction metadata, logical decoding messages), as Debezium's converter returns null;

@@ -41,17 +41,17 @@ Result<std::optional<Data>> Codec::decode(std::optional<std::string_view> bytes)
 std::optional<std::string> Codec::encode(const std::optional<Data>& data, bool schemas_enable) {
   if (!data || (data->schema == nullptr && data->payload.is_null())) return std::nullopt;
   std::string out;
-  event::StringSink sink{&out};
-  event::JsonWriter w(sink);
+  sluice::StringSink sink{&out};
+  sluice::JsonWriter w(sink);
   if (schemas_enable) {
     w.StartObject();
-    event::write_key(w, "schema");
+    sluice::write_key(w, "schema");
     if (data->schema) {
-      event::write_raw(w, data->schema->json(), rapidjson::kObjectType);
+      sluice::write_raw(w, data->schema->json(), rapidjson::kObjectType);
     } else {
       w.Null();
     }
-    event::write_key(w, "payload");
+    sluice::write_key(w, "payload");
   }
   write_json(w, data->payload);
   if (schemas_enable) w.EndObject();

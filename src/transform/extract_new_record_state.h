@@ -13,13 +13,14 @@
 #include <utility>
 #include <vector>
 
+#include "event/unwrap_mode.h"
 #include "transform/transform.h"
 
 namespace sluice::transform {
 
 class ExtractNewRecordState final : public Transform {
  public:
-  enum class Mode { kDrop, kTombstone, kRewrite, kRewriteWithTombstone, kDeleteToTombstone };
+  using Mode = event::UnwrapMode;
   static Result<std::unique_ptr<Transform>> create(Options& options);
   Result<bool> apply(Record& record) override;
   // The delete.tombstone.handling.mode when no other option is set (no add.fields, add.headers,

@@ -130,7 +130,7 @@ Result<Json> parse_json(std::string_view text) {
   return std::move(builder.root);
 }
 
-void write_json(event::JsonWriter& w, const Json& value) {
+void write_json(sluice::JsonWriter& w, const Json& value) {
   switch (value.kind) {
     case Json::Kind::kNull:
       w.Null();
@@ -139,10 +139,10 @@ void write_json(event::JsonWriter& w, const Json& value) {
       w.Bool(value.boolean);
       break;
     case Json::Kind::kNumber:
-      event::write_raw(w, value.text, rapidjson::kNumberType);
+      sluice::write_raw(w, value.text, rapidjson::kNumberType);
       break;
     case Json::Kind::kString:
-      event::write_string(w, value.text);
+      sluice::write_string(w, value.text);
       break;
     case Json::Kind::kArray:
       w.StartArray();
@@ -152,7 +152,7 @@ void write_json(event::JsonWriter& w, const Json& value) {
     case Json::Kind::kObject:
       w.StartObject();
       for (const auto& [k, v] : value.members) {
-        event::write_key(w, k);
+        sluice::write_key(w, k);
         write_json(w, v);
       }
       w.EndObject();
@@ -162,8 +162,8 @@ void write_json(event::JsonWriter& w, const Json& value) {
 
 std::string to_json_text(const Json& value) {
   std::string out;
-  event::StringSink sink{&out};
-  event::JsonWriter w(sink);
+  sluice::StringSink sink{&out};
+  sluice::JsonWriter w(sink);
   write_json(w, value);
   return out;
 }

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/json_writer.h"
 #include "common/result.h"
-#include "event/json_writer.h"
 
 namespace sluice::transform {
 
@@ -95,7 +95,7 @@ inline Json Json::array() {
 
 // Parses one JSON document (kData error naming the offset on malformed input).
 Result<Json> parse_json(std::string_view text);
-void write_json(event::JsonWriter& w, const Json& value);
+void write_json(sluice::JsonWriter& w, const Json& value);
 std::string to_json_text(const Json& value);
 
 // The end (exclusive) of the JSON value that starts at text[pos] (after whitespace), or npos when the text

@@ -15,8 +15,8 @@ const Field* Schema::field(std::string_view field_name) const {
 
 const std::string& Schema::json() const {
   if (json_.empty()) {
-    event::StringSink sink{&json_};
-    event::JsonWriter w(sink);
+    sluice::StringSink sink{&json_};
+    sluice::JsonWriter w(sink);
     write_schema(w, *this);
   }
   return json_;
@@ -105,54 +105,54 @@ Result<SchemaPtr> schema_from_json(const Json& json) {
   return SchemaPtr(std::move(s));
 }
 
-void write_schema(event::JsonWriter& w, const Schema& s, const std::string* field_name) {
+void write_schema(sluice::JsonWriter& w, const Schema& s, const std::string* field_name) {
   w.StartObject();
-  event::write_key(w, "type");
-  event::write_string(w, s.type);
+  sluice::write_key(w, "type");
+  sluice::write_string(w, s.type);
   if (s.type == "array") {
-    event::write_key(w, "items");
+    sluice::write_key(w, "items");
     write_schema(w, *s.items);
   } else if (s.type == "map") {
-    event::write_key(w, "keys");
+    sluice::write_key(w, "keys");
     write_schema(w, *s.keys);
-    event::write_key(w, "values");
+    sluice::write_key(w, "values");
     write_schema(w, *s.values);
   } else if (s.type == "struct") {
-    event::write_key(w, "fields");
+    sluice::write_key(w, "fields");
     w.StartArray();
     for (const auto& f : s.fields) write_schema(w, *f.schema, &f.name);
     w.EndArray();
   }
-  event::write_key(w, "optional");
+  sluice::write_key(w, "optional");
   w.Bool(s.optional);
   if (s.name) {
-    event::write_key(w, "name");
-    event::write_string(w, *s.name);
+    sluice::write_key(w, "name");
+    sluice::write_string(w, *s.name);
   }
   if (s.version) {
-    event::write_key(w, "version");
+    sluice::write_key(w, "version");
     w.Int64(*s.version);
   }
   if (s.doc) {
-    event::write_key(w, "doc");
-    event::write_string(w, *s.doc);
+    sluice::write_key(w, "doc");
+    sluice::write_string(w, *s.doc);
   }
   if (s.parameters) {
-    event::write_key(w, "parameters");
+    sluice::write_key(w, "parameters");
     w.StartObject();
     for (const auto& [k, v] : *s.parameters) {
-      event::write_key(w, k);
-      event::write_string(w, v);
+      sluice::write_key(w, k);
+      sluice::write_string(w, v);
     }
     w.EndObject();
   }
   if (s.default_value) {
-    event::write_key(w, "default");
+    sluice::write_key(w, "default");
     write_json(w, *s.default_value);
   }
   if (field_name != nullptr) {
-    event::write_key(w, "field");
-    event::write_string(w, *field_name);
+    sluice::write_key(w, "field");
+    sluice::write_string(w, *field_name);
   }
   w.EndObject();
 }

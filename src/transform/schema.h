@@ -53,6 +53,6 @@ SchemaPtr optional_string_schema();
 
 // JsonConverter.asConnectSchema; kData naming what is wrong.
 Result<SchemaPtr> schema_from_json(const Json& json);
-void write_schema(event::JsonWriter& w, const Schema& schema, const std::string* field_name = nullptr);
+void write_schema(sluice::JsonWriter& w, const Schema& schema, const std::string* field_name = nullptr);
 
 }  // namespace sluice::transform

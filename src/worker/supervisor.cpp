@@ -8,6 +8,7 @@
 
 #include "connector/connector.h"
 #include "pgsink/sink_runner.h"
+#include "transform/chain.h"
 #include "worker/slot.h"
 
 namespace sluice::worker {
@@ -119,7 +120,7 @@ std::string Worker::run_connector(Slot& s, const config::Properties& props, bool
     config_failed = true;
     return resolved.error().message;
   }
-  auto cfg = config::parse_config(*resolved);
+  auto cfg = config::parse_config(*resolved, transform::validate_chain);
   if (!cfg) {
     config_failed = true;
     return cfg.error().message;

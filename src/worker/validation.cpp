@@ -12,6 +12,7 @@
 #include <set>
 
 #include "pgsink/sink_config.h"
+#include "transform/chain.h"
 
 namespace sluice::worker {
 
@@ -140,7 +141,7 @@ Validation validate_connector_config(const config::Properties& input) {
   return validate_with(
       input, kConnectorClass, kRequired,
       [](const config::Properties& p) -> std::optional<std::string> {
-        auto cfg = config::parse_config(p);
+        auto cfg = config::parse_config(p, transform::validate_chain);
         if (cfg) return std::nullopt;
         return cfg.error().message;
       },

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "app/commands/commands.h"
+#include "transform/chain.h"
 
 namespace sluice::app {
 
@@ -25,7 +26,7 @@ config::Config load_config_or_exit(const std::string& path) {
     std::fprintf(stderr, "sluice: %s: %s\n", path.c_str(), resolved.error().message.c_str());
     std::exit(2);
   }
-  auto cfg = config::parse_config(*resolved);
+  auto cfg = config::parse_config(*resolved, transform::validate_chain);
   if (!cfg) {
     std::fprintf(stderr, "sluice: %s: %s\n", path.c_str(), cfg.error().message.c_str());
     std::exit(2);

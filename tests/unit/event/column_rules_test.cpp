@@ -3,18 +3,18 @@
 // masked column in clear.
 #include <gtest/gtest.h>
 
+#include "event/column_mask.h"
 #include "event/json_serializer.h"
 #include "event/pg_types.h"
 #include "event/table_schema.h"
 #include "event/value_converter.h"
-#include "transform/column_mask.h"
 
 namespace sluice::event {
 namespace {
 
 namespace pt = pgtype;
 using Kind = decode::TupleValue::Kind;
-using transform::MaskSpec;
+using event::MaskSpec;
 
 constexpr std::string_view kSecret = "s3cr3t-Value";
 
@@ -34,7 +34,7 @@ TableInfo people() {
 Result<std::shared_ptr<const TableSchema>> build(
     std::vector<std::string> include, std::vector<std::string> exclude,
     std::vector<std::pair<MaskSpec, std::vector<std::string>>> masks) {
-  auto rules = transform::ColumnRules::create(include, exclude, std::move(masks));
+  auto rules = event::ColumnRules::create(include, exclude, std::move(masks));
   EXPECT_TRUE(rules.ok()) << (rules.ok() ? "" : rules.error().message);
   ConverterOptions o;
   o.column_rules = *rules;
@@ -147,7 +147,7 @@ TEST(ColumnRules, HashV2OfNotNullNullIsTheHashOfTheFallback) {
   ASSERT_TRUE(t.ok()) << t.error().message;
   auto r = row();
   r[3] = {Kind::kNull, {}};  // a NOT NULL column's null (a key-only old tuple): "" hashed
-  auto h = transform::StringHasher::create("k", "SHA-256", "salt", 2);
+  auto h = event::StringHasher::create("k", "SHA-256", "salt", 2);
   ASSERT_TRUE(h.ok());
   EXPECT_NE(serialize(**t, r).value.find("\"note\":\"" + (*h)->hex("") + "\""), std::string::npos);
 }

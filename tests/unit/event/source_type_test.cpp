@@ -5,15 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include "event/column_mask.h"
 #include "event/pg_types.h"
 #include "event/table_schema.h"
-#include "transform/column_mask.h"
 
 namespace sluice::event {
 namespace {
 
 namespace pt = pgtype;
-using transform::MaskSpec;
+using event::MaskSpec;
 
 ColumnInfo column(std::string name, uint32_t oid, int32_t typmod, std::string source_type,
                   bool domain = false) {
@@ -114,7 +114,7 @@ MaskSpec propagate(bool by_datatype) {
 
 Result<std::shared_ptr<const TableSchema>> build(
     std::vector<std::pair<MaskSpec, std::vector<std::string>>> rules, bool from_stream = false) {
-  auto r = transform::ColumnRules::create({}, {}, std::move(rules));
+  auto r = event::ColumnRules::create({}, {}, std::move(rules));
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
   ConverterOptions o;
   o.column_rules = *r;
@@ -204,7 +204,7 @@ TEST(SourceTypeSchema, StreamSchemaUsesTheRelationLengths) {
   t.columns[0].key = true;
   t.columns[0].optional = false;
   for (bool stream : {false, true}) {
-    auto r = transform::ColumnRules::create({}, {}, {{propagate(false), {".*"}}});
+    auto r = event::ColumnRules::create({}, {}, {{propagate(false), {".*"}}});
     ASSERT_TRUE(r.ok());
     ConverterOptions o;
     o.column_rules = *r;

@@ -1,7 +1,7 @@
 // Column filters and masks; see column_mask.h. The hash follows debezium 3.7
 // io.debezium.relational.mapping.MaskStrings (HashValueConverter, HashingByteArrayStrategy) and
 // java.io.ObjectOutputStream.writeString / DataOutputStream.writeUTF (modified UTF-8).
-#include "transform/column_mask.h"
+#include "event/column_mask.h"
 #include "common/utf16.h"
 
 #include <openssl/evp.h>
@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-namespace sluice::transform {
+namespace sluice::event {
 namespace {
 
 // Java's modified UTF-8 (DataOutput.writeUTF): NUL is C0 80; a character outside the BMP is its two
@@ -215,4 +215,4 @@ std::vector<const ColumnRules::Rule*> ColumnRules::rules_for(std::string_view co
   return out;
 }
 
-}  // namespace sluice::transform
+}  // namespace sluice::event

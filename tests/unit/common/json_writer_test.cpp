@@ -1,6 +1,6 @@
 // JsonWriter helpers: the fast paths (plain strings and raw values appended in one go) write exactly the
 // bytes RapidJSON's own String/RawValue write, separators included.
-#include "event/json_writer.h"
+#include "common/json_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace sluice::event {
+namespace sluice {
 namespace {
 
 // The same document through the helpers and through plain RapidJSON.
@@ -54,4 +54,4 @@ TEST(JsonWriter, StringsNeedingEscapesMatchRapidJson) {
 }
 
 }  // namespace
-}  // namespace sluice::event
+}  // namespace sluice

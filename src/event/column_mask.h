@@ -16,7 +16,7 @@ namespace re2 {
 class RE2;
 }
 
-namespace sluice::transform {
+namespace sluice::event {
 
 // One column.mask.* / column.truncate.* / *.propagate.source.type property: what it does to the columns it
 // matches (kPropagateSourceType: the __debezium.source.column.* schema parameters, values unchanged).
@@ -87,4 +87,4 @@ class ColumnRules {
   std::vector<Rule> rules_;
 };
 
-}  // namespace sluice::transform
+}  // namespace sluice::event

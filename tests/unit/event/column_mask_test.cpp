@@ -1,10 +1,10 @@
 // Column masks: the digests are Debezium's own test vectors (MaskStringsTest) and values printed by Java 17's
 // MessageDigest + ObjectOutputStream for non-ASCII text, an empty string and a string beyond 65535 bytes.
-#include "transform/column_mask.h"
+#include "event/column_mask.h"
 
 #include <gtest/gtest.h>
 
-namespace sluice::transform {
+namespace sluice::event {
 namespace {
 
 std::string hash(std::string_view alg, std::string salt, int version, std::string_view value) {
@@ -121,4 +121,4 @@ TEST(ColumnRules, FirstMatchingRuleWins) {
 }
 
 }  // namespace
-}  // namespace sluice::transform
+}  // namespace sluice::event

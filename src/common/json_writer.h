@@ -8,7 +8,7 @@
 
 #include <rapidjson/writer.h>
 
-namespace sluice::event {
+namespace sluice {
 
 struct StringSink {
   using Ch = char;
@@ -64,4 +64,4 @@ inline void write_raw(JsonWriter& w, std::string_view json, rapidjson::Type type
   w.sink().out->append(json);
 }
 
-}  // namespace sluice::event
+}  // namespace sluice
