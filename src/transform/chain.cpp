@@ -7,14 +7,26 @@
 
 #include "common/text.h"
 #include "transform/basic.h"
-#include "transform/connect_transforms.h"
-#include "transform/extract_new_record_state.h"
-#include "transform/field_transforms.h"
-#include "transform/header_to_value.h"
-#include "transform/logical_table_router.h"
-#include "transform/outbox_event_router.h"
-#include "transform/partition_routing.h"
-#include "transform/scripting_transforms.h"
+#include "transform/connect/cast.h"
+#include "transform/connect/drop_headers.h"
+#include "transform/connect/extract_field.h"
+#include "transform/connect/flatten.h"
+#include "transform/connect/header_from.h"
+#include "transform/connect/hoist_field.h"
+#include "transform/connect/insert_field.h"
+#include "transform/connect/insert_header.h"
+#include "transform/connect/mask_field.h"
+#include "transform/connect/replace_field.h"
+#include "transform/connect/set_schema_metadata.h"
+#include "transform/connect/timestamp_converter.h"
+#include "transform/connect/timestamp_router.h"
+#include "transform/connect/value_to_key.h"
+#include "transform/debezium/extract_new_record_state.h"
+#include "transform/debezium/header_to_value.h"
+#include "transform/debezium/logical_table_router.h"
+#include "transform/debezium/outbox_event_router.h"
+#include "transform/debezium/partition_routing.h"
+#include "transform/debezium/scripting_transforms.h"
 
 namespace sluice::transform {
 
@@ -23,70 +35,63 @@ namespace {
 using TransformFactory = std::function<Result<std::unique_ptr<Transform>>(Options&)>;
 using PredicateFactory = std::function<Result<std::unique_ptr<Predicate>>(Options&)>;
 
-const std::vector<std::pair<std::string, TransformFactory>>& transform_factories() {
-  static const std::vector<std::pair<std::string, TransformFactory>> kFactories = {
-      {"io.debezium.transforms.ExtractNewRecordState", ExtractNewRecordState::create},
-      {"io.debezium.transforms.outbox.EventRouter", EventRouter::create},
-      {"io.debezium.transforms.ByLogicalTableRouter",
-       [](Options& o) { return LogicalTableRouter::create(o, true); }},
-      {"io.debezium.transforms.ToLogicalTopicRouter",
-       [](Options& o) { return LogicalTableRouter::create(o, false); }},
-      {"io.debezium.transforms.HeaderToValue", HeaderToValue::create},
-      {"io.debezium.transforms.partitions.PartitionRouting", PartitionRouting::create},
-      {"io.debezium.transforms.Filter",
-       [](Options& o) { return ScriptingTransform::create(o, ScriptingTransform::Kind::kFilter); }},
-      {"io.debezium.transforms.ContentBasedRouter",
-       [](Options& o) { return ScriptingTransform::create(o, ScriptingTransform::Kind::kRouter); }},
-      {"org.apache.kafka.connect.transforms.RegexRouter", RegexRouter::create},
-      {"org.apache.kafka.connect.transforms.ReplaceField$Key",
-       [](Options& o) { return ReplaceField::create(o, Part::kKey); }},
-      {"org.apache.kafka.connect.transforms.ReplaceField$Value",
-       [](Options& o) { return ReplaceField::create(o, Part::kValue); }},
-      {"org.apache.kafka.connect.transforms.ExtractField$Key",
-       [](Options& o) { return ExtractField::create(o, Part::kKey); }},
-      {"org.apache.kafka.connect.transforms.ExtractField$Value",
-       [](Options& o) { return ExtractField::create(o, Part::kValue); }},
-      {"org.apache.kafka.connect.transforms.HoistField$Key",
-       [](Options& o) { return HoistField::create(o, Part::kKey); }},
-      {"org.apache.kafka.connect.transforms.HoistField$Value",
-       [](Options& o) { return HoistField::create(o, Part::kValue); }},
-      {"org.apache.kafka.connect.transforms.SetSchemaMetadata$Key",
-       [](Options& o) { return SetSchemaMetadata::create(o, Part::kKey); }},
-      {"org.apache.kafka.connect.transforms.SetSchemaMetadata$Value",
-       [](Options& o) { return SetSchemaMetadata::create(o, Part::kValue); }},
-      {"org.apache.kafka.connect.transforms.InsertField$Key",
-       [](Options& o) { return InsertField::create(o, Part::kKey); }},
-      {"org.apache.kafka.connect.transforms.InsertField$Value",
-       [](Options& o) { return InsertField::create(o, Part::kValue); }},
-      {"org.apache.kafka.connect.transforms.ValueToKey", ValueToKey::create},
-      {"org.apache.kafka.connect.transforms.MaskField$Key",
-       [](Options& o) { return MaskField::create(o, Part::kKey); }},
-      {"org.apache.kafka.connect.transforms.MaskField$Value",
-       [](Options& o) { return MaskField::create(o, Part::kValue); }},
-      {"org.apache.kafka.connect.transforms.TimestampRouter", TimestampRouter::create},
-      {"org.apache.kafka.connect.transforms.TimestampConverter$Key",
-       [](Options& o) { return TimestampConverter::create(o, Part::kKey); }},
-      {"org.apache.kafka.connect.transforms.TimestampConverter$Value",
-       [](Options& o) { return TimestampConverter::create(o, Part::kValue); }},
-      {"org.apache.kafka.connect.transforms.Flatten$Key",
-       [](Options& o) { return Flatten::create(o, Part::kKey); }},
-      {"org.apache.kafka.connect.transforms.Flatten$Value",
-       [](Options& o) { return Flatten::create(o, Part::kValue); }},
-      {"org.apache.kafka.connect.transforms.Cast$Key",
-       [](Options& o) { return Cast::create(o, Part::kKey); }},
-      {"org.apache.kafka.connect.transforms.Cast$Value",
-       [](Options& o) { return Cast::create(o, Part::kValue); }},
-      {"org.apache.kafka.connect.transforms.HeaderFrom$Key",
-       [](Options& o) { return HeaderFrom::create(o, Part::kKey); }},
-      {"org.apache.kafka.connect.transforms.HeaderFrom$Value",
-       [](Options& o) { return HeaderFrom::create(o, Part::kValue); }},
-      {"org.apache.kafka.connect.transforms.InsertHeader", InsertHeader::create},
-      {"org.apache.kafka.connect.transforms.DropHeaders", DropHeaders::create},
-      {"org.apache.kafka.connect.transforms.Filter",
-       [](Options&) -> Result<std::unique_ptr<Transform>> {
-         return std::unique_ptr<Transform>(new DropAll());
-       }},
-  };
+using Factories = std::vector<std::pair<std::string, TransformFactory>>;
+
+// T::create(options, arg): one class for several SMT names.
+template <class T, class Arg>
+TransformFactory with(Arg arg) {
+  return [arg](Options& o) { return T::create(o, arg); };
+}
+
+// An SMT without options.
+template <class T>
+TransformFactory plain() {
+  return [](Options&) -> Result<std::unique_ptr<Transform>> { return std::unique_ptr<Transform>(new T()); };
+}
+
+void add(Factories& v, std::string name, TransformFactory f) {
+  v.emplace_back(std::move(name), std::move(f));
+}
+
+// Connect's <name>$Key and <name>$Value.
+template <class T>
+void add_key_value(Factories& v, const std::string& name) {
+  add(v, name + "$Key", with<T>(Part::kKey));
+  add(v, name + "$Value", with<T>(Part::kValue));
+}
+
+// One line per SMT (transform/connect/, transform/debezium/), in the order errors list them as supported.
+const Factories& transform_factories() {
+  static const Factories kFactories = [] {
+    using Kind = ScriptingTransform::Kind;
+    const std::string connect = "org.apache.kafka.connect.transforms.";
+    Factories v;
+    add(v, "io.debezium.transforms.ExtractNewRecordState", ExtractNewRecordState::create);
+    add(v, "io.debezium.transforms.outbox.EventRouter", EventRouter::create);
+    add(v, "io.debezium.transforms.ByLogicalTableRouter", with<LogicalTableRouter>(true));
+    add(v, "io.debezium.transforms.ToLogicalTopicRouter", with<LogicalTableRouter>(false));
+    add(v, "io.debezium.transforms.HeaderToValue", HeaderToValue::create);
+    add(v, "io.debezium.transforms.partitions.PartitionRouting", PartitionRouting::create);
+    add(v, "io.debezium.transforms.Filter", with<ScriptingTransform>(Kind::kFilter));
+    add(v, "io.debezium.transforms.ContentBasedRouter", with<ScriptingTransform>(Kind::kRouter));
+    add(v, connect + "RegexRouter", RegexRouter::create);
+    add_key_value<ReplaceField>(v, connect + "ReplaceField");
+    add_key_value<ExtractField>(v, connect + "ExtractField");
+    add_key_value<HoistField>(v, connect + "HoistField");
+    add_key_value<SetSchemaMetadata>(v, connect + "SetSchemaMetadata");
+    add_key_value<InsertField>(v, connect + "InsertField");
+    add(v, connect + "ValueToKey", ValueToKey::create);
+    add_key_value<MaskField>(v, connect + "MaskField");
+    add(v, connect + "TimestampRouter", TimestampRouter::create);
+    add_key_value<TimestampConverter>(v, connect + "TimestampConverter");
+    add_key_value<Flatten>(v, connect + "Flatten");
+    add_key_value<Cast>(v, connect + "Cast");
+    add_key_value<HeaderFrom>(v, connect + "HeaderFrom");
+    add(v, connect + "InsertHeader", InsertHeader::create);
+    add(v, connect + "DropHeaders", DropHeaders::create);
+    add(v, connect + "Filter", plain<DropAll>());
+    return v;
+  }();
   return kFactories;
 }
 

@@ -13,7 +13,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "transform/cloud_events.h"
-#include "transform/extract_new_record_state.h"
+#include "transform/debezium/extract_new_record_state.h"
 #include "transform/transform.h"
 
 namespace sluice::transform {

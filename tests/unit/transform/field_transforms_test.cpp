@@ -1,10 +1,11 @@
 // InsertField, MaskField, ValueToKey, TimestampRouter: schemas and values as Connect's, bad options named.
-#include "transform/field_transforms.h"
+#include "transform/connect/cast.h"
 
 #include <gtest/gtest.h>
 
 #include "transform/chain.h"
 #include "transform/codec.h"
+#include "transform/connect/field_support.h"
 
 namespace sluice::transform {
 namespace {

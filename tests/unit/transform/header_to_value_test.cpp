@@ -1,6 +1,6 @@
 // HeaderToValue: headers into value fields with their Connect schemas, move and copy, nested fields (as
 // ConnectRecordUtil of Debezium 3.7), bad options.
-#include "transform/header_to_value.h"
+#include "transform/debezium/header_to_value.h"
 
 #include <gtest/gtest.h>
 

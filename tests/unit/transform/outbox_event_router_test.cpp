@@ -3,7 +3,7 @@
 
 #include "transform/chain.h"
 #include "transform/codec.h"
-#include "transform/outbox_event_router.h"
+#include "transform/debezium/outbox_event_router.h"
 
 namespace sluice::transform {
 namespace {

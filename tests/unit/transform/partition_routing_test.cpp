@@ -1,6 +1,6 @@
 // PartitionRouting: Java hash codes, Debezium's MurmurHash3 (vectors from io.debezium.util.MurmurHash3 of
 // Debezium 3.7.1, run on the JVM), field paths (change, null parents), bad options.
-#include "transform/partition_routing.h"
+#include "transform/debezium/partition_routing.h"
 
 #include <gtest/gtest.h>
 

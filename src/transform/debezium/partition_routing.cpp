@@ -1,7 +1,7 @@
 // PartitionRouting, following Debezium's PartitionRouting.apply: only change events (not truncates or
 // logical decoding messages) are routed; a field that does not exist, or is null, is left out; no field
 // left: the record keeps its partition.
-#include "transform/partition_routing.h"
+#include "transform/debezium/partition_routing.h"
 #include "common/utf16.h"
 
 #include <fmt/format.h>

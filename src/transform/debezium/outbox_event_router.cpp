@@ -2,7 +2,7 @@
 // are not change events passed as they are, a created row's `after` struct read for the id, key, payload,
 // route and additional fields; schemas built as getSchemaBuilder builds them (name: the after schema's with
 // the routed topic before its last part) and cached as Debezium caches them.
-#include "transform/outbox_event_router.h"
+#include "transform/debezium/outbox_event_router.h"
 
 #include <fmt/format.h>
 
@@ -12,7 +12,7 @@
 #include <limits>
 
 #include "transform/basic.h"
-#include "transform/field_transforms.h"
+#include "transform/connect/field_support.h"
 
 namespace sluice::transform {
 
@@ -413,6 +413,65 @@ Result<SchemaPtr> EventRouter::value_schema(const SchemaPtr& payload_schema, con
   return by_payload_schema_[cache_key] = *s;
 }
 
+// getEventTimestampMs: the record's timestamp, the envelope's ts_ms unless the timestamp column has one.
+Result<std::optional<int64_t>> EventRouter::event_timestamp(const Data& envelope, const Schema& event_schema,
+                                                            const Json& after) const {
+  std::optional<int64_t> timestamp;
+  if (const Json* ts = envelope.payload.find("ts_ms"); ts != nullptr && ts->kind == Json::Kind::kNumber) {
+    timestamp = std::strtoll(ts->text.c_str(), nullptr, 10);
+  }
+  if (!field_timestamp_.empty()) {
+    const Field* tf = event_schema.field(field_timestamp_);
+    if (tf == nullptr)
+      return Error::data(fmt::format("Unable to find timestamp field {} in event", field_timestamp_));
+    auto tv = typed_field(event_schema, after, field_timestamp_, "int64");
+    if (!tv) return tv.error();
+    if (!(*tv)->is_null()) {
+      if (!tf->schema->name) {
+        return Error::data(fmt::format(
+            "Unsupported field type {} (without logical schema name) for event timestamp", tf->schema->type));
+      }
+      const std::string& n = *tf->schema->name;
+      int64_t v = std::strtoll((*tv)->text.c_str(), nullptr, 10);
+      if (n == "io.debezium.time.Timestamp") {
+        timestamp = v;
+      } else if (n == "io.debezium.time.MicroTimestamp") {
+        timestamp = v / 1000;
+      } else if (n == "io.debezium.time.NanoTimestamp") {
+        timestamp = v / 1000000;
+      } else {
+        return Error::data(fmt::format("Unsupported field type {} for event timestamp", n));
+      }
+    }
+  }
+  return timestamp;
+}
+
+// table.expand.json.payload of a string payload: the payload and its schema, replaced by the document's.
+Status EventRouter::expand_json_payload(Json& payload, SchemaPtr& payload_schema) const {
+  // parseJsonPayload: only text that starts as an object or array; on failure Debezium warns and keeps the
+  // string. A document it infers a schema for but cannot convert leaves that schema with the string, which
+  // Connect then refuses.
+  const std::string& text = payload.text;
+  if (!text.empty() && (text[0] == '{' || text[0] == '[')) {
+    auto doc = parse_json(text);
+    auto inferred =
+        doc ? infer_json_schema(field_payload_, *doc, json_null_as_bytes_, json_empty_array_as_strings_)
+            : Result<SchemaPtr>(doc.error());
+    if (inferred) {
+      if (!*inferred || !(*inferred)->is_struct()) {
+        return Error::data(
+            fmt::format("the expanded JSON payload of field {} is not an object", field_payload_));
+      }
+      auto converted = json_to_connect_value(*doc, **inferred);
+      if (!converted) return converted.error();
+      payload_schema = *inferred;
+      payload = std::move(*converted);
+    }
+  }
+  return ok_status();
+}
+
 Result<bool> EventRouter::apply(Record& record) {
   if (!record.value || record.value->payload.is_null()) return false;  // tombstones are ignored
   if (!is_envelope(record)) return true;                               // heartbeats, schema changes
@@ -441,35 +500,8 @@ Result<bool> EventRouter::apply(Record& record) {
   }
   SchemaPtr payload_schema = payload_field->schema;
 
-  // getEventTimestampMs: the record's timestamp, the envelope's ts_ms unless the timestamp column has one.
-  std::optional<int64_t> timestamp;
-  if (const Json* ts = envelope.payload.find("ts_ms"); ts != nullptr && ts->kind == Json::Kind::kNumber) {
-    timestamp = std::strtoll(ts->text.c_str(), nullptr, 10);
-  }
-  if (!field_timestamp_.empty()) {
-    const Field* tf = event_schema.field(field_timestamp_);
-    if (tf == nullptr)
-      return Error::data(fmt::format("Unable to find timestamp field {} in event", field_timestamp_));
-    auto tv = typed_field(event_schema, *after, field_timestamp_, "int64");
-    if (!tv) return tv.error();
-    if (!(*tv)->is_null()) {
-      if (!tf->schema->name) {
-        return Error::data(fmt::format(
-            "Unsupported field type {} (without logical schema name) for event timestamp", tf->schema->type));
-      }
-      const std::string& n = *tf->schema->name;
-      int64_t v = std::strtoll((*tv)->text.c_str(), nullptr, 10);
-      if (n == "io.debezium.time.Timestamp") {
-        timestamp = v;
-      } else if (n == "io.debezium.time.MicroTimestamp") {
-        timestamp = v / 1000;
-      } else if (n == "io.debezium.time.NanoTimestamp") {
-        timestamp = v / 1000000;
-      } else {
-        return Error::data(fmt::format("Unsupported field type {} for event timestamp", n));
-      }
-    }
-  }
+  auto timestamp = event_timestamp(envelope, event_schema, *after);
+  if (!timestamp) return timestamp.error();
 
   const Field* id_field = event_schema.field(field_id_);
   if (id_field == nullptr) return Error::data(fmt::format("{} is not a valid field name", field_id_));
@@ -482,26 +514,7 @@ Result<bool> EventRouter::apply(Record& record) {
                      event_id != nullptr ? *event_id : Json::null()});
 
   if (expand_json_ && payload.is_string()) {
-    // parseJsonPayload: only text that starts as an object or array; on failure Debezium warns and keeps the
-    // string. A document it infers a schema for but cannot convert leaves that schema with the string, which
-    // Connect then refuses.
-    const std::string& text = payload.text;
-    if (!text.empty() && (text[0] == '{' || text[0] == '[')) {
-      auto doc = parse_json(text);
-      auto inferred =
-          doc ? infer_json_schema(field_payload_, *doc, json_null_as_bytes_, json_empty_array_as_strings_)
-              : Result<SchemaPtr>(doc.error());
-      if (inferred) {
-        if (!*inferred || !(*inferred)->is_struct()) {
-          return Error::data(
-              fmt::format("the expanded JSON payload of field {} is not an object", field_payload_));
-        }
-        auto converted = json_to_connect_value(*doc, **inferred);
-        if (!converted) return converted.error();
-        payload_schema = *inferred;
-        payload = std::move(*converted);
-      }
-    }
+    if (auto expanded = expand_json_payload(payload, payload_schema); !expanded) return expanded.error();
   }
 
   auto routed_value = typed_field(event_schema, *after, route_by_, "string");
@@ -581,7 +594,7 @@ Result<bool> EventRouter::apply(Record& record) {
   record.key = std::move(key);
   record.headers = std::move(headers);
   record.partition = partition;
-  record.timestamp_ms = timestamp;
+  record.timestamp_ms = *timestamp;
 
   std::string topic = routed;
   if (RE2::FullMatch(topic, *route_regex_)) RE2::Replace(&topic, *route_regex_, route_replacement_);

@@ -2,7 +2,7 @@
 // does not match passes; a null value is kept, dropped or evaluated (null.handling.mode); Filter keeps the
 // record when the condition is true (a result that is not a boolean fails, as Debezium's cast does), the
 // router moves it to the string the expression gives (null: stays).
-#include "transform/scripting_transforms.h"
+#include "transform/debezium/scripting_transforms.h"
 
 #include <fmt/format.h>
 

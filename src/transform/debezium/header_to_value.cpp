@@ -6,7 +6,7 @@
 // field of that name; a null struct is left as it is. Debezium's matching is kept as it is: a field is
 // descended into when any dotted name contains "<field>."; a name three levels deep under a new parent
 // leaves that parent empty.
-#include "transform/header_to_value.h"
+#include "transform/debezium/header_to_value.h"
 
 #include <fmt/format.h>
 

@@ -30,6 +30,9 @@ class EventRouter final : public Transform {
   };
 
  private:
+  Result<std::optional<int64_t>> event_timestamp(const Data& envelope, const Schema& event_schema,
+                                                 const Json& after) const;
+  Status expand_json_payload(Json& payload, SchemaPtr& payload_schema) const;
   Result<SchemaPtr> value_schema(const SchemaPtr& payload_schema, const Schema& event_schema,
                                  std::optional<int64_t> version, const std::string& routed);
   Result<SchemaPtr> build_value_schema(const SchemaPtr& payload_schema, const Schema& event_schema,

@@ -2,7 +2,7 @@
 // Kafka Connect delegates it uses (ExtractField.Value "after"/"before", InsertField.Value "__deleted",
 // ReplaceField exclude): schemas are rebuilt the way those build them (SchemaUtil.copySchemaBasics keeps
 // name, version, doc and parameters but not optional, so an unwrapped value schema is required).
-#include "transform/extract_new_record_state.h"
+#include "transform/debezium/extract_new_record_state.h"
 
 #include <fmt/format.h>
 

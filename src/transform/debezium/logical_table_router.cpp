@@ -2,7 +2,7 @@
 // (or maps to "") keeps its record; a key struct gets the new name (<topic>.Key) and the physical table's
 // identifier; an envelope's before/after get <topic>.Value and the envelope <topic>.Envelope; tombstones,
 // heartbeats and other values pass as they are.
-#include "transform/logical_table_router.h"
+#include "transform/debezium/logical_table_router.h"
 
 #include <fmt/format.h>
 
