@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from conftest import KAFKA, ROOT, SLUICE_BIN, wait_until
 
@@ -54,9 +55,20 @@ def test_quickstart_prints_the_josip_event():
     kafka_port = free_port(29192)
     env.update({"SLUICE_PG_PORT": str(free_port(25532)), "SLUICE_KAFKA_PORT": str(kafka_port),
                 "SLUICE_KAFKA_CONTROLLER_PORT": str(kafka_port + 1), "SLUICE_CONNECT_PORT": str(free_port(28183))})
+    leftovers = None
     try:
         r = subprocess.run([str(ROOT / "scripts" / "quickstart"), "--then-stop", "--wait", "180"], cwd=ROOT,
                            env=env, capture_output=True, text=True, timeout=840)
+        if r.returncode == 0:
+            # --then-stop leaves no slot and no publication behind: a FOR ALL TABLES publication left in the
+            # database made every later keyless table refuse UPDATE (regression: test_debezium_configs after a
+            # quickstart on the same services).
+            subprocess.run([str(ROOT / "scripts" / "services"), "start", "pg"], cwd=ROOT, env=env, check=True,
+                           capture_output=True, timeout=120)
+            with psycopg.connect(f"host=127.0.0.1 port={env['SLUICE_PG_PORT']} dbname=postgres user=postgres",
+                                 autocommit=True) as conn:
+                leftovers = (conn.execute("SELECT pubname FROM pg_publication").fetchall(),
+                             conn.execute("SELECT slot_name FROM pg_replication_slots").fetchall())
     finally:  # never leave the second set of services behind
         subprocess.run([str(ROOT / "scripts" / "quickstart"), "stop"], cwd=ROOT, env=env, capture_output=True,
                        timeout=120)
@@ -75,6 +87,7 @@ def test_quickstart_prints_the_josip_event():
     for topic in ("pg_connect_configs", "pg_connect_offsets", "pg_connect_statuses", "myserver.public.customers"):
         assert topic in lines, out[-4000:]
     assert "consumer crashed" not in (run_dir / "consumer.log").read_text()
+    assert leftovers == ([], []), f"publications and slots left by --then-stop: {leftovers}"
 
 
 def example_consumer(kind, topics, group, log_path):
