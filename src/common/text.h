@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice {
 
@@ -13,6 +14,20 @@ inline std::string trim(std::string_view s) {
   if (b == std::string_view::npos) return {};
   auto e = s.find_last_not_of(kSpace);
   return std::string(s.substr(b, e - b + 1));
+}
+
+// The items of a comma-separated list, each trimmed; empty items are dropped ("a, ,b" -> {"a", "b"}).
+inline std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    size_t comma = s.find(',', pos);
+    if (comma == std::string_view::npos) comma = s.size();
+    auto item = trim(s.substr(pos, comma - pos));
+    if (!item.empty()) out.push_back(std::move(item));
+    pos = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace sluice

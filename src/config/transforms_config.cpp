@@ -93,19 +93,6 @@ Result<CloudEventsOptions> parse_cloud_events(const Properties& props, std::set<
   return o;
 }
 
-std::vector<std::string> split_list(const std::string& raw) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= raw.size()) {
-    size_t comma = raw.find(',', pos);
-    if (comma == std::string::npos) comma = raw.size();
-    auto item = trim(std::string_view(raw).substr(pos, comma - pos));
-    if (!item.empty()) out.push_back(std::move(item));
-    pos = comma + 1;
-  }
-  return out;
-}
-
 // The keys transform::Chain reads: `list` (transforms or predicates) and every key under
 // <list>.<alias>. for the aliases it names.
 void take_list(const Properties& props, const std::string& list, TransformSpec& spec,

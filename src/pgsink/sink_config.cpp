@@ -22,19 +22,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::vector<std::string> split_list(std::string_view s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string_view::npos) comma = s.size();
-    auto item = trim(s.substr(start, comma - start));
-    if (!item.empty()) out.push_back(item);
-    start = comma + 1;
-  }
-  return out;
-}
-
 Error bad(const std::string& key, const std::string& value, std::string_view allowed) {
   return Error::fatal(fmt::format("invalid value '{}' for {}: {}", value, key, allowed));
 }

@@ -107,19 +107,6 @@ const std::vector<std::pair<std::string, PredicateFactory>>& predicate_factories
   return kFactories;
 }
 
-std::vector<std::string> split_list(const std::string& raw) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= raw.size()) {
-    size_t comma = raw.find(',', pos);
-    if (comma == std::string::npos) comma = raw.size();
-    auto item = trim(std::string_view(raw).substr(pos, comma - pos));
-    if (!item.empty()) out.push_back(std::move(item));
-    pos = comma + 1;
-  }
-  return out;
-}
-
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;

@@ -36,17 +36,7 @@ Result<int64_t> Options::integer(const std::string& option, int64_t def, int64_t
 }
 
 std::vector<std::string> Options::list(const std::string& option) {
-  std::vector<std::string> out;
-  std::string raw = str(option);
-  size_t pos = 0;
-  while (pos <= raw.size()) {
-    size_t comma = raw.find(',', pos);
-    if (comma == std::string::npos) comma = raw.size();
-    auto item = trim(std::string_view(raw).substr(pos, comma - pos));
-    if (!item.empty()) out.push_back(std::move(item));
-    pos = comma + 1;
-  }
-  return out;
+  return split_list(str(option));
 }
 
 Error Options::invalid(const std::string& option, std::string_view value, std::string_view allowed) const {
